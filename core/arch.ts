@@ -1,0 +1,46 @@
+/**
+ * The one interface through which the kernel talks to a CPU architecture (Bao's arch hooks, typed).
+ */
+import type { MemoryBus } from './bus.ts'
+import type { IrqLine } from './irq.ts'
+import type { Runnable, Scheduler } from './scheduler.ts'
+
+/** What a hart gets from the machine it sits in. */
+export interface HartHost {
+  bus: MemoryBus
+  sched: Scheduler
+  cpuHz: number
+  timebaseHz: number
+  /** total harts on the board (for mhartid ranges, IPIs) */
+  harts: number
+}
+
+export interface Hart extends Runnable {
+  /** power-on reset; the hart starts at `pc` in its most privileged mode */
+  reset(pc: bigint): void
+  /** set an integer argument register (a0.. / x0..) before start */
+  setArg(index: number, value: bigint): void
+  readonly pc: bigint
+  /** integer register by architectural number */
+  reg(n: number): bigint
+  setReg(n: number, v: bigint): void
+  /** instructions retired since reset */
+  readonly instret: number
+  /** architectural interrupt input by name */
+  irq(line: string): IrqLine
+  /** stop for good (powered off, or a fault the machine cannot handle); `idle`/`halted` follow */
+  halt(): void
+  /** plain state for sessions and determinism checks (registers/CSRs live in the arena) */
+  snapshot(): unknown
+  restore(state: unknown): void
+}
+
+export interface ArchDesc {
+  /** e.g. 'riscv64' */
+  name: string
+  /** ELF e_machine this arch runs (EM_RISCV = 243, EM_AARCH64 = 183) */
+  elfMachine: number
+  createHart(host: HartHost, id: number): Hart
+  /** one instruction at `pc`; returns text and length in bytes */
+  disassemble?(bytes: Uint8Array, pc: bigint): { text: string; length: number }
+}

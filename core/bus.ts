@@ -1,0 +1,315 @@
+/**
+ * The physical memory bus: RAM and MMIO regions.
+ *
+ * RAM lives in one fixed-size `WebAssembly.Memory` (the *arena*) after a state area that holds
+ * the harts' register files, so a later translation tier shares guest state with no copying.
+ * The arena is reserved, not committed: the OS backs a page only once it is touched, so a board
+ * with 4 GiB of RAM costs what its guests touch. RAM that does not fit the arena (wasm32 caps it
+ * at 4 GiB) is kept as sparse 4 KiB pages allocated on first write.
+ *
+ * CPUs reach RAM through their own TLBs using `ramOffset()` and the arena views; everything else
+ * (devices, loaders, the REPL) uses the sized read/write methods, which also serve MMIO.
+ */
+
+export const PAGE_SIZE = 4096
+export const PAGE_SHIFT = 12
+
+/** What a device (or anything mapped on the bus) implements. Offsets are from the region base. */
+export interface MmioHandler {
+  /** size is 1, 2 or 4; returns the value zero-extended. 8-byte accesses arrive as two 4-byte ones. */
+  read(offset: number, size: number): number
+  write(offset: number, size: number, value: number): void
+}
+
+export interface MmioRegion {
+  base: number
+  size: number
+  name: string
+  handler: MmioHandler
+}
+
+export interface RamRegion {
+  base: number
+  size: number
+  /** offset of the region's first byte in the arena, or -1 when it lives in sparse pages */
+  arenaOffset: number
+}
+
+/** An observer of slow-path accesses (cache models, watchpoints). See `MemoryBus.setAccessHook`. */
+export type AccessHook = (kind: 'r' | 'w', pa: number, size: number, value: number) => void
+
+/** Called when RAM that may hold decoded instructions is written outside the CPU fast path. */
+export type CodeInvalidator = (pageIndex: number) => void
+
+/** Size of the per-machine state area at the start of the arena (harts' registers and CSRs). */
+export const STATE_AREA_BYTES = 1 << 20
+const ARENA_MAX_BYTES = 4 * 1024 * 1024 * 1024
+const WASM_PAGE = 65536
+
+export class BusError {
+  constructor(readonly pa: number, readonly kind: 'r' | 'w', readonly size: number) {}
+}
+
+export class MemoryBus {
+  readonly arena: WebAssembly.Memory
+  readonly u8: Uint8Array
+  readonly i32: Int32Array
+  readonly dv: DataView
+  readonly ram: RamRegion[] = []
+  readonly mmio: MmioRegion[] = []
+  /** One flag per arena page: 1 when some CPU holds decoded instructions from that page. */
+  readonly codePages: Uint8Array
+  private readonly sparse = new Map<number, Uint8Array>()
+  private arenaUsed = STATE_AREA_BYTES
+  private hook: AccessHook | null = null
+  private readonly invalidators: CodeInvalidator[] = []
+  /** bumped whenever the map or hook changes, so CPUs know to flush their TLBs */
+  generation = 0
+
+  /** @param ramBytes total RAM the board will add; the arena is sized for it (capped at 4 GiB). */
+  constructor(ramBytes: number) {
+    const want = Math.min(ARENA_MAX_BYTES, STATE_AREA_BYTES + Math.ceil(ramBytes / WASM_PAGE) * WASM_PAGE)
+    this.arena = new WebAssembly.Memory({ initial: want / WASM_PAGE, maximum: want / WASM_PAGE })
+    this.u8 = new Uint8Array(this.arena.buffer)
+    this.i32 = new Int32Array(this.arena.buffer)
+    this.dv = new DataView(this.arena.buffer)
+    this.codePages = new Uint8Array(want >>> PAGE_SHIFT)
+  }
+
+  /** Map RAM at [base, base+size). Page-aligned. Returns the region. */
+  addRam(base: number, size: number): RamRegion {
+    if (base % PAGE_SIZE || size % PAGE_SIZE || size <= 0) throw new Error(`RAM region ${hex(base)}+${hex(size)} is not page-aligned`)
+    this.checkFree(base, size, 'RAM')
+    let arenaOffset = -1
+    if (this.arenaUsed + size <= this.arena.buffer.byteLength) {
+      arenaOffset = this.arenaUsed
+      this.arenaUsed += size
+    }
+    const r: RamRegion = { base, size, arenaOffset }
+    this.ram.push(r)
+    this.ram.sort((a, b) => a.base - b.base)
+    this.generation++
+    return r
+  }
+
+  addMmio(base: number, size: number, name: string, handler: MmioHandler): MmioRegion {
+    this.checkFree(base, size, name)
+    const r: MmioRegion = { base, size, name, handler }
+    this.mmio.push(r)
+    this.mmio.sort((a, b) => a.base - b.base)
+    this.generation++
+    return r
+  }
+
+  removeMmio(region: MmioRegion): void {
+    const i = this.mmio.indexOf(region)
+    if (i >= 0) this.mmio.splice(i, 1)
+    this.generation++
+  }
+
+  /** Swap the handler behind a region in place (hot reload keeps the address map). */
+  replaceMmioHandler(region: MmioRegion, handler: MmioHandler): void {
+    region.handler = handler
+  }
+
+  private checkFree(base: number, size: number, name: string): void {
+    for (const r of [...this.ram, ...this.mmio]) {
+      if (base < r.base + r.size && r.base < base + size) {
+        throw new Error(`${name} at ${hex(base)}+${hex(size)} overlaps ${'name' in r ? r.name : 'RAM'} at ${hex(r.base)}`)
+      }
+    }
+  }
+
+  /**
+   * Offset in the arena of physical address `pa`, or -1 when `pa` is not arena-backed RAM.
+   * CPUs call this on a TLB miss; a page whose accesses must be observed (access hook set)
+   * still returns its offset: the caller asks `observed()` before filling a fast entry.
+   */
+  ramOffset(pa: number): number {
+    const ram = this.ram
+    for (let i = 0; i < ram.length; i++) {
+      const r = ram[i]!
+      if (pa >= r.base && pa < r.base + r.size) return r.arenaOffset < 0 ? -1 : r.arenaOffset + (pa - r.base)
+    }
+    return -1
+  }
+
+  /** True when accesses must take the slow path so the access hook sees them. */
+  get observed(): boolean {
+    return this.hook !== null
+  }
+
+  /** Attach (or with null, detach) an observer of every CPU memory access. Costs nothing when unset. */
+  setAccessHook(hook: AccessHook | null): void {
+    this.hook = hook
+    this.generation++
+  }
+
+  onCodeWrite(fn: CodeInvalidator): () => void {
+    this.invalidators.push(fn)
+    return () => {
+      const i = this.invalidators.indexOf(fn)
+      if (i >= 0) this.invalidators.splice(i, 1)
+    }
+  }
+
+  /** Tell the CPUs that decoded code in arena page `page` is stale. */
+  invalidateCode(page: number): void {
+    if (!this.codePages[page]) return
+    this.codePages[page] = 0
+    for (const fn of this.invalidators) fn(page)
+  }
+
+  findMmio(pa: number): MmioRegion | undefined {
+    const m = this.mmio
+    for (let i = 0; i < m.length; i++) {
+      const r = m[i]!
+      if (pa >= r.base && pa < r.base + r.size) return r
+    }
+    return undefined
+  }
+
+  private sparsePage(pa: number, create: boolean): Uint8Array | undefined {
+    const key = Math.floor(pa / PAGE_SIZE)
+    let p = this.sparse.get(key)
+    if (!p && create) {
+      p = new Uint8Array(PAGE_SIZE)
+      this.sparse.set(key, p)
+    }
+    return p
+  }
+
+  private isRam(pa: number): RamRegion | undefined {
+    for (const r of this.ram) if (pa >= r.base && pa < r.base + r.size) return r
+    return undefined
+  }
+
+  /**
+   * Read `size` (1, 2, 4) bytes at `pa`, zero-extended. Throws BusError when nothing is mapped.
+   * Accesses may be misaligned within RAM; MMIO accesses go to the device as given.
+   */
+  read(pa: number, size: number): number {
+    const v = this.readRaw(pa, size)
+    if (this.hook) this.hook('r', pa, size, v)
+    return v
+  }
+
+  private readRaw(pa: number, size: number): number {
+    const off = this.ramOffset(pa)
+    if (off >= 0 && this.ramOffset(pa + size - 1) === off + size - 1) {
+      const dv = this.dv
+      return size === 1 ? dv.getUint8(off) : size === 2 ? dv.getUint16(off, true) : dv.getUint32(off, true)
+    }
+    if (this.isRam(pa)) {
+      let v = 0
+      for (let i = size - 1; i >= 0; i--) v = v * 256 + this.readByteRam(pa + i)
+      return v
+    }
+    const m = this.findMmio(pa)
+    if (!m || pa + size > m.base + m.size) throw new BusError(pa, 'r', size)
+    return m.handler.read(pa - m.base, size) >>> 0
+  }
+
+  private readByteRam(pa: number): number {
+    const off = this.ramOffset(pa)
+    if (off >= 0) return this.u8[off]!
+    if (!this.isRam(pa)) throw new BusError(pa, 'r', 1)
+    const p = this.sparsePage(pa, false)
+    return p ? p[pa % PAGE_SIZE]! : 0
+  }
+
+  write(pa: number, size: number, value: number): void {
+    if (this.hook) this.hook('w', pa, size, value >>> 0)
+    const off = this.ramOffset(pa)
+    if (off >= 0 && this.ramOffset(pa + size - 1) === off + size - 1) {
+      const dv = this.dv
+      if (size === 1) dv.setUint8(off, value)
+      else if (size === 2) dv.setUint16(off, value, true)
+      else dv.setUint32(off, value, true)
+      this.touchCode(off, size)
+      return
+    }
+    if (this.isRam(pa)) {
+      for (let i = 0; i < size; i++) this.writeByteRam(pa + i, (value >>> (8 * i)) & 0xff)
+      return
+    }
+    const m = this.findMmio(pa)
+    if (!m || pa + size > m.base + m.size) throw new BusError(pa, 'w', size)
+    m.handler.write(pa - m.base, size, value >>> 0)
+  }
+
+  private writeByteRam(pa: number, v: number): void {
+    const off = this.ramOffset(pa)
+    if (off >= 0) {
+      this.u8[off] = v
+      this.touchCode(off, 1)
+      return
+    }
+    if (!this.isRam(pa)) throw new BusError(pa, 'w', 1)
+    this.sparsePage(pa, true)![pa % PAGE_SIZE] = v
+  }
+
+  private touchCode(off: number, size: number): void {
+    const p0 = off >>> PAGE_SHIFT
+    const p1 = (off + size - 1) >>> PAGE_SHIFT
+    if (this.codePages[p0]) this.invalidateCode(p0)
+    if (p1 !== p0 && this.codePages[p1]) this.invalidateCode(p1)
+  }
+
+  read8(pa: number): number { return this.read(pa, 1) }
+  read16(pa: number): number { return this.read(pa, 2) }
+  read32(pa: number): number { return this.read(pa, 4) }
+  read64(pa: number): bigint {
+    const lo = this.read(pa, 4)
+    const hi = this.read(pa + 4, 4)
+    return (BigInt(hi) << 32n) | BigInt(lo)
+  }
+  write8(pa: number, v: number): void { this.write(pa, 1, v) }
+  write16(pa: number, v: number): void { this.write(pa, 2, v) }
+  write32(pa: number, v: number): void { this.write(pa, 4, v) }
+  write64(pa: number, v: bigint): void {
+    this.write(pa, 4, Number(v & 0xffffffffn))
+    this.write(pa + 4, 4, Number((v >> 32n) & 0xffffffffn))
+  }
+
+  /** True when [pa, pa+len) is entirely RAM. */
+  isRamRange(pa: number, len: number): boolean {
+    let a = pa
+    const end = pa + len
+    while (a < end) {
+      const r = this.isRam(a)
+      if (!r) return false
+      a = r.base + r.size
+    }
+    return true
+  }
+
+  /** Bulk copy into RAM (image loading). Throws BusError if any byte is not RAM. */
+  load(pa: number, bytes: Uint8Array): void {
+    if (!this.isRamRange(pa, bytes.length)) throw new BusError(pa, 'w', bytes.length)
+    let i = 0
+    while (i < bytes.length) {
+      const a = pa + i
+      const off = this.ramOffset(a)
+      const inPage = Math.min(PAGE_SIZE - (a % PAGE_SIZE), bytes.length - i)
+      if (off >= 0) {
+        this.u8.set(bytes.subarray(i, i + inPage), off)
+        this.touchCode(off, inPage)
+      } else {
+        this.sparsePage(a, true)!.set(bytes.subarray(i, i + inPage), a % PAGE_SIZE)
+      }
+      i += inPage
+    }
+  }
+
+  /** Bulk copy out of RAM. */
+  dump(pa: number, len: number): Uint8Array {
+    const out = new Uint8Array(len)
+    for (let i = 0; i < len; i++) out[i] = this.readByteRam(pa + i)
+    return out
+  }
+}
+
+export function hex(n: number | bigint): string {
+  return '0x' + n.toString(16)
+}

@@ -1,0 +1,113 @@
+/**
+ * A machine: one board instantiated — bus, scheduler, harts and devices, wired as the board says.
+ */
+import type { ArchDesc, Hart } from './arch.ts'
+import type { BoardDesc, BoardDevice } from './board.ts'
+import { MemoryBus, type MmioRegion } from './bus.ts'
+import type { Device, MachineControl, SerialPort } from './device.ts'
+import { NO_IRQ, type IrqLine } from './irq.ts'
+import type { PluginHost } from './plugins.ts'
+import { Scheduler } from './scheduler.ts'
+
+export class Serial implements SerialPort {
+  private receiver: ((b: number) => void) | null = null
+  private listeners: ((b: number) => void)[] = []
+  private pendingInput: number[] = []
+  constructor(readonly name: string) {}
+  emit(byte: number): void {
+    for (const l of this.listeners) l(byte)
+  }
+  onReceive(fn: (byte: number) => void): void {
+    this.receiver = fn
+    const q = this.pendingInput
+    this.pendingInput = []
+    for (const b of q) fn(b)
+  }
+  /** outside → device */
+  send(bytes: string | Uint8Array): void {
+    const arr = typeof bytes === 'string' ? new TextEncoder().encode(bytes) : bytes
+    for (const b of arr) this.receiver ? this.receiver(b) : this.pendingInput.push(b)
+  }
+  /** subscribe to what the device emits */
+  onOutput(fn: (b: number) => void): () => void {
+    this.listeners.push(fn)
+    return () => { this.listeners = this.listeners.filter((l) => l !== fn) }
+  }
+}
+
+export interface PowerState {
+  off: boolean
+  code: number
+}
+
+export class Machine implements MachineControl {
+  readonly bus: MemoryBus
+  readonly sched: Scheduler
+  readonly harts: Hart[] = []
+  readonly devices = new Map<string, { desc: BoardDevice; device: Device; region: MmioRegion }>()
+  readonly serials = new Map<string, Serial>()
+  readonly power: PowerState = { off: false, code: 0 }
+
+  constructor(readonly board: BoardDesc, readonly arch: ArchDesc, plugins: PluginHost, opts: { cpus?: number } = {}) {
+    const ram = board.memory.reduce((s, m) => s + m.size, 0)
+    this.bus = new MemoryBus(ram)
+    this.sched = new Scheduler()
+    for (const m of board.memory) this.bus.addRam(m.base, m.size)
+    const cpus = opts.cpus ?? board.cpus
+    const host = { bus: this.bus, sched: this.sched, cpuHz: board.cpuHz, timebaseHz: board.timebaseHz, harts: cpus }
+    for (let i = 0; i < cpus; i++) {
+      const h = arch.createHart(host, i)
+      this.harts.push(h)
+      this.sched.add(h)
+    }
+    // interrupt controllers first, so other devices can be wired to their inputs
+    const order = [...board.devices].sort((a, b) => Number(isTarget(board, b)) - Number(isTarget(board, a)))
+    for (const d of order) {
+      const factory = plugins.devices.get(d.type)
+      if (!factory) throw new Error(`board ${board.name}: device ${d.name} has type '${d.type}', which no loaded plugin provides`)
+      const irqs: IrqLine[] = (d.irqs ?? []).map((w) => this.wire(w))
+      const device = factory({
+        name: d.name, base: d.base, size: d.size, params: d.params ?? {}, irqs,
+        harts: cpus,
+        hartLine: (h, line) => (this.harts[h] ? this.harts[h]!.irq(line) : NO_IRQ),
+        sched: this.sched, timebaseHz: board.timebaseHz, cpuHz: board.cpuHz,
+        serial: (name) => this.serial(name),
+        machine: this,
+      })
+      const region = this.bus.addMmio(d.base, d.size, d.name, device)
+      this.devices.set(d.name, { desc: d, device, region })
+    }
+  }
+
+  private wire(w: NonNullable<BoardDevice['irqs']>[number]): IrqLine {
+    if ('hart' in w) return this.harts[w.hart] ? this.harts[w.hart]!.irq(w.line) : NO_IRQ
+    const target = this.devices.get(w.to)
+    if (!target?.device.irqInput) throw new Error(`board ${this.board.name}: irq wired to '${w.to}', which is not an interrupt controller`)
+    return target.device.irqInput(w.input)
+  }
+
+  serial(name: string): Serial {
+    let s = this.serials.get(name)
+    if (!s) {
+      s = new Serial(name)
+      this.serials.set(name, s)
+    }
+    return s
+  }
+
+  poweroff(code: number): void {
+    this.power.off = true
+    this.power.code = code
+    for (const h of this.harts) h.halt()
+    this.sched.stop()
+  }
+
+  reset(): void {
+    // a board-level reset request: reported as a poweroff with the conventional reset code
+    this.poweroff(-1)
+  }
+}
+
+function isTarget(board: BoardDesc, d: BoardDevice): boolean {
+  return board.devices.some((o) => (o.irqs ?? []).some((w) => 'to' in w && w.to === d.name))
+}

@@ -1,0 +1,131 @@
+/**
+ * The plugin host. A plugin is a plain object (Vite's shape): a manifest plus `setup(ctx)`.
+ * Everything a plugin adds goes through its `ctx`, which records it, so unloading is exact and
+ * hot reload can swap one version for the next.
+ */
+import { existsSync } from 'node:fs'
+import { dirname, isAbsolute, join, resolve } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import type { ArchDesc } from './arch.ts'
+import type { BoardDesc } from './board.ts'
+import type { DeviceFactory } from './device.ts'
+
+export type PluginKind = 'arch' | 'board' | 'device' | 'feature'
+
+export interface PluginContext {
+  readonly archs: { register(arch: ArchDesc): void }
+  readonly boards: { register(board: BoardDesc): void }
+  readonly devices: { register(type: string, factory: DeviceFactory): void }
+  log(msg: string): void
+}
+
+export interface Plugin {
+  name: string
+  kind: PluginKind
+  version: string
+  requires?: string[]
+  setup(ctx: PluginContext): void | Promise<void>
+  teardown?(): void
+}
+
+export function definePlugin<P extends Plugin>(p: P): P {
+  return p
+}
+
+interface Loaded {
+  plugin: Plugin
+  source: string
+  undo: (() => void)[]
+}
+
+export class PluginError extends Error {
+  constructor(readonly plugin: string, message: string) {
+    super(`plugin ${plugin}: ${message}`)
+  }
+}
+
+/** The project's own plugins/ folder. */
+export const BUILTIN_PLUGINS = join(dirname(fileURLToPath(import.meta.url)), '..', 'plugins')
+
+export class PluginHost {
+  readonly archs = new Map<string, ArchDesc>()
+  readonly boards = new Map<string, BoardDesc>()
+  readonly devices = new Map<string, DeviceFactory>()
+  private readonly loaded = new Map<string, Loaded>()
+  readonly log: string[] = []
+
+  list(): { name: string; kind: PluginKind; version: string; source: string }[] {
+    return [...this.loaded.values()].map((l) => ({ name: l.plugin.name, kind: l.plugin.kind, version: l.plugin.version, source: l.source }))
+  }
+
+  has(name: string): boolean {
+    return this.loaded.has(name)
+  }
+
+  /** Where plugin `spec` lives: a path (absolute, or relative to cwd) or a built-in name. */
+  resolve(spec: string): string {
+    if (spec.includes('/') || spec.endsWith('.ts') || spec.endsWith('.js')) {
+      const p = isAbsolute(spec) ? spec : resolve(spec)
+      if (!existsSync(p)) throw new PluginError(spec, `no file ${p}`)
+      return p
+    }
+    for (const f of ['index.ts', 'index.js']) {
+      const p = join(BUILTIN_PLUGINS, spec, f)
+      if (existsSync(p)) return p
+    }
+    throw new PluginError(spec, `no plugin of that name in ${BUILTIN_PLUGINS}`)
+  }
+
+  /** Load a plugin (and what it requires) by name or path. Loading twice is a no-op. */
+  async load(spec: string): Promise<Plugin> {
+    const file = this.resolve(spec)
+    for (const l of this.loaded.values()) if (l.source === file) return l.plugin
+    // a fresh URL each time so a reload re-imports the file
+    const mod = (await import(pathToFileURL(file).href + `?v=${Date.now()}-${Math.random()}`)) as { default?: Plugin }
+    const plugin = mod.default
+    if (!plugin || typeof plugin !== 'object' || typeof plugin.name !== 'string' || typeof plugin.setup !== 'function') {
+      throw new PluginError(spec, 'default export is not a plugin (needs name, kind, version, setup)')
+    }
+    for (const dep of plugin.requires ?? []) if (!this.loaded.has(dep)) await this.load(dep)
+    const undo: (() => void)[] = []
+    const ctx: PluginContext = {
+      archs: { register: (a) => { this.archs.set(a.name, a); undo.push(() => this.archs.delete(a.name)) } },
+      boards: { register: (b) => { this.boards.set(b.name, b); undo.push(() => this.boards.delete(b.name)) } },
+      devices: { register: (t, f) => { this.devices.set(t, f); undo.push(() => this.devices.delete(t)) } },
+      log: (m) => this.log.push(`[${plugin.name}] ${m}`),
+    }
+    try {
+      await plugin.setup(ctx)
+    } catch (e) {
+      for (const u of undo.reverse()) u()
+      throw new PluginError(plugin.name, `setup failed: ${(e as Error).message}`)
+    }
+    this.loaded.set(plugin.name, { plugin, source: file, undo })
+    return plugin
+  }
+
+  unload(name: string): void {
+    const l = this.loaded.get(name)
+    if (!l) throw new PluginError(name, 'not loaded')
+    l.plugin.teardown?.()
+    for (const u of l.undo.reverse()) u()
+    this.loaded.delete(name)
+  }
+
+  /** Load every built-in plugin needed for a board by name: the board plugin is `board-<name>`. */
+  async loadBoard(name: string): Promise<BoardDesc> {
+    if (!this.boards.has(name)) {
+      try {
+        await this.load(`board-${name}`)
+      } catch (e) {
+        if (e instanceof PluginError && /no plugin of that name/.test(e.message)) {
+          throw new PluginError(`board-${name}`, `unknown board '${name}'`)
+        }
+        throw e
+      }
+    }
+    const b = this.boards.get(name)
+    if (!b) throw new PluginError(`board-${name}`, `plugin did not register board '${name}'`)
+    return b
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * The scheduler: every pCPU (hart) runs in instruction quanta on one virtual clock.
+ *
+ * Virtual time is counted in CPU cycles; one instruction is one cycle. In each round every
+ * runnable hart executes the same window [now, now + q) — they are parallel CPUs — and then the
+ * clock advances by q. A window never crosses a timed event, so events fire at exact times.
+ * When every hart is idle (wfi) the clock jumps to the next event. Nothing here reads the wall
+ * clock except the optional `wallMs` limit, so a run is a pure function of its inputs.
+ */
+
+/** What the scheduler runs: an architecture plugin's hart. */
+export interface Runnable {
+  readonly id: number
+  /** Execute up to `n` instructions; return how many ran (fewer when it idles or stops). */
+  run(n: number): number
+  /** waiting for an interrupt (wfi): skipped until woken */
+  readonly idle: boolean
+  /** powered off or halted for good (e.g. stopped by the hypervisor) */
+  readonly halted: boolean
+  /** Ask the hart to return from `run` at the next instruction boundary it can. */
+  breakOut(): void
+  /** instructions this hart has executed in the current window (valid during slow-path calls) */
+  readonly elapsed: number
+}
+
+export interface TimedEvent {
+  time: number
+  seq: number
+  fn: () => void
+  cancelled: boolean
+}
+
+export interface RunLimits {
+  /** stop after this many cycles of virtual time from now */
+  cycles?: number
+  /** stop when virtual time reaches this */
+  until?: number
+  /** checked between quanta */
+  predicate?: () => boolean
+  /** wall-clock budget in ms (interactive use only; output stays deterministic up to the stop) */
+  wallMs?: number
+}
+
+export type StopReason = 'limit' | 'predicate' | 'stopped' | 'halted' | 'wall'
+
+export class Scheduler {
+  /** virtual time, in cycles */
+  now = 0
+  quantum: number
+  readonly harts: Runnable[] = []
+  private events: TimedEvent[] = []
+  private seq = 0
+  private stopRequested = false
+  private current: Runnable | null = null
+  /** total instructions executed, all harts */
+  instructions = 0
+
+  constructor(quantum = 10_000) {
+    this.quantum = quantum
+  }
+
+  add(h: Runnable): void {
+    this.harts.push(h)
+  }
+
+  /** Call `fn` when virtual time reaches `time` (cycles). Events at one time fire in order of scheduling. */
+  at(time: number, fn: () => void): TimedEvent {
+    const ev: TimedEvent = { time: Math.max(time, this.now), seq: this.seq++, fn, cancelled: false }
+    // events are few (timers, UART pacing): a sorted array beats a heap here
+    const evs = this.events
+    let i = evs.length
+    while (i > 0 && (evs[i - 1]!.time > ev.time)) i--
+    evs.splice(i, 0, ev)
+    // An event scheduled inside the window now running fires at the window's end: still a
+    // pure function of the inputs, and the harts of one window stay in step.
+    return ev
+  }
+
+  after(cycles: number, fn: () => void): TimedEvent {
+    return this.at(this.now + cycles, fn)
+  }
+
+  cancel(ev: TimedEvent | null | undefined): void {
+    if (!ev || ev.cancelled) return
+    ev.cancelled = true
+    const i = this.events.indexOf(ev)
+    if (i >= 0) this.events.splice(i, 1)
+  }
+
+  /** Stop the run loop at the next boundary; the running hart breaks out of its quantum. */
+  stop(): void {
+    this.stopRequested = true
+    this.current?.breakOut()
+  }
+
+  /** Virtual time as seen by the code running now: the window start plus the running hart's progress. */
+  time(): number {
+    return this.now + (this.current ? this.current.elapsed : 0)
+  }
+
+  /** The hart currently executing, if any (devices use it to attribute accesses). */
+  get running(): Runnable | null {
+    return this.current
+  }
+
+  private fireDue(): void {
+    const evs = this.events
+    while (evs.length && evs[0]!.time <= this.now) {
+      const ev = evs.shift()!
+      ev.cancelled = true
+      ev.fn()
+    }
+  }
+
+  run(limits: RunLimits = {}): StopReason {
+    this.stopRequested = false
+    const end = limits.until ?? (limits.cycles !== undefined ? this.now + limits.cycles : Infinity)
+    const wallEnd = limits.wallMs !== undefined ? performance.now() + limits.wallMs : Infinity
+    const harts = this.harts
+    for (;;) {
+      this.fireDue()
+      if (this.stopRequested) return 'stopped'
+      if (limits.predicate?.()) return 'predicate'
+      if (this.now >= end) return 'limit'
+      if (wallEnd !== Infinity && performance.now() >= wallEnd) return 'wall'
+      let q = Math.min(this.quantum, end - this.now)
+      if (this.events.length) q = Math.min(q, this.events[0]!.time - this.now)
+      let anyRunnable = false
+      let anyAlive = false
+      for (let i = 0; i < harts.length; i++) {
+        const h = harts[i]!
+        if (h.halted) continue
+        anyAlive = true
+        if (h.idle) continue
+        anyRunnable = true
+        this.current = h
+        this.instructions += h.run(q)
+        this.current = null
+        if (this.stopRequested) break
+      }
+      if (!anyAlive) return 'halted'
+      if (!anyRunnable) {
+        // all idle: jump to the next event (or the end)
+        const next = this.events.length ? this.events[0]!.time : end
+        if (next === Infinity) return 'halted'
+        this.now = Math.max(this.now, Math.min(next, end))
+        continue
+      }
+      this.now += q
+    }
+  }
+}
