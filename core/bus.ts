@@ -4,8 +4,9 @@
  * RAM lives in one fixed-size `WebAssembly.Memory` (the *arena*) after a state area that holds
  * the harts' register files, so a later translation tier shares guest state with no copying.
  * The arena is reserved, not committed: the OS backs a page only once it is touched, so a board
- * with 4 GiB of RAM costs what its guests touch. RAM that does not fit the arena (wasm32 caps it
- * at 4 GiB) is kept as sparse 4 KiB pages allocated on first write.
+ * with 4 GiB of RAM costs what its guests touch. RAM that does not fit the arena (capped at 2 GiB
+ * so offsets are positive int32s) is kept as sparse 4 KiB pages allocated on first write; CPUs
+ * reach it through the slow path and cannot execute from it.
  *
  * CPUs reach RAM through their own TLBs using `ramOffset()` and the arena views; everything else
  * (devices, loaders, the REPL) uses the sized read/write methods, which also serve MMIO.
@@ -43,8 +44,10 @@ export type CodeInvalidator = (pageIndex: number) => void
 
 /** Size of the per-machine state area at the start of the arena (harts' registers and CSRs). */
 export const STATE_AREA_BYTES = 1 << 20
-const ARENA_MAX_BYTES = 4 * 1024 * 1024 * 1024
 const WASM_PAGE = 65536
+// just under 2 GiB: arena offsets and typed-array lengths stay below 2^31, so V8 keeps its
+// fast int32 index paths (a 2^31-byte Uint8Array alone costs the CPU loop a third of its speed)
+const ARENA_MAX_BYTES = 2 * 1024 * 1024 * 1024 - WASM_PAGE
 
 export class BusError {
   constructor(readonly pa: number, readonly kind: 'r' | 'w', readonly size: number) {}
@@ -80,16 +83,18 @@ export class MemoryBus {
   addRam(base: number, size: number): RamRegion {
     if (base % PAGE_SIZE || size % PAGE_SIZE || size <= 0) throw new Error(`RAM region ${hex(base)}+${hex(size)} is not page-aligned`)
     this.checkFree(base, size, 'RAM')
-    let arenaOffset = -1
-    if (this.arenaUsed + size <= this.arena.buffer.byteLength) {
-      arenaOffset = this.arenaUsed
-      this.arenaUsed += size
+    // what fits goes in the arena; the rest of the region becomes sparse pages
+    const inArena = Math.min(size, this.arena.buffer.byteLength - this.arenaUsed)
+    let first: RamRegion | undefined
+    if (inArena > 0) {
+      first = { base, size: inArena, arenaOffset: this.arenaUsed }
+      this.arenaUsed += inArena
+      this.ram.push(first)
     }
-    const r: RamRegion = { base, size, arenaOffset }
-    this.ram.push(r)
+    if (inArena < size) this.ram.push({ base: base + inArena, size: size - inArena, arenaOffset: -1 })
     this.ram.sort((a, b) => a.base - b.base)
     this.generation++
-    return r
+    return first ?? this.ram.find((r) => r.base === base)!
   }
 
   addMmio(base: number, size: number, name: string, handler: MmioHandler): MmioRegion {

@@ -53,6 +53,7 @@ export class PluginHost {
   readonly devices = new Map<string, DeviceFactory>()
   private readonly loaded = new Map<string, Loaded>()
   readonly log: string[] = []
+  private readonly imports = new Map<string, number>()
 
   list(): { name: string; kind: PluginKind; version: string; source: string }[] {
     return [...this.loaded.values()].map((l) => ({ name: l.plugin.name, kind: l.plugin.kind, version: l.plugin.version, source: l.source }))
@@ -80,12 +81,25 @@ export class PluginHost {
   async load(spec: string): Promise<Plugin> {
     const file = this.resolve(spec)
     for (const l of this.loaded.values()) if (l.source === file) return l.plugin
-    // a fresh URL each time so a reload re-imports the file
-    const mod = (await import(pathToFileURL(file).href + `?v=${Date.now()}-${Math.random()}`)) as { default?: Plugin }
+    // the first import uses the plain URL; a reload needs a fresh one so the file is read again
+    const n = (this.imports.get(file) ?? 0) + 1
+    this.imports.set(file, n)
+    const url = pathToFileURL(file).href + (n > 1 ? `?v=${n}` : '')
+    const mod = (await import(url)) as { default?: Plugin }
     const plugin = mod.default
     if (!plugin || typeof plugin !== 'object' || typeof plugin.name !== 'string' || typeof plugin.setup !== 'function') {
       throw new PluginError(spec, 'default export is not a plugin (needs name, kind, version, setup)')
     }
+    return this.install(plugin, file)
+  }
+
+  /** Install a plugin object that is already imported (bundled builds, tests). */
+  async use(plugin: Plugin, source = `<object ${plugin.name}>`): Promise<Plugin> {
+    if (this.loaded.has(plugin.name)) return this.loaded.get(plugin.name)!.plugin
+    return this.install(plugin, source)
+  }
+
+  private async install(plugin: Plugin, file: string): Promise<Plugin> {
     for (const dep of plugin.requires ?? []) if (!this.loaded.has(dep)) await this.load(dep)
     const undo: (() => void)[] = []
     const ctx: PluginContext = {

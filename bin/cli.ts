@@ -1,0 +1,33 @@
+/**
+ * The baobab command line (yargs). Each subcommand lives in bin/commands/; this file wires them
+ * and turns any user-input error into one line on stderr and exit code 2.
+ */
+import yargs from 'yargs'
+import { runCommand } from './commands/run.ts'
+import { benchCommand } from './commands/bench.ts'
+import { UsageError, reportError } from './errors.ts'
+
+export async function main(argv: string[]): Promise<number> {
+  let code = 0
+  const cli = yargs(argv)
+    .scriptName('baobab')
+    .usage('$0 <command> [options]\n\nA workbench for the CROSSCON hypervisor: real RISC-V guests on emulated harts.')
+    .command(runCommand((c) => { code = c }))
+    .command(benchCommand((c) => { code = c }))
+    .demandCommand(1, 'name a command (see --help)')
+    .strict()
+    .recommendCommands()
+    .help()
+    .alias('h', 'help')
+    .version(false)
+    .wrap(Math.min(100, process.stdout.columns || 100))
+    .fail((msg, err) => {
+      throw err ?? new UsageError(msg)
+    })
+  try {
+    await cli.parseAsync()
+  } catch (e) {
+    return reportError(e)
+  }
+  return code
+}

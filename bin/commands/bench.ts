@@ -1,0 +1,14 @@
+/** `baobab bench`: named speed figures (see bench/). */
+import type { CommandModule } from 'yargs'
+
+export function benchCommand(setCode: (c: number) => void): CommandModule<object, { quick: boolean }> {
+  return {
+    command: 'bench',
+    describe: 'Run the benchmarks and print named figures (guest MIPS, QEMU comparison)',
+    builder: (y) => y.option('quick', { type: 'boolean', default: false, describe: 'smaller workloads' }),
+    handler: async (a) => {
+      const { runBenchmarks } = await import('../../bench/run.ts')
+      setCode(await runBenchmarks({ quick: a.quick }))
+    },
+  }
+}

@@ -1,0 +1,98 @@
+/** `baobab run --bare <image>`: run a bare-metal image on a board, console to stdout. */
+import { existsSync } from 'node:fs'
+import type { CommandModule } from 'yargs'
+import { bootBare } from '../../core/bare.ts'
+import { UsageError } from '../errors.ts'
+
+interface RunArgs {
+  target: string
+  bare: boolean
+  board: string
+  cpus: number
+  timeout?: number
+  until?: string
+  'max-insns'?: number
+  stats: boolean
+}
+
+/** exit codes besides the guest's own */
+export const EXIT_TIMEOUT = 3
+export const EXIT_LIMIT = 4
+
+export function runCommand(setCode: (c: number) => void): CommandModule<object, RunArgs> {
+  return {
+    command: 'run <target>',
+    describe: 'Run a config (hypervisor mode) or, with --bare, a bare-metal ELF or raw binary',
+    builder: (y) => y
+      .positional('target', { type: 'string', demandOption: true, describe: 'config file, or an image with --bare' })
+      .option('bare', { type: 'boolean', default: false, describe: 'no hypervisor: harts start in M-mode at the image entry' })
+      .option('board', { type: 'string', default: 'qemu-virt-riscv64', describe: 'board to run on (bare mode)' })
+      .option('cpus', { type: 'number', default: 1, describe: 'harts to start (bare mode); all start at the entry with a0 = hart id' })
+      .option('timeout', { type: 'number', describe: 'wall-clock seconds before giving up (exit 3)' })
+      .option('until', { type: 'string', describe: 'stop with exit 0 once the console output matches this regular expression' })
+      .option('max-insns', { type: 'number', describe: 'stop after this many instructions (exit 4)' })
+      .option('stats', { type: 'boolean', default: false, describe: 'print instructions, virtual time and MIPS on stderr' })
+      .example('$0 run --bare guests/images/riscv64/isa-int.elf', 'run a test program; exit code = its poweroff code')
+      .example('$0 run --bare prog.elf --until "checksum=" --stats', 'stop at the first checksum line, with speed figures'),
+    handler: async (a) => {
+      if (!a.bare) throw new UsageError('hypervisor mode (configs) is not available yet: use --bare <image>')
+      if (!existsSync(a.target)) throw new UsageError(`no such file: ${a.target}`)
+      let until: RegExp | undefined
+      if (a.until !== undefined) {
+        try { until = new RegExp(a.until) } catch (e) { throw new UsageError(`--until: ${(e as Error).message}`) }
+      }
+      const bm = await bootBare({ board: a.board, image: a.target, cpus: a.cpus })
+      const m = bm.machine
+      const out: number[] = []
+      let text = ''
+      const flush = (): void => {
+        if (!out.length) return
+        const buf = Buffer.from(out)
+        out.length = 0
+        process.stdout.write(buf)
+        if (until) text = (text + buf.toString('latin1')).slice(-8192)
+      }
+      const consoleName = m.board.console ?? 'uart0'
+      m.serial(consoleName).onOutput((b) => out.push(b))
+      const onByte = (b: number): void => { out.push(b) }
+      const wallEnd = a.timeout !== undefined ? performance.now() + a.timeout * 1000 : Infinity
+      const maxInsns = a['max-insns']
+      const t0 = performance.now()
+      let reason = ''
+      for (;;) {
+        const r = m.sched.run({
+          wallMs: 100,
+          predicate: () => {
+            bm.pollHtif(onByte)
+            if (out.length > 4096 || (until && out.length)) flush()
+            if (until && until.test(text)) return true
+            return maxInsns !== undefined && m.sched.instructions >= maxInsns
+          },
+        })
+        flush()
+        if (r === 'wall') {
+          if (performance.now() >= wallEnd) { reason = 'timeout'; break }
+          continue
+        }
+        if (r === 'predicate') reason = until && until.test(text) ? 'until' : 'limit'
+        else reason = m.power.off ? 'poweroff' : 'halted'
+        break
+      }
+      bm.pollHtif(onByte)
+      flush()
+      const wall = performance.now() - t0
+      if (a.stats) {
+        const insns = m.sched.instructions
+        const vms = (m.sched.now / m.board.cpuHz) * 1000
+        process.stderr.write(`instructions: ${insns}\nvirtual time: ${vms.toFixed(3)} ms\nwall time: ${wall.toFixed(1)} ms\nMIPS: ${(insns / wall / 1000).toFixed(1)}\n`)
+      }
+      switch (reason) {
+        case 'until': setCode(0); break
+        case 'poweroff': setCode(m.power.code & 0xff); break
+        case 'timeout': process.stderr.write(`baobab: timeout after ${a.timeout} s\n`); setCode(EXIT_TIMEOUT); break
+        case 'limit': process.stderr.write(`baobab: stopped after ${m.sched.instructions} instructions (--max-insns)\n`); setCode(EXIT_LIMIT); break
+        default: process.stderr.write('baobab: every hart halted\n'); setCode(1)
+      }
+    },
+  }
+}

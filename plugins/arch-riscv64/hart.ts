@@ -1,0 +1,174 @@
+/**
+ * An RV64GC hart with S, U and H: state in the machine's arena, and the execute loop.
+ *
+ * The loop (`exec`) is the hot path (STYLE §6): decoded instructions come from per-page caches,
+ * registers are (lo, hi) int32 pairs in an Int32Array, loads and stores hit a per-hart TLB that
+ * maps virtual pages straight to arena offsets. Everything rare — TLB misses, MMIO, CSRs, traps,
+ * atomics, FP — lives in other files and is reached through methods named for what they do.
+ */
+import type { Hart, HartHost } from '../../core/arch.ts'
+import { STATE_AREA_BYTES, type MemoryBus } from '../../core/bus.ts'
+import type { IrqLine } from '../../core/irq.ts'
+import { makeClock, type Clock } from '../../core/time.ts'
+import { CodeCache } from './code-cache.ts'
+import { CSR, MISA_HI, MISA_LO, MS, PRV_M } from './csr-defs.ts'
+import { exec, type Decoded } from './execute.ts'
+import type { FpState } from './fpu.ts'
+import { Tlb } from './tlb.ts'
+import * as irq from './interrupts.ts'
+
+const HART_STATE_BYTES = 64 * 1024
+/** Optional hook: a trap the hart would take into HS-mode is offered to native code first. */
+export type TrapHook = (hart: RiscvHart, cause: number, interrupt: boolean, tval: bigint) => boolean
+
+export class RiscvHart implements Hart, FpState {
+  readonly id: number
+  readonly bus: MemoryBus
+  readonly host: HartHost
+  readonly clock: Clock
+  /** integer registers: x[2r] = low word, x[2r+1] = high word; index 64/65 is the x0 write sink */
+  readonly x: Int32Array
+  /** FP registers, same layout */
+  readonly f: Int32Array
+  /** CSR storage: c[2n], c[2n+1] = low/high word of CSR n (registers with side effects live in csr.ts) */
+  readonly c: Int32Array
+  readonly tlb = new Tlb()
+  readonly code: CodeCache
+  pcLo = 0
+  pcHi = 0
+  priv = PRV_M
+  /** the H extension's virtualisation mode V */
+  virt = 0
+  /** LR reservation: physical address (-1 = none) and the value loaded, for SC's check */
+  resAddr = -1
+  resLo = 0
+  resHi = 0
+  /** interrupt lines driven from outside (devices): merged into mip by interrupts.ts */
+  hwIrq = 0
+  idle = false
+  halted = false
+  /** set by anything that needs the loop to stop at the next boundary */
+  brk = false
+  elapsed = 0
+  instret = 0
+  trapHook: TrapHook | null = null
+  /** arena offset of the page the loop is fetching from */
+  fetchOff = 0
+  /** scratch for decode and 64-bit results */
+  readonly d: Decoded = { op: 0, regs: 0, imm: 0 }
+  dLen = 4
+  readonly r64 = new Int32Array(2)
+  // arena views
+  readonly i8: Int8Array
+  readonly u8: Uint8Array
+  readonly i16: Int16Array
+  readonly u16: Uint16Array
+  readonly i32: Int32Array
+  readonly timers: irq.HartTimers
+
+  constructor(host: HartHost, id: number) {
+    this.id = id
+    this.host = host
+    this.bus = host.bus
+    this.clock = makeClock(host.cpuHz, host.timebaseHz)
+    const base = 65536 + id * HART_STATE_BYTES
+    if (base + HART_STATE_BYTES > STATE_AREA_BYTES) throw new Error(`hart ${id}: too many harts for the state area`)
+    const buf = this.bus.arena.buffer
+    this.x = new Int32Array(buf, base, 66)
+    this.f = new Int32Array(buf, base + 512, 64)
+    this.c = new Int32Array(buf, base + 1024, 8192)
+    this.i8 = new Int8Array(buf)
+    this.u8 = new Uint8Array(buf)
+    this.i16 = new Int16Array(buf)
+    this.u16 = new Uint16Array(buf)
+    this.i32 = new Int32Array(buf)
+    this.code = CodeCache.of(this.bus)
+    this.code.harts.push(this)
+    this.timers = new irq.HartTimers(this)
+    this.reset(0x80000000n)
+  }
+
+  // ---- FpState (fcsr lives in the CSR array) ----
+  get fflags(): number { return this.c[CSR.fflags * 2]! }
+  set fflags(v: number) { this.c[CSR.fflags * 2] = v & 0x1f }
+  get frm(): number { return this.c[CSR.frm * 2]! }
+  set frm(v: number) { this.c[CSR.frm * 2] = v & 7 }
+
+  reset(pc: bigint): void {
+    this.x.fill(0)
+    this.f.fill(0)
+    this.c.fill(0)
+    this.pcLo = Number(BigInt.asIntN(32, pc))
+    this.pcHi = Number(BigInt.asIntN(32, pc >> 32n))
+    this.priv = PRV_M
+    this.virt = 0
+    this.resAddr = -1
+    this.idle = false
+    this.halted = false
+    this.instret = 0
+    this.c[CSR.misa * 2] = MISA_LO
+    this.c[CSR.misa * 2 + 1] = MISA_HI
+    this.c[CSR.mhartid * 2] = this.id
+    this.c[CSR.mstatus * 2 + 1] = MS.XL_HI
+    this.c[CSR.hstatus * 2 + 1] = 0x2 // VSXL = 64
+    this.c[CSR.vsstatus * 2 + 1] = 0x2 // UXL = 64
+    for (const n of [CSR.stimecmp, CSR.vstimecmp]) { this.c[n * 2] = -1; this.c[n * 2 + 1] = -1 }
+    this.timers.cancel()
+    this.tlb.flush()
+    this.brk = true
+  }
+
+  get pc(): bigint { return (BigInt(this.pcHi) << 32n) | BigInt(this.pcLo >>> 0) }
+  set pc(v: bigint) {
+    this.pcLo = Number(BigInt.asIntN(32, v))
+    this.pcHi = Number(BigInt.asIntN(32, v >> 32n))
+    this.brk = true
+  }
+
+  reg(n: number): bigint { return n === 0 ? 0n : (BigInt(this.x[2 * n + 1]!) << 32n) | BigInt(this.x[2 * n]! >>> 0) }
+  setReg(n: number, v: bigint): void {
+    if (n === 0) return
+    this.x[2 * n] = Number(BigInt.asIntN(32, v))
+    this.x[2 * n + 1] = Number(BigInt.asIntN(32, v >> 32n))
+  }
+  setArg(index: number, value: bigint): void { this.setReg(10 + index, value) }
+
+  irq(line: string): IrqLine { return irq.lineFor(this, line) }
+
+  halt(): void {
+    this.halted = true
+    this.brk = true
+    this.timers.cancel()
+  }
+
+  breakOut(): void { this.brk = true }
+
+  /** Virtual time now, in cycles, as this hart sees it (mid-window). */
+  nowCycles(): number {
+    const s = this.host.sched
+    return s.running === this ? s.now + this.elapsed : s.now
+  }
+
+  run(n: number): number {
+    this.elapsed = 0
+    while (this.elapsed < n && !this.halted) {
+      this.brk = false
+      irq.takePending(this)
+      if (this.idle) break
+      exec(this, n - this.elapsed)
+    }
+    this.instret += this.elapsed
+    return this.elapsed
+  }
+
+  snapshot(): unknown {
+    return { pcLo: this.pcLo, pcHi: this.pcHi, priv: this.priv, virt: this.virt, resAddr: this.resAddr, resLo: this.resLo, resHi: this.resHi, hwIrq: this.hwIrq, idle: this.idle, halted: this.halted, instret: this.instret }
+  }
+
+  restore(state: unknown): void {
+    Object.assign(this, state as object)
+    this.tlb.flush()
+    this.timers.rearm()
+    this.brk = true
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * The hart's slow memory paths: instruction fetch on a page change, decoding a slot, loads and
+ * stores that miss the TLB (or are misaligned, MMIO, observed), and the generic virtual
+ * read/write used by atomics, FP and hypervisor loads/stores. All go through the bus, so MMIO,
+ * sparse RAM, access hooks and code invalidation behave the same for every path.
+ */
+import { BusError } from '../../core/bus.ts'
+import { decode16, decode32, packSlot } from './execute.ts'
+import type { RiscvHart } from './hart.ts'
+import { ACC_FETCH, ACC_LOAD, ACC_STORE, ACCESS_FAULT, HLV_NONE, translate } from './mmu.ts'
+import { raise } from './trap.ts'
+
+/** The decoded page holding pc, or null after raising a fetch fault. */
+export function fetchPage(h: RiscvHart): Int32Array | null {
+  const lo = h.pcLo, hi = h.pcHi
+  const t = h.tlb
+  const i = (lo >>> 12) & 255
+  let off: number
+  if (t.fTagLo[i] === (lo & -4096) && t.fTagHi[i] === hi) off = t.fOff[i]!
+  else {
+    const pa = translate(h, lo, hi, ACC_FETCH, HLV_NONE)
+    if (pa < 0) return null
+    const ro = h.bus.ramOffset(pa)
+    if (ro < 0) {
+      raise(h, ACCESS_FAULT[ACC_FETCH]!, lo, hi, 0, h.virt === 1)
+      return null
+    }
+    off = ro - (ro & 4095)
+    t.fill('f', lo, hi, off)
+  }
+  h.fetchOff = off
+  return h.code.page(off >>> 12)
+}
+
+/**
+ * Decode the instruction at pc into slot `e` of `dec` (or, when it straddles pages, only into
+ * h.d). Returns the slot's first word (never 0), or 0 after a fetch fault.
+ */
+export function decodeAt(h: RiscvHart, dec: Int32Array, e: number): number {
+  const inPage = h.pcLo & 4095
+  const off = h.fetchOff + inPage
+  const low = h.u16[off >> 1]!
+  if ((low & 3) !== 3) {
+    decode16(low, h.d)
+    h.dLen = 2
+  } else if (inPage === 4094) {
+    // the upper half lives on the next page: fetch it every time (never cached)
+    const nlo = (h.pcLo + 2) | 0
+    const nhi = (h.pcHi + (nlo >>> 0 < h.pcLo >>> 0 ? 1 : 0)) | 0
+    const pa = translate(h, nlo, nhi, ACC_FETCH, HLV_NONE)
+    if (pa < 0) return 0
+    let high: number
+    try { high = h.bus.read(pa, 2) } catch { raise(h, ACCESS_FAULT[ACC_FETCH]!, nlo, nhi, 0, h.virt === 1); return 0 }
+    decode32((low | (high << 16)) >>> 0, h.d)
+    h.dLen = 4
+    return packSlot(h.d.op, h.d.regs, 4)
+  } else {
+    decode32((low | (h.u16[(off >> 1) + 1]! << 16)) >>> 0, h.d)
+    h.dLen = 4
+  }
+  const w = packSlot(h.d.op, h.d.regs, h.dLen)
+  dec[e] = w
+  dec[e + 1] = h.d.imm
+  return w
+}
+
+/** A load that missed the fast path. Writes x[rd]; false after raising a fault. */
+export function loadSlow(h: RiscvHart, lo: number, hi: number, size: number, signed: boolean, rd: number): boolean {
+  if (!readVirt(h, lo, hi, size, ACC_LOAD, HLV_NONE, true)) return false
+  extend(h, size, signed)
+  h.x[rd] = h.r64[0]!
+  h.x[rd + 1] = h.r64[1]!
+  return true
+}
+
+/** Sign- or zero-extend h.r64 from `size` bytes. */
+export function extend(h: RiscvHart, size: number, signed: boolean): void {
+  const r = h.r64
+  if (size === 8) return
+  let v = r[0]!
+  if (size === 1) v = signed ? (v << 24) >> 24 : v & 0xff
+  else if (size === 2) v = signed ? (v << 16) >> 16 : v & 0xffff
+  r[0] = v
+  r[1] = signed ? v >> 31 : 0
+}
+
+export function storeSlow(h: RiscvHart, lo: number, hi: number, size: number, vLo: number, vHi: number): boolean {
+  return writeVirt(h, lo, hi, size, vLo, vHi, HLV_NONE, true)
+}
+
+/**
+ * Read `size` bytes at virtual (lo, hi) into h.r64 (little-endian, not extended).
+ * Misaligned accesses are emulated byte by byte, as QEMU does for ordinary loads.
+ */
+export function readVirt(h: RiscvHart, lo: number, hi: number, size: number, acc: number, hlv: number, fill: boolean): boolean {
+  if ((lo & (size - 1)) !== 0) return readMisaligned(h, lo, hi, size, acc, hlv)
+  const pa = translate(h, lo, hi, acc, hlv)
+  if (pa < 0) return false
+  try {
+    if (size === 8) {
+      h.r64[0] = h.bus.read(pa, 4)
+      h.r64[1] = h.bus.read(pa + 4, 4)
+    } else {
+      h.r64[0] = h.bus.read(pa, size)
+      h.r64[1] = 0
+    }
+  } catch (e) {
+    if (!(e instanceof BusError)) throw e
+    raise(h, ACCESS_FAULT[acc]!, lo, hi, 0, h.virt === 1 || hlv !== 0)
+    return false
+  }
+  if (fill && hlv === HLV_NONE && !h.bus.observed) {
+    const ro = h.bus.ramOffset(pa)
+    if (ro >= 0) h.tlb.fill('r', lo, hi, ro - (ro & 4095))
+  }
+  return true
+}
+
+function readMisaligned(h: RiscvHart, lo: number, hi: number, size: number, acc: number, hlv: number): boolean {
+  let vLo = 0, vHi = 0
+  for (let i = 0; i < size; i++) {
+    const blo = (lo + i) | 0
+    const bhi = (hi + ((blo >>> 0) < (lo >>> 0) ? 1 : 0)) | 0
+    if (!readVirt(h, blo, bhi, 1, acc, hlv, false)) return false
+    const b = h.r64[0]!
+    if (i < 4) vLo |= b << (8 * i)
+    else vHi |= b << (8 * (i - 4))
+  }
+  h.r64[0] = vLo
+  h.r64[1] = vHi
+  return true
+}
+
+export function writeVirt(h: RiscvHart, lo: number, hi: number, size: number, vLo: number, vHi: number, hlv: number, fill: boolean): boolean {
+  if ((lo & (size - 1)) !== 0) {
+    // translate both ends first so a fault leaves memory untouched
+    const elo = (lo + size - 1) | 0
+    const ehi = (hi + ((elo >>> 0) < (lo >>> 0) ? 1 : 0)) | 0
+    if (translate(h, lo, hi, ACC_STORE, hlv) < 0 || translate(h, elo, ehi, ACC_STORE, hlv) < 0) return false
+    for (let i = 0; i < size; i++) {
+      const b = i < 4 ? (vLo >>> (8 * i)) & 0xff : (vHi >>> (8 * (i - 4))) & 0xff
+      const blo = (lo + i) | 0
+      const bhi = (hi + ((blo >>> 0) < (lo >>> 0) ? 1 : 0)) | 0
+      if (!writeVirt(h, blo, bhi, 1, b, 0, hlv, false)) return false
+    }
+    return true
+  }
+  const pa = translate(h, lo, hi, ACC_STORE, hlv)
+  if (pa < 0) return false
+  try {
+    if (size === 8) {
+      h.bus.write(pa, 4, vLo)
+      h.bus.write(pa + 4, 4, vHi)
+    } else h.bus.write(pa, size, vLo)
+  } catch (e) {
+    if (!(e instanceof BusError)) throw e
+    raise(h, ACCESS_FAULT[ACC_STORE]!, lo, hi, 0, h.virt === 1 || hlv !== 0)
+    return false
+  }
+  if (fill && hlv === HLV_NONE && !h.bus.observed) {
+    const ro = h.bus.ramOffset(pa)
+    if (ro >= 0 && !h.bus.codePages[ro >>> 12]) h.tlb.fill('w', lo, hi, ro - (ro & 4095))
+  }
+  return true
+}

@@ -1,0 +1,92 @@
+/**
+ * Golden outputs of the riscv64 test guests: each program in guests/images/riscv64/ that has a
+ * <name>.expected file (what QEMU 7.2 printed, recorded by `make -C guests expected`) must print
+ * exactly that under `baobab run --bare`, byte for byte, and power off with code 0.
+ * Also: a run is deterministic (same output, same instruction count) — DESIGN.md "Time and
+ * determinism".
+ */
+import { spawnSync } from 'node:child_process'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const images = join(root, 'guests', 'images', 'riscv64')
+const cli = join(root, 'bin', 'baobab.js')
+
+interface Run {
+  stdout: string
+  stderr: string
+  status: number | null
+  error?: Error
+}
+
+function baobab(elf: string, extra: string[] = []): Run {
+  const r = spawnSync(process.execPath, [cli, 'run', '--bare', elf, '--timeout', '20', ...extra], {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 90_000,
+    maxBuffer: 16 * 1024 * 1024,
+  })
+  return { stdout: r.stdout ?? '', stderr: r.stderr ?? '', status: r.status, error: r.error }
+}
+
+/** "first difference at line N" with both lines, so a failure reads without scrolling a diff */
+function firstDifference(expected: string, actual: string): string {
+  const e = expected.split('\n')
+  const a = actual.split('\n')
+  for (let i = 0; i < Math.max(e.length, a.length); i++) {
+    if (e[i] !== a[i]) {
+      const show = (s: string | undefined) => (s === undefined ? '<end of output>' : JSON.stringify(s))
+      return `first difference at line ${i + 1}:\n  expected: ${show(e[i])}\n  actual:   ${show(a[i])}`
+    }
+  }
+  return 'outputs are identical'
+}
+
+function describeRun(r: Run): string {
+  const tail = r.stderr.trim().split('\n').slice(-8).join('\n')
+  return `exit status ${r.status}${r.error ? ` (${r.error.message})` : ''}${tail ? `\nstderr:\n${tail}` : ''}`
+}
+
+const programs = existsSync(images)
+  ? readdirSync(images)
+      .filter((f) => f.endsWith('.expected'))
+      .map((f) => f.slice(0, -'.expected'.length))
+      .filter((name) => existsSync(join(images, `${name}.elf`)))
+      .sort()
+  : []
+
+describe('riscv64 test guests print what QEMU printed', () => {
+  it('has golden files to check', () => {
+    expect(programs.length, `no <name>.elf + <name>.expected pairs in ${images}`).toBeGreaterThan(0)
+  })
+
+  for (const name of programs) {
+    it(`${name}: output equals ${name}.expected`, () => {
+      expect(existsSync(cli), `${cli} does not exist`).toBe(true)
+      const expected = readFileSync(join(images, `${name}.expected`), 'utf8')
+      const r = baobab(join(images, `${name}.elf`))
+      expect(r.stdout, `${name}: ${firstDifference(expected, r.stdout)}\n${describeRun(r)}`).toBe(expected)
+      expect(r.status, `${name}: ${describeRun(r)}`).toBe(0)
+    }, 120_000)
+  }
+})
+
+describe('bare runs are deterministic', () => {
+  // interrupts waits for timer interrupts in wfi: the case where wall-clock time could leak in
+  for (const name of ['isa-int', 'interrupts']) {
+    it(`${name}: two runs give identical output and instruction counts`, () => {
+      const elf = join(images, `${name}.elf`)
+      const a = baobab(elf, ['--stats'])
+      const b = baobab(elf, ['--stats'])
+      expect(b.stdout, `${name}: ${firstDifference(a.stdout, b.stdout)}`).toBe(a.stdout)
+      const count = (r: Run) => r.stderr.split('\n').find((l) => l.includes('instructions'))
+      expect(count(a), `${name}: no line containing "instructions" on stderr with --stats\n${describeRun(a)}`).toBeDefined()
+      expect(count(b), `${name}: instruction counts differ`).toBe(count(a))
+      expect(a.status, describeRun(a)).toBe(b.status)
+    }, 240_000)
+  }
+})

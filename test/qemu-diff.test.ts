@@ -1,0 +1,88 @@
+/**
+ * Differential check against QEMU: when qemu-system-riscv64 is on PATH, every riscv64 test guest
+ * is run live under QEMU (`-M virt -bios none -nographic -kernel <elf>`) and under
+ * `baobab run --bare`, and the two consoles and exit codes must agree. This catches a stale
+ * .expected file as well as a hart bug. Without QEMU the tests are skipped, saying why.
+ */
+import { spawnSync } from 'node:child_process'
+import { existsSync, readdirSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const images = join(root, 'guests', 'images', 'riscv64')
+const cli = join(root, 'bin', 'baobab.js')
+const QEMU = 'qemu-system-riscv64'
+
+interface Run {
+  stdout: string
+  stderr: string
+  status: number | null
+  error?: Error
+}
+
+function run(cmd: string, args: string[]): Run {
+  const r = spawnSync(cmd, args, {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 90_000,
+    maxBuffer: 16 * 1024 * 1024,
+  })
+  return { stdout: r.stdout ?? '', stderr: r.stderr ?? '', status: r.status, error: r.error }
+}
+
+function qemuVersion(): string | null {
+  const r = spawnSync(QEMU, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+  if (r.error || r.status !== 0) return null
+  return (r.stdout ?? '').split('\n')[0].trim()
+}
+
+function firstDifference(expected: string, actual: string): string {
+  const e = expected.split('\n')
+  const a = actual.split('\n')
+  for (let i = 0; i < Math.max(e.length, a.length); i++) {
+    if (e[i] !== a[i]) {
+      const show = (s: string | undefined) => (s === undefined ? '<end of output>' : JSON.stringify(s))
+      return `first difference at line ${i + 1}:\n  qemu:   ${show(e[i])}\n  baobab: ${show(a[i])}`
+    }
+  }
+  return 'outputs are identical'
+}
+
+function describeRun(who: string, r: Run): string {
+  const tail = r.stderr.trim().split('\n').slice(-8).join('\n')
+  return `${who}: exit status ${r.status}${r.error ? ` (${r.error.message})` : ''}${tail ? `\n${who} stderr:\n${tail}` : ''}`
+}
+
+const programs = existsSync(images)
+  ? readdirSync(images)
+      .filter((f) => f.endsWith('.elf'))
+      .map((f) => f.slice(0, -'.elf'.length))
+      .sort()
+  : []
+
+const version = qemuVersion()
+
+describe('riscv64 test guests: baobab vs QEMU', () => {
+  if (!version) {
+    it.skip(`${QEMU} not on PATH: differential check skipped`, () => {})
+    console.log(`qemu-diff: ${QEMU} is not on PATH, skipping the live comparison (golden files still run)`)
+    return
+  }
+  if (!version.includes('version 7.2')) {
+    console.log(`qemu-diff: ${version}; the golden files were recorded with QEMU 7.2, other versions may differ`)
+  }
+
+  for (const name of programs) {
+    it(`${name}: same console and exit code as ${QEMU}`, () => {
+      const elf = join(images, `${name}.elf`)
+      const q = run(QEMU, ['-M', 'virt', '-bios', 'none', '-nographic', '-kernel', elf])
+      expect(q.error, describeRun('qemu', q)).toBeUndefined()
+      const b = run(process.execPath, [cli, 'run', '--bare', elf, '--timeout', '20'])
+      expect(b.stdout, `${name}: ${firstDifference(q.stdout, b.stdout)}\n${describeRun('baobab', b)}`).toBe(q.stdout)
+      expect(b.status, `${name}: exit codes differ\n${describeRun('qemu', q)}\n${describeRun('baobab', b)}`).toBe(q.status)
+    }, 180_000)
+  }
+})
