@@ -1,3 +1,73 @@
-export async function runBenchmarks(_opts: { quick: boolean }): Promise<number> {
+/**
+ * `npm run bench`: named speed figures, one per line (`name: value unit`). Benchmarks report;
+ * they never fail a build. Workloads are the fixed images in bench/ (see bench/rv64-loop/README.md).
+ */
+import { spawnSync } from 'node:child_process'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { bootBare } from '../core/bare.ts'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const LOOP = join(here, 'rv64-loop')
+
+export interface Figure {
+  name: string
+  value: number
+  unit: string
+}
+
+function print(f: Figure): void {
+  const v = Number.isInteger(f.value) ? String(f.value) : f.value.toFixed(f.value < 10 ? 2 : 1)
+  process.stdout.write(`${f.name}: ${v} ${f.unit}\n`)
+}
+
+/** Run an image bare in this process; returns wall ms, instructions and the console text. */
+export async function runBare(image: string, interpOnly = false): Promise<{ ms: number; insns: number; out: string }> {
+  const bm = await bootBare({ board: 'qemu-virt-riscv64', image })
+  const m = bm.machine
+  if (interpOnly) for (const h of m.harts) (h as unknown as { translate: boolean }).translate = false
+  let out = ''
+  m.serial('uart0').onOutput((b) => { out += String.fromCharCode(b) })
+  const t0 = performance.now()
+  m.sched.run({})
+  return { ms: performance.now() - t0, insns: m.sched.instructions, out }
+}
+
+function qemuMs(image: string): number | null {
+  const t0 = performance.now()
+  const r = spawnSync('qemu-system-riscv64', ['-M', 'virt', '-bios', 'none', '-nographic', '-kernel', image], { timeout: 120_000, stdio: ['ignore', 'pipe', 'pipe'] })
+  if (r.error || r.status !== 0) return null
+  return performance.now() - t0
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+
+export async function runBenchmarks(opts: { quick: boolean }): Promise<number> {
+  const prog = join(LOOP, opts.quick ? 'prog_50.elf' : 'prog_5000.elf')
+  const runs = opts.quick ? 1 : 3
+  // warm the JIT once so the figure is the steady state a long session sees
+  await runBare(join(LOOP, 'prog_50.elf'))
+  const results = []
+  for (let i = 0; i < runs; i++) results.push(await runBare(prog))
+  const best = results[0]!
+  if (!/checksum=/.test(best.out)) process.stderr.write(`warning: workload printed ${JSON.stringify(best.out)}\n`)
+  const ms = median(results.map((r) => r.ms))
+  const mips = best.insns / ms / 1000
+  print({ name: 'rv64-loop bare guest MIPS', value: mips, unit: 'MIPS' })
+  print({ name: 'rv64-loop bare wall time', value: ms, unit: 'ms' })
+  const interp = []
+  for (let i = 0; i < runs; i++) interp.push(await runBare(prog, true))
+  print({ name: 'rv64-loop bare guest MIPS, interpreter only', value: best.insns / median(interp.map((r) => r.ms)) / 1000, unit: 'MIPS' })
+  const q = qemuMs(prog)
+  if (q === null) {
+    process.stdout.write('qemu comparison: skipped (qemu-system-riscv64 not installed)\n')
+  } else {
+    const start = median([qemuMs(join(LOOP, 'exit.elf'))!, qemuMs(join(LOOP, 'exit.elf'))!, qemuMs(join(LOOP, 'exit.elf'))!])
+    const qrun = Math.max(1, median([q, qemuMs(prog)!, qemuMs(prog)!]) - start)
+    print({ name: 'rv64-loop qemu time (minus start-up)', value: qrun, unit: 'ms' })
+    print({ name: 'rv64-loop qemu MIPS', value: best.insns / qrun / 1000, unit: 'MIPS' })
+    print({ name: 'rv64-loop baobab/qemu speed ratio', value: qrun / ms, unit: 'x' })
+  }
+  print({ name: 'RSS after runs', value: process.memoryUsage().rss / 1048576, unit: 'MiB' })
   return 0
 }

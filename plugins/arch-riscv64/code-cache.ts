@@ -1,10 +1,12 @@
 /**
  * Decoded-instruction pages, shared by every hart on a bus and keyed by arena page: an
- * Int32Array of 2048 slots (one per halfword) × [op word, imm] (see execute.ts). A page is dropped when
+ * Int32Array of 2048 slots (one per halfword) × [op word, imm] (see execute.ts), with the
+ * translated blocks and visit counts of the same page (translate.ts). A page is dropped when
  * anything writes it (the bus reports writes to pages flagged in `bus.codePages`; the harts'
  * store TLBs never map such pages, so CPU stores to them take the slow path and are reported too).
  */
 import type { MemoryBus } from '../../core/bus.ts'
+import type { BlockFn } from './translate.ts'
 
 interface HartLike {
   brk: boolean
@@ -15,6 +17,10 @@ const caches = new WeakMap<MemoryBus, CodeCache>()
 
 export class CodeCache {
   readonly pages: (Int32Array | undefined)[] = []
+  /** per page: the translated block starting at each slot (null = cannot start a block) */
+  readonly blocks: ((BlockFn | null)[] | undefined)[] = []
+  /** per page: visit counts of slots not yet translated */
+  readonly heat: (Uint8Array | undefined)[] = []
   readonly harts: HartLike[] = []
 
   static of(bus: MemoryBus): CodeCache {
@@ -30,6 +36,8 @@ export class CodeCache {
   private constructor(private readonly bus: MemoryBus) {
     bus.onCodeWrite((page) => {
       this.pages[page] = undefined
+      this.blocks[page] = undefined
+      this.heat[page] = undefined
       for (const h of this.harts) h.brk = true
     })
   }
@@ -40,6 +48,8 @@ export class CodeCache {
     if (!d) {
       d = new Int32Array(4096)
       this.pages[page] = d
+      this.blocks[page] = new Array<BlockFn | null>(4096)
+      this.heat[page] = new Uint8Array(4096)
       if (!this.bus.codePages[page]) {
         this.bus.codePages[page] = 1
         for (const h of this.harts) h.tlb.dropWritesTo(page)

@@ -10,9 +10,10 @@
  * traps, atomics, FP — is in other files (memory.ts, system.ts).
  */
 import type { RiscvHart } from './hart.ts'
-import { div32, div64, mul64, mulh64, mulhsu64, mulhu64 } from './int64.ts'
+import { div32, div64, mulh64, mulhsu64, mulhu32, mulhu64 } from './int64.ts'
 import * as mem from './memory.ts'
 import * as sys from './system.ts'
+import { HOT, MAX_BLOCK, translateBlock, type BlockFn } from './translate.ts'
 
 /**
  * Internal operation codes of decoded instructions. One number per behaviour the execute loop
@@ -278,28 +279,45 @@ export function decode16(c: number, d: Decoded): Decoded {
  * (trap, CSR side effect, wfi, MMIO that stops the machine). Accumulates into `elapsed`.
  */
 export function exec(h: RiscvHart, max: number): void {
-  const x = h.x, i8 = h.i8, u8 = h.u8, i16 = h.i16, u16 = h.u16, i32 = h.i32, r64 = h.r64
-  const t = h.tlb
-  const rTagLo = t.rTagLo, rTagHi = t.rTagHi, rOff = t.rOff
-  const wTagLo = t.wTagLo, wTagHi = t.wTagHi, wOff = t.wOff
-  const base = h.elapsed
+  const x = h.x, u8 = h.u8, u16 = h.u16, i32 = h.i32
+  const rT = h.tlb.r, wT = h.tlb.w
+  const end = h.elapsed + max // h.elapsed at any point = end - left
   let pcLo = h.pcLo | 0, pcHi = h.pcHi | 0
   let fTag = 1 // never page-aligned: forces a fetch-page lookup first
   let dec: Int32Array = EMPTY
+  let blk: (BlockFn | null)[] = NO_BLOCKS
+  let heat: Uint8Array = h.curHeat
+  const jit = h.translate
   let left = max
   loop: while (left > 0) {
     if ((pcLo & -4096) !== fTag) {
-      h.pcLo = pcLo; h.pcHi = pcHi; h.elapsed = base + max - left
+      h.pcLo = pcLo; h.pcHi = pcHi; h.elapsed = end - left
       const p = mem.fetchPage(h)
       if (p === null) { pcLo = h.pcLo; pcHi = h.pcHi; left--; if (h.brk) break; continue }
       dec = p
+      blk = h.curBlocks
+      heat = h.curHeat
       fTag = pcLo & -4096
     }
     const e = pcLo & 4095 // byte offset = halfword index × 2 = slot index
+    const bf = blk[e]
+    if (bf) {
+      // a translated block, when the window has room for all of it (keeps counts exact)
+      if (left > MAX_BLOCK) {
+        const n = bf(h, x, u8, u16, i32, rT, wT, pcLo, pcHi, end - left)
+        left -= n
+        pcLo = h.pcLo
+        if (h.pcHi !== pcHi) { pcHi = h.pcHi; fTag = 1 }
+        if (h.brk) break
+        continue
+      }
+    } else if (bf === undefined && ++heat[e] === HOT && jit) {
+      blk[e] = translateBlock(h, dec, h.fetchOff, e)
+    }
     let w = dec[e]!, imm: number
     if (w !== 0) imm = dec[e + 1]!
     else {
-      h.pcLo = pcLo; h.pcHi = pcHi; h.elapsed = base + max - left
+      h.pcLo = pcLo; h.pcHi = pcHi; h.elapsed = end - left
       w = mem.decodeAt(h, dec, e)
       if (w === 0) { pcLo = h.pcLo; pcHi = h.pcHi; left--; if (h.brk) break; continue } // fetch fault
       imm = h.d.imm
@@ -349,12 +367,12 @@ export function exec(h: RiscvHart, max: number): void {
         const a = x[r1]!
         const lo = (a + imm) | 0
         const hi = (x[r1 + 1]! + (imm >> 31) + ((lo >>> 0) < (a >>> 0) ? 1 : 0)) | 0
-        const ti = (lo >>> 12) & 255
-        if (rTagLo[ti] === (lo & -4096) && rTagHi[ti] === hi) {
-          const o = rOff[ti]! + (lo & 4095)
-          const v = i8[o]!; x[rd] = v
+        const ti = ((lo >>> 12) & 255) << 2
+        if (rT[ti] === (lo & -4096) && rT[ti + 1] === hi) {
+          const o = rT[ti + 2]! + (lo & 4095)
+          const v = (u8[o]! << 24) >> 24; x[rd] = v
           x[rd + 1] = v >> 31
-        } else if (!loadMiss(h, lo, hi, 1, true, rd, pcLo, pcHi, base + max - left)) { pcLo = h.pcLo; pcHi = h.pcHi; if (h.brk) break loop; fTag = 1; continue }
+        } else if (!loadMiss(h, lo, hi, 1, true, rd, pcLo, pcHi, end - left)) { pcLo = h.pcLo; pcHi = h.pcHi; if (h.brk) break loop; fTag = 1; continue }
         else if (h.brk) { pcLo = (pcLo + len) | 0; break loop }
         break
       }
@@ -362,12 +380,12 @@ export function exec(h: RiscvHart, max: number): void {
         const a = x[r1]!
         const lo = (a + imm) | 0
         const hi = (x[r1 + 1]! + (imm >> 31) + ((lo >>> 0) < (a >>> 0) ? 1 : 0)) | 0
-        const ti = (lo >>> 12) & 255
-        if (rTagLo[ti] === (lo & -4096) && rTagHi[ti] === hi) {
-          const o = rOff[ti]! + (lo & 4095)
+        const ti = ((lo >>> 12) & 255) << 2
+        if (rT[ti] === (lo & -4096) && rT[ti + 1] === hi) {
+          const o = rT[ti + 2]! + (lo & 4095)
           x[rd] = u8[o]!
           x[rd + 1] = 0
-        } else if (!loadMiss(h, lo, hi, 1, false, rd, pcLo, pcHi, base + max - left)) { pcLo = h.pcLo; pcHi = h.pcHi; if (h.brk) break loop; fTag = 1; continue }
+        } else if (!loadMiss(h, lo, hi, 1, false, rd, pcLo, pcHi, end - left)) { pcLo = h.pcLo; pcHi = h.pcHi; if (h.brk) break loop; fTag = 1; continue }
         else if (h.brk) { pcLo = (pcLo + len) | 0; break loop }
         break
       }
@@ -375,12 +393,12 @@ export function exec(h: RiscvHart, max: number): void {
         const a = x[r1]!
         const lo = (a + imm) | 0
         const hi = (x[r1 + 1]! + (imm >> 31) + ((lo >>> 0) < (a >>> 0) ? 1 : 0)) | 0
-        const ti = (lo >>> 12) & 255
-        if (rTagLo[ti] === (lo & -4096) && rTagHi[ti] === hi && (lo & 1) === 0) {
-          const o = rOff[ti]! + (lo & 4095)
-          const v = i16[o >> 1]!; x[rd] = v
+        const ti = ((lo >>> 12) & 255) << 2
+        if (rT[ti] === (lo & -4096) && rT[ti + 1] === hi && (lo & 1) === 0) {
+          const o = rT[ti + 2]! + (lo & 4095)
+          const v = (u16[o >> 1]! << 16) >> 16; x[rd] = v
           x[rd + 1] = v >> 31
-        } else if (!loadMiss(h, lo, hi, 2, true, rd, pcLo, pcHi, base + max - left)) { pcLo = h.pcLo; pcHi = h.pcHi; if (h.brk) break loop; fTag = 1; continue }
+        } else if (!loadMiss(h, lo, hi, 2, true, rd, pcLo, pcHi, end - left)) { pcLo = h.pcLo; pcHi = h.pcHi; if (h.brk) break loop; fTag = 1; continue }
         else if (h.brk) { pcLo = (pcLo + len) | 0; break loop }
         break
       }
@@ -388,12 +406,12 @@ export function exec(h: RiscvHart, max: number): void {
         const a = x[r1]!
         const lo = (a + imm) | 0
         const hi = (x[r1 + 1]! + (imm >> 31) + ((lo >>> 0) < (a >>> 0) ? 1 : 0)) | 0
-        const ti = (lo >>> 12) & 255
-        if (rTagLo[ti] === (lo & -4096) && rTagHi[ti] === hi && (lo & 1) === 0) {
-          const o = rOff[ti]! + (lo & 4095)
+        const ti = ((lo >>> 12) & 255) << 2
+        if (rT[ti] === (lo & -4096) && rT[ti + 1] === hi && (lo & 1) === 0) {
+          const o = rT[ti + 2]! + (lo & 4095)
           x[rd] = u16[o >> 1]!
           x[rd + 1] = 0
-        } else if (!loadMiss(h, lo, hi, 2, false, rd, pcLo, pcHi, base + max - left)) { pcLo = h.pcLo; pcHi = h.pcHi; if (h.brk) break loop; fTag = 1; continue }
+        } else if (!loadMiss(h, lo, hi, 2, false, rd, pcLo, pcHi, end - left)) { pcLo = h.pcLo; pcHi = h.pcHi; if (h.brk) break loop; fTag = 1; continue }
         else if (h.brk) { pcLo = (pcLo + len) | 0; break loop }
         break
       }
@@ -401,12 +419,12 @@ export function exec(h: RiscvHart, max: number): void {
         const a = x[r1]!
         const lo = (a + imm) | 0
         const hi = (x[r1 + 1]! + (imm >> 31) + ((lo >>> 0) < (a >>> 0) ? 1 : 0)) | 0
-        const ti = (lo >>> 12) & 255
-        if (rTagLo[ti] === (lo & -4096) && rTagHi[ti] === hi && (lo & 3) === 0) {
-          const o = rOff[ti]! + (lo & 4095)
+        const ti = ((lo >>> 12) & 255) << 2
+        if (rT[ti] === (lo & -4096) && rT[ti + 1] === hi && (lo & 3) === 0) {
+          const o = rT[ti + 2]! + (lo & 4095)
           const v = i32[o >> 2]!; x[rd] = v
           x[rd + 1] = v >> 31
-        } else if (!loadMiss(h, lo, hi, 4, true, rd, pcLo, pcHi, base + max - left)) { pcLo = h.pcLo; pcHi = h.pcHi; if (h.brk) break loop; fTag = 1; continue }
+        } else if (!loadMiss(h, lo, hi, 4, true, rd, pcLo, pcHi, end - left)) { pcLo = h.pcLo; pcHi = h.pcHi; if (h.brk) break loop; fTag = 1; continue }
         else if (h.brk) { pcLo = (pcLo + len) | 0; break loop }
         break
       }
@@ -414,12 +432,12 @@ export function exec(h: RiscvHart, max: number): void {
         const a = x[r1]!
         const lo = (a + imm) | 0
         const hi = (x[r1 + 1]! + (imm >> 31) + ((lo >>> 0) < (a >>> 0) ? 1 : 0)) | 0
-        const ti = (lo >>> 12) & 255
-        if (rTagLo[ti] === (lo & -4096) && rTagHi[ti] === hi && (lo & 3) === 0) {
-          const o = rOff[ti]! + (lo & 4095)
+        const ti = ((lo >>> 12) & 255) << 2
+        if (rT[ti] === (lo & -4096) && rT[ti + 1] === hi && (lo & 3) === 0) {
+          const o = rT[ti + 2]! + (lo & 4095)
           x[rd] = i32[o >> 2]!
           x[rd + 1] = 0
-        } else if (!loadMiss(h, lo, hi, 4, false, rd, pcLo, pcHi, base + max - left)) { pcLo = h.pcLo; pcHi = h.pcHi; if (h.brk) break loop; fTag = 1; continue }
+        } else if (!loadMiss(h, lo, hi, 4, false, rd, pcLo, pcHi, end - left)) { pcLo = h.pcLo; pcHi = h.pcHi; if (h.brk) break loop; fTag = 1; continue }
         else if (h.brk) { pcLo = (pcLo + len) | 0; break loop }
         break
       }
@@ -427,12 +445,12 @@ export function exec(h: RiscvHart, max: number): void {
         const a = x[r1]!
         const lo = (a + imm) | 0
         const hi = (x[r1 + 1]! + (imm >> 31) + ((lo >>> 0) < (a >>> 0) ? 1 : 0)) | 0
-        const ti = (lo >>> 12) & 255
-        if (rTagLo[ti] === (lo & -4096) && rTagHi[ti] === hi && (lo & 7) === 0) {
-          const o = rOff[ti]! + (lo & 4095)
+        const ti = ((lo >>> 12) & 255) << 2
+        if (rT[ti] === (lo & -4096) && rT[ti + 1] === hi && (lo & 7) === 0) {
+          const o = rT[ti + 2]! + (lo & 4095)
           x[rd] = i32[o >> 2]!
           x[rd + 1] = i32[(o >> 2) + 1]!
-        } else if (!loadMiss(h, lo, hi, 8, false, rd, pcLo, pcHi, base + max - left)) { pcLo = h.pcLo; pcHi = h.pcHi; if (h.brk) break loop; fTag = 1; continue }
+        } else if (!loadMiss(h, lo, hi, 8, false, rd, pcLo, pcHi, end - left)) { pcLo = h.pcLo; pcHi = h.pcHi; if (h.brk) break loop; fTag = 1; continue }
         else if (h.brk) { pcLo = (pcLo + len) | 0; break loop }
         break
       }
@@ -440,11 +458,11 @@ export function exec(h: RiscvHart, max: number): void {
         const a = x[r1]!
         const lo = (a + imm) | 0
         const hi = (x[r1 + 1]! + (imm >> 31) + ((lo >>> 0) < (a >>> 0) ? 1 : 0)) | 0
-        const ti = (lo >>> 12) & 255
-        if (wTagLo[ti] === (lo & -4096) && wTagHi[ti] === hi) {
-          const o = wOff[ti]! + (lo & 4095)
+        const ti = ((lo >>> 12) & 255) << 2
+        if (wT[ti] === (lo & -4096) && wT[ti + 1] === hi) {
+          const o = wT[ti + 2]! + (lo & 4095)
           u8[o] = x[r2]!
-        } else if (!storeMiss(h, lo, hi, 1, x[r2]!, x[r2 + 1]!, pcLo, pcHi, base + max - left)) { pcLo = h.pcLo; pcHi = h.pcHi; if (h.brk) break loop; fTag = 1; continue }
+        } else if (!storeMiss(h, lo, hi, 1, x[r2]!, x[r2 + 1]!, pcLo, pcHi, end - left)) { pcLo = h.pcLo; pcHi = h.pcHi; if (h.brk) break loop; fTag = 1; continue }
         else if (h.brk) { pcLo = (pcLo + len) | 0; break loop }
         break
       }
@@ -452,11 +470,11 @@ export function exec(h: RiscvHart, max: number): void {
         const a = x[r1]!
         const lo = (a + imm) | 0
         const hi = (x[r1 + 1]! + (imm >> 31) + ((lo >>> 0) < (a >>> 0) ? 1 : 0)) | 0
-        const ti = (lo >>> 12) & 255
-        if (wTagLo[ti] === (lo & -4096) && wTagHi[ti] === hi && (lo & 1) === 0) {
-          const o = wOff[ti]! + (lo & 4095)
+        const ti = ((lo >>> 12) & 255) << 2
+        if (wT[ti] === (lo & -4096) && wT[ti + 1] === hi && (lo & 1) === 0) {
+          const o = wT[ti + 2]! + (lo & 4095)
           u16[o >> 1] = x[r2]!
-        } else if (!storeMiss(h, lo, hi, 2, x[r2]!, x[r2 + 1]!, pcLo, pcHi, base + max - left)) { pcLo = h.pcLo; pcHi = h.pcHi; if (h.brk) break loop; fTag = 1; continue }
+        } else if (!storeMiss(h, lo, hi, 2, x[r2]!, x[r2 + 1]!, pcLo, pcHi, end - left)) { pcLo = h.pcLo; pcHi = h.pcHi; if (h.brk) break loop; fTag = 1; continue }
         else if (h.brk) { pcLo = (pcLo + len) | 0; break loop }
         break
       }
@@ -464,11 +482,11 @@ export function exec(h: RiscvHart, max: number): void {
         const a = x[r1]!
         const lo = (a + imm) | 0
         const hi = (x[r1 + 1]! + (imm >> 31) + ((lo >>> 0) < (a >>> 0) ? 1 : 0)) | 0
-        const ti = (lo >>> 12) & 255
-        if (wTagLo[ti] === (lo & -4096) && wTagHi[ti] === hi && (lo & 3) === 0) {
-          const o = wOff[ti]! + (lo & 4095)
+        const ti = ((lo >>> 12) & 255) << 2
+        if (wT[ti] === (lo & -4096) && wT[ti + 1] === hi && (lo & 3) === 0) {
+          const o = wT[ti + 2]! + (lo & 4095)
           i32[o >> 2] = x[r2]!
-        } else if (!storeMiss(h, lo, hi, 4, x[r2]!, x[r2 + 1]!, pcLo, pcHi, base + max - left)) { pcLo = h.pcLo; pcHi = h.pcHi; if (h.brk) break loop; fTag = 1; continue }
+        } else if (!storeMiss(h, lo, hi, 4, x[r2]!, x[r2 + 1]!, pcLo, pcHi, end - left)) { pcLo = h.pcLo; pcHi = h.pcHi; if (h.brk) break loop; fTag = 1; continue }
         else if (h.brk) { pcLo = (pcLo + len) | 0; break loop }
         break
       }
@@ -476,11 +494,11 @@ export function exec(h: RiscvHart, max: number): void {
         const a = x[r1]!
         const lo = (a + imm) | 0
         const hi = (x[r1 + 1]! + (imm >> 31) + ((lo >>> 0) < (a >>> 0) ? 1 : 0)) | 0
-        const ti = (lo >>> 12) & 255
-        if (wTagLo[ti] === (lo & -4096) && wTagHi[ti] === hi && (lo & 7) === 0) {
-          const o = wOff[ti]! + (lo & 4095)
+        const ti = ((lo >>> 12) & 255) << 2
+        if (wT[ti] === (lo & -4096) && wT[ti + 1] === hi && (lo & 7) === 0) {
+          const o = wT[ti + 2]! + (lo & 4095)
           i32[o >> 2] = x[r2]!; i32[(o >> 2) + 1] = x[r2 + 1]!
-        } else if (!storeMiss(h, lo, hi, 8, x[r2]!, x[r2 + 1]!, pcLo, pcHi, base + max - left)) { pcLo = h.pcLo; pcHi = h.pcHi; if (h.brk) break loop; fTag = 1; continue }
+        } else if (!storeMiss(h, lo, hi, 8, x[r2]!, x[r2 + 1]!, pcLo, pcHi, end - left)) { pcLo = h.pcLo; pcHi = h.pcHi; if (h.brk) break loop; fTag = 1; continue }
         else if (h.brk) { pcLo = (pcLo + len) | 0; break loop }
         break
       }
@@ -520,26 +538,32 @@ export function exec(h: RiscvHart, max: number): void {
       case Op.SRAW: { const v = x[r1]! >> (x[r2]! & 31); x[rd] = v; x[rd + 1] = v >> 31; break }
 
       // ---- M ----
-      case Op.MUL: mul64(r64, x[r1]!, x[r1 + 1]!, x[r2]!, x[r2 + 1]!); x[rd] = r64[0]!; x[rd + 1] = r64[1]!; break
-      case Op.MULH: mulh64(r64, x[r1]!, x[r1 + 1]!, x[r2]!, x[r2 + 1]!); x[rd] = r64[0]!; x[rd + 1] = r64[1]!; break
-      case Op.MULHSU: mulhsu64(r64, x[r1]!, x[r1 + 1]!, x[r2]!, x[r2 + 1]!); x[rd] = r64[0]!; x[rd + 1] = r64[1]!; break
-      case Op.MULHU: mulhu64(r64, x[r1]!, x[r1 + 1]!, x[r2]!, x[r2 + 1]!); x[rd] = r64[0]!; x[rd + 1] = r64[1]!; break
-      case Op.DIV: div64(r64, x[r1]!, x[r1 + 1]!, x[r2]!, x[r2 + 1]!, true, false); x[rd] = r64[0]!; x[rd + 1] = r64[1]!; break
-      case Op.DIVU: div64(r64, x[r1]!, x[r1 + 1]!, x[r2]!, x[r2 + 1]!, false, false); x[rd] = r64[0]!; x[rd + 1] = r64[1]!; break
-      case Op.REM: div64(r64, x[r1]!, x[r1 + 1]!, x[r2]!, x[r2 + 1]!, true, true); x[rd] = r64[0]!; x[rd + 1] = r64[1]!; break
-      case Op.REMU: div64(r64, x[r1]!, x[r1 + 1]!, x[r2]!, x[r2 + 1]!, false, true); x[rd] = r64[0]!; x[rd + 1] = r64[1]!; break
+      case Op.MUL: {
+        const a = x[r1]!, b = x[r2]!
+        const hi = (mulhu32(a, b) + Math.imul(a, x[r2 + 1]!) + Math.imul(x[r1 + 1]!, b)) | 0
+        x[rd] = Math.imul(a, b)
+        x[rd + 1] = hi
+        break
+      }
+      case Op.MULH: mulh64(h.r64, x[r1]!, x[r1 + 1]!, x[r2]!, x[r2 + 1]!); x[rd] = h.r64[0]!; x[rd + 1] = h.r64[1]!; break
+      case Op.MULHSU: mulhsu64(h.r64, x[r1]!, x[r1 + 1]!, x[r2]!, x[r2 + 1]!); x[rd] = h.r64[0]!; x[rd + 1] = h.r64[1]!; break
+      case Op.MULHU: mulhu64(h.r64, x[r1]!, x[r1 + 1]!, x[r2]!, x[r2 + 1]!); x[rd] = h.r64[0]!; x[rd + 1] = h.r64[1]!; break
+      case Op.DIV: div64(h.r64, x[r1]!, x[r1 + 1]!, x[r2]!, x[r2 + 1]!, true, false); x[rd] = h.r64[0]!; x[rd + 1] = h.r64[1]!; break
+      case Op.DIVU: div64(h.r64, x[r1]!, x[r1 + 1]!, x[r2]!, x[r2 + 1]!, false, false); x[rd] = h.r64[0]!; x[rd + 1] = h.r64[1]!; break
+      case Op.REM: div64(h.r64, x[r1]!, x[r1 + 1]!, x[r2]!, x[r2 + 1]!, true, true); x[rd] = h.r64[0]!; x[rd + 1] = h.r64[1]!; break
+      case Op.REMU: div64(h.r64, x[r1]!, x[r1 + 1]!, x[r2]!, x[r2 + 1]!, false, true); x[rd] = h.r64[0]!; x[rd + 1] = h.r64[1]!; break
       case Op.MULW: { const v = Math.imul(x[r1]!, x[r2]!); x[rd] = v; x[rd + 1] = v >> 31; break }
-      case Op.DIVW: div32(r64, x[r1]!, x[r2]!, true, false); x[rd] = r64[0]!; x[rd + 1] = r64[1]!; break
-      case Op.DIVUW: div32(r64, x[r1]!, x[r2]!, false, false); x[rd] = r64[0]!; x[rd + 1] = r64[1]!; break
-      case Op.REMW: div32(r64, x[r1]!, x[r2]!, true, true); x[rd] = r64[0]!; x[rd + 1] = r64[1]!; break
-      case Op.REMUW: div32(r64, x[r1]!, x[r2]!, false, true); x[rd] = r64[0]!; x[rd + 1] = r64[1]!; break
+      case Op.DIVW: div32(h.r64, x[r1]!, x[r2]!, true, false); x[rd] = h.r64[0]!; x[rd + 1] = h.r64[1]!; break
+      case Op.DIVUW: div32(h.r64, x[r1]!, x[r2]!, false, false); x[rd] = h.r64[0]!; x[rd + 1] = h.r64[1]!; break
+      case Op.REMW: div32(h.r64, x[r1]!, x[r2]!, true, true); x[rd] = h.r64[0]!; x[rd + 1] = h.r64[1]!; break
+      case Op.REMUW: div32(h.r64, x[r1]!, x[r2]!, false, true); x[rd] = h.r64[0]!; x[rd + 1] = h.r64[1]!; break
 
       case Op.FENCE: break
       case Op.FENCE_I: break // stores already invalidate decoded pages (see memory.ts)
 
       default: {
         // rare instructions: CSRs, traps, xRET, WFI, fences, atomics, FP, hypervisor loads/stores, illegal
-        h.pcLo = pcLo; h.pcHi = pcHi; h.elapsed = base + max - left
+        h.pcLo = pcLo; h.pcHi = pcHi; h.elapsed = end - left
         h.dLen = len
         const advanced = sys.execRare(h, op, w >>> 8, imm, len)
         pcLo = h.pcLo; pcHi = h.pcHi
@@ -552,10 +576,11 @@ export function exec(h: RiscvHart, max: number): void {
   }
   h.pcLo = pcLo
   h.pcHi = pcHi
-  h.elapsed = base + max - left
+  h.elapsed = end - left
 }
 
 const EMPTY = new Int32Array(4096)
+const NO_BLOCKS: (BlockFn | null)[] = []
 /** TLB miss, misaligned or MMIO load: save the loop's state and take the slow path. */
 function loadMiss(h: RiscvHart, lo: number, hi: number, size: number, signed: boolean, rd: number, pcLo: number, pcHi: number, elapsed: number): boolean {
   h.pcLo = pcLo; h.pcHi = pcHi; h.elapsed = elapsed

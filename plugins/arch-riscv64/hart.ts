@@ -15,6 +15,8 @@ import { CSR, MISA_HI, MISA_LO, MS, PRV_M } from './csr-defs.ts'
 import { exec, type Decoded } from './execute.ts'
 import type { FpState } from './fpu.ts'
 import { Tlb } from './tlb.ts'
+import type { BlockFn } from './translate.ts'
+import { loadSlow, storeSlow } from './memory.ts'
 import * as irq from './interrupts.ts'
 
 const HART_STATE_BYTES = 64 * 1024
@@ -52,8 +54,12 @@ export class RiscvHart implements Hart, FpState {
   elapsed = 0
   instret = 0
   trapHook: TrapHook | null = null
-  /** arena offset of the page the loop is fetching from */
+  /** arena offset of the page the loop is fetching from, and that page's blocks and visit counts */
   fetchOff = 0
+  curBlocks: (BlockFn | null)[] = []
+  curHeat: Uint8Array = new Uint8Array(4096)
+  /** use the translation tier (translate.ts); off runs the interpreter alone */
+  translate = !process.env.BAOBAB_INTERP
   /** scratch for decode and 64-bit results */
   readonly d: Decoded = { op: 0, regs: 0, imm: 0 }
   dLen = 4
@@ -142,6 +148,10 @@ export class RiscvHart implements Hart, FpState {
   }
 
   breakOut(): void { this.brk = true }
+
+  /** slow paths for translated blocks (see translate.ts) */
+  loadMiss(lo: number, hi: number, size: number, signed: boolean, rd: number): boolean { return loadSlow(this, lo, hi, size, signed, rd) }
+  storeMiss(lo: number, hi: number, size: number, vLo: number, vHi: number): boolean { return storeSlow(this, lo, hi, size, vLo, vHi) }
 
   /** Virtual time now, in cycles, as this hart sees it (mid-window). */
   nowCycles(): number {

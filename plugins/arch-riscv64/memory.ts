@@ -13,10 +13,10 @@ import { raise } from './trap.ts'
 /** The decoded page holding pc, or null after raising a fetch fault. */
 export function fetchPage(h: RiscvHart): Int32Array | null {
   const lo = h.pcLo, hi = h.pcHi
-  const t = h.tlb
-  const i = (lo >>> 12) & 255
+  const t = h.tlb.f
+  const i = ((lo >>> 12) & 255) << 2
   let off: number
-  if (t.fTagLo[i] === (lo & -4096) && t.fTagHi[i] === hi) off = t.fOff[i]!
+  if (t[i] === (lo & -4096) && t[i + 1] === hi) off = t[i + 2]!
   else {
     const pa = translate(h, lo, hi, ACC_FETCH, HLV_NONE)
     if (pa < 0) return null
@@ -26,10 +26,14 @@ export function fetchPage(h: RiscvHart): Int32Array | null {
       return null
     }
     off = ro - (ro & 4095)
-    t.fill('f', lo, hi, off)
+    h.tlb.fill(t, lo, hi, off)
   }
   h.fetchOff = off
-  return h.code.page(off >>> 12)
+  const page = off >>> 12
+  const dec = h.code.page(page)
+  h.curBlocks = h.code.blocks[page]!
+  h.curHeat = h.code.heat[page]!
+  return dec
 }
 
 /**
@@ -111,7 +115,7 @@ export function readVirt(h: RiscvHart, lo: number, hi: number, size: number, acc
   }
   if (fill && hlv === HLV_NONE && !h.bus.observed) {
     const ro = h.bus.ramOffset(pa)
-    if (ro >= 0) h.tlb.fill('r', lo, hi, ro - (ro & 4095))
+    if (ro >= 0) h.tlb.fill(h.tlb.r, lo, hi, ro - (ro & 4095))
   }
   return true
 }
@@ -159,7 +163,7 @@ export function writeVirt(h: RiscvHart, lo: number, hi: number, size: number, vL
   }
   if (fill && hlv === HLV_NONE && !h.bus.observed) {
     const ro = h.bus.ramOffset(pa)
-    if (ro >= 0 && !h.bus.codePages[ro >>> 12]) h.tlb.fill('w', lo, hi, ro - (ro & 4095))
+    if (ro >= 0 && !h.bus.codePages[ro >>> 12]) h.tlb.fill(h.tlb.w, lo, hi, ro - (ro & 4095))
   }
   return true
 }

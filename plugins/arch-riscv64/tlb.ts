@@ -1,41 +1,39 @@
 /**
  * A per-hart software TLB: direct-mapped, 256 entries each for fetch, load and store, mapping a
- * virtual page (tag = low word of the page address + high word) to the arena offset of its
- * physical page. Only arena RAM is ever entered; MMIO and observed pages always miss.
+ * virtual page to the arena offset of its physical page. An entry is 4 int32s in one array —
+ * [low word of the page address, high word, arena offset, unused] — so the execute loop keeps
+ * one array per kind live, not three. Only arena RAM is ever entered; MMIO and observed pages
+ * always miss.
  */
 export const TLB_SIZE = 256
 const INVALID = 1 // never a page-aligned address
 
 export class Tlb {
-  readonly fTagLo = new Int32Array(TLB_SIZE).fill(INVALID)
-  readonly fTagHi = new Int32Array(TLB_SIZE)
-  readonly fOff = new Int32Array(TLB_SIZE)
-  readonly rTagLo = new Int32Array(TLB_SIZE).fill(INVALID)
-  readonly rTagHi = new Int32Array(TLB_SIZE)
-  readonly rOff = new Int32Array(TLB_SIZE)
-  readonly wTagLo = new Int32Array(TLB_SIZE).fill(INVALID)
-  readonly wTagHi = new Int32Array(TLB_SIZE)
-  readonly wOff = new Int32Array(TLB_SIZE)
+  /** fetch entries */
+  readonly f = new Int32Array(TLB_SIZE * 4)
+  /** load entries */
+  readonly r = new Int32Array(TLB_SIZE * 4)
+  /** store entries */
+  readonly w = new Int32Array(TLB_SIZE * 4)
+
+  constructor() {
+    this.flush()
+  }
 
   flush(): void {
-    this.fTagLo.fill(INVALID)
-    this.rTagLo.fill(INVALID)
-    this.wTagLo.fill(INVALID)
+    for (const t of [this.f, this.r, this.w]) for (let i = 0; i < t.length; i += 4) t[i] = INVALID
   }
 
   /** Forget store mappings onto arena page `page` (it now holds decoded code). */
   dropWritesTo(page: number): void {
-    const off = this.wOff, tag = this.wTagLo
-    for (let i = 0; i < TLB_SIZE; i++) if (tag[i] !== INVALID && off[i]! >>> 12 === page) tag[i] = INVALID
+    const t = this.w
+    for (let i = 0; i < t.length; i += 4) if (t[i] !== INVALID && t[i + 2]! >>> 12 === page) t[i] = INVALID
   }
 
-  fill(kind: 'f' | 'r' | 'w', lo: number, hi: number, arenaPageOff: number): void {
-    const i = (lo >>> 12) & (TLB_SIZE - 1)
-    const tl = kind === 'f' ? this.fTagLo : kind === 'r' ? this.rTagLo : this.wTagLo
-    const th = kind === 'f' ? this.fTagHi : kind === 'r' ? this.rTagHi : this.wTagHi
-    const off = kind === 'f' ? this.fOff : kind === 'r' ? this.rOff : this.wOff
-    tl[i] = lo & -4096
-    th[i] = hi
-    off[i] = arenaPageOff
+  fill(t: Int32Array, lo: number, hi: number, arenaPageOff: number): void {
+    const i = ((lo >>> 12) & (TLB_SIZE - 1)) << 2
+    t[i] = lo & -4096
+    t[i + 1] = hi
+    t[i + 2] = arenaPageOff
   }
 }

@@ -1,0 +1,547 @@
+/**
+ * Loading and validating a hypervisor config (DESIGN "The config format"; CROSSCON's
+ * `struct config` / `struct vm_config`, reference §2.2). config-schema.ts checks the shape; this
+ * file fills defaults, resolves paths and checks the rules that relate fields to each other and
+ * to the board: overlaps, CPU and interrupt ownership, device windows, image fit.
+ *
+ * Placement: this simulator backs a VM region at host-physical = guest-physical (1:1) unless the
+ * region says `placePhys`/`phys`, so regions of different VMs must not overlap in host-physical
+ * space and must lie in the board's RAM. Bao itself allocates unplaced regions from page pools
+ * (reference §2.3), where such overlaps cannot happen; here they would.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { dirname, extname, resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import type { BoardDesc } from '../board.ts'
+import { hex } from '../bus.ts'
+import { hasElfMagic, ImageError, machineName, parseElf } from '../loader/elf.ts'
+import { BUILTIN_PLUGINS, PluginError, type PluginHost } from '../plugins.ts'
+import { ConfigError, ConfigErrors } from './config-error.ts'
+import { parseStructure, VM_TYPES, type ParsedVm, type VmType, type VmTypeName } from './config-schema.ts'
+
+export type { ConfigInput, VmInput, VmType, VmTypeName } from './config-schema.ts'
+export { ConfigError, ConfigErrors } from './config-error.ts'
+
+export const PAGE_SIZE = 0x1000
+
+export interface HvImage {
+  /** absolute path of the image file; its bytes are not loaded here */
+  path: string
+  baseAddr: number
+  inplace: boolean
+  /** bytes in the file (`image.size`) */
+  size: number
+  kind: 'elf' | 'raw'
+}
+
+export interface HvRegion {
+  /** guest-physical base */
+  base: number
+  size: number
+  colors: number
+  placePhys: boolean
+  /** host-physical base: `phys` when placed, else `base` (1:1) */
+  phys: number
+}
+
+export interface HvDev {
+  /** host-physical MMIO base; undefined for an emulated device */
+  pa: number | undefined
+  va: number
+  /** 0 = the entry only grants its interrupts */
+  size: number
+  interrupts: number[]
+  id: number
+  shared: boolean
+  /** device type of the VM's own emulated instance */
+  emulate: string | undefined
+}
+
+export interface HvIpc {
+  base: number
+  size: number
+  shmemId: number
+  interrupts: number[]
+}
+
+export interface HvShmem {
+  size: number
+  colors: number
+  placePhys: boolean
+  /** host-physical base when placed; otherwise the hypervisor allocates it */
+  phys: number | undefined
+}
+
+export interface HvVmConfig {
+  name: string
+  type: VmType
+  typeName: VmTypeName
+  /** absent only for children whose image their parent provides */
+  image: HvImage | undefined
+  entry: number
+  cpuNum: number
+  cpuAffinity: number
+  colors: number
+  regions: HvRegion[]
+  devs: HvDev[]
+  ipcs: HvIpc[]
+  children: HvVmConfig[]
+  dtb: boolean
+  bootargs: string | undefined
+}
+
+export interface HvConfig {
+  board: string
+  features: string[]
+  hypColors: number
+  shmem: HvShmem[]
+  /** root VMs; VM-stack children hang off their parent */
+  vms: HvVmConfig[]
+}
+
+export interface ValidateOptions {
+  /** image paths are relative to this (the config file's folder) */
+  baseDir: string
+  board: BoardDesc
+  /** device types the loaded plugins register; when given, `emulate` must name one */
+  deviceTypes?: Iterable<string>
+  /** e_machine the board's arch runs; when given, ELF images must match */
+  elfMachine?: number
+  /** names the config in error messages */
+  file?: string
+}
+
+/** Read, validate and normalise a config file (JSON, or a .ts/.js module's default export). */
+export async function loadConfig(file: string, plugins: PluginHost): Promise<{ config: HvConfig; board: BoardDesc }> {
+  const abs = resolve(file)
+  const raw = await readConfigFile(file, abs)
+  const errors: ConfigError[] = []
+  let board: BoardDesc | undefined
+  const name = isObject(raw) ? raw.board : undefined
+  if (typeof name === 'string' && name !== '') {
+    try {
+      board = await plugins.loadBoard(name)
+    } catch (e) {
+      if (!(e instanceof PluginError)) throw e
+      const rule = /unknown board/.test(e.message) ? `unknown board '${name}' (known boards: ${knownBoards(plugins).join(', ')})` : e.message
+      errors.push(new ConfigError('board', rule, file))
+    }
+  }
+  const config = check(raw, {
+    baseDir: dirname(abs),
+    board,
+    deviceTypes: new Set(plugins.devices.keys()),
+    elfMachine: board && plugins.archs.get(board.arch)?.elfMachine,
+    file,
+  }, errors)
+  return { config, board: board! }
+}
+
+/** Validate and normalise a config object; throws ConfigErrors listing every problem. */
+export function validateConfig(raw: unknown, opts: ValidateOptions): HvConfig {
+  return check(raw, { ...opts, deviceTypes: opts.deviceTypes && new Set(opts.deviceTypes) }, [])
+}
+
+async function readConfigFile(file: string, abs: string): Promise<unknown> {
+  const fail = (rule: string): never => { throw new ConfigErrors([new ConfigError('', rule, file)], file) }
+  if (!existsSync(abs)) return fail(`no such file (${abs})`)
+  const ext = extname(abs).toLowerCase()
+  if (ext === '.json') {
+    try {
+      return JSON.parse(readFileSync(abs, 'utf8')) as unknown
+    } catch (e) {
+      return fail(`invalid JSON: ${(e as Error).message}`)
+    }
+  }
+  if (!['.ts', '.mts', '.js', '.mjs'].includes(ext)) return fail(`unknown config format '${ext}' (expected .json, .ts or .js)`)
+  let mod: { default?: unknown }
+  try {
+    // the modification time in the URL makes an edited config import afresh (hot reload)
+    mod = (await import(`${pathToFileURL(abs).href}?mtime=${statSync(abs).mtimeMs}`)) as { default?: unknown }
+  } catch (e) {
+    return fail(`cannot import: ${(e as Error).message.split('\n')[0]}`)
+  }
+  if (mod.default === undefined) return fail('has no default export (write `export default defineConfig({ ... })`)')
+  return mod.default
+}
+
+function knownBoards(plugins: PluginHost): string[] {
+  const names = new Set(plugins.boards.keys())
+  try {
+    for (const d of readdirSync(BUILTIN_PLUGINS)) if (d.startsWith('board-')) names.add(d.slice('board-'.length))
+  } catch {
+    // no built-in plugins folder: the registered boards are all there is
+  }
+  return [...names].sort()
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+}
+
+// ---- the checks ----
+
+interface Ctx {
+  baseDir: string
+  board: BoardDesc | undefined
+  deviceTypes?: ReadonlySet<string>
+  elfMachine?: number
+  file?: string
+}
+
+/** A VM with where it sits in the config. */
+interface Node {
+  vm: HvVmConfig
+  path: string
+  parent: Node | undefined
+  /** image file bytes, kept only for the checks */
+  bytes: Uint8Array | undefined
+}
+
+/** A half-open address window [lo, hi) and the config path that owns it. */
+interface Win {
+  lo: number
+  hi: number
+  path: string
+}
+
+const range = (w: { lo: number; hi: number }): string => `${hex(w.lo)}..${hex(w.hi)}`
+const overlaps = (a: Win, b: Win): boolean => a.lo < b.hi && b.lo < a.hi
+const pageDown = (n: number): number => n - (n % PAGE_SIZE)
+const pageUp = (n: number): number => pageDown(n + PAGE_SIZE - 1)
+
+function check(raw: unknown, ctx: Ctx, errors: ConfigError[]): HvConfig {
+  const err = (path: string, rule: string): void => { errors.push(new ConfigError(path, rule, ctx.file)) }
+  const parsed = parseStructure(raw, ctx.file)
+  if ('errors' in parsed) throw new ConfigErrors([...errors, ...parsed.errors], ctx.file)
+  const p = parsed.config
+  if (ctx.board && p.board !== ctx.board.name) err('board', `names board '${p.board}', but the board given is '${ctx.board.name}'`)
+
+  const shmem: HvShmem[] = (p.shmem ?? []).map((s, i) => ({
+    size: s.size, colors: s.colors ?? 0, placePhys: placed(s, `shmem[${i}]`, err), phys: s.phys,
+  }))
+  const nodes: Node[] = []
+  const vms = p.vms.map((v, i) => normaliseVm(v, `vms[${i}]`, undefined, ctx, nodes, err))
+  const config: HvConfig = { board: p.board, features: p.features ?? [], hypColors: p.hypColors ?? 0, shmem, vms }
+
+  checkNames(nodes, err)
+  checkAlignment(nodes, shmem, err)
+  checkCpus(nodes, ctx.board, err)
+  checkGuestWindows(nodes, err)
+  checkHostMemory(nodes, shmem, ctx.board, err)
+  checkDevices(nodes, ctx, err)
+  checkInterrupts(nodes, ctx.board, err)
+  checkImages(nodes, ctx, err)
+  checkIpcs(nodes, shmem, err)
+
+  const unique = [...new Map(errors.map((e) => [e.message, e])).values()]
+  if (unique.length) throw new ConfigErrors(unique, ctx.file)
+  return config
+}
+
+type Err = (path: string, rule: string) => void
+
+/** `placePhys` defaults to whether `phys` is given; the two must agree. */
+function placed(r: { placePhys?: boolean; phys?: number }, path: string, err: Err): boolean {
+  if (r.placePhys === true && r.phys === undefined) err(`${path}.phys`, 'required when placePhys is true')
+  if (r.placePhys === false && r.phys !== undefined) err(`${path}.phys`, 'is given but placePhys is false')
+  return r.placePhys ?? r.phys !== undefined
+}
+
+function normaliseVm(v: ParsedVm, path: string, parent: Node | undefined, ctx: Ctx, nodes: Node[], err: Err): HvVmConfig {
+  const type = v.type ?? 0
+  let image: HvImage | undefined
+  let bytes: Uint8Array | undefined
+  let elfEntry: number | undefined
+  if (v.image) {
+    const file = resolve(ctx.baseDir, v.image.path)
+    bytes = readImage(file, `${path}.image.path`, err)
+    const kind = bytes && !(extname(file).toLowerCase() === '.bin') && hasElfMagic(bytes) ? 'elf' : 'raw'
+    image = { path: file, baseAddr: v.image.baseAddr, inplace: v.image.inplace ?? false, size: bytes?.length ?? 0, kind }
+    if (bytes && kind === 'elf') {
+      try {
+        const e = parseElf(bytes).entry
+        if (e <= BigInt(Number.MAX_SAFE_INTEGER)) elfEntry = Number(e)
+      } catch { /* reported by checkImages */ }
+    }
+  } else if (!parent) {
+    err(`${path}.image`, 'required (a root VM needs an image)')
+  }
+  if (v.entry === undefined && !image) err(`${path}.entry`, 'required when the VM has no image')
+  const vm: HvVmConfig = {
+    name: v.name,
+    type,
+    typeName: VM_TYPES[type],
+    image,
+    // an ELF starts at its own entry point; a raw image at its first byte (Bao's base_addr = entry)
+    entry: v.entry ?? elfEntry ?? image?.baseAddr ?? 0,
+    cpuNum: v.cpuNum,
+    cpuAffinity: v.cpuAffinity ?? 0,
+    colors: v.colors ?? 0,
+    regions: v.regions.map((r, i) => ({
+      base: r.base, size: r.size, colors: r.colors ?? 0,
+      placePhys: placed(r, `${path}.regions[${i}]`, err), phys: r.phys ?? r.base,
+    })),
+    devs: (v.devs ?? []).map((d, i) => normaliseDev(d, `${path}.devs[${i}]`, err)),
+    ipcs: (v.ipcs ?? []).map((c) => ({ base: c.base, size: c.size, shmemId: c.shmemId, interrupts: c.interrupts ?? [] })),
+    children: [],
+    dtb: v.dtb ?? true,
+    bootargs: v.bootargs,
+  }
+  const node: Node = { vm, path, parent, bytes }
+  nodes.push(node)
+  vm.children = (v.children ?? []).map((c, i) => normaliseVm(c, `${path}.children[${i}]`, node, ctx, nodes, err))
+  return vm
+}
+
+function normaliseDev(d: NonNullable<ParsedVm['devs']>[number], path: string, err: Err): HvDev {
+  const grant = d.size === 0
+  if (d.emulate !== undefined && grant) err(`${path}.size`, 'an emulated device needs a size (size 0 only grants interrupts)')
+  if (d.emulate === undefined && !grant && d.pa === undefined) err(`${path}.pa`, 'required for a pass-through device (or name a device type in emulate)')
+  if (!grant && d.va === undefined) err(`${path}.va`, 'required')
+  return {
+    pa: d.emulate === undefined ? (d.pa ?? 0) : undefined,
+    va: d.va ?? 0,
+    size: d.size,
+    interrupts: d.interrupts ?? [],
+    id: d.id ?? 0,
+    shared: d.shared ?? false,
+    emulate: d.emulate,
+  }
+}
+
+function readImage(file: string, path: string, err: Err): Uint8Array | undefined {
+  try {
+    if (!statSync(file).isFile()) { err(path, `not a file: ${file}`); return undefined }
+    return readFileSync(file)
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
+    err(path, code === 'ENOENT' ? `no such file: ${file}` : `cannot read ${file}: ${(e as Error).message}`)
+    return undefined
+  }
+}
+
+function checkNames(nodes: Node[], err: Err): void {
+  const seen = new Map<string, string>()
+  for (const n of nodes) {
+    const other = seen.get(n.vm.name)
+    if (other !== undefined) err(`${n.path}.name`, `'${n.vm.name}' is already the name of ${other}`)
+    else seen.set(n.vm.name, n.path)
+  }
+}
+
+function checkAlignment(nodes: Node[], shmem: HvShmem[], err: Err): void {
+  const aligned = (path: string, n: number): void => {
+    if (n % PAGE_SIZE !== 0) err(path, `must be 4 KiB aligned (got ${hex(n)})`)
+  }
+  for (const { vm, path } of nodes) {
+    vm.regions.forEach((r, i) => {
+      const at = `${path}.regions[${i}]`
+      aligned(`${at}.base`, r.base)
+      if (r.size === 0) err(`${at}.size`, 'must not be 0')
+      aligned(`${at}.size`, r.size)
+      if (r.placePhys) aligned(`${at}.phys`, r.phys)
+    })
+    vm.ipcs.forEach((c, i) => aligned(`${path}.ipcs[${i}].base`, c.base))
+  }
+  shmem.forEach((s, i) => { if (s.phys !== undefined) aligned(`shmem[${i}].phys`, s.phys) })
+}
+
+function checkCpus(nodes: Node[], board: BoardDesc | undefined, err: Err): void {
+  if (board) {
+    const need = nodes.filter((n) => !n.parent).reduce((sum, n) => sum + n.vm.cpuNum, 0)
+    if (need > board.cpus) err('vms', `needs ${need} CPUs, board ${board.name} has ${board.cpus}`)
+  }
+  for (const { vm, path, parent } of nodes) {
+    if (parent && vm.cpuNum > parent.vm.cpuNum) err(`${path}.cpuNum`, `needs ${vm.cpuNum} CPUs, parent ${parent.path} has ${parent.vm.cpuNum}`)
+    if (board && vm.cpuAffinity >= 2 ** board.cpus) {
+      const cpu = Math.floor(Math.log2(vm.cpuAffinity))
+      err(`${path}.cpuAffinity`, `${hex(vm.cpuAffinity)} names CPU ${cpu}, board ${board.name} has CPUs 0..${board.cpus - 1}`)
+    }
+  }
+}
+
+/** Guest-physical windows of one VM must not overlap (Bao panics on a fixed-address clash). */
+function checkGuestWindows(nodes: Node[], err: Err): void {
+  for (const { vm, path } of nodes) {
+    // devices and IPCs first, so a clash with a region is reported at the region
+    const wins: Win[] = [
+      ...vm.devs.flatMap((d, i) => (d.size === 0 ? [] : [{ lo: pageDown(d.va), hi: pageUp(d.va + d.size), path: `${path}.devs[${i}]` }])),
+      ...vm.ipcs.map((c, i) => ({ lo: c.base, hi: c.base + c.size, path: `${path}.ipcs[${i}]` })),
+      ...vm.regions.map((r, i) => ({ lo: r.base, hi: r.base + r.size, path: `${path}.regions[${i}]` })),
+    ]
+    reportOverlaps(wins, wins, err)
+  }
+}
+
+/** Each window of `wins` that overlaps an earlier window of `against`: one error, at the later. */
+function reportOverlaps(wins: Win[], against: Win[], err: Err, same = (_a: Win, _b: Win) => false): void {
+  wins.forEach((w, i) => {
+    const hit = against.find((o, j) => (against !== wins || j < i) && o !== w && !same(w, o) && overlaps(w, o))
+    if (hit) err(w.path, `overlaps ${hit.path} (${range(hit)})`)
+  })
+}
+
+/** Host-physical RAM: inside the board's memory, and no two VMs (or placed shmem) sharing it. */
+function checkHostMemory(nodes: Node[], shmem: HvShmem[], board: BoardDesc | undefined, err: Err): void {
+  const owner = new Map<Win, { node: Node; placed: boolean }>()
+  const wins: Win[] = []
+  for (const node of nodes) {
+    node.vm.regions.forEach((r, i) => {
+      const w = { lo: r.phys, hi: r.phys + r.size, path: `${node.path}.regions[${i}]` }
+      wins.push(w)
+      owner.set(w, { node, placed: r.placePhys })
+    })
+  }
+  // within one VM, two unplaced regions' host windows are their guest windows, checked already
+  const sameVm = (a: Win, b: Win): boolean => {
+    const oa = owner.get(a)!
+    const ob = owner.get(b)!
+    return oa.node === ob.node && !oa.placed && !ob.placed
+  }
+  reportOverlaps(wins, wins, err, sameVm)
+  const placedShmem = shmem.flatMap((s, i) => (s.phys === undefined ? [] : [{ lo: s.phys, hi: s.phys + s.size, path: `shmem[${i}]` }]))
+  reportOverlaps(placedShmem, wins, err)
+  reportOverlaps(placedShmem, placedShmem, err)
+  if (!board) return
+  const ram = board.memory.map((m) => ({ lo: m.base, hi: m.base + m.size }))
+  for (const w of [...wins, ...placedShmem]) {
+    if (firstUncovered(w, ram) !== undefined) {
+      err(w.path, `${range(w)} is outside the RAM of board ${board.name} (${ram.map(range).join(', ')})`)
+    }
+  }
+}
+
+/** The lowest address of [lo, hi) that no window covers, or undefined. */
+function firstUncovered(w: { lo: number; hi: number }, cover: { lo: number; hi: number }[]): number | undefined {
+  let at = w.lo
+  for (let progress = true; at < w.hi && progress;) {
+    progress = false
+    for (const c of cover) {
+      if (c.lo <= at && at < c.hi) { at = c.hi; progress = true }
+    }
+  }
+  return at < w.hi ? at : undefined
+}
+
+function checkDevices(nodes: Node[], ctx: Ctx, err: Err): void {
+  const board = ctx.board
+  const passed: { w: Win; node: Node; shared: boolean }[] = []
+  for (const node of nodes) {
+    node.vm.devs.forEach((d, i) => {
+      const path = `${node.path}.devs[${i}]`
+      if (d.emulate !== undefined) {
+        if (ctx.deviceTypes && !ctx.deviceTypes.has(d.emulate)) {
+          err(`${path}.emulate`, `no device type '${d.emulate}' is registered (known: ${[...ctx.deviceTypes].sort().join(', ') || 'none'})`)
+        }
+        return
+      }
+      if (d.size === 0 || d.pa === undefined) return
+      const w = { lo: pageDown(d.pa), hi: pageUp(d.pa + d.size), path }
+      for (const o of passed) {
+        if (o.node !== node && overlaps(w, o.w) && !(d.shared && o.shared)) {
+          err(path, `device ${range(w)} is also passed through to ${o.w.path}; mark both entries shared: true to allow it`)
+          break
+        }
+      }
+      passed.push({ w, node, shared: d.shared })
+      if (!board) return
+      const ram = board.memory.find((m) => overlaps(w, { lo: m.base, hi: m.base + m.size, path: '' }))
+      if (ram) { err(`${path}.pa`, `${range(w)} is RAM of board ${board.name}, not a device`); return }
+      const devWins = board.devices.map((bd) => ({ lo: pageDown(bd.base), hi: pageUp(bd.base + bd.size) }))
+      const gap = firstUncovered(w, devWins)
+      if (gap !== undefined) err(`${path}.pa`, `${range(w)} is not a device of board ${board.name} (nothing at ${hex(gap)})`)
+    })
+  }
+}
+
+/** The board's interrupt controller: a device other devices wire into, with `params.sources`. */
+function irqController(board: BoardDesc): { name: string; sources: number } | undefined {
+  const targets = new Set(board.devices.flatMap((d) => (d.irqs ?? []).flatMap((w) => ('to' in w ? [w.to] : []))))
+  for (const d of board.devices) {
+    const sources = d.params?.sources
+    if ((targets.has(d.name) || targets.size === 0) && typeof sources === 'number') return { name: d.name, sources }
+  }
+  return undefined
+}
+
+function checkInterrupts(nodes: Node[], board: BoardDesc | undefined, err: Err): void {
+  const ctl = board && irqController(board)
+  const owners = new Map<number, { node: Node; path: string }>()
+  for (const node of nodes) {
+    const inVm = new Map<number, string>()
+    const lists = [
+      ...node.vm.devs.map((d, i) => ({ irqs: d.interrupts, at: `${node.path}.devs[${i}]`, physical: d.emulate === undefined })),
+      ...node.vm.ipcs.map((c, i) => ({ irqs: c.interrupts, at: `${node.path}.ipcs[${i}]`, physical: false })),
+    ]
+    for (const { irqs, at, physical } of lists) {
+      irqs.forEach((n, k) => {
+        const path = `${at}.interrupts[${k}]`
+        if (n === 0) return err(path, 'interrupt 0 does not exist (source 0 means "no interrupt")')
+        if (ctl && n >= ctl.sources) {
+          return err(path, `interrupt ${n} is out of range: ${ctl.name} on board ${board!.name} has sources 1..${ctl.sources - 1}`)
+        }
+        const again = inVm.get(n)
+        if (again !== undefined) return err(path, `interrupt ${n} is also used by ${again}`)
+        inVm.set(n, path)
+        if (!physical) return
+        const o = owners.get(n)
+        if (o && o.node !== node) return err(path, `interrupt ${n} is already assigned to ${o.node.path} (${o.path})`)
+        owners.set(n, { node, path })
+      })
+    }
+  }
+}
+
+function checkImages(nodes: Node[], ctx: Ctx, err: Err): void {
+  for (const { vm, path, bytes } of nodes) {
+    const regions = vm.regions.map((r, i) => ({ lo: r.base, hi: r.base + r.size, path: `${path}.regions[${i}]` }))
+    const inside = (a: number): boolean => regions.some((r) => r.lo <= a && a < r.hi)
+    if (!inside(vm.entry)) err(`${path}.entry`, `${hex(vm.entry)} is outside the VM's regions`)
+    const image = vm.image
+    if (!image || !bytes) continue
+    if (bytes.length === 0) { err(`${path}.image.path`, 'the image file is empty'); continue }
+    if (image.kind === 'raw') {
+      const home = regions.find((r) => r.lo <= image.baseAddr && image.baseAddr < r.hi)
+      if (!home) err(`${path}.image.baseAddr`, `${hex(image.baseAddr)} is outside the VM's regions`)
+      else if (image.baseAddr + image.size > home.hi) {
+        err(`${path}.image`, `${hex(image.size)} bytes at ${hex(image.baseAddr)} do not fit ${home.path} (${range(home)})`)
+      }
+      continue
+    }
+    try {
+      const elf = parseElf(bytes)
+      if (ctx.elfMachine !== undefined && elf.machine !== ctx.elfMachine) {
+        err(`${path}.image.path`, `ELF is for ${machineName(elf.machine)}, the board runs ${machineName(ctx.elfMachine)}`)
+      }
+      // every PT_LOAD segment (memsz bytes at its physical address) must land in the VM's RAM
+      for (const s of elf.segments) {
+        if (s.memsz === 0n) continue
+        const lo = Number(s.paddr)
+        const seg = { lo, hi: lo + Number(s.memsz) }
+        if (firstUncovered(seg, regions) !== undefined) {
+          err(`${path}.image`, `ELF segment ${range(seg)} (${hex(seg.hi - seg.lo)} bytes) is outside the VM's regions`)
+          break
+        }
+      }
+    } catch (e) {
+      if (!(e instanceof ImageError)) throw e
+      err(`${path}.image.path`, `not a usable ELF image: ${e.reason}`)
+    }
+  }
+}
+
+function checkIpcs(nodes: Node[], shmem: HvShmem[], err: Err): void {
+  for (const { vm, path } of nodes) {
+    vm.ipcs.forEach((c, i) => {
+      const at = `${path}.ipcs[${i}]`
+      const s = shmem[c.shmemId]
+      if (!s) err(`${at}.shmemId`, `no shmem ${c.shmemId} (the config has ${listed(shmem.length, 'shmem')})`)
+      else if (c.size > s.size) err(`${at}.size`, `${hex(c.size)} is larger than shmem[${c.shmemId}] (${hex(s.size)})`)
+    })
+  }
+}
+
+function listed(n: number, what: string): string {
+  return n === 0 ? 'none' : n === 1 ? `1: ${what}[0]` : `${n}: ${what}[0..${n - 1}]`
+}
