@@ -5,6 +5,7 @@
 import yargs from 'yargs'
 import { runCommand } from './commands/run.ts'
 import { benchCommand } from './commands/bench.ts'
+import { configCommand } from './commands/config.ts'
 import { UsageError, reportError } from './errors.ts'
 
 export async function main(argv: string[]): Promise<number> {
@@ -14,6 +15,7 @@ export async function main(argv: string[]): Promise<number> {
     .usage('$0 <command> [options]\n\nA workbench for the CROSSCON hypervisor: real RISC-V guests on emulated harts.')
     .command(runCommand((c) => { code = c }))
     .command(benchCommand((c) => { code = c }))
+    .command(configCommand((c) => { code = c }))
     .demandCommand(1, 'name a command (see --help)')
     .strict()
     .recommendCommands()

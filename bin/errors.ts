@@ -2,6 +2,7 @@
 import { BusError } from '../core/bus.ts'
 import { ImageError } from '../core/loader/elf.ts'
 import { PluginError } from '../core/plugins.ts'
+import { ConfigErrors, ConfigError } from '../core/hypervisor/config-error.ts'
 
 export class UsageError extends Error {}
 
@@ -10,6 +11,10 @@ export const EXIT_BAD_INPUT = 2
 export function reportError(e: unknown): number {
   if (e instanceof UsageError || e instanceof ImageError || e instanceof PluginError) {
     process.stderr.write(`baobab: ${e.message}\n`)
+    return EXIT_BAD_INPUT
+  }
+  if (e instanceof ConfigErrors || e instanceof ConfigError) {
+    for (const line of e.message.split('\n')) process.stderr.write(`baobab: ${line}\n`)
     return EXIT_BAD_INPUT
   }
   if (e instanceof BusError) {

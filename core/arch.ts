@@ -4,6 +4,8 @@
 import type { MemoryBus } from './bus.ts'
 import type { IrqLine } from './irq.ts'
 import type { Runnable, Scheduler } from './scheduler.ts'
+import type { Hypervisor } from './hypervisor/hypervisor.ts'
+import type { Vcpu, Vm } from './hypervisor/vm.ts'
 
 /** What a hart gets from the machine it sits in. */
 export interface HartHost {
@@ -35,12 +37,35 @@ export interface Hart extends Runnable {
   restore(state: unknown): void
 }
 
+/**
+ * What an architecture does for the hypervisor core (Bao's arch hooks: vm_arch_init,
+ * vcpu_arch_reset, interrupt injection …). The core stays free of registers and CSRs.
+ */
+export interface ArchHyp {
+  /** set up the VM's architectural state: virtual interrupt controller, vCPU contexts */
+  createVm(vm: Vm): void
+  /** run `vcpu` on its pCPU from `pc` with argument registers `args` (a0/x0 …) */
+  startVcpu(vcpu: Vcpu, pc: bigint, args: bigint[]): void
+  /** stop `vcpu`; its pCPU idles */
+  stopVcpu(vcpu: Vcpu): void
+  /** a physical interrupt now belongs to `vm`: route it there */
+  assignIrq(vm: Vm, irq: number): void
+  /** drive a virtual interrupt line of `vm`'s interrupt controller (emulated devices) */
+  setVirq(vm: Vm, irq: number, level: boolean): void
+  /** make virtual interrupt `irq` pending once (IPC events) */
+  injectVirq(vm: Vm, irq: number): void
+  /** the device tree the VM's boot vCPU gets, or null */
+  buildDtb(vm: Vm): Uint8Array | null
+}
+
 export interface ArchDesc {
   /** e.g. 'riscv64' */
   name: string
   /** ELF e_machine this arch runs (EM_RISCV = 243, EM_AARCH64 = 183) */
   elfMachine: number
   createHart(host: HartHost, id: number): Hart
+  /** the hypervisor glue for this architecture */
+  hypervisor?(hv: Hypervisor): ArchHyp
   /** one instruction at `pc`; returns text and length in bytes */
   disassemble?(bytes: Uint8Array, pc: bigint): { text: string; length: number }
 }

@@ -2,13 +2,13 @@
  * Flattened devicetree (DTB) writer and parser: devicetree spec v0.4 §5, blob version 17
  * (last_comp_version 16), big-endian.
  *
- * Why our own: baobab hands every VS-mode guest a device tree in a1, so it must write DTBs; the
- * npm registry has no maintained FDT writer (no package named fdt, dtb, devicetree, device-tree
- * or libfdt exists there, and the only devicetree package, tree-sitter-devicetree, parses DTS
- * source for editors), and binding libfdt would need a native build. The format is small, a
- * 40-byte header and three blocks (memory reservations, structure, strings), so this file writes
- * and parses it in a few hundred lines with no dependency, and the tests check its output against
- * Debian's dtc and QEMU's own virt device tree.
+ * Why our own: baobab hands every VS-mode guest a device tree in a1, so it must write DTBs. We
+ * found no maintained FDT writer on npm (look-ups of fdt, dtb, devicetree, device-tree and libfdt
+ * found no package; the one devicetree package, tree-sitter-devicetree, parses DTS source for
+ * editors), and binding libfdt would need a native build. The format is small, a 40-byte header
+ * and three blocks (memory reservations, structure, strings), so core/fdt.ts writes and parses it
+ * in a few hundred lines with no dependency, and its tests check the output against Debian's dtc
+ * and against the device tree QEMU's virt machine generates.
  */
 
 const FDT_MAGIC = 0xd00dfeed

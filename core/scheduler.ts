@@ -41,7 +41,8 @@ export interface RunLimits {
   wallMs?: number
 }
 
-export type StopReason = 'limit' | 'predicate' | 'stopped' | 'halted' | 'wall'
+/** 'idle': every live hart waits for an interrupt and no event is due: only outside input can wake them */
+export type StopReason = 'limit' | 'predicate' | 'stopped' | 'halted' | 'wall' | 'idle'
 
 export class Scheduler {
   /** virtual time, in cycles */
@@ -142,7 +143,7 @@ export class Scheduler {
       if (!anyRunnable) {
         // all idle: jump to the next event (or the end)
         const next = this.events.length ? this.events[0]!.time : end
-        if (next === Infinity) return 'halted'
+        if (next === Infinity) return 'idle'
         this.now = Math.max(this.now, Math.min(next, end))
         continue
       }

@@ -13,11 +13,14 @@ interface RunArgs {
   until?: string
   'max-insns'?: number
   stats: boolean
+  'fail-on-fault': boolean
+  json: boolean
+  headless: boolean
+  console?: string
 }
 
-/** exit codes besides the guest's own */
-export const EXIT_TIMEOUT = 3
-export const EXIT_LIMIT = 4
+import { EXIT_LIMIT, EXIT_TIMEOUT } from './exit-codes.ts'
+import { runConfig } from './run-config.ts'
 
 export function runCommand(setCode: (c: number) => void): CommandModule<object, RunArgs> {
   return {
@@ -32,14 +35,22 @@ export function runCommand(setCode: (c: number) => void): CommandModule<object, 
       .option('until', { type: 'string', describe: 'stop with exit 0 once the console output matches this regular expression' })
       .option('max-insns', { type: 'number', describe: 'stop after this many instructions (exit 4)' })
       .option('stats', { type: 'boolean', default: false, describe: 'print instructions, virtual time and MIPS on stderr' })
+      .option('fail-on-fault', { type: 'boolean', default: false, describe: 'exit 5 as soon as any VM faults (config mode)' })
+      .option('json', { type: 'boolean', default: false, describe: 'one JSON object per console line: {t, source, text} (config mode)' })
+      .option('headless', { type: 'boolean', default: false, describe: 'no terminal UI even on a TTY (config mode)' })
+      .option('console', { type: 'string', describe: 'VM that receives piped stdin (config mode; default: the first VM)' })
+      .example('$0 run configs/two-vms.json --until "\\[vm2\\] tick 3" --timeout 30', 'boot two VMs and stop once vm2 ticked three times')
       .example('$0 run --bare guests/images/riscv64/isa-int.elf', 'run a test program; exit code = its poweroff code')
       .example('$0 run --bare prog.elf --until "checksum=" --stats', 'stop at the first checksum line, with speed figures'),
     handler: async (a) => {
-      if (!a.bare) throw new UsageError('hypervisor mode (configs) is not available yet: use --bare <image>')
       if (!existsSync(a.target)) throw new UsageError(`no such file: ${a.target}`)
       let until: RegExp | undefined
       if (a.until !== undefined) {
         try { until = new RegExp(a.until) } catch (e) { throw new UsageError(`--until: ${(e as Error).message}`) }
+      }
+      if (!a.bare) {
+        setCode(await runConfig({ config: a.target, until, timeout: a.timeout, failOnFault: a['fail-on-fault'], json: a.json, stats: a.stats, console: a.console }))
+        return
       }
       const bm = await bootBare({ board: a.board, image: a.target, cpus: a.cpus })
       const m = bm.machine
@@ -70,7 +81,8 @@ export function runCommand(setCode: (c: number) => void): CommandModule<object, 
           },
         })
         flush()
-        if (r === 'wall') {
+        if (r === 'idle') await new Promise((res) => setTimeout(res, 10))
+        if (r === 'wall' || r === 'idle') {
           if (performance.now() >= wallEnd) { reason = 'timeout'; break }
           continue
         }

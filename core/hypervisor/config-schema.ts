@@ -91,6 +91,8 @@ export interface VmInput {
   dtb?: boolean
   /** baobab: `/chosen/bootargs` of the generated device tree */
   bootargs?: string
+  /** baobab: offer Sstc (henvcfg.STCE) and say so in the device tree (`/chosen/baobab,sstc`) */
+  sstc?: boolean
 }
 
 export interface ConfigInput {
@@ -205,6 +207,7 @@ export interface ParsedVm {
   children?: ParsedVm[]
   dtb?: boolean
   bootargs?: string
+  sstc?: boolean
 }
 
 const vmShape = {
@@ -221,6 +224,7 @@ const vmShape = {
   children: z.array(z.lazy(() => vm)).optional(),
   dtb: z.boolean().optional(),
   bootargs: z.string().optional(),
+  sstc: z.boolean().optional(),
 }
 const vm: z.ZodType<ParsedVm, z.ZodTypeDef, VmInput> = z.object(vmShape).strict()
 

@@ -88,6 +88,7 @@ export interface HvVmConfig {
   children: HvVmConfig[]
   dtb: boolean
   bootargs: string | undefined
+  sstc: boolean
 }
 
 export interface HvConfig {
@@ -217,12 +218,16 @@ function check(raw: unknown, ctx: Ctx, errors: ConfigError[]): HvConfig {
   const p = parsed.config
   if (ctx.board && p.board !== ctx.board.name) err('board', `names board '${p.board}', but the board given is '${ctx.board.name}'`)
 
+  // a field missing here would only cause follow-on errors in the checks below: stop after these
+  let incomplete = false
+  const need: Err = (path, rule) => { incomplete = true; err(path, rule) }
   const shmem: HvShmem[] = (p.shmem ?? []).map((s, i) => ({
-    size: s.size, colors: s.colors ?? 0, placePhys: placed(s, `shmem[${i}]`, err), phys: s.phys,
+    size: s.size, colors: s.colors ?? 0, placePhys: placed(s, `shmem[${i}]`, need), phys: s.phys,
   }))
   const nodes: Node[] = []
-  const vms = p.vms.map((v, i) => normaliseVm(v, `vms[${i}]`, undefined, ctx, nodes, err))
+  const vms = p.vms.map((v, i) => normaliseVm(v, `vms[${i}]`, undefined, ctx, nodes, err, need))
   const config: HvConfig = { board: p.board, features: p.features ?? [], hypColors: p.hypColors ?? 0, shmem, vms }
+  if (incomplete) throw new ConfigErrors(errors, ctx.file)
 
   checkNames(nodes, err)
   checkAlignment(nodes, shmem, err)
@@ -248,7 +253,7 @@ function placed(r: { placePhys?: boolean; phys?: number }, path: string, err: Er
   return r.placePhys ?? r.phys !== undefined
 }
 
-function normaliseVm(v: ParsedVm, path: string, parent: Node | undefined, ctx: Ctx, nodes: Node[], err: Err): HvVmConfig {
+function normaliseVm(v: ParsedVm, path: string, parent: Node | undefined, ctx: Ctx, nodes: Node[], err: Err, need: Err): HvVmConfig {
   const type = v.type ?? 0
   let image: HvImage | undefined
   let bytes: Uint8Array | undefined
@@ -265,9 +270,9 @@ function normaliseVm(v: ParsedVm, path: string, parent: Node | undefined, ctx: C
       } catch { /* reported by checkImages */ }
     }
   } else if (!parent) {
-    err(`${path}.image`, 'required (a root VM needs an image)')
+    need(`${path}.image`, 'required (a root VM needs an image)')
   }
-  if (v.entry === undefined && !image) err(`${path}.entry`, 'required when the VM has no image')
+  if (v.entry === undefined && !v.image && parent) need(`${path}.entry`, 'required when the VM has no image')
   const vm: HvVmConfig = {
     name: v.name,
     type,
@@ -280,25 +285,26 @@ function normaliseVm(v: ParsedVm, path: string, parent: Node | undefined, ctx: C
     colors: v.colors ?? 0,
     regions: v.regions.map((r, i) => ({
       base: r.base, size: r.size, colors: r.colors ?? 0,
-      placePhys: placed(r, `${path}.regions[${i}]`, err), phys: r.phys ?? r.base,
+      placePhys: placed(r, `${path}.regions[${i}]`, need), phys: r.phys ?? r.base,
     })),
-    devs: (v.devs ?? []).map((d, i) => normaliseDev(d, `${path}.devs[${i}]`, err)),
+    devs: (v.devs ?? []).map((d, i) => normaliseDev(d, `${path}.devs[${i}]`, need)),
     ipcs: (v.ipcs ?? []).map((c) => ({ base: c.base, size: c.size, shmemId: c.shmemId, interrupts: c.interrupts ?? [] })),
     children: [],
     dtb: v.dtb ?? true,
+    sstc: v.sstc ?? false,
     bootargs: v.bootargs,
   }
   const node: Node = { vm, path, parent, bytes }
   nodes.push(node)
-  vm.children = (v.children ?? []).map((c, i) => normaliseVm(c, `${path}.children[${i}]`, node, ctx, nodes, err))
+  vm.children = (v.children ?? []).map((c, i) => normaliseVm(c, `${path}.children[${i}]`, node, ctx, nodes, err, need))
   return vm
 }
 
-function normaliseDev(d: NonNullable<ParsedVm['devs']>[number], path: string, err: Err): HvDev {
+function normaliseDev(d: NonNullable<ParsedVm['devs']>[number], path: string, need: Err): HvDev {
   const grant = d.size === 0
-  if (d.emulate !== undefined && grant) err(`${path}.size`, 'an emulated device needs a size (size 0 only grants interrupts)')
-  if (d.emulate === undefined && !grant && d.pa === undefined) err(`${path}.pa`, 'required for a pass-through device (or name a device type in emulate)')
-  if (!grant && d.va === undefined) err(`${path}.va`, 'required')
+  if (d.emulate !== undefined && grant) need(`${path}.size`, 'an emulated device needs a size (size 0 only grants interrupts)')
+  if (d.emulate === undefined && !grant && d.pa === undefined) need(`${path}.pa`, 'required for a pass-through device (or name a device type in emulate)')
+  if (!grant && d.va === undefined) need(`${path}.va`, 'required')
   return {
     pa: d.emulate === undefined ? (d.pa ?? 0) : undefined,
     va: d.va ?? 0,

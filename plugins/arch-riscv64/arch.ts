@@ -1,5 +1,7 @@
 import type { ArchDesc } from '../../core/arch.ts'
 import { RiscvHart } from './hart.ts'
+import { RiscvHyp } from './hyp/riscv-hyp.ts'
+import { disassemble } from './disasm.ts'
 
 /** EM_RISCV */
 const EM_RISCV = 243
@@ -8,4 +10,6 @@ export const riscv64: ArchDesc = {
   name: 'riscv64',
   elfMachine: EM_RISCV,
   createHart: (host, id) => new RiscvHart(host, id),
+  hypervisor: (hv) => new RiscvHyp(hv),
+  disassemble,
 }

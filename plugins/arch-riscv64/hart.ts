@@ -9,6 +9,7 @@
 import type { Hart, HartHost } from '../../core/arch.ts'
 import { STATE_AREA_BYTES, type MemoryBus } from '../../core/bus.ts'
 import type { IrqLine } from '../../core/irq.ts'
+import type { Stage2Entry, Stage2Map } from '../../core/hypervisor/stage2.ts'
 import { makeClock, type Clock } from '../../core/time.ts'
 import { CodeCache } from './code-cache.ts'
 import { CSR, MISA_HI, MISA_LO, MS, PRV_M } from './csr-defs.ts'
@@ -21,7 +22,8 @@ import * as irq from './interrupts.ts'
 
 const HART_STATE_BYTES = 64 * 1024
 /** Optional hook: a trap the hart would take into HS-mode is offered to native code first. */
-export type TrapHook = (hart: RiscvHart, cause: number, interrupt: boolean, tval: bigint) => boolean
+/** `htval` is the guest-physical address >> 2 for guest-page faults. Returns true when handled. */
+export type TrapHook = (hart: RiscvHart, cause: number, interrupt: boolean, tval: bigint, htval: number) => boolean
 
 export class RiscvHart implements Hart, FpState {
   readonly id: number
@@ -54,6 +56,13 @@ export class RiscvHart implements Hart, FpState {
   elapsed = 0
   instret = 0
   trapHook: TrapHook | null = null
+  /** set by the hypervisor core: its stage-2 map replaces hgatp's tables while V=1 */
+  stage2: Stage2Map | null = null
+  /** the emulated-device window of the last EMULATED translation, and the offset in it */
+  emu: Stage2Entry | null = null
+  emuOff = 0
+  /** called on every VM exit the hart serves without a trap (emulated MMIO) */
+  onExit: (() => void) | null = null
   /** arena offset of the page the loop is fetching from, and that page's blocks and visit counts */
   fetchOff = 0
   curBlocks: (BlockFn | null)[] = []

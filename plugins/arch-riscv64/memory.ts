@@ -7,7 +7,7 @@
 import { BusError } from '../../core/bus.ts'
 import { decode16, decode32, packSlot } from './execute.ts'
 import type { RiscvHart } from './hart.ts'
-import { ACC_FETCH, ACC_LOAD, ACC_STORE, ACCESS_FAULT, HLV_NONE, translate } from './mmu.ts'
+import { ACC_FETCH, ACC_LOAD, ACC_STORE, ACCESS_FAULT, EMULATED, HLV_NONE, translate } from './mmu.ts'
 import { raise } from './trap.ts'
 
 /** The decoded page holding pc, or null after raising a fetch fault. */
@@ -99,6 +99,7 @@ export function storeSlow(h: RiscvHart, lo: number, hi: number, size: number, vL
 export function readVirt(h: RiscvHart, lo: number, hi: number, size: number, acc: number, hlv: number, fill: boolean): boolean {
   if ((lo & (size - 1)) !== 0) return readMisaligned(h, lo, hi, size, acc, hlv)
   const pa = translate(h, lo, hi, acc, hlv)
+  if (pa === EMULATED) return emulatedRead(h, size)
   if (pa < 0) return false
   try {
     if (size === 8) {
@@ -140,7 +141,7 @@ export function writeVirt(h: RiscvHart, lo: number, hi: number, size: number, vL
     // translate both ends first so a fault leaves memory untouched
     const elo = (lo + size - 1) | 0
     const ehi = (hi + ((elo >>> 0) < (lo >>> 0) ? 1 : 0)) | 0
-    if (translate(h, lo, hi, ACC_STORE, hlv) < 0 || translate(h, elo, ehi, ACC_STORE, hlv) < 0) return false
+    if (translate(h, lo, hi, ACC_STORE, hlv) === -1 || translate(h, elo, ehi, ACC_STORE, hlv) === -1) return false
     for (let i = 0; i < size; i++) {
       const b = i < 4 ? (vLo >>> (8 * i)) & 0xff : (vHi >>> (8 * (i - 4))) & 0xff
       const blo = (lo + i) | 0
@@ -150,6 +151,7 @@ export function writeVirt(h: RiscvHart, lo: number, hi: number, size: number, vL
     return true
   }
   const pa = translate(h, lo, hi, ACC_STORE, hlv)
+  if (pa === EMULATED) return emulatedWrite(h, size, vLo, vHi)
   if (pa < 0) return false
   try {
     if (size === 8) {
@@ -165,5 +167,29 @@ export function writeVirt(h: RiscvHart, lo: number, hi: number, size: number, vL
     const ro = h.bus.ramOffset(pa)
     if (ro >= 0 && !h.bus.codePages[ro >>> 12]) h.tlb.fill(h.tlb.w, lo, hi, ro - (ro & 4095))
   }
+  return true
+}
+
+/** A guest access to a device the hypervisor emulates (a VM exit, served in place). */
+function emulatedRead(h: RiscvHart, size: number): boolean {
+  const e = h.emu!, off = h.emuOff
+  h.onExit?.()
+  if (size === 8) {
+    h.r64[0] = e.handler!.read(off, 4)
+    h.r64[1] = e.handler!.read(off + 4, 4)
+  } else {
+    h.r64[0] = e.handler!.read(off, size)
+    h.r64[1] = 0
+  }
+  return true
+}
+
+function emulatedWrite(h: RiscvHart, size: number, vLo: number, vHi: number): boolean {
+  const e = h.emu!, off = h.emuOff
+  h.onExit?.()
+  if (size === 8) {
+    e.handler!.write(off, 4, vLo >>> 0)
+    e.handler!.write(off + 4, 4, vHi >>> 0)
+  } else e.handler!.write(off, size, vLo >>> 0)
   return true
 }

@@ -3,13 +3,18 @@
  * (§8.5): VS-stage Sv39 under vsatp, whose every page-table access is itself translated by the
  * G-stage Sv39x4 under hgatp. Accessed/dirty bits are updated by the walker, as QEMU does.
  *
- * `translate` returns the physical address, or -1 after raising the fault on the hart.
+ * `translate` returns the physical address, or -1 after raising the fault on the hart, or
+ * EMULATED. When the hypervisor core runs (it plays HS-mode natively), the G-stage is its
+ * stage-2 map (`h.stage2`) instead of page tables under hgatp.
  */
 import { CSR, EXC, HS, MS, PRV_M, PRV_S, PRV_U } from './csr-defs.ts'
 import type { RiscvHart } from './hart.ts'
 import { raise } from './trap.ts'
+import { S2_R, S2_W, S2_X } from '../../core/hypervisor/stage2.ts'
 
 export const ACC_FETCH = 0, ACC_LOAD = 1, ACC_STORE = 2
+/** translate's answer for a guest-physical address served by an emulated device (h.emu, h.emuOff) */
+export const EMULATED = -2
 /** hypervisor load/store flavours */
 export const HLV_NONE = 0, HLV = 1, HLVX = 2
 
@@ -130,8 +135,22 @@ function walk(h: RiscvHart, lo: number, hi: number, root: number, acc: number, p
 /** G-stage (Sv39x4, §8.5.1): guest-physical → physical. Faults are guest-page faults. */
 export function gstage(h: RiscvHart, gpa: number, acc: number, gvaLo: number, gvaHi: number, mxr: boolean, implicit: boolean): number {
   const c = h.c
-  const hgatpHi = c[CSR.hgatp * 2 + 1]!
   const gf = (): number => fault(h, GUEST_FAULT[acc]!, gvaLo, gvaHi, Math.floor(gpa / 4), true)
+  const s2 = h.stage2
+  if (s2 !== null) {
+    // the hypervisor's own map (it plays HS-mode natively): same checks as a G-stage leaf
+    const e = s2.lookup(gpa)
+    const need = implicit || acc === ACC_LOAD ? S2_R : acc === ACC_FETCH ? S2_X : S2_W
+    if (e === undefined || !(e.perm & need)) return gf()
+    if (e.handler) {
+      if (acc === ACC_FETCH || implicit) return gf()
+      h.emu = e
+      h.emuOff = gpa - e.gpa
+      return EMULATED
+    }
+    return e.pa + (gpa - e.gpa)
+  }
+  const hgatpHi = c[CSR.hgatp * 2 + 1]!
   if (hgatpHi >>> 28 === 0) {
     if (gpa >= 2 ** 53) return gf()
     return gpa

@@ -36,7 +36,7 @@ function vector(c: Int32Array, tvec: number, interrupt: boolean, cause: number):
 function enter(h: RiscvHart, target: number, cause: number, isIrq: boolean, tvalLo: number, tvalHi: number, htval: number, gva: boolean): void {
   if (target !== TARGET_VS && h.trapHook) {
     const tval = (BigInt(tvalHi) << 32n) | BigInt(tvalLo >>> 0)
-    if (h.trapHook(h, cause, isIrq, tval)) return
+    if (h.trapHook(h, cause, isIrq, tval, htval)) return
   }
   const c = h.c
   const prevPriv = h.priv, prevVirt = h.virt

@@ -1,0 +1,106 @@
+/** `baobab run <config>`: boot a hypervisor config headless; consoles line-prefixed `[name]`, the hypervisor's log `[hyp]`. */
+import { bootConfig } from '../../core/boot.ts'
+import { HypLog } from '../../core/hypervisor/log.ts'
+import { EXIT_FAULT, EXIT_TIMEOUT } from './exit-codes.ts'
+
+export interface RunConfigArgs {
+  config: string
+  until?: RegExp
+  timeout?: number
+  failOnFault: boolean
+  json: boolean
+  stats: boolean
+  console?: string
+}
+
+/** Collects bytes per source into lines and prints each complete line with its prefix. */
+class LinePrinter {
+  private partial = new Map<string, string>()
+  private tail: string[] = []
+  constructor(private readonly json: boolean, private readonly now: () => number, private readonly onLine: (l: string) => void) {}
+
+  bytes(source: string, b: number): void {
+    if (b === 13) return
+    if (b === 10) {
+      this.line(source, this.partial.get(source) ?? '')
+      this.partial.set(source, '')
+      return
+    }
+    this.partial.set(source, (this.partial.get(source) ?? '') + String.fromCharCode(b))
+  }
+
+  line(source: string, text: string): void {
+    const out = this.json ? JSON.stringify({ t: this.now(), source, text }) : `[${source}] ${text}`
+    process.stdout.write(out + '\n')
+    this.onLine(out)
+  }
+
+  /** print what is left without a newline (at exit) */
+  flush(): void {
+    for (const [s, t] of this.partial) if (t) this.line(s, t)
+    this.partial.clear()
+  }
+
+  /** partial lines too, for --until on prompts that end without a newline */
+  pending(): string[] {
+    this.tail = [...this.partial.entries()].filter(([, t]) => t).map(([s, t]) => `[${s}] ${t}`)
+    return this.tail
+  }
+}
+
+export async function runConfig(a: RunConfigArgs): Promise<number> {
+  const sys = await bootConfig(a.config)
+  const { machine: m, hv } = sys
+  let matched = false
+  const test = (l: string): void => { if (a.until && a.until.test(l)) matched = true }
+  const printer = new LinePrinter(a.json, () => m.sched.now, test)
+  const emit = (l: string): void => printer.line('hyp', l)
+  for (const l of hv.log.lines) emit(HypLog.format(l))
+  hv.log.onLine((l) => emit(HypLog.format(l)))
+  for (const vm of hv.vms) vm.console.onOutput((b) => printer.bytes(vm.name, b))
+  let faulted = false
+  hv.onFault(() => { faulted = true })
+  // stdin (when it is a pipe) goes to one VM's console, like QEMU's -serial stdio
+  const target = hv.vms.find((v) => v.name === a.console) ?? hv.vms[0]
+  if (!process.stdin.isTTY && target) {
+    process.stdin.on('data', (d: Buffer) => target.console.send(new Uint8Array(d)))
+    process.stdin.on('error', () => {})
+  }
+  const wallEnd = a.timeout !== undefined ? performance.now() + a.timeout * 1000 : Infinity
+  const t0 = performance.now()
+  let code = 0
+  for (;;) {
+    const r = m.sched.run({
+      wallMs: 50,
+      predicate: () => matched || (a.until !== undefined && printer.pending().some((l) => a.until!.test(l))) || (a.failOnFault && faulted),
+    })
+    if (r === 'predicate') {
+      if (a.failOnFault && faulted) code = EXIT_FAULT
+      break
+    }
+    if (r === 'stopped' || r === 'halted') {
+      code = a.until ? 1 : 0
+      if (r === 'halted' && !m.power.off) process.stderr.write('baobab: every vCPU stopped\n')
+      break
+    }
+    if (performance.now() >= wallEnd) {
+      process.stderr.write(`baobab: timeout after ${a.timeout} s${a.until ? ` without matching --until ${a.until}` : ''}\n`)
+      code = EXIT_TIMEOUT
+      break
+    }
+    // let stdin events in between slices; when every vCPU waits for input, wait in wall time too
+    await new Promise((res) => (r === 'idle' ? setTimeout(res, 10) : setImmediate(res)))
+  }
+  printer.flush()
+  process.stdin.pause()
+  process.stdin.unref?.()
+  if (a.stats) {
+    const wall = performance.now() - t0
+    process.stderr.write(`instructions: ${m.sched.instructions}\nvirtual time: ${(m.sched.now / m.board.cpuHz * 1000).toFixed(3)} ms\nwall time: ${wall.toFixed(1)} ms\nMIPS: ${(m.sched.instructions / wall / 1000).toFixed(1)}\n`)
+    for (const vm of hv.vms) process.stderr.write(`vm ${vm.name}: ${vm.state}, exits ${vm.exits}, hypercalls ${vm.hypercalls}\n`)
+  }
+  if (faulted && a.failOnFault) {
+    for (const vm of hv.vms) if (vm.fault) process.stderr.write(`baobab: VM ${vm.name} faulted: ${vm.fault.cause} at 0x${vm.fault.addr.toString(16)} (vCPU ${vm.fault.vcpu}, pc 0x${vm.fault.pc.toString(16)})\n`)
+  }
+  return code
+}

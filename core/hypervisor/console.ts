@@ -1,0 +1,43 @@
+/**
+ * A VM's console: the bytes its guest printed (through a UART it owns, an emulated one, or the
+ * SBI console), and the input typed for it. Listeners get every byte; `text` keeps a bounded tail
+ * for `waitFor`-style checks.
+ */
+export class VmConsole {
+  private listeners: ((b: number) => void)[] = []
+  private inputSink: ((b: number) => void) | null = null
+  private pendingInput: number[] = []
+  /** bytes the guest wrote, all of them (the TUI's scrollback reads this) */
+  readonly output: number[] = []
+
+  constructor(readonly name: string) {}
+
+  /** guest → outside */
+  put(b: number): void {
+    this.output.push(b)
+    for (const fn of this.listeners) fn(b)
+  }
+
+  onOutput(fn: (b: number) => void): () => void {
+    this.listeners.push(fn)
+    return () => { this.listeners = this.listeners.filter((f) => f !== fn) }
+  }
+
+  text(): string {
+    return Buffer.from(this.output).toString('latin1')
+  }
+
+  /** outside → guest */
+  send(data: string | Uint8Array): void {
+    const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data
+    for (const b of bytes) this.inputSink ? this.inputSink(b) : this.pendingInput.push(b)
+  }
+
+  /** where input goes (the VM's UART or its SBI console queue) */
+  setInputSink(fn: (b: number) => void): void {
+    this.inputSink = fn
+    const q = this.pendingInput
+    this.pendingInput = []
+    for (const b of q) fn(b)
+  }
+}

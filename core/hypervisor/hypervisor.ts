@@ -1,0 +1,261 @@
+/**
+ * The hypervisor core: Bao's static partitioning, arch-neutral. From a validated config it
+ * assigns physical CPUs to VMs (reference §2.4, made deterministic), builds each VM's stage-2 map
+ * (RAM regions, passed-through and emulated devices, IPC windows), assigns interrupts, loads
+ * images and starts the boot vCPUs. Traps reach it through the architecture plugin's glue
+ * (`ArchHyp`); whatever a guest does, the result is a value for that guest or a stopped VM.
+ */
+import type { ArchDesc, ArchHyp } from '../arch.ts'
+import type { BoardDevice } from '../board.ts'
+import type { Device } from '../device.ts'
+import { NO_IRQ, type IrqLine } from '../irq.ts'
+import { parseElf } from '../loader/elf.ts'
+import type { Machine } from '../machine.ts'
+import type { PluginHost } from '../plugins.ts'
+import type { HvConfig, HvVmConfig } from './config.ts'
+import { HypLog } from './log.ts'
+import { S2_R, S2_W, S2_X } from './stage2.ts'
+import { Vm, type FaultReport, type Vcpu } from './vm.ts'
+import { readFileSync } from 'node:fs'
+
+/** Bao hypercall results (upstream `hypercall.h`, returned negated) */
+export const HC_E_SUCCESS = 0, HC_E_FAILURE = -1, HC_E_INVAL_ID = -2, HC_E_INVAL_ARGS = -3
+/** Bao hypercall ids (class 0) */
+export const HC_IPC = 1
+
+export interface HypercallResult {
+  error: number
+  value: bigint
+}
+
+interface Shmem {
+  id: number
+  pa: number
+  size: number
+}
+
+const hex = (n: number | bigint): string => '0x' + n.toString(16)
+const PAGE = 4096
+
+export class Hypervisor {
+  readonly vms: Vm[] = []
+  readonly log: HypLog
+  readonly arch: ArchHyp
+  /** pCPU → vCPU running there (static partitioning: fixed at boot) */
+  readonly onCpu: (Vcpu | undefined)[] = []
+  /** physical interrupt → owning VM */
+  readonly irqOwner = new Map<number, Vm>()
+  private readonly shmem: Shmem[] = []
+  private faultListeners: ((f: FaultReport) => void)[] = []
+  private physTop: number
+
+  constructor(readonly machine: Machine, readonly config: HvConfig, readonly plugins: PluginHost, arch: ArchDesc) {
+    this.log = new HypLog(() => machine.sched.time())
+    if (!arch.hypervisor) throw new Error(`architecture ${arch.name} has no hypervisor support`)
+    const lastRam = machine.board.memory[machine.board.memory.length - 1]!
+    this.physTop = lastRam.base + lastRam.size
+    this.arch = arch.hypervisor(this)
+  }
+
+  /** Build every VM and start the boot vCPUs. Throws (before anything runs) on an impossible config. */
+  boot(): void {
+    const cpus = this.machine.harts.length
+    const assign = assignCpus(this.config.vms, cpus)
+    this.allocShmem()
+    this.config.vms.forEach((vc, i) => this.createVm(i + 1, vc, assign[i]!))
+    // every pCPU waits: boot vCPUs start below; the others on SBI HSM / PSCI CPU_ON; pCPUs no VM
+    // took stay off, as in Bao
+    for (const h of this.machine.harts) h.halt()
+    for (const vm of this.vms) this.startVm(vm)
+  }
+
+  private allocShmem(): void {
+    this.config.shmem.forEach((s, id) => {
+      const size = Math.ceil(s.size / PAGE) * PAGE
+      const pa = s.placePhys && s.phys !== undefined ? s.phys : this.allocPhys(size)
+      this.shmem.push({ id, pa, size })
+      this.machine.bus.load(pa, new Uint8Array(size))
+    })
+  }
+
+  /** Host RAM no VM region uses, taken from the top of RAM downwards. */
+  private allocPhys(size: number): number {
+    const used = (a: number, s: number): boolean => this.config.vms.some((vm) =>
+      vm.regions.some((r) => a < r.phys + r.size && r.phys < a + s))
+    let a = this.physTop - size
+    while (used(a, size)) a -= PAGE
+    this.physTop = a
+    return a
+  }
+
+  private createVm(id: number, vc: HvVmConfig, pcpus: number[]): void {
+    const vm = new Vm(id, vc, pcpus)
+    this.vms.push(vm)
+    const log = this.log
+    log.info(`Initializing VM ${id}`)
+    for (const r of vc.regions) {
+      vm.stage2.map({ gpa: r.base, size: r.size, pa: r.phys, perm: S2_R | S2_W | S2_X, kind: 'ram', name: `region@${hex(r.base)}` })
+      log.info(`VM ${id} adding memory region, VA ${hex(r.base)} size ${hex(r.size)}`)
+    }
+    for (const d of vc.devs) {
+      if (d.emulate) this.emulateDevice(vm, d.emulate, d.va, d.size, d.interrupts)
+      else if (d.size > 0 && d.pa !== undefined) {
+        const size = Math.ceil(d.size / PAGE) * PAGE
+        const va = Math.floor(d.va / PAGE) * PAGE
+        vm.stage2.map({ gpa: va, size, pa: Math.floor(d.pa / PAGE) * PAGE, perm: S2_R | S2_W, kind: 'device', name: `dev@${hex(d.pa)}` })
+        log.info(`VM ${id} adding MMIO region, VA: ${hex(va)} size: ${hex(size)} mapped at ${hex(d.pa)}`)
+      }
+      if (!d.emulate) for (const irq of d.interrupts) this.assignIrq(vm, irq)
+    }
+    vc.ipcs.forEach((ipc) => {
+      const s = this.shmem[ipc.shmemId]!
+      const size = Math.min(Math.ceil(ipc.size / PAGE) * PAGE, s.size)
+      vm.stage2.map({ gpa: ipc.base, size, pa: s.pa, perm: S2_R | S2_W, kind: 'ipc', name: `ipc-shmem${ipc.shmemId}` })
+      log.info(`VM ${id} adding IPC for shared memory ${ipc.shmemId} at VA: ${hex(ipc.base)} size: ${hex(size)}`)
+    })
+    log.info(`VM ${id} is ${vc.type === 0 ? 'sdGPOS (normal VM)' : vc.type === 3 ? 'sdSGX (enclave)' : 'sdTZ (OP-TEE)'}`)
+    this.arch.createVm(vm)
+    for (const v of vm.vcpus) this.onCpu[v.pcpu] = v
+    this.loadImage(vm)
+    const dtb = vc.dtb ? this.arch.buildDtb(vm) : null
+    if (dtb) {
+      vm.dtbAddr = this.dtbPlace(vm, dtb.length)
+      this.machine.bus.load(vm.gpaToPa(vm.dtbAddr), dtb)
+    }
+  }
+
+  /** The device tree goes at the top of the VM's first region, page aligned. */
+  private dtbPlace(vm: Vm, len: number): number {
+    const r = vm.config.regions[0]!
+    return Math.floor((r.base + r.size - len - PAGE) / PAGE) * PAGE
+  }
+
+  private loadImage(vm: Vm): void {
+    const img = vm.config.image
+    if (!img) return
+    const bytes = new Uint8Array(readFileSync(img.path))
+    const put = (gpa: number, data: Uint8Array): void => {
+      // regions are contiguous in host memory per region; copy page by page through stage 2
+      for (let off = 0; off < data.length;) {
+        const pa = vm.gpaToPa(gpa + off)
+        const n = Math.min(PAGE - ((gpa + off) % PAGE), data.length - off)
+        this.machine.bus.load(pa, data.subarray(off, off + n))
+        off += n
+      }
+    }
+    if (img.kind === 'elf') {
+      const elf = parseElf(bytes)
+      for (const s of elf.segments) {
+        put(Number(s.paddr), s.data)
+        const bss = Number(s.memsz) - s.data.length
+        if (bss > 0) put(Number(s.paddr) + s.data.length, new Uint8Array(bss))
+      }
+    } else put(img.baseAddr, bytes)
+  }
+
+  private emulateDevice(vm: Vm, type: string, gpa: number, size: number, irqs: number[]): void {
+    const factory = this.plugins.devices.get(type)
+    if (!factory) throw new Error(`VM ${vm.name}: no device type '${type}'`)
+    const lines: IrqLine[] = irqs.map((n) => ({ set: (level: boolean) => this.arch.setVirq(vm, n, level) }))
+    const bd: BoardDevice = { name: `${vm.name}.${type}@${hex(gpa)}`, type, base: gpa, size }
+    const device: Device = factory({
+      name: bd.name, base: gpa, size, params: { serial: `vm:${vm.name}` }, irqs: lines,
+      harts: vm.vcpus.length, hartLine: () => NO_IRQ, sched: this.machine.sched,
+      timebaseHz: this.machine.board.timebaseHz, cpuHz: this.machine.board.cpuHz,
+      serial: (n) => this.machine.serial(n), machine: this.machine,
+    })
+    const serial = this.machine.serial(`vm:${vm.name}`)
+    serial.onOutput((b) => vm.console.put(b))
+    vm.console.setInputSink((b) => serial.send(new Uint8Array([b])))
+    const size4k = Math.ceil(size / PAGE) * PAGE
+    vm.stage2.map({ gpa, size: size4k, pa: 0, perm: S2_R | S2_W, kind: 'emulated', name: bd.name, handler: device })
+    this.log.info(`VM ${vm.id} emulating ${type} at ${hex(gpa)}`)
+  }
+
+  private assignIrq(vm: Vm, irq: number): void {
+    vm.irqs.add(irq)
+    if (!this.irqOwner.has(irq)) this.irqOwner.set(irq, vm)
+    this.arch.assignIrq(vm, irq)
+    this.log.info(`VM ${vm.id} assigning interrupt ${irq}`)
+  }
+
+  private startVm(vm: Vm): void {
+    const entry = vm.config.entry
+    // the boot vCPU starts at the entry; the others wait for SBI HSM / PSCI CPU_ON
+    this.arch.startVcpu(vm.vcpus[0]!, BigInt(entry), [0n, BigInt(vm.dtbAddr)])
+  }
+
+  /** The VM whose vCPU runs on pCPU `pcpu`. */
+  vmOnCpu(pcpu: number): Vm | undefined {
+    return this.onCpu[pcpu]?.vm
+  }
+
+  onFault(fn: (f: FaultReport) => void): void {
+    this.faultListeners.push(fn)
+  }
+
+  /** Fault containment: stop every vCPU of the VM, report, let the others run on. */
+  stopVm(vcpu: Vcpu, report: Omit<FaultReport, 'vm' | 'vmName' | 'vcpu'>): void {
+    const vm = vcpu.vm
+    if (vm.state !== 'running') return
+    const f: FaultReport = { vm: vm.id, vmName: vm.name, vcpu: vcpu.id, ...report }
+    vm.state = 'faulted'
+    vm.fault = f
+    for (const v of vm.vcpus) this.arch.stopVcpu(v)
+    this.log.error(`VM ${vm.id} (${vm.name}) vCPU ${vcpu.id} ${report.cause} at ${hex(report.addr)} (pc ${hex(report.pc)}). Disabling.`)
+    for (const fn of this.faultListeners) fn(f)
+  }
+
+  /** A VM asked to power off (SBI SRST, PSCI SYSTEM_OFF): its vCPUs stop; others run on. */
+  shutdownVm(vm: Vm): void {
+    if (vm.state !== 'running') return
+    vm.state = 'stopped'
+    for (const v of vm.vcpus) this.arch.stopVcpu(v)
+    this.log.info(`VM ${vm.id} (${vm.name}) shut down`)
+    if (this.vms.every((v) => v.state !== 'running')) this.machine.poweroff(0)
+  }
+
+  /** Bao's hypercalls, class 0 (upstream numbering): IPC notify. */
+  hypercall(vcpu: Vcpu, id: number, args: bigint[]): HypercallResult {
+    const vm = vcpu.vm
+    vm.hypercalls++
+    if (id === HC_IPC) return this.ipcNotify(vm, args[0] ?? 0n, args[1] ?? 0n)
+    return { error: HC_E_INVAL_ID, value: 0n }
+  }
+
+  /** reference §3.4: inject `interrupts[event]` of every other VM sharing the same memory */
+  ipcNotify(vm: Vm, ipcId: bigint, event: bigint): HypercallResult {
+    if (ipcId < 0n || ipcId >= BigInt(vm.config.ipcs.length)) return { error: HC_E_INVAL_ARGS, value: 0n }
+    const shmemId = vm.config.ipcs[Number(ipcId)]!.shmemId
+    for (const peer of this.vms) {
+      if (peer === vm || peer.state !== 'running') continue
+      for (const ipc of peer.config.ipcs) {
+        if (ipc.shmemId !== shmemId || event < 0n || event >= BigInt(ipc.interrupts.length)) continue
+        this.arch.injectVirq(peer, ipc.interrupts[Number(event)]!)
+      }
+    }
+    return { error: HC_E_SUCCESS, value: 0n }
+  }
+}
+
+/**
+ * Reference §2.4, deterministic: pass 1 gives each pCPU, in order, to the first VM whose
+ * affinity names it and that still needs CPUs; pass 2 gives the rest to the first VM in need.
+ */
+export function assignCpus(vms: HvVmConfig[], cpus: number): number[][] {
+  const got: number[][] = vms.map(() => [])
+  const taken = new Array<boolean>(cpus).fill(false)
+  for (let p = 0; p < cpus; p++) {
+    const i = vms.findIndex((vm, k) => ((vm.cpuAffinity >>> p) & 1) === 1 && got[k]!.length < vm.cpuNum)
+    if (i >= 0) { got[i]!.push(p); taken[p] = true }
+  }
+  for (let p = 0; p < cpus; p++) {
+    if (taken[p]) continue
+    const i = vms.findIndex((vm, k) => got[k]!.length < vm.cpuNum)
+    if (i >= 0) { got[i]!.push(p); taken[p] = true }
+  }
+  vms.forEach((vm, i) => {
+    if (got[i]!.length < vm.cpuNum) throw new Error(`VM ${vm.name} needs ${vm.cpuNum} CPUs, only ${got[i]!.length} left`)
+  })
+  return got
+}

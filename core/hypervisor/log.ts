@@ -1,0 +1,37 @@
+/**
+ * The hypervisor's own log, in CROSSCON's style (reference §10): `CROSSCONHYP INFO: …`. Kept
+ * apart from guest consoles; the CLI prints it as `[hyp]`, the TUI in its own pane.
+ */
+export type LogLevel = 'INFO' | 'WARNING' | 'ERROR'
+
+export interface LogLine {
+  level: LogLevel
+  text: string
+  /** virtual time (cycles) when it was logged */
+  time: number
+}
+
+export class HypLog {
+  readonly lines: LogLine[] = []
+  private listeners: ((l: LogLine) => void)[] = []
+  constructor(private readonly now: () => number) {}
+
+  info(text: string): void { this.add('INFO', text) }
+  warning(text: string): void { this.add('WARNING', text) }
+  error(text: string): void { this.add('ERROR', text) }
+
+  private add(level: LogLevel, text: string): void {
+    const l = { level, text, time: this.now() }
+    this.lines.push(l)
+    for (const fn of this.listeners) fn(l)
+  }
+
+  onLine(fn: (l: LogLine) => void): () => void {
+    this.listeners.push(fn)
+    return () => { this.listeners = this.listeners.filter((f) => f !== fn) }
+  }
+
+  static format(l: LogLine): string {
+    return `CROSSCONHYP ${l.level}: ${l.text}`
+  }
+}
