@@ -198,7 +198,7 @@ describe('bad configs name the field and the rule', () => {
     ['Bao spelling of a field', (c) => { c.vms[0].cpu_affinity = 1 }, [['vms[0].cpu_affinity', "unknown field (did you mean 'cpuAffinity'?)"]]],
     ['misspelt nested field', (c) => { c.vms[0].regions[0].color = 1 }, [['vms[0].regions[0].color', "unknown field (did you mean 'colors'?)"]]],
     ['unknown field in a child', (c) => { c.vms[0].children = [{ name: 'k', entry: '0x80200000', cpuNum: 1, regions: [{ base: '0xa0000000', size: '4K' }], foo: 1 }] },
-      [['vms[0].children[0].foo', 'unknown field (allowed: name, type, image, entry, cpuNum, cpuAffinity, colors, regions, devs, ipcs, children, dtb, bootargs)']]],
+      [['vms[0].children[0].foo', 'unknown field (allowed: name, type, image, entry, cpuNum, cpuAffinity, colors, regions, devs, ipcs, children, dtb, bootargs, sstc)']]],
     ['bad type name', (c) => { c.vms[0].type = 'linux' }, [['vms[0].type', "must be one of 'gpos' (0), 'tee-parent' (1), 'tee-child' (2), 'enclave' (3) (got \"linux\")"]]],
     ['type number out of range', (c) => { c.vms[0].type = 4 }, [['vms[0].type', "must be one of 'gpos' (0), 'tee-parent' (1), 'tee-child' (2), 'enclave' (3) (got 4)"]]],
     ['bad hex string', (c) => { c.vms[0].regions[0].base = '0x8020000g' },
