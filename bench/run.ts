@@ -5,7 +5,10 @@
 import { spawnSync } from 'node:child_process'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { bootBare } from '../core/bare.ts'
+import { bootConfig } from '../core/boot.ts'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const LOOP = join(here, 'rv64-loop')
@@ -68,6 +71,58 @@ export async function runBenchmarks(opts: { quick: boolean }): Promise<number> {
     print({ name: 'rv64-loop qemu MIPS', value: best.insns / qrun / 1000, unit: 'MIPS' })
     print({ name: 'rv64-loop baobab/qemu speed ratio', value: qrun / ms, unit: 'x' })
   }
+  await hypervisorFigures(opts, ms, best.insns)
   print({ name: 'RSS after runs', value: process.memoryUsage().rss / 1048576, unit: 'MiB' })
   return 0
+}
+
+/** Run a config in-process until `done(text of all consoles)` or the machine stops. */
+async function runConfigUntil(file: string, done?: (text: string) => boolean): Promise<{ ms: number; insns: number; exits: number; firstLineMs: number }> {
+  const t0 = performance.now()
+  const { machine: m, hv } = await bootConfig(file)
+  let firstLineMs = -1
+  let text = ''
+  for (const vm of hv.vms) vm.console.onOutput((b) => {
+    if (firstLineMs < 0) firstLineMs = performance.now() - t0
+    text += String.fromCharCode(b)
+  })
+  const t1 = performance.now()
+  m.sched.run({ predicate: done ? () => done(text) : undefined })
+  return { ms: performance.now() - t1, insns: m.sched.instructions, exits: hv.vms.reduce((s, v) => s + v.exits, 0), firstLineMs }
+}
+
+/** Wall time from spawning the CLI to the first guest line on its stdout (a cold start). */
+function cliFirstLine(config: string): Promise<number> {
+  return new Promise((resolve) => {
+    const t0 = performance.now()
+    const p = spawn(process.execPath, [join(here, '..', 'bin', 'baobab.js'), 'run', config, '--timeout', '60'], { stdio: ['ignore', 'pipe', 'ignore'] })
+    let buf = ''
+    p.stdout.on('data', (d: Buffer) => {
+      buf += d.toString()
+      if (/^\[vm\d\] /m.test(buf)) {
+        resolve(performance.now() - t0)
+        p.kill()
+      }
+    })
+    p.on('exit', () => resolve(-1))
+  })
+}
+
+async function hypervisorFigures(opts: { quick: boolean }, bareMs: number, insns: number): Promise<void> {
+  const configs = join(here, '..', 'configs')
+  const cold = await cliFirstLine(join(configs, 'two-vms.json'))
+  print({ name: 'boot: CLI start to first guest line (two-vms)', value: cold, unit: 'ms' })
+  const warm = await runConfigUntil(join(configs, 'two-vms.json'), (t) => t.includes('hello from'))
+  print({ name: 'boot: config load to first guest line, in-process (two-vms)', value: warm.firstLineMs, unit: 'ms' })
+  if (!opts.quick) {
+    const inVm = await runConfigUntil(join(LOOP, 'in-vm.json'))
+    print({ name: 'rv64-loop guest MIPS inside a VM (two-stage translation)', value: inVm.insns / inVm.ms / 1000, unit: 'MIPS' })
+    print({ name: 'rv64-loop in VM vs bare', value: bareMs / inVm.ms, unit: 'x' })
+  }
+  const hammer = join(here, 'sbi-hammer.json')
+  if (existsSync(hammer)) {
+    const r = await runConfigUntil(hammer)
+    print({ name: 'VM exits per second (guest hammering SBI get_spec_version)', value: r.exits / (r.ms / 1000), unit: 'exits/s' })
+  }
+  void insns
 }

@@ -62,8 +62,22 @@ export async function runConfig(a: RunConfigArgs): Promise<number> {
   hv.onFault(() => { faulted = true })
   // stdin (when it is a pipe) goes to one VM's console, like QEMU's -serial stdio
   const target = hv.vms.find((v) => v.name === a.console) ?? hv.vms[0]
-  if (!process.stdin.isTTY && target) {
-    process.stdin.on('data', (d: Buffer) => target.console.send(new Uint8Array(d)))
+  let quit = false
+  if (target) {
+    // on a terminal, keys go straight to the guest (raw mode); Ctrl-C or Ctrl-A x quits, as in QEMU
+    const tty = process.stdin.isTTY
+    if (tty) process.stdin.setRawMode(true)
+    let ctrlA = false
+    process.stdin.on('data', (d: Buffer) => {
+      if (tty) {
+        for (const b of d) {
+          if (b === 3 || (ctrlA && b === 0x78)) quit = true
+          ctrlA = b === 1
+        }
+        if (quit) return
+      }
+      target.console.send(new Uint8Array(d))
+    })
     process.stdin.on('error', () => {})
   }
   const wallEnd = a.timeout !== undefined ? performance.now() + a.timeout * 1000 : Infinity
@@ -72,7 +86,7 @@ export async function runConfig(a: RunConfigArgs): Promise<number> {
   for (;;) {
     const r = m.sched.run({
       wallMs: 50,
-      predicate: () => matched || (a.until !== undefined && printer.pending().some((l) => a.until!.test(l))) || (a.failOnFault && faulted),
+      predicate: () => quit || matched || (a.until !== undefined && printer.pending().some((l) => a.until!.test(l))) || (a.failOnFault && faulted),
     })
     if (r === 'predicate') {
       if (a.failOnFault && faulted) code = EXIT_FAULT
@@ -92,6 +106,7 @@ export async function runConfig(a: RunConfigArgs): Promise<number> {
     await new Promise((res) => (r === 'idle' ? setTimeout(res, 10) : setImmediate(res)))
   }
   printer.flush()
+  if (process.stdin.isTTY) process.stdin.setRawMode(false)
   process.stdin.pause()
   process.stdin.unref?.()
   if (a.stats) {
