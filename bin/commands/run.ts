@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs'
 import type { CommandModule } from 'yargs'
 import { bootBare } from '../../core/bare.ts'
+import { symbolAt } from '../../core/loader/elf.ts'
 import { UsageError } from '../errors.ts'
 
 interface RunArgs {
@@ -13,6 +14,7 @@ interface RunArgs {
   until?: string
   'max-insns'?: number
   stats: boolean
+  trace: boolean
   'fail-on-fault': boolean
   json: boolean
   headless: boolean
@@ -35,6 +37,7 @@ export function runCommand(setCode: (c: number) => void): CommandModule<object, 
       .option('until', { type: 'string', describe: 'stop with exit 0 once the console output matches this regular expression' })
       .option('max-insns', { type: 'number', describe: 'stop after this many instructions (exit 4)' })
       .option('stats', { type: 'boolean', default: false, describe: 'print instructions, virtual time and MIPS on stderr' })
+      .option('trace', { type: 'boolean', default: false, describe: 'print every instruction (hart, pc, symbol, disassembly) on stderr (bare mode; slow)' })
       .option('fail-on-fault', { type: 'boolean', default: false, describe: 'exit 5 as soon as any VM faults (config mode)' })
       .option('json', { type: 'boolean', default: false, describe: 'one JSON object per console line: {t, source, text} (config mode)' })
       .option('headless', { type: 'boolean', default: false, describe: 'no terminal UI even on a TTY (config mode)' })
@@ -66,6 +69,8 @@ export function runCommand(setCode: (c: number) => void): CommandModule<object, 
       const consoleName = m.board.console ?? 'uart0'
       m.serial(consoleName).onOutput((b) => out.push(b))
       const onByte = (b: number): void => { out.push(b) }
+      const trace = a.trace ? tracer(bm) : null
+      if (trace) m.sched.quantum = 1
       const wallEnd = a.timeout !== undefined ? performance.now() + a.timeout * 1000 : Infinity
       const maxInsns = a['max-insns']
       const t0 = performance.now()
@@ -74,6 +79,7 @@ export function runCommand(setCode: (c: number) => void): CommandModule<object, 
         const r = m.sched.run({
           wallMs: 100,
           predicate: () => {
+            trace?.()
             bm.pollHtif(onByte)
             if (out.length > 4096 || (until && out.length)) flush()
             if (until && until.test(text)) return true
@@ -106,5 +112,26 @@ export function runCommand(setCode: (c: number) => void): CommandModule<object, 
         default: process.stderr.write('baobab: every hart halted\n'); setCode(1)
       }
     },
+  }
+}
+
+/** One line per instruction about to run on each hart: `[hart] pc <symbol+off>: disassembly`. */
+function tracer(bm: Awaited<ReturnType<typeof bootBare>>): () => void {
+  const { machine: m, arch, image } = bm
+  const lines: string[] = []
+  return () => {
+    for (const h of m.harts) {
+      if (h.halted || h.idle) continue
+      const pc = h.pc
+      let text = '(not readable)'
+      try {
+        const bytes = new Uint8Array([0, 1, 2, 3].map((i) => m.bus.read8(Number(pc) + i)))
+        text = arch.disassemble ? arch.disassemble(bytes, pc).text : ''
+      } catch { /* not RAM: the hart will fault */ }
+      const sym = symbolAt(image, pc)
+      lines.push(`[${h.id}] ${pc.toString(16).padStart(16, '0')}${sym ? ` <${sym.name}+0x${sym.offset.toString(16)}>` : ''}: ${text}`)
+    }
+    if (lines.length) process.stderr.write(lines.join('\n') + '\n')
+    lines.length = 0
   }
 }
