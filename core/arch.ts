@@ -32,6 +32,8 @@ export interface Hart extends Runnable {
   irq(line: string): IrqLine
   /** stop for good (powered off, or a fault the machine cannot handle); `idle`/`halted` follow */
   halt(): void
+  /** forget cached translations (after the bus's map or access hook changed) */
+  flushTlb(): void
   /** plain state for sessions and determinism checks (registers/CSRs live in the arena) */
   snapshot(): unknown
   restore(state: unknown): void
@@ -48,6 +50,12 @@ export interface ArchHyp {
   startVcpu(vcpu: Vcpu, pc: bigint, args: bigint[]): void
   /** stop `vcpu`; its pCPU idles */
   stopVcpu(vcpu: Vcpu): void
+  /** hold a running vCPU where it is (state kept), or let it go on */
+  pauseVcpu(vcpu: Vcpu, paused: boolean): void
+  /** issue hypercall/firmware call (`eid`, `fid`, args) as if `vcpu` had; the guest-visible result */
+  hypercallAs(vcpu: Vcpu, eid: number, fid: number, args: bigint[]): { error: bigint; value: bigint }
+  /** a vCPU's general registers by architectural number, and its pc */
+  regs(vcpu: Vcpu): { pc: bigint; x: bigint[] }
   /** a physical interrupt now belongs to `vm`: route it there */
   assignIrq(vm: Vm, irq: number): void
   /** drive a virtual interrupt line of `vm`'s interrupt controller (emulated devices) */

@@ -113,7 +113,7 @@ export interface ValidateOptions {
 }
 
 /** Read, validate and normalise a config file (JSON, or a .ts/.js module's default export). */
-export async function loadConfig(file: string, plugins: PluginHost): Promise<{ config: HvConfig; board: BoardDesc }> {
+export async function loadConfig(file: string, plugins: PluginHost): Promise<{ config: HvConfig; board: BoardDesc; raw: unknown }> {
   const abs = resolve(file)
   const raw = await readConfigFile(file, abs)
   const errors: ConfigError[] = []
@@ -135,7 +135,7 @@ export async function loadConfig(file: string, plugins: PluginHost): Promise<{ c
     elfMachine: board && plugins.archs.get(board.arch)?.elfMachine,
     file,
   }, errors)
-  return { config, board: board! }
+  return { config, board: board!, raw }
 }
 
 /** Validate and normalise a config object; throws ConfigErrors listing every problem. */

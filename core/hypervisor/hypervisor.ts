@@ -185,6 +185,41 @@ export class Hypervisor {
     this.arch.startVcpu(vm.vcpus[0]!, BigInt(entry), [0n, BigInt(vm.dtbAddr)])
   }
 
+  /**
+   * Create a VM while the others run (REPL `hv.create`): `vc` has been validated against the
+   * running config; it takes free pCPUs (those no running VM holds) and starts at once.
+   */
+  createVmAtRuntime(vc: HvVmConfig): Vm {
+    const free = this.machine.harts.map((_, p) => p).filter((p) => !this.onCpu[p] || this.onCpu[p]!.vm.state !== 'running')
+    const want = free.filter((p) => (vc.cpuAffinity >>> p) & 1).concat(free.filter((p) => !((vc.cpuAffinity >>> p) & 1))).slice(0, vc.cpuNum)
+    if (want.length < vc.cpuNum) throw new Error(`VM ${vc.name} needs ${vc.cpuNum} CPUs, ${free.length} free`)
+    const id = Math.max(0, ...this.vms.map((v) => v.id)) + 1
+    this.config.vms.push(vc)
+    this.createVm(id, vc, want)
+    const vm = this.vms[this.vms.length - 1]!
+    for (const v of vm.vcpus) this.machine.harts[v.pcpu]!.halt()
+    this.startVm(vm)
+    return vm
+  }
+
+  /** Destroy a VM: its vCPUs stop, its pCPUs and interrupts are free again. */
+  destroyVm(vm: Vm): void {
+    for (const v of vm.vcpus) this.arch.stopVcpu(v)
+    vm.state = 'stopped'
+    for (const irq of vm.irqs) if (this.irqOwner.get(irq) === vm) this.irqOwner.delete(irq)
+    for (const v of vm.vcpus) if (this.onCpu[v.pcpu] === v) this.onCpu[v.pcpu] = undefined
+    const i = this.vms.indexOf(vm)
+    if (i >= 0) this.vms.splice(i, 1)
+    const c = this.config.vms.indexOf(vm.config)
+    if (c >= 0) this.config.vms.splice(c, 1)
+    this.log.info(`VM ${vm.id} (${vm.name}) destroyed`)
+  }
+
+  /** Pause/resume a VM's vCPUs (interrupts stay pending until it runs again). */
+  pauseVm(vm: Vm, paused: boolean): void {
+    for (const v of vm.vcpus) this.arch.pauseVcpu(v, paused)
+  }
+
   /** The VM whose vCPU runs on pCPU `pcpu`. */
   vmOnCpu(pcpu: number): Vm | undefined {
     return this.onCpu[pcpu]?.vm

@@ -158,6 +158,11 @@ export class RiscvHart implements Hart, FpState {
 
   breakOut(): void { this.brk = true }
 
+  flushTlb(): void {
+    this.tlb.flush()
+    this.brk = true
+  }
+
   /** slow paths for translated blocks (see translate.ts) */
   loadMiss(lo: number, hi: number, size: number, signed: boolean, rd: number): boolean { return loadSlow(this, lo, hi, size, signed, rd) }
   storeMiss(lo: number, hi: number, size: number, vLo: number, vHi: number): boolean { return storeSlow(this, lo, hi, size, vLo, vHi) }

@@ -142,6 +142,34 @@ export class RiscvHyp implements ArchHyp {
     h.halt()
   }
 
+  pauseVcpu(v: Vcpu, paused: boolean): void {
+    if (v.state !== 'running') return
+    const h = this.hart(v)
+    h.halted = paused
+    h.brk = true
+  }
+
+  hypercallAs(v: Vcpu, eid: number, fid: number, args: bigint[]): { error: bigint; value: bigint } {
+    // borrow the vCPU's argument registers, make the call, give them back
+    const h = this.hart(v)
+    const saved = h.x.slice(20, 36)
+    const pcLo = h.pcLo, pcHi = h.pcHi
+    for (let i = 0; i < 6; i++) h.setReg(10 + i, args[i] ?? 0n)
+    h.setReg(16, BigInt(fid))
+    h.setReg(17, BigInt(eid))
+    handleSbi(this, v, h)
+    const out = { error: BigInt.asIntN(64, h.reg(10)), value: h.reg(11) }
+    if (!h.halted) h.x.set(saved, 20)
+    h.pcLo = pcLo
+    h.pcHi = pcHi
+    return out
+  }
+
+  regs(v: Vcpu): { pc: bigint; x: bigint[] } {
+    const h = this.hart(v)
+    return { pc: h.pc, x: Array.from({ length: 32 }, (_, i) => h.reg(i)) }
+  }
+
   assignIrq(vm: Vm, irq: number): void {
     // enable the source on the physical PLIC in the S-mode context of the VM's first pCPU
     const plic = this.plicDev!

@@ -1,0 +1,299 @@
+/**
+ * The one public surface of baobab: what the REPL, the TUI, scripts and tests use. A `Workbench`
+ * wraps a booted machine (a hypervisor config, or a bare image) and exposes it in the terms of
+ * the DESIGN: `hv` for VMs and hypercalls, `vm(id)` for one VM's console, registers and memory,
+ * `run`/`step`/`pause` for time, breakpoints and watchpoints, `stats()`.
+ *
+ * Everything here is synchronous except opening and the waits, which run virtual time.
+ */
+import { dirname } from 'node:path'
+import { bootBare } from './bare.ts'
+import type { BoardDesc } from './board.ts'
+import { bootConfig } from './boot.ts'
+import { validateConfig, type HvVmConfig, type VmInput } from './hypervisor/config.ts'
+import type { Hypervisor } from './hypervisor/hypervisor.ts'
+import { HypLog } from './hypervisor/log.ts'
+import type { Vm } from './hypervisor/vm.ts'
+import type { Machine } from './machine.ts'
+import { PluginHost } from './plugins.ts'
+import type { StopReason } from './scheduler.ts'
+
+export interface OpenOptions {
+  /** a hypervisor config file */
+  config?: string
+  /** or a bare-metal image */
+  bare?: string
+  board?: string
+  cpus?: number
+  plugins?: PluginHost
+}
+
+/** A VM as listed by `hv.vms()`. */
+export interface VmInfo {
+  id: number
+  name: string
+  state: string
+  vcpus: number
+  pcpus: number[]
+  exits: number
+  hypercalls: number
+  parent: number | null
+  children: number[]
+}
+
+export interface Watchpoint {
+  addr: number
+  len: number
+  kind: 'r' | 'w' | 'rw'
+}
+
+export class ApiError extends Error {}
+
+export class Workbench {
+  readonly hits: { kind: 'break' | 'watch'; pc?: bigint; addr?: number; hart: number }[] = []
+  private breakpoints = new Set<bigint>()
+  private watchpoints: Watchpoint[] = []
+  private tracing = false
+  private stopNext = false
+
+  private constructor(readonly machine: Machine, readonly hypervisor: Hypervisor | null, readonly plugins: PluginHost, readonly configFile: string | null) {}
+
+  /** Boot a config (hypervisor mode) or a bare image. */
+  static async open(opts: OpenOptions): Promise<Workbench> {
+    const plugins = opts.plugins ?? new PluginHost()
+    if (opts.config) {
+      const sys = await bootConfig(opts.config, plugins)
+      return new Workbench(sys.machine, sys.hv, plugins, opts.config)
+    }
+    if (opts.bare) {
+      const bm = await bootBare({ board: opts.board ?? 'qemu-virt-riscv64', image: opts.bare, cpus: opts.cpus, plugins })
+      return new Workbench(bm.machine, null, plugins, null)
+    }
+    throw new ApiError('open: give a config or a bare image')
+  }
+
+  get board(): BoardDesc { return this.machine.board }
+
+  private need(): Hypervisor {
+    if (!this.hypervisor) throw new ApiError('no hypervisor: this machine runs a bare image')
+    return this.hypervisor
+  }
+
+  private find(id: number | string): Vm {
+    const vm = this.need().vms.find((v) => v.id === id || v.name === id)
+    if (!vm) throw new ApiError(`no VM ${JSON.stringify(id)} (have: ${this.need().vms.map((v) => `${v.id} ${v.name}`).join(', ')})`)
+    return vm
+  }
+
+  /** VMs, hypercalls, life cycle. */
+  readonly hv = {
+    /** every VM with its state and counters */
+    vms: (): VmInfo[] => (this.hypervisor?.vms ?? []).map((v) => ({
+      id: v.id, name: v.name, state: v.state, vcpus: v.vcpus.length, pcpus: v.vcpus.map((c) => c.pcpu),
+      exits: v.exits, hypercalls: v.hypercalls, parent: null, children: [],
+    })),
+    /** create and start a VM from a VM config object (same fields as in a config's `vms[]`) on free pCPUs */
+    create: (config: VmInput): VmInfo => {
+      const hv = this.need()
+      const raw = { board: this.board.name, shmem: [], vms: [config] }
+      const baseDir = this.configFile ? dirname(this.configFile) : process.cwd()
+      const checked = validateConfig(raw, { baseDir, board: this.board, deviceTypes: this.plugins.devices.keys(), elfMachine: this.machine.arch.elfMachine })
+      const vc: HvVmConfig = checked.vms[0]!
+      for (const other of hv.vms) {
+        for (const r of vc.regions) for (const o of other.config.regions) {
+          if (r.phys < o.phys + o.size && o.phys < r.phys + r.size) throw new ApiError(`region 0x${r.base.toString(16)} overlaps VM ${other.name}`)
+        }
+        if (other.name === vc.name) throw new ApiError(`a VM named ${vc.name} exists`)
+      }
+      const vm = hv.createVmAtRuntime(vc)
+      return this.hv.vms().find((v) => v.id === vm.id)!
+    },
+    /** stop a VM and give its pCPUs back */
+    destroy: (id: number | string): void => this.need().destroyVm(this.find(id)),
+    pause: (id: number | string): void => this.need().pauseVm(this.find(id), true),
+    resume: (id: number | string): void => this.need().pauseVm(this.find(id), false),
+    /**
+     * Issue a hypercall / firmware call as if `vcpu` of `vm` had (RISC-V: SBI `eid`/`fid` with a0..a5
+     * = args). Returns what the guest would see: { error, value }.
+     */
+    hypercall: (vm: number | string, vcpu: number, eid: number, fid: number, ...args: (number | bigint)[]): { error: bigint; value: bigint } => {
+      const v = this.find(vm).vcpus[vcpu]
+      if (!v) throw new ApiError(`VM ${vm} has no vCPU ${vcpu}`)
+      return this.need().arch.hypercallAs(v, eid, fid, args.map((a) => BigInt(a)))
+    },
+    /** the hypervisor's log lines */
+    log: (): string[] => (this.hypervisor?.log.lines ?? []).map((l) => HypLog.format(l)),
+  }
+
+  /** One VM: console, registers, memory (guest-physical, through its stage-2 map). */
+  vm(id: number | string) {
+    const vm = this.find(id)
+    const hv = this.need()
+    const bus = this.machine.bus
+    const wb = this
+    return {
+      id: vm.id,
+      name: vm.name,
+      get state() { return vm.state },
+      console: {
+        /** everything the guest printed */
+        read: (): string => vm.console.text(),
+        /** type into the guest's console */
+        write: (text: string): void => vm.console.send(text),
+        /** run virtual time until the console shows `text` (after what it showed so far); false on timeout */
+        waitFor: (text: string | RegExp, opts: { ms?: number } = {}): boolean => {
+          const start = vm.console.output.length
+          const hit = (): boolean => {
+            const t = Buffer.from(vm.console.output.slice(start)).toString('latin1')
+            return typeof text === 'string' ? t.includes(text) : text.test(t)
+          }
+          wb.run({ ms: opts.ms ?? 10_000, until: hit })
+          return hit()
+        },
+      },
+      regs: (vcpu = 0) => {
+        const v = vm.vcpus[vcpu]
+        if (!v) throw new ApiError(`VM ${vm.name} has no vCPU ${vcpu}`)
+        return hv.arch.regs(v)
+      },
+      mem: {
+        read: (gpa: number, len: number): Uint8Array => {
+          const out = new Uint8Array(len)
+          for (let i = 0; i < len; i++) out[i] = bus.read(this.gpa(vm, gpa + i), 1)
+          return out
+        },
+        write: (gpa: number, data: Uint8Array | number[]): void => {
+          const bytes = data instanceof Uint8Array ? data : Uint8Array.from(data)
+          for (let i = 0; i < bytes.length; i++) bus.write(this.gpa(vm, gpa + i), 1, bytes[i]!)
+        },
+      },
+      stats: () => ({ exits: vm.exits, hypercalls: vm.hypercalls, state: vm.state, fault: vm.fault }),
+    }
+  }
+
+  private gpa(vm: Vm, gpa: number): number {
+    const e = vm.stage2.lookup(gpa)
+    if (!e || e.kind === 'emulated') throw new ApiError(`VM ${vm.name}: nothing the API can reach at 0x${gpa.toString(16)}`)
+    return e.pa + (gpa - e.gpa)
+  }
+
+  /**
+   * Advance virtual time: `run(ms)` or `run({ ms, insns, until })`. Stops early at a breakpoint,
+   * a watchpoint hit, `pause()` or when the machine powers off.
+   */
+  run(arg: number | { ms?: number; insns?: number; until?: () => boolean } = 10): StopReason {
+    const o = typeof arg === 'number' ? { ms: arg } : arg
+    const m = this.machine
+    const cycles = o.ms !== undefined ? Math.round((o.ms / 1000) * m.board.cpuHz) : undefined
+    const startInsns = m.sched.instructions
+    this.stopNext = false
+    const slow = this.breakpoints.size > 0 || this.tracing
+    m.sched.quantum = slow ? 1 : 10_000
+    return m.sched.run({
+      cycles: cycles ?? (o.insns === undefined ? undefined : Infinity),
+      predicate: () => {
+        if (this.stopNext) return true
+        if (o.insns !== undefined && m.sched.instructions - startInsns >= o.insns) return true
+        if (slow && this.checkBreak()) return true
+        return o.until?.() ?? false
+      },
+    })
+  }
+
+  /** Execute `n` instructions on every running hart (one round each), then stop. */
+  step(n = 1): void {
+    this.machine.sched.quantum = 1
+    for (let i = 0; i < n; i++) this.machine.sched.run({ cycles: 1 })
+    this.machine.sched.quantum = 10_000
+  }
+
+  /** Stop a `run` in progress at the next boundary (from a hook or another task). */
+  pause(): void {
+    this.stopNext = true
+    this.machine.sched.stop()
+  }
+
+  private checkBreak(): boolean {
+    for (const h of this.machine.harts) {
+      if (h.halted || h.idle) continue
+      if (this.tracing) this.hits.push({ kind: 'break', pc: h.pc, hart: h.id })
+      if (this.breakpoints.has(h.pc)) {
+        this.hits.push({ kind: 'break', pc: h.pc, hart: h.id })
+        return true
+      }
+    }
+    return false
+  }
+
+  readonly breakpoint = {
+    add: (pc: number | bigint): void => { this.breakpoints.add(BigInt(pc)) },
+    remove: (pc: number | bigint): void => { this.breakpoints.delete(BigInt(pc)) },
+    list: (): bigint[] => [...this.breakpoints],
+  }
+
+  /** Watch host-physical memory: a hit stops `run` (accesses then take the slow path). */
+  readonly watchpoint = {
+    add: (addr: number, len = 4, kind: Watchpoint['kind'] = 'w'): void => {
+      this.watchpoints.push({ addr, len, kind })
+      this.installHook()
+    },
+    clear: (): void => {
+      this.watchpoints = []
+      this.installHook()
+    },
+    list: (): Watchpoint[] => [...this.watchpoints],
+  }
+
+  private installHook(): void {
+    const bus = this.machine.bus
+    if (!this.watchpoints.length) bus.setAccessHook(null)
+    else {
+      bus.setAccessHook((kind, pa, size) => {
+        for (const w of this.watchpoints) {
+          if (!w.kind.includes(kind) || pa + size <= w.addr || pa >= w.addr + w.len) continue
+          const h = this.machine.sched.running
+          this.hits.push({ kind: 'watch', addr: pa, hart: h ? h.id : -1 })
+          this.pause()
+        }
+      })
+    }
+    for (const h of this.machine.harts) h.flushTlb()
+  }
+
+  /** Record the pc of every instruction in `hits` while on (slow). */
+  trace(on: boolean): void { this.tracing = on }
+
+  stats() {
+    const m = this.machine
+    return {
+      virtualMs: (m.sched.now / m.board.cpuHz) * 1000,
+      instructions: m.sched.instructions,
+      harts: m.harts.map((h) => ({ id: h.id, instret: h.instret, halted: h.halted, idle: h.idle, pc: h.pc })),
+      vms: this.hv.vms(),
+    }
+  }
+
+  /** What the REPL's `help()` prints. */
+  static help(): string {
+    return HELP
+  }
+}
+
+const HELP = `baobab API (REPL globals: hv, vm, board, plugins, run, step, pause, breakpoint, watchpoint, trace, stats, session, help)
+  hv.vms()                          list VMs: id, name, state, vCPUs, pCPUs, exits, hypercalls
+  hv.create(vmConfig)               create and start a VM (same fields as a config's vms[]) on free pCPUs
+  hv.destroy(id) / hv.pause(id) / hv.resume(id)
+  hv.hypercall(vm, vcpu, eid, fid, ...args)   call as that vCPU would; returns { error, value }
+  hv.log()                          the hypervisor's log lines
+  vm(id).console.read() / .write(text) / .waitFor(text, { ms })
+  vm(id).regs(vcpu)                 { pc, x[0..31] }
+  vm(id).mem.read(gpa, len) / .write(gpa, bytes)   guest-physical, through the VM's stage-2 map
+  vm(id).stats()
+  board                             the board description (memory map, devices, clocks)
+  plugins.list() / .load(nameOrPath) / .unload(name) / .reload(name)
+  run(ms) / run({ ms, insns })      advance virtual time; step(n); pause()
+  breakpoint.add(pc) / .remove(pc) / .list()
+  watchpoint.add(addr, len, 'r'|'w'|'rw') / .clear() / .list()
+  trace(on)                         record every pc while running (slow)
+  stats()                           virtual time, instructions, per-hart and per-VM counters
+  session.save(name) / .load(name) / .list()`
