@@ -54,6 +54,10 @@ export interface ArchHyp {
   pauseVcpu(vcpu: Vcpu, paused: boolean): void
   /** issue hypercall/firmware call (`eid`, `fid`, args) as if `vcpu` had; the guest-visible result */
   hypercallAs(vcpu: Vcpu, eid: number, fid: number, args: bigint[]): { error: bigint; value: bigint }
+  /** VM stack: save `from`'s guest context (if any) and put `to`'s on pCPU `pcpu` */
+  switchVcpu(pcpu: number, from: Vcpu | undefined, to: Vcpu): void
+  /** write integer registers of a vCPU (live or saved), e.g. a hypercall's results */
+  setRegs(vcpu: Vcpu, regs: Record<number, bigint>): void
   /** a vCPU's general registers by architectural number, and its pc */
   regs(vcpu: Vcpu): { pc: bigint; x: bigint[] }
   /** a physical interrupt now belongs to `vm`: route it there */

@@ -16,6 +16,7 @@ import type { HvConfig, HvVmConfig } from './config.ts'
 import { HypLog } from './log.ts'
 import { S2_R, S2_W, S2_X } from './stage2.ts'
 import { Vm, type FaultReport, type Vcpu } from './vm.ts'
+import { VmStack } from './vmstack.ts'
 import { readFileSync } from 'node:fs'
 
 /** Bao hypercall results (upstream `hypercall.h`, returned negated) */
@@ -47,6 +48,10 @@ export class Hypervisor {
   readonly irqOwner = new Map<number, Vm>()
   private readonly shmem: Shmem[] = []
   private faultListeners: ((f: FaultReport) => void)[] = []
+  /** one VM stack per pCPU (reference §4); `onCpu[p]` is always `stacks[p].current` */
+  readonly stacks: VmStack[] = []
+  /** features (dynamic VMs, TEEs) may react when a stacked vCPU gets an interrupt */
+  stackedInterruptHandler: ((v: Vcpu) => void) | null = null
   private physTop: number
 
   constructor(readonly machine: Machine, readonly config: HvConfig, readonly plugins: PluginHost, arch: ArchDesc) {
@@ -55,6 +60,12 @@ export class Hypervisor {
     const lastRam = machine.board.memory[machine.board.memory.length - 1]!
     this.physTop = lastRam.base + lastRam.size
     this.arch = arch.hypervisor(this)
+    machine.harts.forEach((_, p) => this.stacks.push(new VmStack(p, this.arch, (v) => { this.onCpu[p] = v })))
+  }
+
+  /** A virtual interrupt arrived for a vCPU stacked under a child: it stays pending (saved context) unless a feature acts. */
+  stackedInterrupt(v: Vcpu): void {
+    this.stackedInterruptHandler?.(v)
   }
 
   /** Build every VM and start the boot vCPUs. Throws (before anything runs) on an impossible config. */
@@ -115,7 +126,10 @@ export class Hypervisor {
     })
     log.info(`VM ${id} is ${vc.type === 0 ? 'sdGPOS (normal VM)' : vc.type === 3 ? 'sdSGX (enclave)' : 'sdTZ (OP-TEE)'}`)
     this.arch.createVm(vm)
-    for (const v of vm.vcpus) this.onCpu[v.pcpu] = v
+    for (const v of vm.vcpus) {
+      this.onCpu[v.pcpu] = v
+      this.stacks[v.pcpu]!.current = v
+    }
     this.loadImage(vm)
     const dtb = vc.dtb ? this.arch.buildDtb(vm) : null
     if (dtb) {
@@ -207,7 +221,10 @@ export class Hypervisor {
     for (const v of vm.vcpus) this.arch.stopVcpu(v)
     vm.state = 'stopped'
     for (const irq of vm.irqs) if (this.irqOwner.get(irq) === vm) this.irqOwner.delete(irq)
-    for (const v of vm.vcpus) if (this.onCpu[v.pcpu] === v) this.onCpu[v.pcpu] = undefined
+    for (const v of vm.vcpus) {
+      if (this.onCpu[v.pcpu] === v) this.onCpu[v.pcpu] = undefined
+      if (this.stacks[v.pcpu]!.current === v) this.stacks[v.pcpu]!.current = undefined
+    }
     const i = this.vms.indexOf(vm)
     if (i >= 0) this.vms.splice(i, 1)
     const c = this.config.vms.indexOf(vm.config)

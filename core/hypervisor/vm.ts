@@ -6,7 +6,8 @@ import type { HvVmConfig } from './config.ts'
 import { VmConsole } from './console.ts'
 import { Stage2Map } from './stage2.ts'
 
-export type VcpuState = 'stopped' | 'running'
+/** 'inactive': created or left, not on the stack; 'stacked': under a child it invoked (reference §4.1) */
+export type VcpuState = 'stopped' | 'running' | 'inactive' | 'stacked'
 export type VmState = 'running' | 'stopped' | 'faulted'
 
 export interface FaultReport {
@@ -23,6 +24,8 @@ export class Vcpu {
   /** traps the hypervisor handled for this vCPU (VM exits) */
   exits = 0
   arch: unknown = undefined
+  /** the vCPU below this one on its pCPU's VM stack, while stacked above it */
+  stackParent: Vcpu | null = null
   constructor(readonly vm: Vm, readonly id: number, readonly pcpu: number) {}
 }
 
@@ -35,6 +38,9 @@ export class Vm {
   hypercalls = 0
   /** physical interrupts assigned to this VM */
   readonly irqs = new Set<number>()
+  /** VM-stack relations: the VM that created this one, and those it created */
+  parent: Vm | null = null
+  readonly children: Vm[] = []
   /** where the device tree was placed (guest-physical), if one was generated */
   dtbAddr = 0
   arch: unknown = undefined

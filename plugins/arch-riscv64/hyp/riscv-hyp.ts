@@ -19,6 +19,7 @@ import { modeChanged } from '../trap.ts'
 import { vmFdtTree } from '../vm-fdt.ts'
 import { fdtToBytes } from '../../../core/fdt.ts'
 import { handleSbi } from './sbi.ts'
+import { ctxHvip, restoreContext, saveContext, setCtxHvip, setCtxReg, type VcpuContext } from './context.ts'
 import { VPlic } from './vplic.ts'
 
 /** what a guest handles itself (Bao delegates ecall-from-U and page faults; we add the rest a guest OS expects) */
@@ -40,6 +41,8 @@ interface VmArch {
 
 interface VcpuArch {
   timer: TimedEvent | null
+  /** the saved guest context while the vCPU is not on its pCPU (VM stack), else null */
+  ctx: VcpuContext | null
 }
 
 const hex = (n: number | bigint): string => '0x' + n.toString(16)
@@ -53,6 +56,12 @@ export class RiscvHyp implements ArchHyp {
   constructor(private readonly hv: Hypervisor) {
     this.harts = hv.machine.harts as unknown as RiscvHart[]
     this.plicDev = hv.machine.board.devices.find((d) => d.type === 'plic')
+    for (const h of this.harts) this.setupHart(h)
+  }
+
+  /** the vCPU on its pCPU right now (VM stack top) */
+  private live(v: Vcpu): boolean {
+    return this.hv.onCpu[v.pcpu] === v
   }
 
   private hart(v: Vcpu): RiscvHart { return this.harts[v.pcpu]! }
@@ -75,10 +84,7 @@ export class RiscvHyp implements ArchHyp {
     vm.stage2.map({ gpa: this.plicDev.base, size: this.plicDev.size, pa: 0, perm: 3, kind: 'emulated', name: 'vplic', handler: vplic })
     // the SBI console gets what is typed when the VM has no UART of its own
     if (!vm.config.devs.some((d) => this.isUart(d.pa, d.emulate))) vm.console.setInputSink((b) => (vm.arch as VmArch).input.push(b))
-    for (const v of vm.vcpus) {
-      v.arch = { timer: null } satisfies VcpuArch
-      this.setupHart(this.hart(v), v)
-    }
+    for (const v of vm.vcpus) v.arch = { timer: null, ctx: null } satisfies VcpuArch
   }
 
   private isUart(pa: number | undefined, emulate: string | undefined): boolean {
@@ -86,12 +92,17 @@ export class RiscvHyp implements ArchHyp {
     return this.hv.machine.board.devices.some((d) => d.type === 'ns16550' && pa !== undefined && pa >= d.base && pa < d.base + d.size)
   }
 
-  /** Bao's HS-mode configuration of a pCPU for its vCPU (reference §8: delegation, counters) */
-  private setupHart(h: RiscvHart, v: Vcpu): void {
+  /** Bao's HS-mode configuration of a pCPU (reference §8: delegation, counters); traps go to its current vCPU */
+  private setupHart(h: RiscvHart): void {
     const c = h.c
-    h.stage2 = v.vm.stage2
-    h.trapHook = (hart, cause, isIrq, tval, htval) => this.trap(v, hart, cause, isIrq, tval, htval)
-    h.onExit = () => { v.exits++ }
+    h.trapHook = (hart, cause, isIrq, tval, htval) => {
+      const v = this.hv.onCpu[hart.id]
+      return v ? this.trap(v, hart, cause, isIrq, tval, htval) : false
+    }
+    h.onExit = () => {
+      const v = this.hv.onCpu[h.id]
+      if (v) v.exits++
+    }
     c[CSR.medeleg * 2] = MEDELEG_MASK
     c[CSR.mideleg * 2] = IRQ.SSI | IRQ.STI | IRQ.SEI
     c[CSR.hedeleg * 2] = HEDELEG
@@ -99,17 +110,26 @@ export class RiscvHyp implements ArchHyp {
     c[CSR.mie * 2] = IRQ.SEI | VS_IRQS
     c[CSR.mcounteren * 2] = -1
     c[CSR.hcounteren * 2] = -1
-    c[CSR.menvcfg * 2 + 1] = 1 << 31 // Sstc available …
-    c[CSR.henvcfg * 2 + 1] = v.vm.config.sstc ? 1 << 31 : 0 // … to guests configured for it
+    c[CSR.menvcfg * 2 + 1] = 1 << 31 // Sstc available (henvcfg, per vCPU, offers it to a guest)
     c[CSR.mstatus * 2] |= MS.FS // FP state on; the guest's vsstatus.FS gates it
   }
 
-  private vseipLine(v: Vcpu) {
-    return irqLine((level) => {
+  /** raise or clear a virtual interrupt (hvip bit) of a vCPU, on its hart or in its saved context */
+  private setVip(v: Vcpu, bit: number, on: boolean): void {
+    if (this.live(v)) {
       const h = this.hart(v)
-      h.c[CSR.hvip * 2] = level ? h.c[CSR.hvip * 2]! | IRQ.VSEI : h.c[CSR.hvip * 2]! & ~IRQ.VSEI
-      if (level) wake(h)
-    })
+      h.c[CSR.hvip * 2] = on ? h.c[CSR.hvip * 2]! | bit : h.c[CSR.hvip * 2]! & ~bit
+      if (on) wake(h)
+      return
+    }
+    const ctx = this.varch(v).ctx
+    if (!ctx) return
+    setCtxHvip(ctx, on ? ctxHvip(ctx) | bit : ctxHvip(ctx) & ~bit)
+    if (on && v.state === 'stacked') this.hv.stackedInterrupt(v)
+  }
+
+  private vseipLine(v: Vcpu) {
+    return irqLine((level) => this.setVip(v, IRQ.VSEI, level))
   }
 
   startVcpu(v: Vcpu, pc: bigint, args: bigint[]): void {
@@ -124,6 +144,11 @@ export class RiscvHyp implements ArchHyp {
     }
     c[CSR.vstimecmp * 2] = -1
     c[CSR.vstimecmp * 2 + 1] = -1
+    c[CSR.henvcfg * 2] = 0
+    c[CSR.henvcfg * 2 + 1] = v.vm.config.sstc ? 1 << 31 : 0 // Sstc for guests configured for it
+    c[CSR.mie * 2] = IRQ.SEI
+    h.stage2 = v.vm.stage2
+    this.varch(v).ctx = null
     h.pc = pc
     h.priv = PRV_S
     h.virt = 1
@@ -135,15 +160,36 @@ export class RiscvHyp implements ArchHyp {
   }
 
   stopVcpu(v: Vcpu): void {
-    const h = this.hart(v)
     this.hv.machine.sched.cancel(this.varch(v).timer)
     this.varch(v).timer = null
+    if (this.live(v)) this.hart(v).halt()
     v.state = 'stopped'
-    h.halt()
+  }
+
+  switchVcpu(pcpu: number, from: Vcpu | undefined, to: Vcpu): void {
+    const h = this.harts[pcpu]!
+    if (from) this.varch(from).ctx = saveContext(h)
+    const ctx = this.varch(to).ctx
+    if (ctx) {
+      restoreContext(h, ctx)
+      this.varch(to).ctx = null
+    }
+    h.stage2 = to.vm.stage2
+    h.halted = false
+    h.timers.rearm()
+    modeChanged(h)
+  }
+
+  setRegs(v: Vcpu, regs: Record<number, bigint>): void {
+    const ctx = this.varch(v).ctx
+    for (const [n, val] of Object.entries(regs)) {
+      if (ctx && !this.live(v)) setCtxReg(ctx, Number(n), val)
+      else this.hart(v).setReg(Number(n), val)
+    }
   }
 
   pauseVcpu(v: Vcpu, paused: boolean): void {
-    if (v.state !== 'running') return
+    if (v.state !== 'running' || !this.live(v)) return
     const h = this.hart(v)
     h.halted = paused
     h.brk = true
@@ -166,6 +212,11 @@ export class RiscvHyp implements ArchHyp {
   }
 
   regs(v: Vcpu): { pc: bigint; x: bigint[] } {
+    const ctx = this.varch(v).ctx
+    if (ctx && !this.live(v)) {
+      const r = (lo: number, hi: number): bigint => (BigInt(hi) << 32n) | BigInt(lo >>> 0)
+      return { pc: r(ctx.pcLo, ctx.pcHi), x: Array.from({ length: 32 }, (_, i) => (i ? r(ctx.x[2 * i]!, ctx.x[2 * i + 1]!) : 0n)) }
+    }
     const h = this.hart(v)
     return { pc: h.pc, x: Array.from({ length: 32 }, (_, i) => h.reg(i)) }
   }
@@ -223,10 +274,10 @@ export class RiscvHyp implements ArchHyp {
       return true
     }
     if (cause === EXC.ECALL_VS) {
-      handleSbi(this, v, h)
-      if (h.halted) return true
+      // past the ecall first: a hypercall that switches vCPUs saves the caller resuming there
       h.pcLo = (h.pcLo + 4) | 0
-      if (h.pcLo === 0 || ((h.pcLo >>> 0) < 4)) h.pcHi = (h.pcHi + 1) | 0
+      if ((h.pcLo >>> 0) < 4) h.pcHi = (h.pcHi + 1) | 0
+      handleSbi(this, v, h)
       return true
     }
     const isGuestPage = cause === EXC.INSN_GUEST_PAGE || cause === EXC.LOAD_GUEST_PAGE || cause === EXC.STORE_GUEST_PAGE
@@ -261,12 +312,11 @@ export class RiscvHyp implements ArchHyp {
     const va = this.varch(v)
     sched.cancel(va.timer)
     va.timer = null
-    h.c[CSR.hvip * 2] = h.c[CSR.hvip * 2]! & ~IRQ.VSTI
+    this.setVip(v, IRQ.VSTI, false)
     const now = BigInt(h.clock.ticks(h.nowCycles()))
     const fire = (): void => {
       va.timer = null
-      h.c[CSR.hvip * 2] = h.c[CSR.hvip * 2]! | IRQ.VSTI
-      wake(h)
+      this.setVip(v, IRQ.VSTI, true)
     }
     if (t <= now) return fire()
     if (t > BigInt(Number.MAX_SAFE_INTEGER)) return
@@ -275,14 +325,12 @@ export class RiscvHyp implements ArchHyp {
   }
 
   sendIpi(t: Vcpu): void {
-    if (t.state !== 'running') return
-    const h = this.hart(t)
-    h.c[CSR.hvip * 2] = h.c[CSR.hvip * 2]! | IRQ.VSSI
-    wake(h)
+    if (t.state === 'stopped') return
+    this.setVip(t, IRQ.VSSI, true)
   }
 
   remoteFence(t: Vcpu): void {
-    modeChanged(this.hart(t))
+    if (this.live(t)) modeChanged(this.hart(t))
   }
 
   /** retentive suspend: like wfi, resuming after the ecall when an interrupt is pending */

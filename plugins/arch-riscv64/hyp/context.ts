@@ -1,0 +1,58 @@
+/**
+ * A vCPU's full guest context on RISC-V (reference §4.2): integer and FP registers, pc, the
+ * virtualisation mode, and the CSRs that belong to the guest — vsstatus and every vs* CSR, hvip,
+ * hstatus, henvcfg, htimedelta, fcsr, and mie (its VS bits are the guest's vsie). Saved when a
+ * vCPU leaves its pCPU (VM-stack push/pop), restored when it comes back.
+ */
+import { CSR } from '../csr-defs.ts'
+import type { RiscvHart } from '../hart.ts'
+
+const GUEST_CSRS = [
+  CSR.vsstatus, CSR.vstvec, CSR.vsscratch, CSR.vsepc, CSR.vscause, CSR.vstval, CSR.vsatp, CSR.vstimecmp,
+  CSR.hvip, CSR.hstatus, CSR.henvcfg, CSR.htimedelta, CSR.mie, CSR.fflags, CSR.frm,
+]
+
+export interface VcpuContext {
+  x: Int32Array
+  f: Int32Array
+  csr: Int32Array
+  pcLo: number
+  pcHi: number
+  priv: number
+  virt: number
+  idle: boolean
+}
+
+export function saveContext(h: RiscvHart): VcpuContext {
+  const csr = new Int32Array(GUEST_CSRS.length * 2)
+  GUEST_CSRS.forEach((n, i) => { csr[2 * i] = h.c[2 * n]!; csr[2 * i + 1] = h.c[2 * n + 1]! })
+  return { x: h.x.slice(), f: h.f.slice(), csr, pcLo: h.pcLo, pcHi: h.pcHi, priv: h.priv, virt: h.virt, idle: h.idle }
+}
+
+export function restoreContext(h: RiscvHart, ctx: VcpuContext): void {
+  h.x.set(ctx.x)
+  h.f.set(ctx.f)
+  GUEST_CSRS.forEach((n, i) => { h.c[2 * n] = ctx.csr[2 * i]!; h.c[2 * n + 1] = ctx.csr[2 * i + 1]! })
+  h.pcLo = ctx.pcLo
+  h.pcHi = ctx.pcHi
+  h.priv = ctx.priv
+  h.virt = ctx.virt
+  h.idle = ctx.idle
+  h.resAddr = -1
+}
+
+/** hvip of a saved context (pending virtual interrupts of a vCPU that is not on its pCPU) */
+export function ctxHvip(ctx: VcpuContext): number {
+  return ctx.csr[2 * GUEST_CSRS.indexOf(CSR.hvip)]!
+}
+
+export function setCtxHvip(ctx: VcpuContext, v: number): void {
+  ctx.csr[2 * GUEST_CSRS.indexOf(CSR.hvip)] = v
+}
+
+/** write integer register n (1..31) of a saved context */
+export function setCtxReg(ctx: VcpuContext, n: number, v: bigint): void {
+  if (n === 0) return
+  ctx.x[2 * n] = Number(BigInt.asIntN(32, v))
+  ctx.x[2 * n + 1] = Number(BigInt.asIntN(32, v >> 32n))
+}
