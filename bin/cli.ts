@@ -24,7 +24,9 @@ export async function main(argv: string[]): Promise<number> {
     .version(false)
     .wrap(Math.min(100, process.stdout.columns || 100))
     .fail((msg, err) => {
-      throw err ?? new UsageError(msg)
+      if (err) throw err
+      // yargs' suggestion alone does not say what was wrong
+      throw new UsageError(/^Did you mean/.test(msg ?? '') ? `unknown command '${argv[0]}'. ${msg}` : msg)
     })
   try {
     await cli.parseAsync()

@@ -15,6 +15,8 @@ export interface BootedSystem {
 
 export async function bootConfig(file: string, plugins = new PluginHost()): Promise<BootedSystem> {
   const { config, board } = await loadConfig(file, plugins)
+  // a feature named in the config is the plugin feat-<name>
+  for (const f of config.features) if (!plugins.has(`feat-${f}`)) await plugins.load(`feat-${f}`)
   const arch = plugins.archs.get(board.arch)
   if (!arch) throw new PluginError(`board-${board.name}`, `no architecture '${board.arch}' loaded`)
   const machine = new Machine(board, arch, plugins)

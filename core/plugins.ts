@@ -9,11 +9,21 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { ArchDesc } from './arch.ts'
 import type { BoardDesc } from './board.ts'
 import type { DeviceFactory } from './device.ts'
+import type { Hypervisor, HypercallResult } from './hypervisor/hypervisor.ts'
+import type { Vcpu } from './hypervisor/vm.ts'
 
 export type PluginKind = 'arch' | 'board' | 'device' | 'feature'
 
+/** A feature's hypercall class (RISC-V a6 = class << 16 | function; Arm x0 likewise). */
+export interface HypercallClass {
+  call(vcpu: Vcpu, fn: number, args: bigint[]): HypercallResult
+}
+export type HypercallFactory = (hv: Hypervisor) => HypercallClass
+
 export interface PluginContext {
   readonly archs: { register(arch: ArchDesc): void }
+  /** features: hypercall class `cls` (0 is Bao's own) served by what `factory` builds per hypervisor */
+  readonly hypercalls: { register(cls: number, factory: HypercallFactory): void }
   readonly boards: { register(board: BoardDesc): void }
   readonly devices: { register(type: string, factory: DeviceFactory): void }
   log(msg: string): void
@@ -51,6 +61,7 @@ export class PluginHost {
   readonly archs = new Map<string, ArchDesc>()
   readonly boards = new Map<string, BoardDesc>()
   readonly devices = new Map<string, DeviceFactory>()
+  readonly hypercalls = new Map<number, HypercallFactory>()
   private readonly loaded = new Map<string, Loaded>()
   readonly log: string[] = []
   private readonly imports = new Map<string, number>()
@@ -106,6 +117,7 @@ export class PluginHost {
       archs: { register: (a) => { this.archs.set(a.name, a); undo.push(() => this.archs.delete(a.name)) } },
       boards: { register: (b) => { this.boards.set(b.name, b); undo.push(() => this.boards.delete(b.name)) } },
       devices: { register: (t, f) => { this.devices.set(t, f); undo.push(() => this.devices.delete(t)) } },
+      hypercalls: { register: (c, f) => { this.hypercalls.set(c, f); undo.push(() => this.hypercalls.delete(c)) } },
       log: (m) => this.log.push(`[${plugin.name}] ${m}`),
     }
     try {
@@ -132,7 +144,7 @@ export class PluginHost {
       try {
         await this.load(`board-${name}`)
       } catch (e) {
-        if (e instanceof PluginError && /no plugin of that name/.test(e.message)) {
+        if (e instanceof PluginError && e.plugin === `board-${name}` && /no plugin of that name/.test(e.message)) {
           throw new PluginError(`board-${name}`, `unknown board '${name}'`)
         }
         throw e

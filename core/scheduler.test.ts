@@ -261,19 +261,13 @@ describe('Scheduler run limits and stopping', () => {
     expect(sched.now).toBe(1100)
   })
 
-  it('stop() from within a hart breaks it out of its quantum at once', () => {
-    const { sched, harts } = machine(1, 10_000)
+  it('stop() from within a hart ends the run at the end of that window, every hart in step', () => {
+    const { sched, harts } = machine(2, 10_000)
     harts[0]!.step = (h) => { if (h.executed === 1234) sched.stop() }
     expect(sched.run({ cycles: 100_000 })).toBe('stopped')
-    expect(harts[0]!.executed).toBe(1234)
-    expect(sched.instructions).toBe(1234)
-  })
-
-  it('stop() from within the only hart leaves virtual time where that hart stopped', () => {
-    const { sched, harts } = machine(1, 10_000)
-    harts[0]!.step = (h) => { if (h.executed === 1234) sched.stop() }
-    sched.run({ cycles: 100_000 })
-    expect(sched.time()).toBe(1234)
+    expect(harts.map((h) => h.executed)).toEqual([10_000, 10_000])
+    expect(sched.instructions).toBe(20_000)
+    expect(sched.now).toBe(10_000)
   })
 
   it('stopping from a hart and resuming is invisible: the harts see the same times as in one run', () => {

@@ -28,6 +28,29 @@ export interface TimedEvent {
   seq: number
   fn: () => void
   cancelled: boolean
+  /**
+   * Who re-creates this event after a session restore (events are closures and cannot be
+   * saved): unique among pending events, e.g. `clint0:mtimecmp1`. See `saveState`.
+   */
+  tag?: string
+}
+
+/** A pending event as a session stores it: its owner re-arms it, `restoreEvents` reorders. */
+export interface SavedEvent {
+  time: number
+  seq: number
+  tag: string | null
+}
+
+/** The scheduler's part of a machine snapshot (core/session/snapshot.ts). */
+export interface SchedulerState {
+  now: number
+  instructions: number
+  /** the next event's sequence number */
+  seq: number
+  quantum: number
+  /** pending events in firing order */
+  events: SavedEvent[]
 }
 
 export interface RunLimits {
@@ -65,8 +88,8 @@ export class Scheduler {
   }
 
   /** Call `fn` when virtual time reaches `time` (cycles). Events at one time fire in order of scheduling. */
-  at(time: number, fn: () => void): TimedEvent {
-    const ev: TimedEvent = { time: Math.max(time, this.now), seq: this.seq++, fn, cancelled: false }
+  at(time: number, fn: () => void, tag?: string): TimedEvent {
+    const ev: TimedEvent = { time: Math.max(time, this.now), seq: this.seq++, fn, cancelled: false, tag }
     // events are few (timers, UART pacing): a sorted array beats a heap here
     const evs = this.events
     let i = evs.length
@@ -77,8 +100,8 @@ export class Scheduler {
     return ev
   }
 
-  after(cycles: number, fn: () => void): TimedEvent {
-    return this.at(this.now + cycles, fn)
+  after(cycles: number, fn: () => void, tag?: string): TimedEvent {
+    return this.at(this.now + cycles, fn, tag)
   }
 
   cancel(ev: TimedEvent | null | undefined): void {
@@ -88,10 +111,12 @@ export class Scheduler {
     if (i >= 0) this.events.splice(i, 1)
   }
 
-  /** Stop the run loop at the next boundary; the running hart breaks out of its quantum. */
+  /**
+   * Stop the run loop at the end of the current window. Every hart still finishes the window, so
+   * a stop and a later `run` leave the harts in step, exactly as an uninterrupted run would.
+   */
   stop(): void {
     this.stopRequested = true
-    this.current?.breakOut()
   }
 
   /** Virtual time as seen by the code running now: the window start plus the running hart's progress. */
@@ -111,6 +136,54 @@ export class Scheduler {
       ev.cancelled = true
       ev.fn()
     }
+  }
+
+  // ---- sessions: the clock and the pending events, between runs ----
+
+  /** Clock and pending events in firing order (the array is sorted by time, then by seq). */
+  saveState(): SchedulerState {
+    return {
+      now: this.now, instructions: this.instructions, seq: this.seq, quantum: this.quantum,
+      events: this.events.map((e) => ({ time: e.time, seq: e.seq, tag: e.tag ?? null })),
+    }
+  }
+
+  /** Set the clock; call before the event owners re-arm (they schedule relative to `now`). */
+  restoreClock(s: SchedulerState): void {
+    this.now = s.now
+    this.instructions = s.instructions
+    this.quantum = s.quantum
+  }
+
+  /**
+   * After the owners re-armed their events from state: give each re-created event the sequence
+   * number of the one it stands for, so events due at the same time fire in the saved order,
+   * and continue numbering where the saved scheduler stopped. Events the snapshot does not list
+   * are cancelled. Returns what did not match (empty when the restore is exact).
+   */
+  restoreEvents(s: SchedulerState): string[] {
+    const problems: string[] = []
+    const saved = new Map<string, SavedEvent>()
+    for (const e of s.events) if (e.tag !== null) saved.set(e.tag, e)
+    const found = new Set<string>()
+    for (const ev of [...this.events]) {
+      const want = ev.tag !== undefined ? saved.get(ev.tag) : undefined
+      if (!want || found.has(ev.tag!)) {
+        problems.push(`event ${ev.tag ?? '(untagged)'} at ${ev.time} is not in the snapshot: cancelled`)
+        this.cancel(ev)
+        continue
+      }
+      found.add(ev.tag!)
+      if (want.time !== ev.time) problems.push(`event ${ev.tag} re-armed at ${ev.time}, saved at ${want.time}`)
+      ev.seq = want.seq
+    }
+    for (const e of s.events) {
+      if (e.tag === null) problems.push(`untagged event at ${e.time} cannot be re-created`)
+      else if (!found.has(e.tag)) problems.push(`event ${e.tag} at ${e.time} was not re-armed by its owner`)
+    }
+    this.events.sort((a, b) => a.time - b.time || a.seq - b.seq)
+    this.seq = Math.max(s.seq, ...this.events.map((e) => e.seq + 1))
+    return problems
   }
 
   run(limits: RunLimits = {}): StopReason {
@@ -137,7 +210,6 @@ export class Scheduler {
         this.current = h
         this.instructions += h.run(q)
         this.current = null
-        if (this.stopRequested) break
       }
       if (!anyAlive) return 'halted'
       if (!anyRunnable) {

@@ -73,6 +73,7 @@ export function runCommand(setCode: (c: number) => void): CommandModule<object, 
       if (trace) m.sched.quantum = 1
       const wallEnd = a.timeout !== undefined ? performance.now() + a.timeout * 1000 : Infinity
       const maxInsns = a['max-insns']
+      const quantum = m.sched.quantum
       const t0 = performance.now()
       let reason = ''
       for (;;) {
@@ -83,7 +84,11 @@ export function runCommand(setCode: (c: number) => void): CommandModule<object, 
             bm.pollHtif(onByte)
             if (out.length > 4096 || (until && out.length)) flush()
             if (until && until.test(text)) return true
-            return maxInsns !== undefined && m.sched.instructions >= maxInsns
+            if (maxInsns === undefined) return false
+            const left = maxInsns - m.sched.instructions
+            // the limit falls inside the next window: shorten it (the predicate runs between windows)
+            m.sched.quantum = Math.max(1, Math.min(quantum, Math.ceil(left / m.harts.length)))
+            return left <= 0
           },
         })
         flush()

@@ -3,6 +3,12 @@
  * SBI console), and the input typed for it. Listeners get every byte; `text` keeps a bounded tail
  * for `waitFor`-style checks.
  */
+export interface VmConsoleState {
+  /** base64 of every byte printed */
+  output: string
+  pendingInput: number[]
+}
+
 export class VmConsole {
   private listeners: ((b: number) => void)[] = []
   private inputSink: ((b: number) => void) | null = null
@@ -31,6 +37,19 @@ export class VmConsole {
   send(data: string | Uint8Array): void {
     const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data
     for (const b of bytes) this.inputSink ? this.inputSink(b) : this.pendingInput.push(b)
+  }
+
+  /** Sessions: the output so far and input not yet taken (listeners and the sink are wiring). */
+  snapshot(): VmConsoleState {
+    return { output: Buffer.from(this.output).toString('base64'), pendingInput: [...this.pendingInput] }
+  }
+
+  /** Replace the output history (listeners are not told: it is history, not new output). */
+  restore(s: VmConsoleState): void {
+    const bytes = Buffer.from(s.output, 'base64')
+    this.output.length = 0
+    for (const b of bytes) this.output.push(b)
+    this.pendingInput = s.pendingInput.map((b) => b & 0xff)
   }
 
   /** where input goes (the VM's UART or its SBI console queue) */

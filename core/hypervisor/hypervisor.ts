@@ -17,6 +17,8 @@ import { HypLog } from './log.ts'
 import { S2_R, S2_W, S2_X } from './stage2.ts'
 import { Vm, type FaultReport, type Vcpu } from './vm.ts'
 import { VmStack } from './vmstack.ts'
+import { PhysAllocator } from './phys-alloc.ts'
+import type { HypercallClass } from '../plugins.ts'
 import { readFileSync } from 'node:fs'
 
 /** Bao hypercall results (upstream `hypercall.h`, returned negated) */
@@ -27,6 +29,8 @@ export const HC_IPC = 1
 export interface HypercallResult {
   error: number
   value: bigint
+  /** the call switched vCPUs (VM stack): results were written into the vCPUs by the handler */
+  switched?: boolean
 }
 
 interface Shmem {
@@ -46,20 +50,27 @@ export class Hypervisor {
   readonly onCpu: (Vcpu | undefined)[] = []
   /** physical interrupt → owning VM */
   readonly irqOwner = new Map<number, Vm>()
+  /** devices the hypervisor emulates for its VMs, by instance name (sessions save their state) */
+  readonly emulated = new Map<string, Device>()
   private readonly shmem: Shmem[] = []
   private faultListeners: ((f: FaultReport) => void)[] = []
   /** one VM stack per pCPU (reference §4); `onCpu[p]` is always `stacks[p].current` */
   readonly stacks: VmStack[] = []
   /** features (dynamic VMs, TEEs) may react when a stacked vCPU gets an interrupt */
   stackedInterruptHandler: ((v: Vcpu) => void) | null = null
-  private physTop: number
+  /** host RAM no static VM uses: shared memory, dynamic VMs' extra regions */
+  phys!: PhysAllocator
+  /** feature hypercall classes (class 0 is Bao's own, handled here) */
+  private readonly classes = new Map<number, HypercallClass>()
+  /** fault handling a feature takes over (a dynamic VM's fault goes to its parent); true = handled */
+  faultHandler: ((v: Vcpu, report: Omit<FaultReport, 'vm' | 'vmName' | 'vcpu'>) => boolean) | null = null
+  private nextId = 1
 
   constructor(readonly machine: Machine, readonly config: HvConfig, readonly plugins: PluginHost, arch: ArchDesc) {
     this.log = new HypLog(() => machine.sched.time())
     if (!arch.hypervisor) throw new Error(`architecture ${arch.name} has no hypervisor support`)
-    const lastRam = machine.board.memory[machine.board.memory.length - 1]!
-    this.physTop = lastRam.base + lastRam.size
     this.arch = arch.hypervisor(this)
+    for (const [cls, factory] of plugins.hypercalls) this.classes.set(cls, factory(this))
     machine.harts.forEach((_, p) => this.stacks.push(new VmStack(p, this.arch, (v) => { this.onCpu[p] = v })))
   }
 
@@ -72,8 +83,11 @@ export class Hypervisor {
   boot(): void {
     const cpus = this.machine.harts.length
     const assign = assignCpus(this.config.vms, cpus)
+    const used = this.config.vms.flatMap((vm) => vm.regions.map((r) => ({ base: r.phys, size: r.size })))
+    used.push(...this.config.shmem.filter((s) => s.placePhys && s.phys !== undefined).map((s) => ({ base: s.phys!, size: s.size })))
+    this.phys = new PhysAllocator(this.machine.board.memory, used)
     this.allocShmem()
-    this.config.vms.forEach((vc, i) => this.createVm(i + 1, vc, assign[i]!))
+    this.config.vms.forEach((vc, i) => this.createVm(this.nextId++, vc, assign[i]!))
     // every pCPU waits: boot vCPUs start below; the others on SBI HSM / PSCI CPU_ON; pCPUs no VM
     // took stay off, as in Bao
     for (const h of this.machine.harts) h.halt()
@@ -83,23 +97,27 @@ export class Hypervisor {
   private allocShmem(): void {
     this.config.shmem.forEach((s, id) => {
       const size = Math.ceil(s.size / PAGE) * PAGE
-      const pa = s.placePhys && s.phys !== undefined ? s.phys : this.allocPhys(size)
+      const pa = s.placePhys && s.phys !== undefined ? s.phys : this.phys.alloc(size)
+      if (pa === null) throw new Error(`no host memory left for shmem[${id}] (${size} bytes)`)
       this.shmem.push({ id, pa, size })
       this.machine.bus.load(pa, new Uint8Array(size))
     })
   }
 
-  /** Host RAM no VM region uses, taken from the top of RAM downwards. */
-  private allocPhys(size: number): number {
-    const used = (a: number, s: number): boolean => this.config.vms.some((vm) =>
-      vm.regions.some((r) => a < r.phys + r.size && r.phys < a + s))
-    let a = this.physTop - size
-    while (used(a, size)) a -= PAGE
-    this.physTop = a
-    return a
+  /** A fresh VM id (Bao counts from 1 and never reuses one). */
+  allocId(): number {
+    return this.nextId++
   }
 
   private createVm(id: number, vc: HvVmConfig, pcpus: number[]): void {
+    this.buildVm(id, vc, pcpus, true)
+  }
+
+  /**
+   * Build a VM's stage-2 map, devices, interrupts and arch state. `live`: its vCPUs take their
+   * pCPUs now (static VMs); dynamic children wait on their parent's pCPUs until invoked.
+   */
+  buildVm(id: number, vc: HvVmConfig, pcpus: number[], live: boolean, extra?: (vm: Vm) => void): Vm {
     const vm = new Vm(id, vc, pcpus)
     this.vms.push(vm)
     const log = this.log
@@ -125,7 +143,12 @@ export class Hypervisor {
       log.info(`VM ${id} adding IPC for shared memory ${ipc.shmemId} at VA: ${hex(ipc.base)} size: ${hex(size)}`)
     })
     log.info(`VM ${id} is ${vc.type === 0 ? 'sdGPOS (normal VM)' : vc.type === 3 ? 'sdSGX (enclave)' : 'sdTZ (OP-TEE)'}`)
+    extra?.(vm)
     this.arch.createVm(vm)
+    if (!live) {
+      for (const v of vm.vcpus) v.state = 'inactive'
+      return vm
+    }
     for (const v of vm.vcpus) {
       this.onCpu[v.pcpu] = v
       this.stacks[v.pcpu]!.current = v
@@ -136,6 +159,7 @@ export class Hypervisor {
       vm.dtbAddr = this.dtbPlace(vm, dtb.length)
       this.machine.bus.load(vm.gpaToPa(vm.dtbAddr), dtb)
     }
+    return vm
   }
 
   /** The device tree goes at the top of the VM's first region, page aligned. */
@@ -178,6 +202,7 @@ export class Hypervisor {
       timebaseHz: this.machine.board.timebaseHz, cpuHz: this.machine.board.cpuHz,
       serial: (n) => this.machine.serial(n), machine: this.machine,
     })
+    this.emulated.set(bd.name, device)
     const serial = this.machine.serial(`vm:${vm.name}`)
     serial.onOutput((b) => vm.console.put(b))
     vm.console.setInputSink((b) => serial.send(new Uint8Array([b])))
@@ -207,7 +232,7 @@ export class Hypervisor {
     const free = this.machine.harts.map((_, p) => p).filter((p) => !this.onCpu[p] || this.onCpu[p]!.vm.state !== 'running')
     const want = free.filter((p) => (vc.cpuAffinity >>> p) & 1).concat(free.filter((p) => !((vc.cpuAffinity >>> p) & 1))).slice(0, vc.cpuNum)
     if (want.length < vc.cpuNum) throw new Error(`VM ${vc.name} needs ${vc.cpuNum} CPUs, ${free.length} free`)
-    const id = Math.max(0, ...this.vms.map((v) => v.id)) + 1
+    const id = this.allocId()
     this.config.vms.push(vc)
     this.createVm(id, vc, want)
     const vm = this.vms[this.vms.length - 1]!
@@ -250,6 +275,7 @@ export class Hypervisor {
   stopVm(vcpu: Vcpu, report: Omit<FaultReport, 'vm' | 'vmName' | 'vcpu'>): void {
     const vm = vcpu.vm
     if (vm.state !== 'running') return
+    if (this.faultHandler?.(vcpu, report)) return
     const f: FaultReport = { vm: vm.id, vmName: vm.name, vcpu: vcpu.id, ...report }
     vm.state = 'faulted'
     vm.fault = f
@@ -268,11 +294,21 @@ export class Hypervisor {
   }
 
   /** Bao's hypercalls, class 0 (upstream numbering): IPC notify. */
-  hypercall(vcpu: Vcpu, id: number, args: bigint[]): HypercallResult {
+  hypercall(vcpu: Vcpu, cls: number, id: number, args: bigint[]): HypercallResult {
     const vm = vcpu.vm
     vm.hypercalls++
-    if (id === HC_IPC) return this.ipcNotify(vm, args[0] ?? 0n, args[1] ?? 0n)
-    return { error: HC_E_INVAL_ID, value: 0n }
+    if (cls === 0) {
+      if (id === HC_IPC) return this.ipcNotify(vm, args[0] ?? 0n, args[1] ?? 0n)
+      return { error: HC_E_INVAL_ID, value: 0n }
+    }
+    const c = this.classes.get(cls)
+    if (!c) return { error: HC_E_INVAL_ID, value: 0n }
+    return c.call(vcpu, id, args)
+  }
+
+  /** load the image of a VM config into the VM's memory (through its stage-2 map) */
+  load(vm: Vm): void {
+    this.loadImage(vm)
   }
 
   /** reference §3.4: inject `interrupts[event]` of every other VM sharing the same memory */

@@ -42,6 +42,43 @@ export class Stage2Map {
     return this.entries.splice(i, 1)[0]
   }
 
+  /**
+   * Remove [gpa, gpa+size) from the map, splitting entries that straddle its ends (a parent
+   * donating part of a region). Returns the removed pieces.
+   */
+  unmapRange(gpa: number, size: number): Stage2Entry[] {
+    const end = gpa + size
+    const removed: Stage2Entry[] = []
+    const keep: Stage2Entry[] = []
+    for (const e of this.entries) {
+      const eEnd = e.gpa + e.size
+      if (eEnd <= gpa || e.gpa >= end) { keep.push(e); continue }
+      if (e.gpa < gpa) keep.push({ ...e, size: gpa - e.gpa })
+      if (eEnd > end) keep.push({ ...e, gpa: end, size: eEnd - end, pa: e.pa + (end - e.gpa) })
+      const lo = Math.max(e.gpa, gpa), hi = Math.min(eEnd, end)
+      removed.push({ ...e, gpa: lo, size: hi - lo, pa: e.pa + (lo - e.gpa) })
+    }
+    this.entries.length = 0
+    this.entries.push(...keep.sort((a, b) => a.gpa - b.gpa))
+    this.last = undefined
+    return removed
+  }
+
+  /** Map `e` and merge it with neighbours that continue it (same kind, permissions, contiguous). */
+  mapMerged(e: Stage2Entry): void {
+    this.map(e)
+    const out: Stage2Entry[] = []
+    for (const x of this.entries) {
+      const p = out[out.length - 1]
+      if (p && !p.handler && !x.handler && p.kind === x.kind && p.perm === x.perm && p.gpa + p.size === x.gpa && p.pa + p.size === x.pa) {
+        out[out.length - 1] = { ...p, size: p.size + x.size }
+      } else out.push(x)
+    }
+    this.entries.length = 0
+    this.entries.push(...out)
+    this.last = undefined
+  }
+
   lookup(gpa: number): Stage2Entry | undefined {
     const l = this.last
     if (l && gpa >= l.gpa && gpa < l.gpa + l.size) return l

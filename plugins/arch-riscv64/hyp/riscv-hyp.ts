@@ -8,7 +8,6 @@
 import type { ArchHyp } from '../../../core/arch.ts'
 import type { BoardDevice } from '../../../core/board.ts'
 import type { Hypervisor, HypercallResult } from '../../../core/hypervisor/hypervisor.ts'
-import { HC_E_INVAL_ID } from '../../../core/hypervisor/hypervisor.ts'
 import type { Vcpu, Vm } from '../../../core/hypervisor/vm.ts'
 import { irqLine, NO_IRQ } from '../../../core/irq.ts'
 import type { TimedEvent } from '../../../core/scheduler.ts'
@@ -21,6 +20,7 @@ import { fdtToBytes } from '../../../core/fdt.ts'
 import { handleSbi } from './sbi.ts'
 import { ctxHvip, restoreContext, saveContext, setCtxHvip, setCtxReg, type VcpuContext } from './context.ts'
 import { VPlic } from './vplic.ts'
+import { restoreHypState, snapshotHypState } from './session-state.ts'
 
 /** what a guest handles itself (Bao delegates ecall-from-U and page faults; we add the rest a guest OS expects) */
 const HEDELEG = (1 << EXC.INSN_MISALIGNED) | (1 << EXC.ILLEGAL) | (1 << EXC.BREAKPOINT) | (1 << EXC.LOAD_MISALIGNED) |
@@ -32,15 +32,17 @@ const CAUSES: Record<number, string> = {
   [EXC.VIRTUAL_INSN]: 'virtual instruction', [EXC.ECALL_S]: 'ecall from HS', [EXC.ECALL_M]: 'ecall from M',
 }
 
-interface VmArch {
+export interface VmArch {
   vplic: VPlic
   /** bytes typed for the VM's SBI console (DBCN read, legacy getchar) */
   input: number[]
   unsupportedSeen: Set<number>
 }
 
-interface VcpuArch {
+export interface VcpuArch {
   timer: TimedEvent | null
+  /** the cycle `timer` fires at: what a session saves (the event itself is a closure) */
+  timerAt: number | null
   /** the saved guest context while the vCPU is not on its pCPU (VM stack), else null */
   ctx: VcpuContext | null
 }
@@ -84,7 +86,7 @@ export class RiscvHyp implements ArchHyp {
     vm.stage2.map({ gpa: this.plicDev.base, size: this.plicDev.size, pa: 0, perm: 3, kind: 'emulated', name: 'vplic', handler: vplic })
     // the SBI console gets what is typed when the VM has no UART of its own
     if (!vm.config.devs.some((d) => this.isUart(d.pa, d.emulate))) vm.console.setInputSink((b) => (vm.arch as VmArch).input.push(b))
-    for (const v of vm.vcpus) v.arch = { timer: null, ctx: null } satisfies VcpuArch
+    for (const v of vm.vcpus) v.arch = { timer: null, timerAt: null, ctx: null } satisfies VcpuArch
   }
 
   private isUart(pa: number | undefined, emulate: string | undefined): boolean {
@@ -162,6 +164,7 @@ export class RiscvHyp implements ArchHyp {
   stopVcpu(v: Vcpu): void {
     this.hv.machine.sched.cancel(this.varch(v).timer)
     this.varch(v).timer = null
+    this.varch(v).timerAt = null
     if (this.live(v)) this.hart(v).halt()
     v.state = 'stopped'
   }
@@ -299,7 +302,7 @@ export class RiscvHyp implements ArchHyp {
       bus.write(claim, 4, id) // nobody to give it to: complete and forget
       return
     }
-    this.vmArch(owner).vplic.hwRaise(id, () => bus.write(claim, 4, id))
+    this.vmArch(owner).vplic.hwRaise(id, () => bus.write(claim, 4, id), ctx)
   }
 
   // ---- services for sbi.ts ----
@@ -312,17 +315,34 @@ export class RiscvHyp implements ArchHyp {
     const va = this.varch(v)
     sched.cancel(va.timer)
     va.timer = null
+    va.timerAt = null
     this.setVip(v, IRQ.VSTI, false)
     const now = BigInt(h.clock.ticks(h.nowCycles()))
-    const fire = (): void => {
-      va.timer = null
-      this.setVip(v, IRQ.VSTI, true)
-    }
-    if (t <= now) return fire()
+    if (t <= now) return this.timerFired(v)
     if (t > BigInt(Number.MAX_SAFE_INTEGER)) return
     const at = h.clock.cycleOf(Number(t))
-    if (at !== Infinity) va.timer = sched.at(at, fire)
+    if (at !== Infinity) this.armTimer(v, at)
   }
+
+  /** the SBI timer of `v` fires at cycle `at` (tagged: a session restore re-arms it from `timerAt`) */
+  armTimer(v: Vcpu, at: number): void {
+    const va = this.varch(v)
+    this.hv.machine.sched.cancel(va.timer)
+    va.timerAt = at
+    va.timer = this.hv.machine.sched.at(at, () => this.timerFired(v), `vm${v.vm.id}.vcpu${v.id}:sbi-timer`)
+  }
+
+  private timerFired(v: Vcpu): void {
+    const va = this.varch(v)
+    va.timer = null
+    va.timerAt = null
+    this.setVip(v, IRQ.VSTI, true)
+  }
+
+  // ---- sessions (session-state.ts) ----
+
+  snapshot(): unknown { return snapshotHypState(this.hv, this.plicDev) }
+  restore(state: unknown): void { restoreHypState(this, this.hv, this.plicDev, state) }
 
   sendIpi(t: Vcpu): void {
     if (t.state === 'stopped') return
@@ -345,9 +365,7 @@ export class RiscvHyp implements ArchHyp {
   }
 
   hypercall(v: Vcpu, cls: number, fn: number, args: bigint[]): HypercallResult {
-    if (cls === 0) return this.hv.hypercall(v, fn, args)
-    v.vm.hypercalls++
-    return { error: HC_E_INVAL_ID, value: 0n }
+    return this.hv.hypercall(v, cls, fn, args)
   }
 
   unsupported(vm: Vm, eid: number): void {

@@ -92,6 +92,7 @@ export function handleSbi(hyp: RiscvHyp, vcpu: Vcpu, h: RiscvHart): void {
       // a6 = (class << 16) | function; class 0 is Bao's own (1 = IPC notify)
       const cls = fid >>> 16, fn = fid & 0xffff
       const r = hyp.hypercall(vcpu, cls, fn, a)
+      if (r.switched) return // results went into the vCPUs' registers already
       return ret(r.error, r.value)
     }
   }

@@ -12,10 +12,19 @@ import type { IrqLine } from '../../../core/irq.ts'
 const CLAIM_BASE = 0x200004
 const CONTEXT_STRIDE = 0x1000
 
+export interface VPlicState {
+  plic: unknown
+  edge: number[]
+  /** [source, physical context] of the physical interrupts held for the guest */
+  hw: [number, number][]
+}
+
 export class VPlic implements MmioHandler {
   readonly plic: Device
   /** sources backed by a physical interrupt, and what completes them there */
   private readonly hw = new Map<number, () => void>()
+  /** the physical PLIC context each `hw` source was claimed in (sessions rebuild `hw` from it) */
+  private readonly hwCtx = new Map<number, number>()
   /** sources raised by `inject`, lowered when claimed */
   private readonly edge = new Set<number>()
 
@@ -46,6 +55,7 @@ export class VPlic implements MmioHandler {
       const done = this.hw.get(value)
       if (done) {
         this.hw.delete(value)
+        this.hwCtx.delete(value)
         this.input(value).set(false)
         this.plic.write(off, size, value)
         done()
@@ -55,9 +65,10 @@ export class VPlic implements MmioHandler {
     this.plic.write(off, size, value)
   }
 
-  /** a physical interrupt for this VM; `complete` ends it on the physical PLIC */
-  hwRaise(n: number, complete: () => void): void {
+  /** a physical interrupt for this VM, claimed in physical context `ctx`; `complete` ends it there */
+  hwRaise(n: number, complete: () => void, ctx = -1): void {
     this.hw.set(n, complete)
+    this.hwCtx.set(n, ctx)
     this.input(n).set(true)
   }
 
@@ -70,7 +81,21 @@ export class VPlic implements MmioHandler {
     this.input(n).set(true)
   }
 
-  snapshot(): unknown {
-    return { plic: this.plic.snapshot(), edge: [...this.edge] }
+  snapshot(): VPlicState {
+    return { plic: this.plic.snapshot(), edge: [...this.edge], hw: [...this.hwCtx] }
+  }
+
+  /** `completer(n, ctx)` rebuilds what completes physical source n claimed in context ctx. */
+  restore(state: unknown, completer: (n: number, ctx: number) => () => void): void {
+    const s = state as Partial<VPlicState>
+    this.edge.clear()
+    for (const n of s.edge ?? []) this.edge.add(n)
+    this.hw.clear()
+    this.hwCtx.clear()
+    for (const [n, ctx] of s.hw ?? []) {
+      this.hw.set(n, completer(n, ctx))
+      this.hwCtx.set(n, ctx)
+    }
+    this.plic.restore(s.plic)
   }
 }
