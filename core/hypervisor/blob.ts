@@ -623,13 +623,13 @@ export function parseBlob(bytes: Uint8Array, opts: ParseOptions): ParsedBlob {
       const sizeR = r.u64(e + MEM_REGION.size)
       if (sizeR === 0n || sizeR % PAGE !== 0n) throw new BlobError('bad-size', `${w}.size ${hex(sizeR)} is not a non-zero page multiple`, e + MEM_REGION.size)
       if (baseB % PAGE !== 0n) throw new BlobError('bad-value', `${w}.base ${hex(baseB)} is not page aligned`, e + MEM_REGION.base)
+      if (baseB + sizeR > SAFE) throw new BlobError('bad-size', `${w} ${hex(baseB)} + ${hex(sizeR)} ends beyond 2^53`, e + MEM_REGION.size)
       const reg: BlobRegion = {
         base: num(baseB, `${w}.base`, e + MEM_REGION.base),
         size: num(sizeR, `${w}.size`, e + MEM_REGION.size),
         colors: num(r.u64(e + MEM_REGION.colors), `${w}.colors`, e + MEM_REGION.colors),
         placePhys: bool(e + MEM_REGION.place_phys, `${w}.place_phys`),
       }
-      if (baseB + sizeR > SAFE) throw new BlobError('bad-size', `${w} ${hex(baseB)} + ${hex(sizeR)} ends beyond 2^53`, e + MEM_REGION.size)
       if (reg.placePhys) {
         const phys = r.u64(e + MEM_REGION.phys)
         if (phys % PAGE !== 0n) throw new BlobError('bad-value', `${w}.phys ${hex(phys)} is not page aligned`, e + MEM_REGION.phys)
@@ -648,6 +648,7 @@ export function parseBlob(bytes: Uint8Array, opts: ParseOptions): ParsedBlob {
       const w = `${name}.devs[${k}]`
       const vaB = r.u64(e + DEV_REGION.va)
       const sizeD = r.u64(e + DEV_REGION.size)
+      if (vaB + sizeD > SAFE) throw new BlobError('bad-size', `${w} ${hex(vaB)} + ${hex(sizeD)} ends beyond 2^53`, e + DEV_REGION.size)
       const d: BlobDev = {
         pa: num(r.u64(e + DEV_REGION.pa), `${w}.pa`, e + DEV_REGION.pa),
         va: num(vaB, `${w}.va`, e + DEV_REGION.va),
@@ -655,7 +656,6 @@ export function parseBlob(bytes: Uint8Array, opts: ParseOptions): ParsedBlob {
         interrupts: irqList(e + DEV_REGION.interrupts, e + DEV_REGION.interrupt_num, `${w}.interrupts`),
         id: r.u32(e + DEV_REGION.id),
       }
-      if (vaB + sizeD > SAFE) throw new BlobError('bad-size', `${w} ${hex(vaB)} + ${hex(sizeD)} ends beyond 2^53`, e + DEV_REGION.size)
       // mapped page-rounded, va rounded down (§2.2)
       if (sizeD > 0n) windows.push({ lo: vaB - (vaB % PAGE), hi: ((vaB + sizeD + PAGE - 1n) / PAGE) * PAGE, what: w })
       devs.push(d)
@@ -670,13 +670,13 @@ export function parseBlob(bytes: Uint8Array, opts: ParseOptions): ParsedBlob {
       const w = `${name}.ipcs[${k}]`
       const baseB = r.u64(e + IPC.base)
       const sizeI = r.u64(e + IPC.size)
+      if (baseB + sizeI > SAFE) throw new BlobError('bad-size', `${w} ${hex(baseB)} + ${hex(sizeI)} ends beyond 2^53`, e + IPC.size)
       const c: BlobIpc = {
         base: num(baseB, `${w}.base`, e + IPC.base),
         size: num(sizeI, `${w}.size`, e + IPC.size),
         shmemId: num(r.u64(e + IPC.shmem_id), `${w}.shmem_id`, e + IPC.shmem_id),
         interrupts: irqList(e + IPC.interrupts, e + IPC.interrupt_num, `${w}.interrupts`),
       }
-      if (baseB + sizeI > SAFE) throw new BlobError('bad-size', `${w} ${hex(baseB)} + ${hex(sizeI)} ends beyond 2^53`, e + IPC.size)
       if (sizeI > 0n) windows.push({ lo: baseB, hi: baseB + sizeI, what: w })
       ipcs.push(c)
     }

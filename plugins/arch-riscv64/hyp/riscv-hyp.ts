@@ -207,6 +207,11 @@ export class RiscvHyp implements ArchHyp {
     h.setReg(16, BigInt(fid))
     h.setReg(17, BigInt(eid))
     handleSbi(this, v, h)
+    if (!this.live(v)) {
+      // the call switched vCPUs (VM stack): v's results are in its saved context
+      const r = this.regs(v)
+      return { error: BigInt.asIntN(64, r.x[10]!), value: r.x[11]! }
+    }
     const out = { error: BigInt.asIntN(64, h.reg(10)), value: h.reg(11) }
     if (!h.halted) h.x.set(saved, 20)
     h.pcLo = pcLo
@@ -284,8 +289,11 @@ export class RiscvHyp implements ArchHyp {
       return true
     }
     const isGuestPage = cause === EXC.INSN_GUEST_PAGE || cause === EXC.LOAD_GUEST_PAGE || cause === EXC.STORE_GUEST_PAGE
-    const addr = isGuestPage ? BigInt(htval) * 4n + (tval & 3n) : tval
-    this.hv.stopVm(v, { pc: h.pc, addr, cause: CAUSES[cause] ?? `unhandled exception ${cause}` })
+    // report unsigned; htval (GPA >> 2) is a double, inexact for GPAs >= 2^53: with the VS stage Bare the GPA is tval
+    const tv = BigInt.asUintN(64, tval)
+    const vsBare = h.c[CSR.vsatp * 2 + 1]! >>> 28 === 0
+    const addr = !isGuestPage || (vsBare && htval * 4 >= 2 ** 53) ? tv : BigInt(htval) * 4n + (tv & 3n)
+    this.hv.stopVm(v, { pc: BigInt.asUintN(64, h.pc), addr, cause: CAUSES[cause] ?? `unhandled exception ${cause}` })
     return true
   }
 

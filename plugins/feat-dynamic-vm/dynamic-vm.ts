@@ -1,0 +1,307 @@
+/**
+ * The VM-stack hypercalls (class 3; reference §3.2, §4, with the original's defects of §4.5-4.6
+ * and §12 fixed): every error is a Bao error code to the caller, a child's resources all go
+ * back on destroy, interrupts for a stacked VM stay pending until it runs (or pre-empt the child,
+ * which its parent may resume), and a faulting child is stopped and reported to its parent.
+ *
+ * Functions (a6 = 3 << 16 | fn on RISC-V; x0 on Arm), arguments a0.., results a0 (error/reason), a1..:
+ *   0 create(blob gpa)             → a1 = new VM id                   (child created, not run)
+ *   1 invoke(id, arg)              → runs the child on this pCPU with a0 = 0, a1 = arg (a0 = arg on first entry)
+ *   2 yield(v0, v1)                   (child) back to the parent: its invoke returns a0 = 2, a1 = v0, a2 = v1
+ *   3 resume(id)                   → runs the child again where it stopped (after a yield or a pre-emption)
+ *   5 exit(code)                      (child) back to the parent: a0 = 0, a1 = code; the next invoke restarts it
+ *   6 destroy(id)                  → every resource back to the parent
+ *   7 lend(id, parent gpa, child gpa) one page of the parent mapped into the child too
+ *   8 info                         → a1..a5 = invokes, yields, exits, faults, pre-emptions
+ * When the parent's invoke/resume returns without the child yielding or exiting, a0 says why:
+ *   1 = pre-empted by an interrupt for the parent (a1 = child id), 9 = the child faulted
+ *   (a1 = child id, a2 = faulting guest-physical address).
+ */
+import type { BoardDesc } from '../../core/board.ts'
+import type { HvVmConfig } from '../../core/hypervisor/config.ts'
+import { BlobError, parseBlob, type BlobVm } from '../../core/hypervisor/blob.ts'
+import { HC_E_FAILURE, HC_E_INVAL_ARGS, HC_E_INVAL_ID, HC_E_SUCCESS, type Hypervisor, type HypercallResult } from '../../core/hypervisor/hypervisor.ts'
+import type { Stage2Entry } from '../../core/hypervisor/stage2.ts'
+import type { Vcpu, Vm } from '../../core/hypervisor/vm.ts'
+import type { HypercallClass } from '../../core/plugins.ts'
+
+export const VMSTACK_CLASS = 3
+export const FN = { CREATE: 0, INVOKE: 1, YIELD: 2, RESUME: 3, EXIT: 5, DESTROY: 6, LEND: 7, INFO: 8 } as const
+/** reasons an invoke/resume returns with (a0 ≥ 0) */
+export const RET = { EXITED: 0, INTERRUPTED: 1, YIELDED: 2, FAULT: 9 } as const
+
+const PAGE = 4096
+/** largest config blob a guest may pass */
+const MAX_BLOB = 64 * 1024 * 1024
+const hex = (n: number | bigint): string => '0x' + n.toString(16)
+
+/** What a child took, to give every piece back on destroy. */
+interface Donation {
+  parent: Vm
+  /** parent stage-2 pieces unmapped for the blob's header pages and the child's region 0 */
+  taken: Stage2Entry[]
+  /** host memory allocated for regions 1.. */
+  allocated: { base: number; size: number }[]
+  /** parent device windows moved to the child */
+  devices: Stage2Entry[]
+  irqs: number[]
+  /** child vCPUs that have been entered since the last exit */
+  started: Set<Vcpu>
+}
+
+export class DynamicVms implements HypercallClass {
+  private readonly children = new Map<Vm, Donation>()
+  readonly counters = { invokes: 0, yields: 0, exits: 0, faults: 0, interrupts: 0, creates: 0, destroys: 0 }
+
+  constructor(private readonly hv: Hypervisor) {
+    hv.faultHandler = (v, report) => this.childFault(v, report.addr, report.cause)
+    hv.stackedInterruptHandler = (v) => this.preempt(v)
+  }
+
+  call(v: Vcpu, fn: number, a: bigint[]): HypercallResult {
+    switch (fn) {
+      case FN.CREATE: return this.create(v, a[0]!)
+      case FN.INVOKE: return this.invoke(v, a[0]!, a[1]!, true)
+      case FN.RESUME: return this.invoke(v, a[0]!, 0n, false)
+      case FN.YIELD: return this.leave(v, RET.YIELDED, a[0]!, a[1]!)
+      case FN.EXIT: return this.leave(v, RET.EXITED, a[0]!, 0n)
+      case FN.DESTROY: return this.destroy(v, a[0]!)
+      case FN.LEND: return this.lend(v, a[0]!, a[1]!, a[2]!)
+      case FN.INFO: {
+        const c = this.counters
+        this.hv.arch.setRegs(v, { 10: 0n, 11: BigInt(c.invokes), 12: BigInt(c.yields), 13: BigInt(c.exits), 14: BigInt(c.faults), 15: BigInt(c.interrupts) })
+        return { error: HC_E_SUCCESS, value: 0n, switched: true }
+      }
+    }
+    return err(HC_E_INVAL_ID)
+  }
+
+  /** the child VM `id` of the caller's VM */
+  private child(v: Vcpu, id: bigint): Vm | undefined {
+    const vm = v.vm.children.find((c) => BigInt(c.id) === id)
+    return vm && this.children.has(vm) ? vm : undefined
+  }
+
+  // ---- create ----
+
+  private create(v: Vcpu, gpa: bigint): HypercallResult {
+    const parent = v.vm
+    if (gpa % BigInt(PAGE) !== 0n || gpa >= 2n ** 53n) return err(HC_E_INVAL_ARGS)
+    const g = Number(gpa)
+    const head = this.read(parent, g, 56)
+    if (!head) return err(HC_E_INVAL_ARGS)
+    const dv = new DataView(head.buffer, head.byteOffset)
+    const cfgSize = Number(dv.getBigUint64(48, true))
+    if (cfgSize > MAX_BLOB || cfgSize < 56) return err(HC_E_INVAL_ARGS)
+    const blob = this.read(parent, g, cfgSize)
+    if (!blob) return err(HC_E_INVAL_ARGS)
+    let parsed
+    try {
+      parsed = parseBlob(blob, { arch: 'riscv64', maxVms: 1 })
+    } catch (e) {
+      if (e instanceof BlobError) return err(HC_E_INVAL_ARGS)
+      throw e
+    }
+    const bvm = parsed.config.vms[0]
+    if (!bvm || bvm.children.length || !bvm.regions.length) return err(HC_E_INVAL_ARGS)
+    if (bvm.cpuNum < 1 || bvm.cpuNum > parent.vcpus.length) return err(HC_E_INVAL_ARGS)
+    const plan = this.plan(parent, g, parsed.headerSize, bvm)
+    if (typeof plan === 'number') return err(plan)
+    // nothing can fail from here on: take the resources
+    const id = this.hv.allocId()
+    const taken = [...parent.stage2.unmapRange(g, parsed.headerSize), ...parent.stage2.unmapRange(plan.r0.gpa, plan.r0.size)]
+    const allocated: { base: number; size: number }[] = []
+    const regions = bvm.regions.map((r, i) => {
+      if (i === 0) return { base: r.base, size: r.size, colors: 0, placePhys: true, phys: plan.r0.pa }
+      const pa = plan.extra[i - 1]!
+      allocated.push({ base: pa, size: r.size })
+      return { base: r.base, size: r.size, colors: 0, placePhys: true, phys: pa }
+    })
+    const devices = plan.devices.flatMap((d) => parent.stage2.unmapRange(d.gpa, d.size))
+    for (const irq of plan.irqs) {
+      parent.irqs.delete(irq)
+      this.hv.irqOwner.delete(irq)
+    }
+    const vc: HvVmConfig = {
+      name: `${parent.name}.${id}`, type: bvm.type, typeName: (['gpos', 'tee-parent', 'tee-child', 'enclave'] as const)[bvm.type]!,
+      image: undefined, entry: bvm.entry, cpuNum: bvm.cpuNum, cpuAffinity: 0, colors: 0, regions,
+      devs: bvm.devs.map((d) => ({ pa: d.pa, va: d.va, size: d.size, interrupts: d.interrupts, id: d.id, shared: false, emulate: undefined })),
+      ipcs: bvm.ipcs, children: [], dtb: false, bootargs: undefined, sstc: parent.config.sstc,
+    }
+    const log = this.hv.log
+    log.info(`Creating dynamic VM ${id}`)
+    log.info(`Donating host VM ${parent.id} memory VA ${hex(plan.r0.gpa)} size ${hex(plan.r0.size)} to VM ${id}`)
+    const pcpus = parent.vcpus.slice(0, bvm.cpuNum).map((p) => p.pcpu)
+    const child = this.hv.buildVm(id, vc, pcpus, false)
+    // a CPU-less child gets its irqs from the parent: owner is the child now
+    for (const irq of plan.irqs) this.hv.irqOwner.set(irq, child)
+    child.parent = parent
+    parent.children.push(child)
+    this.children.set(child, { parent, taken, allocated, devices, irqs: plan.irqs, started: new Set() })
+    this.counters.creates++
+    log.info(`Dynamic VM ${id} created`)
+    return { error: HC_E_SUCCESS, value: BigInt(id) }
+  }
+
+  /** Check a blob's VM against what the parent owns; the resources to move, or an error code. */
+  private plan(parent: Vm, g: number, headerSize: number, bvm: BlobVm):
+    { r0: { gpa: number; size: number; pa: number }; extra: number[]; devices: Stage2Entry[]; irqs: number[] } | number {
+    const r0gpa = g + headerSize
+    const r0size = bvm.regions[0]!.size
+    // header and region 0 must be one contiguous piece of one parent RAM window (no copy is made)
+    const e = parent.stage2.lookup(g)
+    if (!e || e.kind !== 'ram' || r0gpa + r0size > e.gpa + e.size) return HC_E_INVAL_ARGS
+    const r0 = { gpa: r0gpa, size: r0size, pa: e.pa + (r0gpa - e.gpa) }
+    const extra: number[] = []
+    for (const r of bvm.regions.slice(1)) {
+      const pa = this.hv.phys.alloc(r.size)
+      if (pa === null) {
+        extra.forEach((p, i) => this.hv.phys.free(p, bvm.regions[i + 1]!.size))
+        return HC_E_FAILURE
+      }
+      extra.push(pa)
+    }
+    const fail = (code: number): number => {
+      extra.forEach((p, i) => this.hv.phys.free(p, bvm.regions[i + 1]!.size))
+      return code
+    }
+    const devices: Stage2Entry[] = []
+    const irqs: number[] = []
+    for (const d of bvm.devs) {
+      if (d.size > 0) {
+        const pe = parent.stage2.entries.find((x) => x.kind === 'device' && d.pa >= x.pa && d.pa + d.size <= x.pa + x.size)
+        if (!pe) return fail(HC_E_INVAL_ARGS) // a device the parent does not own
+        devices.push(pe)
+      }
+      for (const irq of d.interrupts) {
+        if (!parent.irqs.has(irq) || this.hv.irqOwner.get(irq) !== parent) return fail(HC_E_INVAL_ARGS)
+        irqs.push(irq)
+      }
+    }
+    for (const ipc of bvm.ipcs) if (ipc.shmemId >= this.hv.config.shmem.length) return fail(HC_E_INVAL_ARGS)
+    return { r0, extra, devices, irqs }
+  }
+
+  /** bytes of the parent's RAM at [gpa, gpa+len), or null if any is not RAM */
+  private read(vm: Vm, gpa: number, len: number): Uint8Array | null {
+    const out = new Uint8Array(len)
+    for (let off = 0; off < len;) {
+      const e = vm.stage2.lookup(gpa + off)
+      if (!e || e.kind !== 'ram') return null
+      const n = Math.min(e.gpa + e.size - (gpa + off), len - off)
+      out.set(this.hv.machine.bus.dump(e.pa + (gpa + off - e.gpa), n), off)
+      off += n
+    }
+    return out
+  }
+
+  // ---- running the child ----
+
+  private invoke(v: Vcpu, id: bigint, arg: bigint, fresh: boolean): HypercallResult {
+    const child = this.child(v, id)
+    if (!child || child.state !== 'running') return err(HC_E_INVAL_ID)
+    const cv = child.vcpus.find((c) => c.pcpu === v.pcpu)
+    if (!cv || cv.state !== 'inactive') return err(HC_E_INVAL_ARGS)
+    const d = this.children.get(child)!
+    this.hv.stacks[v.pcpu]!.push(cv)
+    if (!d.started.has(cv)) {
+      d.started.add(cv)
+      this.hv.arch.startVcpu(cv, BigInt(child.config.entry), [fresh ? arg : 0n, 0n])
+    } else if (fresh) {
+      this.hv.arch.setRegs(cv, { 10: 0n, 11: arg })
+    }
+    this.counters.invokes++
+    return { error: HC_E_SUCCESS, value: 0n, switched: true }
+  }
+
+  /** yield or exit: back to the vCPU below, which sees `reason`, v0, v1 */
+  private leave(v: Vcpu, reason: number, v0: bigint, v1: bigint): HypercallResult {
+    const parent = v.stackParent
+    if (!parent || !this.children.has(v.vm)) return err(HC_E_INVAL_ID)
+    this.hv.stacks[v.pcpu]!.pop()
+    if (reason === RET.EXITED) {
+      this.children.get(v.vm)!.started.delete(v)
+      this.counters.exits++
+    } else this.counters.yields++
+    this.hv.arch.setRegs(parent, { 10: BigInt(reason), 11: v0, 12: v1 })
+    return { error: HC_E_SUCCESS, value: 0n, switched: true }
+  }
+
+  /** An interrupt for a vCPU stacked under a child: pre-empt the child at the next boundary. */
+  private preempt(v: Vcpu): void {
+    this.hv.machine.sched.at(this.hv.machine.sched.now, () => {
+      const stack = this.hv.stacks[v.pcpu]!
+      if (v.state !== 'stacked') return
+      const top = stack.current
+      stack.unwind(v)
+      this.counters.interrupts++
+      this.hv.arch.setRegs(v, { 10: BigInt(RET.INTERRUPTED), 11: BigInt(top?.vm.id ?? 0) })
+    })
+  }
+
+  /** A child's stage-2 fault: stop it, report to the parent (a0 = 9, a1 = id, a2 = address). */
+  private childFault(v: Vcpu, addr: bigint, cause: string): boolean {
+    const child = v.vm
+    if (!this.children.has(child) || !v.stackParent) return false
+    const parent = v.stackParent
+    this.hv.log.error(`VM ${child.id} performed illegal access (${cause} at ${hex(addr)}). Disabling.`)
+    this.hv.stacks[v.pcpu]!.pop()
+    child.state = 'faulted'
+    child.fault = { vm: child.id, vmName: child.name, vcpu: v.id, pc: 0n, addr, cause }
+    for (const c of child.vcpus) this.hv.arch.stopVcpu(c)
+    this.counters.faults++
+    this.hv.arch.setRegs(parent, { 10: BigInt(RET.FAULT), 11: BigInt(child.id), 12: addr })
+    return true
+  }
+
+  // ---- destroy and lend ----
+
+  private destroy(v: Vcpu, id: bigint): HypercallResult {
+    const child = this.child(v, id)
+    if (!child) return err(HC_E_INVAL_ID)
+    if (child.vcpus.some((c) => c.state === 'running' || c.state === 'stacked')) return err(HC_E_INVAL_ARGS)
+    const d = this.children.get(child)!
+    const parent = d.parent
+    this.hv.log.info(`Destroying dynamic VM ${child.id}`)
+    this.hv.destroyVm(child)
+    const bus = this.hv.machine.bus
+    for (const t of d.taken) {
+      bus.load(t.pa, new Uint8Array(t.size)) // zeroed before the parent sees it again
+      parent.stage2.mapMerged(t)
+    }
+    for (const dev of d.devices) parent.stage2.mapMerged(dev)
+    for (const a of d.allocated) this.hv.phys.free(a.base, a.size)
+    for (const irq of d.irqs) {
+      parent.irqs.add(irq)
+      this.hv.irqOwner.set(irq, parent)
+      this.hv.arch.assignIrq(parent, irq)
+    }
+    parent.children.splice(parent.children.indexOf(child), 1)
+    this.children.delete(child)
+    this.counters.destroys++
+    return { error: HC_E_SUCCESS, value: 0n }
+  }
+
+  private lend(v: Vcpu, id: bigint, parentGpa: bigint, childGpa: bigint): HypercallResult {
+    const child = this.child(v, id)
+    if (!child) return err(HC_E_INVAL_ID)
+    const P = BigInt(PAGE)
+    if (parentGpa % P || childGpa % P || parentGpa >= 2n ** 53n || childGpa >= 2n ** 53n) return err(HC_E_INVAL_ARGS)
+    const pe = v.vm.stage2.lookup(Number(parentGpa))
+    if (!pe || pe.kind !== 'ram') return err(HC_E_INVAL_ARGS)
+    if (child.stage2.lookup(Number(childGpa))) return err(HC_E_INVAL_ARGS)
+    child.stage2.map({ gpa: Number(childGpa), size: PAGE, pa: pe.pa + (Number(parentGpa) - pe.gpa), perm: pe.perm, kind: 'ram', name: `lent@${hex(parentGpa)}` })
+    return { error: HC_E_SUCCESS, value: 0n }
+  }
+
+  /** for tests: what a child holds */
+  donationOf(child: Vm): Donation | undefined {
+    return this.children.get(child)
+  }
+}
+
+function err(code: number): HypercallResult {
+  return { error: code, value: 0n }
+}
+
+export type { BoardDesc }
