@@ -6,17 +6,27 @@ import yargs from 'yargs'
 import { runCommand } from './commands/run.ts'
 import { benchCommand } from './commands/bench.ts'
 import { configCommand } from './commands/config.ts'
+import { sessionCommand } from './commands/session.ts'
+import { tuiCommand } from './commands/tui.ts'
+import { replCommand } from './commands/repl.ts'
+import { scriptCommand } from './commands/script.ts'
 import { UsageError, reportError } from './errors.ts'
 
 export async function main(argv: string[]): Promise<number> {
   let code = 0
   const cli = yargs(argv)
     .scriptName('baobab')
-    .usage('$0 <command> [options]\n\nA workbench for the CROSSCON hypervisor: real RISC-V guests on emulated harts.')
+    // one usage() per paragraph: yargs wraps a multi-line usage string at odd widths
+    .usage('$0 [config] [options]\n$0 <command> [options]')
+    .usage('\nA workbench for the CROSSCON hypervisor: real RISC-V guests on emulated harts.')
+    .usage('Without a command: the terminal UI on a config (default configs/two-vms.json).')
+    .command(tuiCommand((c) => { code = c }))
     .command(runCommand((c) => { code = c }))
     .command(benchCommand((c) => { code = c }))
     .command(configCommand((c) => { code = c }))
-    .demandCommand(1, 'name a command (see --help)')
+    .command(sessionCommand((c) => { code = c }))
+    .command(replCommand((c) => { code = c }))
+    .command(scriptCommand((c) => { code = c }))
     .strict()
     .recommendCommands()
     .help()

@@ -3,13 +3,15 @@ import { BusError } from '../core/bus.ts'
 import { ImageError } from '../core/loader/elf.ts'
 import { PluginError } from '../core/plugins.ts'
 import { ConfigErrors, ConfigError } from '../core/hypervisor/config-error.ts'
+import { SessionError } from '../core/session/store.ts'
+import { SnapshotError } from '../core/session/snapshot.ts'
 
 export class UsageError extends Error {}
 
 export const EXIT_BAD_INPUT = 2
 
 export function reportError(e: unknown): number {
-  if (e instanceof UsageError || e instanceof ImageError || e instanceof PluginError) {
+  if (e instanceof UsageError || e instanceof ImageError || e instanceof PluginError || e instanceof SessionError || e instanceof SnapshotError) {
     process.stderr.write(`baobab: ${e.message}\n`)
     return EXIT_BAD_INPUT
   }

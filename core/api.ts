@@ -6,7 +6,7 @@
  *
  * Everything here is synchronous except opening and the waits, which run virtual time.
  */
-import { dirname } from 'node:path'
+import { dirname, resolve } from 'node:path'
 import { bootBare } from './bare.ts'
 import type { BoardDesc } from './board.ts'
 import { bootConfig } from './boot.ts'
@@ -16,7 +16,10 @@ import { HypLog } from './hypervisor/log.ts'
 import type { Vm } from './hypervisor/vm.ts'
 import type { Machine } from './machine.ts'
 import { PluginHost } from './plugins.ts'
+import { watch, type WatchOptions, type Watcher } from './hotreload.ts'
+import { reapplyConfig, type ConfigChange } from './reapply.ts'
 import type { StopReason } from './scheduler.ts'
+import { listSessions, resumeSession, saveSession, type SaveOptions, type StoreOptions } from './session/store.ts'
 
 export interface OpenOptions {
   /** a hypervisor config file */
@@ -49,6 +52,18 @@ export interface Watchpoint {
 
 export class ApiError extends Error {}
 
+/** How a Workbench was opened: what a session needs to boot the same machine again. */
+export interface WorkbenchOrigin {
+  /** absolute path of the config (hypervisor mode) */
+  config?: string
+  /** absolute path of the image (bare mode) */
+  bare?: string
+  board: string
+  cpus?: number
+  /** ids of the VMs the boot created (a session cannot re-create VMs made later) */
+  bootVms: number[]
+}
+
 export class Workbench {
   readonly hits: { kind: 'break' | 'watch'; pc?: bigint; addr?: number; hart: number }[] = []
   private breakpoints = new Set<bigint>()
@@ -56,18 +71,21 @@ export class Workbench {
   private tracing = false
   private stopNext = false
 
-  private constructor(readonly machine: Machine, readonly hypervisor: Hypervisor | null, readonly plugins: PluginHost, readonly configFile: string | null) {}
+  private constructor(readonly machine: Machine, readonly hypervisor: Hypervisor | null, readonly plugins: PluginHost, readonly configFile: string | null,
+    readonly origin: WorkbenchOrigin) {}
 
   /** Boot a config (hypervisor mode) or a bare image. */
   static async open(opts: OpenOptions): Promise<Workbench> {
     const plugins = opts.plugins ?? new PluginHost()
     if (opts.config) {
       const sys = await bootConfig(opts.config, plugins)
-      return new Workbench(sys.machine, sys.hv, plugins, opts.config)
+      const origin = { config: resolve(opts.config), board: sys.machine.board.name, bootVms: sys.hv.vms.map((v) => v.id) }
+      return new Workbench(sys.machine, sys.hv, plugins, opts.config, origin)
     }
     if (opts.bare) {
       const bm = await bootBare({ board: opts.board ?? 'qemu-virt-riscv64', image: opts.bare, cpus: opts.cpus, plugins })
-      return new Workbench(bm.machine, null, plugins, null)
+      const origin = { bare: resolve(opts.bare), board: bm.machine.board.name, cpus: bm.machine.harts.length, bootVms: [] }
+      return new Workbench(bm.machine, null, plugins, null, origin)
     }
     throw new ApiError('open: give a config or a bare image')
   }
@@ -90,7 +108,7 @@ export class Workbench {
     /** every VM with its state and counters */
     vms: (): VmInfo[] => (this.hypervisor?.vms ?? []).map((v) => ({
       id: v.id, name: v.name, state: v.state, vcpus: v.vcpus.length, pcpus: v.vcpus.map((c) => c.pcpu),
-      exits: v.exits, hypercalls: v.hypercalls, parent: null, children: [],
+      exits: v.exits, hypercalls: v.hypercalls, parent: v.parent?.id ?? null, children: v.children.map((c) => c.id),
     })),
     /** create and start a VM from a VM config object (same fields as in a config's `vms[]`) on free pCPUs */
     create: (config: VmInput): VmInfo => {
@@ -142,9 +160,9 @@ export class Workbench {
         write: (text: string): void => vm.console.send(text),
         /** run virtual time until the console shows `text` (after what it showed so far); false on timeout */
         waitFor: (text: string | RegExp, opts: { ms?: number } = {}): boolean => {
-          const start = vm.console.output.length
+          const start = vm.console.total
           const hit = (): boolean => {
-            const t = Buffer.from(vm.console.output.slice(start)).toString('latin1')
+            const t = vm.console.since(start)
             return typeof text === 'string' ? t.includes(text) : text.test(t)
           }
           wb.run({ ms: opts.ms ?? 10_000, until: hit })
@@ -271,6 +289,37 @@ export class Workbench {
       harts: m.harts.map((h) => ({ id: h.id, instret: h.instret, halted: h.halted, idle: h.idle, pc: h.pc })),
       vms: this.hv.vms(),
     }
+  }
+
+  // ---- sessions (core/session/) ----
+
+  /**
+   * Saved sessions: `save(name)` writes sessions/<name>/ atomically (config and image hashes,
+   * plugins, REPL history, a full machine snapshot); `load(name)` boots the saved config in a
+   * NEW Workbench and restores the machine into it (this one is left as it is: the caller
+   * switches over); `list()` the saved sessions. `dir` overrides the sessions folder.
+   */
+  readonly session = {
+    save: (name: string, opts: SaveOptions = {}) => saveSession(this, name, opts),
+    load: (name: string, opts: StoreOptions = {}): Promise<Workbench> => resumeSession(name, opts),
+    list: (opts: StoreOptions = {}) => listSessions(opts),
+  }
+
+  // ---- hot reload (core/reapply.ts, core/hotreload.ts; plugins.reload(name) is PluginHost's) ----
+
+  /**
+   * Re-read the config file and bring the VMs in line with it: only VMs whose definition changed
+   * restart, new ones are created, removed ones destroyed; the others run on untouched. An
+   * invalid file throws its ConfigErrors and changes nothing.
+   */
+  reloadConfig(): Promise<ConfigChange> {
+    if (!this.configFile) throw new ApiError('reloadConfig: this machine was not booted from a config')
+    return reapplyConfig(this.need(), this.configFile, this.origin.bootVms)
+  }
+
+  /** Watch the config file and every loaded plugin's files; changes reload (see core/hotreload.ts). */
+  watch(opts: WatchOptions): Watcher {
+    return watch(this, opts)
   }
 
   /** What the REPL's `help()` prints. */

@@ -68,6 +68,13 @@ export interface ArchHyp {
   injectVirq(vm: Vm, irq: number): void
   /** the device tree the VM's boot vCPU gets, or null */
   buildDtb(vm: Vm): Uint8Array | null
+  /**
+   * Sessions: the arch's per-VM and per-vCPU state that is not in the harts (virtual interrupt
+   * controllers, console input queues, firmware timers) as plain JSON; `restore` re-arms any
+   * timed events from it (tagged, see Scheduler.restoreEvents).
+   */
+  snapshot?(): unknown
+  restore?(state: unknown): void
 }
 
 export interface ArchDesc {

@@ -62,6 +62,13 @@ export class MemoryBus {
   readonly mmio: MmioRegion[] = []
   /** One flag per arena page: 1 when some CPU holds decoded instructions from that page. */
   readonly codePages: Uint8Array
+  /**
+   * Sessions: one flag per arena page that some access has resolved through `ramOffset` (CPU
+   * TLB fills, loads, the sized accessors). Every arena page that can hold a non-zero byte is
+   * flagged, so a snapshot reads only those instead of the whole reserved arena. Code that
+   * writes the arena must get its offsets from `ramOffset` for this to hold.
+   */
+  readonly touched: Uint8Array
   private readonly sparse = new Map<number, Uint8Array>()
   private arenaUsed = STATE_AREA_BYTES
   private hook: AccessHook | null = null
@@ -77,6 +84,7 @@ export class MemoryBus {
     this.i32 = new Int32Array(this.arena.buffer)
     this.dv = new DataView(this.arena.buffer)
     this.codePages = new Uint8Array(want >>> PAGE_SHIFT)
+    this.touched = new Uint8Array(want >>> PAGE_SHIFT)
   }
 
   /** Map RAM at [base, base+size). Page-aligned. Returns the region. */
@@ -134,7 +142,12 @@ export class MemoryBus {
     const ram = this.ram
     for (let i = 0; i < ram.length; i++) {
       const r = ram[i]!
-      if (pa >= r.base && pa < r.base + r.size) return r.arenaOffset < 0 ? -1 : r.arenaOffset + (pa - r.base)
+      if (pa >= r.base && pa < r.base + r.size) {
+        if (r.arenaOffset < 0) return -1
+        const off = r.arenaOffset + (pa - r.base)
+        this.touched[off >>> PAGE_SHIFT] = 1
+        return off
+      }
     }
     return -1
   }
@@ -305,6 +318,11 @@ export class MemoryBus {
       }
       i += inPage
     }
+  }
+
+  /** Sessions: the sparse RAM pages written so far, by page number (pa / PAGE_SIZE). */
+  sparsePages(): ReadonlyMap<number, Uint8Array> {
+    return this.sparse
   }
 
   /** Bulk copy out of RAM. */

@@ -12,6 +12,11 @@ export interface Device extends MmioHandler {
   /** plain JSON-able state, for sessions and hot reload */
   snapshot(): unknown
   restore(state: unknown): void
+  /**
+   * The instance is being replaced (hot reload): cancel its timed events and let go of what it
+   * registered, so only the new instance acts from now on. `restore` on the new one re-arms.
+   */
+  dispose?(): void
   /** interrupt controllers: the input line for source `n` (other devices are wired to it) */
   irqInput?(n: number): IrqLine
 }

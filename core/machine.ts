@@ -4,8 +4,9 @@
 import type { ArchDesc, Hart } from './arch.ts'
 import type { BoardDesc, BoardDevice } from './board.ts'
 import { MemoryBus, type MmioRegion } from './bus.ts'
-import type { Device, MachineControl, SerialPort } from './device.ts'
+import type { Device, DeviceContext, MachineControl, SerialPort } from './device.ts'
 import { NO_IRQ, type IrqLine } from './irq.ts'
+import { LiveDevices } from './live-devices.ts'
 import type { PluginHost } from './plugins.ts'
 import { Scheduler } from './scheduler.ts'
 
@@ -47,6 +48,8 @@ export class Machine implements MachineControl {
   readonly devices = new Map<string, { desc: BoardDevice; device: Device; region: MmioRegion }>()
   readonly serials = new Map<string, Serial>()
   readonly power: PowerState = { off: false, code: 0 }
+  /** every device instance made by a plugin's factory (board devices here; the hypervisor adds its own), for hot reload */
+  readonly live = new LiveDevices()
 
   constructor(readonly board: BoardDesc, readonly arch: ArchDesc, plugins: PluginHost, opts: { cpus?: number } = {}) {
     const ram = board.memory.reduce((s, m) => s + m.size, 0)
@@ -66,24 +69,33 @@ export class Machine implements MachineControl {
       const factory = plugins.devices.get(d.type)
       if (!factory) throw new Error(`board ${board.name}: device ${d.name} has type '${d.type}', which no loaded plugin provides`)
       const irqs: IrqLine[] = (d.irqs ?? []).map((w) => this.wire(w))
-      const device = factory({
+      const ctx: DeviceContext = {
         name: d.name, base: d.base, size: d.size, params: d.params ?? {}, irqs,
         harts: cpus,
         hartLine: (h, line) => (this.harts[h] ? this.harts[h]!.irq(line) : NO_IRQ),
         sched: this.sched, timebaseHz: board.timebaseHz, cpuHz: board.cpuHz,
         serial: (name) => this.serial(name),
         machine: this,
-      })
+      }
+      const device = factory(ctx)
       const region = this.bus.addMmio(d.base, d.size, d.name, device)
-      this.devices.set(d.name, { desc: d, device, region })
+      const entry = { desc: d, device, region }
+      this.devices.set(d.name, entry)
+      this.live.track({
+        type: d.type, factory, ctx, device, owner: this,
+        swap: (next) => { this.bus.replaceMmioHandler(region, next); entry.device = next },
+      })
     }
+    plugins.attach(this.live)
   }
 
   private wire(w: NonNullable<BoardDevice['irqs']>[number]): IrqLine {
     if ('hart' in w) return this.harts[w.hart] ? this.harts[w.hart]!.irq(w.line) : NO_IRQ
     const target = this.devices.get(w.to)
     if (!target?.device.irqInput) throw new Error(`board ${this.board.name}: irq wired to '${w.to}', which is not an interrupt controller`)
-    return target.device.irqInput(w.input)
+    target.device.irqInput(w.input)
+    // looked up at every edge, so an interrupt controller replaced by hot reload keeps its inputs
+    return { set: (level) => this.devices.get(w.to)!.device.irqInput!(w.input).set(level) }
   }
 
   serial(name: string): Serial {

@@ -5,10 +5,12 @@
  */
 import { existsSync } from 'node:fs'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { fileURLToPath } from 'node:url'
 import type { ArchDesc } from './arch.ts'
 import type { BoardDesc } from './board.ts'
 import type { DeviceFactory } from './device.ts'
+import { abandon, commit, prepare, type LiveDevices, type Replacement } from './live-devices.ts'
+import { importErrorMessage, importFresh, importPlugin } from './plugin-import.ts'
 import type { Hypervisor, HypercallResult } from './hypervisor/hypervisor.ts'
 import type { Vcpu } from './hypervisor/vm.ts'
 
@@ -46,6 +48,21 @@ interface Loaded {
   plugin: Plugin
   source: string
   undo: (() => void)[]
+  /** the device factories its setup registered, by type (hot reload replaces what they made) */
+  devices?: Map<string, DeviceFactory>
+}
+
+/** What `PluginHost.reload` did. */
+export interface ReloadReport {
+  plugin: Plugin
+  /** wall time of the reload */
+  ms: number
+  /** live device instances replaced, state handed over */
+  instances: number
+  /** device types the new version no longer registers: their live instances keep the old code */
+  kept: string[]
+  /** the plugin's files (what a watcher should watch) */
+  files: string[]
 }
 
 export class PluginError extends Error {
@@ -65,6 +82,8 @@ export class PluginHost {
   private readonly loaded = new Map<string, Loaded>()
   readonly log: string[] = []
   private readonly imports = new Map<string, number>()
+  /** files being loaded right now: meeting one again means a `requires` cycle */
+  private readonly loading = new Set<string>()
 
   list(): { name: string; kind: PluginKind; version: string; source: string }[] {
     return [...this.loaded.values()].map((l) => ({ name: l.plugin.name, kind: l.plugin.kind, version: l.plugin.version, source: l.source }))
@@ -95,13 +114,24 @@ export class PluginHost {
     // the first import uses the plain URL; a reload needs a fresh one so the file is read again
     const n = (this.imports.get(file) ?? 0) + 1
     this.imports.set(file, n)
-    const url = pathToFileURL(file).href + (n > 1 ? `?v=${n}` : '')
-    const mod = (await import(url)) as { default?: Plugin }
-    const plugin = mod.default
-    if (!plugin || typeof plugin !== 'object' || typeof plugin.name !== 'string' || typeof plugin.setup !== 'function') {
-      throw new PluginError(spec, 'default export is not a plugin (needs name, kind, version, setup)')
+    if (this.loading.has(file)) throw new PluginError(spec, 'requires itself (a requires cycle)')
+    this.loading.add(file)
+    try {
+      // a plugin's own files are cached under their plain URLs: a later import bundles them afresh
+      let mod: { default?: Plugin }
+      try {
+        mod = (await importPlugin(file, n > 1)) as { default?: Plugin }
+      } catch (e) {
+        throw new PluginError(spec, `cannot import ${file}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`)
+      }
+      const plugin = mod.default
+      if (!plugin || typeof plugin !== 'object' || typeof plugin.name !== 'string' || typeof plugin.setup !== 'function') {
+        throw new PluginError(spec, 'default export is not a plugin (needs name, kind, version, setup)')
+      }
+      return await this.install(plugin, file)
+    } finally {
+      this.loading.delete(file)
     }
-    return this.install(plugin, file)
   }
 
   /** Install a plugin object that is already imported (bundled builds, tests). */
@@ -111,23 +141,38 @@ export class PluginHost {
   }
 
   private async install(plugin: Plugin, file: string): Promise<Plugin> {
+    const prev = this.loaded.get(plugin.name)
+    if (prev) throw new PluginError(plugin.name, `already loaded from ${prev.source}`)
     for (const dep of plugin.requires ?? []) if (!this.loaded.has(dep)) await this.load(dep)
     const undo: (() => void)[] = []
-    const ctx: PluginContext = {
-      archs: { register: (a) => { this.archs.set(a.name, a); undo.push(() => this.archs.delete(a.name)) } },
-      boards: { register: (b) => { this.boards.set(b.name, b); undo.push(() => this.boards.delete(b.name)) } },
-      devices: { register: (t, f) => { this.devices.set(t, f); undo.push(() => this.devices.delete(t)) } },
-      hypercalls: { register: (c, f) => { this.hypercalls.set(c, f); undo.push(() => this.hypercalls.delete(c)) } },
-      log: (m) => this.log.push(`[${plugin.name}] ${m}`),
-    }
+    const devices = new Map<string, DeviceFactory>()
+    const ctx = this.context(plugin, undo, devices)
     try {
       await plugin.setup(ctx)
     } catch (e) {
       for (const u of undo.reverse()) u()
       throw new PluginError(plugin.name, `setup failed: ${(e as Error).message}`)
     }
-    this.loaded.set(plugin.name, { plugin, source: file, undo })
+    this.loaded.set(plugin.name, { plugin, source: file, undo, devices })
+    this.changed()
     return plugin
+  }
+
+  /** The ctx a plugin's setup gets: every registration is recorded in `undo` (and `devices`). */
+  private context(plugin: Plugin, undo: (() => void)[], devices: Map<string, DeviceFactory>): PluginContext {
+    // undo puts back what was there before: a plugin may override another's registration
+    const put = <K, T>(map: Map<K, T>, key: K, value: T): void => {
+      const had = map.has(key), old = map.get(key)
+      map.set(key, value)
+      undo.push(() => { if (map.get(key) === value) { if (had) map.set(key, old as T); else map.delete(key) } })
+    }
+    return {
+      archs: { register: (a) => put(this.archs, a.name, a) },
+      boards: { register: (b) => put(this.boards, b.name, b) },
+      devices: { register: (t, f) => { put(this.devices, t, f); devices.set(t, f) } },
+      hypercalls: { register: (c, f) => put(this.hypercalls, c, f) },
+      log: (m) => this.log.push(`[${plugin.name}] ${m}`),
+    }
   }
 
   unload(name: string): void {
@@ -136,6 +181,121 @@ export class PluginHost {
     l.plugin.teardown?.()
     for (const u of l.undo.reverse()) u()
     this.loaded.delete(name)
+    this.changed()
+  }
+
+  // ---- hot reload: new code for a loaded plugin, live devices keep their state ----
+
+  /** machines' registries of live device instances (weakly held: a dropped machine goes) */
+  private readonly live = new Set<WeakRef<LiveDevices>>()
+  private readonly listeners = new Set<() => void>()
+  private reloads: Promise<unknown> = Promise.resolve()
+
+  /** A machine built from this host registers its live devices here, so reloads reach them. */
+  attach(live: LiveDevices): void {
+    this.live.add(new WeakRef(live))
+  }
+
+  /** Called after every load, unload and reload (a watcher re-syncs the files it watches). */
+  onChange(fn: () => void): () => void {
+    this.listeners.add(fn)
+    return () => { this.listeners.delete(fn) }
+  }
+
+  private changed(): void {
+    for (const fn of this.listeners) fn()
+  }
+
+  /** The file a loaded plugin came from (`<object …>` for `use`d ones). */
+  sourceOf(name: string): string | undefined {
+    return this.loaded.get(name)?.source
+  }
+
+  /**
+   * Re-read a loaded plugin's files and swap it for the new version: setup runs on a recording
+   * ctx first, and every live device instance the old version's factories made is rebuilt by the
+   * new factory with the same DeviceContext and the old instance's state. Only when all of that
+   * succeeded do registrations and instances change, in one synchronous step (between two quanta
+   * of guest time). On any failure — the file does not parse, setup or a constructor throws —
+   * a PluginError is thrown and the old version stays registered and active.
+   */
+  reload(name: string): Promise<ReloadReport> {
+    const run = this.reloads.then(() => this.reloadNow(name))
+    this.reloads = run.catch(() => undefined)
+    return run
+  }
+
+  private async reloadNow(name: string): Promise<ReloadReport> {
+    const t0 = performance.now()
+    const old = this.loaded.get(name)
+    if (!old) throw new PluginError(name, 'not loaded')
+    if (!isAbsolute(old.source) || !existsSync(old.source)) throw new PluginError(name, `was not loaded from a file (${old.source}): nothing to re-read`)
+    let fresh: Awaited<ReturnType<typeof importFresh>>
+    try {
+      fresh = await importFresh(old.source)
+    } catch (e) {
+      throw new PluginError(name, `cannot import ${old.source}: ${importErrorMessage(e)}`)
+    }
+    const plugin = (fresh.mod as { default?: Plugin }).default
+    if (!plugin || typeof plugin !== 'object' || typeof plugin.name !== 'string' || typeof plugin.setup !== 'function') {
+      throw new PluginError(name, 'default export is not a plugin (needs name, kind, version, setup)')
+    }
+    if (plugin.name !== name) throw new PluginError(name, `the file now declares plugin '${plugin.name}' (unload it and load the file instead)`)
+    for (const dep of plugin.requires ?? []) if (!this.loaded.has(dep)) await this.load(dep)
+    // setup on a ctx that only records: nothing reaches the host until everything has worked
+    const calls: ((ctx: PluginContext) => void)[] = []
+    const factories = new Map<string, DeviceFactory>()
+    const recorder: PluginContext = {
+      archs: { register: (a) => { calls.push((c) => c.archs.register(a)) } },
+      boards: { register: (b) => { calls.push((c) => c.boards.register(b)) } },
+      devices: { register: (t, f) => { factories.set(t, f); calls.push((c) => c.devices.register(t, f)) } },
+      hypercalls: { register: (n, f) => { calls.push((c) => c.hypercalls.register(n, f)) } },
+      log: (m) => { calls.push((c) => c.log(m)) },
+    }
+    try {
+      await plugin.setup(recorder)
+    } catch (e) {
+      throw new PluginError(name, `setup failed: ${(e as Error).message}`)
+    }
+    const { ready, kept } = this.prepareInstances(name, old.devices ?? new Map(), factories)
+    // from here to the end nothing awaits: the swap is atomic with respect to guest time
+    try {
+      old.plugin.teardown?.()
+    } catch (e) {
+      this.log.push(`[${name}] teardown of the old version failed: ${(e as Error).message}`)
+    }
+    for (const u of old.undo.reverse()) u()
+    const undo: (() => void)[] = []
+    const devices = new Map<string, DeviceFactory>()
+    const ctx = this.context(plugin, undo, devices)
+    for (const call of calls) call(ctx)
+    this.loaded.set(name, { plugin, source: old.source, undo, devices })
+    for (const r of ready) commit(r)
+    this.changed()
+    return { plugin, ms: performance.now() - t0, instances: ready.length, kept, files: fresh.files }
+  }
+
+  /** New instances for every live one the old factories made; all or none (PluginError). */
+  private prepareInstances(name: string, oldFactories: Map<string, DeviceFactory>, factories: Map<string, DeviceFactory>): { ready: Replacement[]; kept: string[] } {
+    const ready: Replacement[] = []
+    const kept = new Set<string>()
+    for (const ref of [...this.live]) {
+      const live = ref.deref()
+      if (!live) { this.live.delete(ref); continue }
+      for (const [type, oldFactory] of oldFactories) {
+        const next = factories.get(type)
+        for (const entry of live.madeBy(oldFactory)) {
+          if (!next) { kept.add(type); continue }
+          try {
+            ready.push(prepare(entry, next))
+          } catch (e) {
+            abandon(ready, entry)
+            throw new PluginError(name, `new ${type} for ${entry.ctx.name} failed: ${(e as Error).message}`)
+          }
+        }
+      }
+    }
+    return { ready, kept: [...kept] }
   }
 
   /** Load every built-in plugin needed for a board by name: the board plugin is `board-<name>`. */

@@ -127,8 +127,11 @@ describe.concurrent('baobab run --bare: bad input is refused with one line and e
     expectRefused(await baobab(['frob']), /frob/)
   })
 
-  it('no command at all', async () => {
-    expectRefused(await baobab([]), /command/)
+  it('no command at all, not on a terminal: the default demo runs headless', async () => {
+    // `baobab` alone is the TUI on configs/two-vms.json; without a terminal it runs headless
+    const r = await baobab([], 8_000) // it runs until killed, like QEMU
+    expect(r.stdout).toMatch(/^\[vm1\] hello from vm1 hart 0$/m)
+    expect(r.stdout).toMatch(/^\[hyp\] CROSSCONHYP INFO: Initializing VM 1$/m)
   })
 })
 

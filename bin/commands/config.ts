@@ -2,6 +2,8 @@
 import type { Argv, CommandModule } from 'yargs'
 import { ConfigErrors, loadConfig, type HvVmConfig } from '../../core/hypervisor/config.ts'
 import { PluginHost } from '../../core/plugins.ts'
+import { writeFileSync } from 'node:fs'
+import { BlobError, CONFIG, packConfig } from '../../core/hypervisor/blob.ts'
 import { EXIT_BAD_INPUT } from '../errors.ts'
 
 interface CheckArgs {
@@ -40,6 +42,40 @@ export async function checkConfig(file: string, opts: { print?: boolean; io?: Co
   }
 }
 
+interface PackArgs {
+  file: string
+  out: string
+  images: boolean
+}
+
+/** `config pack`: write the config in CROSSCON's binary layout (core/hypervisor/blob.ts). */
+export async function packConfigFile(file: string, out: string, opts: { images?: boolean; io?: ConfigIo; plugins?: PluginHost } = {}): Promise<number> {
+  const io = opts.io ?? processIo
+  try {
+    const { config, board } = await loadConfig(file, opts.plugins ?? new PluginHost())
+    if (board.arch !== 'riscv64' && board.arch !== 'aarch64') {
+      io.err(`${file}: board ${board.name} runs ${board.arch}; CROSSCON blobs exist for riscv64 and aarch64\n`)
+      return EXIT_BAD_INPUT
+    }
+    const blob = packConfig(config, { arch: board.arch, images: opts.images ?? true, warn: (m) => io.err(`warning: ${m}\n`) })
+    try {
+      writeFileSync(out, blob)
+    } catch (e) {
+      io.err(`cannot write ${out}: ${(e as Error).message}\n`)
+      return EXIT_BAD_INPUT
+    }
+    const header = Number(new DataView(blob.buffer, blob.byteOffset).getBigUint64(CONFIG.config_header_size, true))
+    io.out(`wrote ${out} (${blob.length} bytes, header ${header} bytes)\n`)
+    return 0
+  } catch (e) {
+    if (e instanceof ConfigErrors || e instanceof BlobError) {
+      io.err(`${e instanceof BlobError ? `${file}: ` : ''}${e.message}\n`)
+      return EXIT_BAD_INPUT
+    }
+    throw e
+  }
+}
+
 export function configCommand(setCode: (c: number) => void, io?: ConfigIo): CommandModule<object, object> {
   const check: CommandModule<object, CheckArgs> = {
     command: 'check <file>',
@@ -52,10 +88,22 @@ export function configCommand(setCode: (c: number) => void, io?: ConfigIo): Comm
       setCode(await checkConfig(a.file, { print: a.print, io }))
     },
   }
+  const pack: CommandModule<object, PackArgs> = {
+    command: 'pack <file>',
+    describe: "Write a config in CROSSCON's binary layout (what its hypervisor and VM create load)",
+    builder: (y: Argv) => y
+      .positional('file', { type: 'string', demandOption: true, describe: 'the config file' })
+      .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'the blob to write' })
+      .option('images', { type: 'boolean', default: true, describe: 'store the VM images after the header (--no-images: load_addr = size = 0)' })
+      .example('$0 config pack configs/two-vms.json -o blob.bin', 'prints "wrote blob.bin (N bytes, header H bytes)"'),
+    handler: async (a) => {
+      setCode(await packConfigFile(a.file, a.out, { images: a.images, io }))
+    },
+  }
   return {
     command: 'config <command>',
     describe: 'Work with hypervisor configs',
-    builder: (y: Argv) => y.command(check).demandCommand(1, 'name a config command (see --help)'),
+    builder: (y: Argv) => y.command(check).command(pack).demandCommand(1, 'name a config command (see --help)'),
     handler: () => {},
   }
 }

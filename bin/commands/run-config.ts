@@ -1,10 +1,16 @@
 /** `baobab run <config>`: boot a hypervisor config headless; consoles line-prefixed `[name]`, the hypervisor's log `[hyp]`. */
 import { bootConfig } from '../../core/boot.ts'
 import { HypLog } from '../../core/hypervisor/log.ts'
+import { resumeSession } from '../../core/session/store.ts'
+import { UsageError } from '../errors.ts'
 import { EXIT_FAULT, EXIT_TIMEOUT } from './exit-codes.ts'
 
 export interface RunConfigArgs {
-  config: string
+  config?: string
+  /** resume this saved session instead of booting `config` */
+  session?: string
+  /** stop after this much virtual time (ms) */
+  runMs?: number
   until?: RegExp
   timeout?: number
   failOnFault: boolean
@@ -49,13 +55,15 @@ class LinePrinter {
 }
 
 export async function runConfig(a: RunConfigArgs): Promise<number> {
-  const sys = await bootConfig(a.config)
+  const sys = a.session !== undefined ? await resume(a.session) : await bootConfig(a.config!)
   const { machine: m, hv } = sys
+  const runEnd = a.runMs !== undefined ? m.sched.now + Math.round((a.runMs / 1000) * m.board.cpuHz) : undefined
   let matched = false
   const test = (l: string): void => { if (a.until && a.until.test(l)) matched = true }
   const printer = new LinePrinter(a.json, () => m.sched.now, test)
   const emit = (l: string): void => printer.line('hyp', l)
-  for (const l of hv.log.lines) emit(HypLog.format(l))
+  // a resumed session printed its log before it was saved
+  if (a.session === undefined) for (const l of hv.log.lines) emit(HypLog.format(l))
   hv.log.onLine((l) => emit(HypLog.format(l)))
   for (const vm of hv.vms) vm.console.onOutput((b) => printer.bytes(vm.name, b))
   let faulted = false
@@ -86,13 +94,14 @@ export async function runConfig(a: RunConfigArgs): Promise<number> {
   for (;;) {
     const r = m.sched.run({
       wallMs: 50,
+      until: runEnd,
       predicate: () => quit || matched || (a.until !== undefined && printer.pending().some((l) => a.until!.test(l))) || (a.failOnFault && faulted),
     })
     if (r === 'predicate') {
       if (a.failOnFault && faulted) code = EXIT_FAULT
       break
     }
-    if (r === 'stopped' || r === 'halted') {
+    if (r === 'stopped' || r === 'halted' || r === 'limit') {
       code = a.until ? 1 : 0
       if (r === 'halted' && !m.power.off) process.stderr.write('baobab: every vCPU stopped\n')
       break
@@ -118,4 +127,13 @@ export async function runConfig(a: RunConfigArgs): Promise<number> {
     for (const vm of hv.vms) if (vm.fault) process.stderr.write(`baobab: VM ${vm.name} faulted: ${vm.fault.cause} at 0x${vm.fault.addr.toString(16)} (vCPU ${vm.fault.vcpu}, pc 0x${vm.fault.pc.toString(16)})\n`)
   }
   return code
+}
+
+/** Resume a saved session headless: its consoles go on from where they were. */
+async function resume(name: string): Promise<{ machine: Awaited<ReturnType<typeof bootConfig>>['machine']; hv: Awaited<ReturnType<typeof bootConfig>>['hv'] }> {
+  const wb = await resumeSession(name, { onWarning: (w) => process.stderr.write(`baobab: session ${name}: ${w}\n`) })
+  if (!wb.hypervisor) throw new UsageError(`session ${name} is of a bare machine: resume it from the API (resumeSession)`)
+  const m = wb.machine
+  process.stderr.write(`baobab: resumed session ${name} at ${((m.sched.now / m.board.cpuHz) * 1000).toFixed(3)} ms of virtual time\n`)
+  return { machine: m, hv: wb.hypervisor }
 }

@@ -6,7 +6,9 @@ import { symbolAt } from '../../core/loader/elf.ts'
 import { UsageError } from '../errors.ts'
 
 interface RunArgs {
-  target: string
+  target?: string
+  session?: string
+  'run-ms'?: number
   bare: boolean
   board: string
   cpus: number
@@ -26,10 +28,12 @@ import { runConfig } from './run-config.ts'
 
 export function runCommand(setCode: (c: number) => void): CommandModule<object, RunArgs> {
   return {
-    command: 'run <target>',
+    command: 'run [target]',
     describe: 'Run a config (hypervisor mode) or, with --bare, a bare-metal ELF or raw binary',
     builder: (y) => y
-      .positional('target', { type: 'string', demandOption: true, describe: 'config file, or an image with --bare' })
+      .positional('target', { type: 'string', describe: 'config file, or an image with --bare' })
+      .option('session', { type: 'string', describe: 'resume saved session NAME (sessions/NAME) headless instead of booting a config' })
+      .option('run-ms', { type: 'number', describe: 'stop after this much virtual time in ms (exit 0)' })
       .option('bare', { type: 'boolean', default: false, describe: 'no hypervisor: harts start in M-mode at the image entry' })
       .option('board', { type: 'string', default: 'qemu-virt-riscv64', describe: 'board to run on (bare mode)' })
       .option('cpus', { type: 'number', default: 1, describe: 'harts to start (bare mode); all start at the entry with a0 = hart id' })
@@ -44,18 +48,23 @@ export function runCommand(setCode: (c: number) => void): CommandModule<object, 
       .option('console', { type: 'string', describe: 'VM that receives piped stdin (config mode; default: the first VM)' })
       .example('$0 run configs/two-vms.json --until "\\[vm2\\] tick 3" --timeout 30', 'boot two VMs and stop once vm2 ticked three times')
       .example('$0 run --bare guests/images/riscv64/isa-int.elf', 'run a test program; exit code = its poweroff code')
-      .example('$0 run --bare prog.elf --until "checksum=" --stats', 'stop at the first checksum line, with speed figures'),
+      .example('$0 run --bare prog.elf --until "checksum=" --stats', 'stop at the first checksum line, with speed figures')
+      .example('$0 run --session work --run-ms 100 --stats', 'resume session "work" and run 100 ms of virtual time'),
     handler: async (a) => {
-      if (!existsSync(a.target)) throw new UsageError(`no such file: ${a.target}`)
+      if (a.session !== undefined && a.target !== undefined) throw new UsageError('give a config or --session NAME, not both (a session names its config)')
+      if (a.session === undefined && a.target === undefined) throw new UsageError('name a config (or an image with --bare), or resume one with --session NAME')
+      if (a['run-ms'] !== undefined && !(a['run-ms'] >= 0)) throw new UsageError('--run-ms must be a number of milliseconds >= 0')
+      if (a.target !== undefined && !existsSync(a.target)) throw new UsageError(`no such file: ${a.target}`)
       let until: RegExp | undefined
       if (a.until !== undefined) {
         try { until = new RegExp(a.until) } catch (e) { throw new UsageError(`--until: ${(e as Error).message}`) }
       }
-      if (!a.bare) {
-        setCode(await runConfig({ config: a.target, until, timeout: a.timeout, failOnFault: a['fail-on-fault'], json: a.json, stats: a.stats, console: a.console }))
+      if (!a.bare || a.session !== undefined) {
+        setCode(await runConfig({ config: a.target, session: a.session, runMs: a['run-ms'], until, timeout: a.timeout, failOnFault: a['fail-on-fault'], json: a.json, stats: a.stats, console: a.console }))
         return
       }
-      const bm = await bootBare({ board: a.board, image: a.target, cpus: a.cpus })
+      const bm = await bootBare({ board: a.board, image: a.target!, cpus: a.cpus })
+      const runEnd = a['run-ms'] !== undefined ? bm.machine.sched.now + Math.round((a['run-ms'] / 1000) * bm.machine.board.cpuHz) : undefined
       const m = bm.machine
       const out: number[] = []
       let text = ''
@@ -79,6 +88,7 @@ export function runCommand(setCode: (c: number) => void): CommandModule<object, 
       for (;;) {
         const r = m.sched.run({
           wallMs: 100,
+          until: runEnd,
           predicate: () => {
             trace?.()
             bm.pollHtif(onByte)
@@ -97,7 +107,8 @@ export function runCommand(setCode: (c: number) => void): CommandModule<object, 
           if (performance.now() >= wallEnd) { reason = 'timeout'; break }
           continue
         }
-        if (r === 'predicate') reason = until && until.test(text) ? 'until' : 'limit'
+        if (r === 'limit') reason = 'until'
+        else if (r === 'predicate') reason = until && until.test(text) ? 'until' : 'limit'
         else reason = m.power.off ? 'poweroff' : 'halted'
         break
       }

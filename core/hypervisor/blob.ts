@@ -227,7 +227,7 @@ export function packConfig(cfg: HvConfig, opts: PackOptions): Uint8Array {
   const b = new Builder()
   const roots = cfg.vms
   const all = preorder(roots)
-  const name = new Map(all.map((vm, i) => [vm, `vms: ${vm.name} (vm${i})`]))
+  const name = new Map(all.map((vm, i) => [vm, `VM ${vm.name} (vm${i})`]))
 
   // struct config at 0 (§2.1: `.config` is linked first, at address 0)
   const config = b.alloc(SIZEOF.config + SIZEOF.ptr * roots.length, 8)
@@ -352,6 +352,9 @@ export function packConfig(cfg: HvConfig, opts: PackOptions): Uint8Array {
   // _config_end = ALIGN(PAGE): config_header_size (§2.1)
   const headerSize = alignUp(b.end, PAGE_SIZE)
   b.alloc(headerSize - b.end, 1)
+  if (headerSize > 2 * PAGE_SIZE) {
+    opts.warn?.(`config_header_size is ${hex(headerSize)}: CROSSCON maps 2 pages of header and a larger one looks broken at boot (reference §11.12)`)
+  }
 
   // .vm_images : SUBALIGN(PAGE): each image page-aligned; load_addr = its blob offset (§2.1)
   if (opts.images) {

@@ -4,10 +4,15 @@
  * for `waitFor`-style checks.
  */
 export interface VmConsoleState {
-  /** base64 of every byte printed */
+  /** base64 of the bytes kept (`output`) */
   output: string
+  /** bytes dropped before them */
+  dropped: number
   pendingInput: number[]
 }
+
+/** the console keeps at most this many bytes (the TUI shows far fewer; listeners see every byte) */
+const MAX_KEPT = 2 * 1024 * 1024
 
 export class VmConsole {
   private listeners: ((b: number) => void)[] = []
@@ -18,10 +23,28 @@ export class VmConsole {
 
   constructor(readonly name: string) {}
 
+  /** bytes dropped from the front of `output` to bound memory (a guest may print forever) */
+  dropped = 0
+
   /** guest → outside */
   put(b: number): void {
-    this.output.push(b)
+    const out = this.output
+    out.push(b)
+    if (out.length > MAX_KEPT) {
+      out.splice(0, MAX_KEPT / 2)
+      this.dropped += MAX_KEPT / 2
+    }
     for (const fn of this.listeners) fn(b)
+  }
+
+  /** bytes written since the start, including dropped ones: a position for `since` */
+  get total(): number {
+    return this.dropped + this.output.length
+  }
+
+  /** what the guest printed after position `pos` (of `total`), as far as it is still kept */
+  since(pos: number): string {
+    return Buffer.from(this.output.slice(Math.max(0, pos - this.dropped))).toString('latin1')
   }
 
   onOutput(fn: (b: number) => void): () => void {
@@ -41,7 +64,7 @@ export class VmConsole {
 
   /** Sessions: the output so far and input not yet taken (listeners and the sink are wiring). */
   snapshot(): VmConsoleState {
-    return { output: Buffer.from(this.output).toString('base64'), pendingInput: [...this.pendingInput] }
+    return { output: Buffer.from(this.output).toString('base64'), dropped: this.dropped, pendingInput: [...this.pendingInput] }
   }
 
   /** Replace the output history (listeners are not told: it is history, not new output). */
@@ -49,6 +72,7 @@ export class VmConsole {
     const bytes = Buffer.from(s.output, 'base64')
     this.output.length = 0
     for (const b of bytes) this.output.push(b)
+    this.dropped = s.dropped
     this.pendingInput = s.pendingInput.map((b) => b & 0xff)
   }
 

@@ -7,14 +7,15 @@
  */
 import type { ArchDesc, ArchHyp } from '../arch.ts'
 import type { BoardDevice } from '../board.ts'
-import type { Device } from '../device.ts'
+import type { Device, DeviceContext } from '../device.ts'
 import { NO_IRQ, type IrqLine } from '../irq.ts'
 import { parseElf } from '../loader/elf.ts'
+import { isDeviceHolder, type LiveDevice } from '../live-devices.ts'
 import type { Machine } from '../machine.ts'
 import type { PluginHost } from '../plugins.ts'
 import type { HvConfig, HvVmConfig } from './config.ts'
 import { HypLog } from './log.ts'
-import { S2_R, S2_W, S2_X } from './stage2.ts'
+import { S2_R, S2_W, S2_X, type Stage2Entry } from './stage2.ts'
 import { Vm, type FaultReport, type Vcpu } from './vm.ts'
 import { VmStack } from './vmstack.ts'
 import { PhysAllocator } from './phys-alloc.ts'
@@ -109,6 +110,11 @@ export class Hypervisor {
     return this.nextId++
   }
 
+  /** the id the next VM will get (sessions: any id past the boot VMs' means VMs were made at run time) */
+  get nextVmId(): number {
+    return this.nextId
+  }
+
   private createVm(id: number, vc: HvVmConfig, pcpus: number[]): void {
     this.buildVm(id, vc, pcpus, true)
   }
@@ -145,6 +151,8 @@ export class Hypervisor {
     log.info(`VM ${id} is ${vc.type === 0 ? 'sdGPOS (normal VM)' : vc.type === 3 ? 'sdSGX (enclave)' : 'sdTZ (OP-TEE)'}`)
     extra?.(vm)
     this.arch.createVm(vm)
+    // devices the arch made from plugin factories behind its own handlers (the vPLIC's PLIC)
+    for (const e of vm.stage2.entries) if (isDeviceHolder(e.handler)) for (const d of e.handler.heldDevices()) this.trackLive(vm, d)
     if (!live) {
       for (const v of vm.vcpus) v.state = 'inactive'
       return vm
@@ -196,19 +204,53 @@ export class Hypervisor {
     if (!factory) throw new Error(`VM ${vm.name}: no device type '${type}'`)
     const lines: IrqLine[] = irqs.map((n) => ({ set: (level: boolean) => this.arch.setVirq(vm, n, level) }))
     const bd: BoardDevice = { name: `${vm.name}.${type}@${hex(gpa)}`, type, base: gpa, size }
-    const device: Device = factory({
+    const ctx: DeviceContext = {
       name: bd.name, base: gpa, size, params: { serial: `vm:${vm.name}` }, irqs: lines,
       harts: vm.vcpus.length, hartLine: () => NO_IRQ, sched: this.machine.sched,
       timebaseHz: this.machine.board.timebaseHz, cpuHz: this.machine.board.cpuHz,
       serial: (n) => this.machine.serial(n), machine: this.machine,
-    })
+    }
+    const device: Device = factory(ctx)
     this.emulated.set(bd.name, device)
     const serial = this.machine.serial(`vm:${vm.name}`)
-    serial.onOutput((b) => vm.console.put(b))
+    const unsubscribe = serial.onOutput((b) => vm.console.put(b))
     vm.console.setInputSink((b) => serial.send(new Uint8Array([b])))
     const size4k = Math.ceil(size / PAGE) * PAGE
-    vm.stage2.map({ gpa, size: size4k, pa: 0, perm: S2_R | S2_W, kind: 'emulated', name: bd.name, handler: device })
+    const entry: Stage2Entry = { gpa, size: size4k, pa: 0, perm: S2_R | S2_W, kind: 'emulated', name: bd.name, handler: device }
+    vm.stage2.map(entry)
+    let current = device
+    const swap = (next: Device): void => {
+      // every stage-2 entry reaching it (a VM-stack child may hold a copy of the entry)
+      for (const v of this.vms) for (const e of v.stage2.entries) if (e.handler === current) e.handler = next
+      entry.handler = next
+      this.emulated.set(bd.name, next)
+      current = next
+    }
+    this.trackLive(vm, { type, factory, ctx, device, swap }, () => {
+      unsubscribe()
+      if (this.emulated.get(bd.name) === current) this.emulated.delete(bd.name)
+    })
     this.log.info(`VM ${vm.id} emulating ${type} at ${hex(gpa)}`)
+  }
+
+  // ---- live device instances (hot reload replaces them in place; core/live-devices.ts) ----
+
+  private readonly liveCleanup = new Map<Vm, (() => void)[]>()
+
+  private trackLive(vm: Vm, d: Omit<LiveDevice, 'owner'>, cleanup?: () => void): void {
+    this.machine.live.track({ ...d, owner: vm })
+    if (cleanup) {
+      const list = this.liveCleanup.get(vm) ?? []
+      list.push(cleanup)
+      this.liveCleanup.set(vm, list)
+    }
+  }
+
+  /** A destroyed VM's devices are no longer live: no reload reaches them, no console gets their bytes. */
+  private untrackLive(vm: Vm): void {
+    this.machine.live.untrack(vm)
+    for (const fn of this.liveCleanup.get(vm) ?? []) fn()
+    this.liveCleanup.delete(vm)
   }
 
   private assignIrq(vm: Vm, irq: number): void {
@@ -243,6 +285,7 @@ export class Hypervisor {
 
   /** Destroy a VM: its vCPUs stop, its pCPUs and interrupts are free again. */
   destroyVm(vm: Vm): void {
+    this.untrackLive(vm)
     for (const v of vm.vcpus) this.arch.stopVcpu(v)
     vm.state = 'stopped'
     for (const irq of vm.irqs) if (this.irqOwner.get(irq) === vm) this.irqOwner.delete(irq)
@@ -291,6 +334,24 @@ export class Hypervisor {
     for (const v of vm.vcpus) this.arch.stopVcpu(v)
     this.log.info(`VM ${vm.id} (${vm.name}) shut down`)
     if (this.vms.every((v) => v.state !== 'running')) this.machine.poweroff(0)
+  }
+
+  /**
+   * A VM asked to reboot (SBI SRST cold/warm reboot): its vCPUs stop now; at the end of the
+   * window its image and device tree are loaded again and the boot vCPU starts at the entry.
+   */
+  rebootVm(vm: Vm): void {
+    if (vm.state !== 'running') return
+    for (const v of vm.vcpus) this.arch.stopVcpu(v)
+    this.log.info(`VM ${vm.id} (${vm.name}) rebooting`)
+    this.machine.sched.at(this.machine.sched.now, () => {
+      if (!this.vms.includes(vm)) return
+      this.loadImage(vm)
+      const dtb = vm.config.dtb ? this.arch.buildDtb(vm) : null
+      if (dtb) this.machine.bus.load(vm.gpaToPa(vm.dtbAddr), dtb)
+      vm.state = 'running'
+      this.startVm(vm)
+    })
   }
 
   /** Bao's hypercalls, class 0 (upstream numbering): IPC notify. */

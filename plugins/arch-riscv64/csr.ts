@@ -121,9 +121,12 @@ export function read(h: RiscvHart, n: number): boolean {
       return put(h, v % 4294967296 | 0, Math.floor(v / 4294967296))
     }
     case CSR.time: {
-      let t = BigInt(h.clock.ticks(h.nowCycles()))
-      if (h.virt) t = BigInt.asUintN(64, t + ((BigInt(c[CSR.htimedelta * 2 + 1]! >>> 0) << 32n) | BigInt(c[CSR.htimedelta * 2]! >>> 0)))
-      return put(h, Number(BigInt.asIntN(32, t)), Number(BigInt.asIntN(32, t >> 32n)))
+      // rdtime is the hot instruction of every guest delay loop: 64-bit add in 32-bit halves, no BigInt
+      const t = h.clock.ticks(h.nowCycles())
+      const tLo = t % 4294967296 | 0, tHi = Math.floor(t / 4294967296) | 0
+      if (!h.virt) return put(h, tLo, tHi)
+      const dLo = c[CSR.htimedelta * 2]!, lo = (tLo + dLo) | 0
+      return put(h, lo, (tHi + c[CSR.htimedelta * 2 + 1]! + ((lo >>> 0) < (tLo >>> 0) ? 1 : 0)) | 0)
     }
     case CSR.mhartid: return put(h, h.id, 0)
     case CSR.misa: case CSR.mtvec: case CSR.stvec: case CSR.vstvec: case CSR.mepc: case CSR.sepc: case CSR.vsepc:

@@ -96,23 +96,24 @@ export class HartTimers {
     if (stce) {
       const cmp = u64(c, CSR.stimecmp)
       if (now >= cmp) this.stip = true
-      else this.ev = this.schedule(cmp)
+      else this.ev = this.schedule(cmp, 'stimecmp')
     }
     if (vstce) {
       // compare in the guest's time base: time + htimedelta (mod 2^64)
       const cmp = BigInt.asUintN(64, u64(c, CSR.vstimecmp) - u64(c, CSR.htimedelta))
       const vnow = BigInt.asUintN(64, now + u64(c, CSR.htimedelta))
       if (vnow >= u64(c, CSR.vstimecmp)) this.vstip = true
-      else this.vev = this.schedule(cmp)
+      else this.vev = this.schedule(cmp, 'vstimecmp')
     }
     if (this.stip || this.vstip) wake(h)
   }
 
-  private schedule(ticks: bigint): TimedEvent | null {
+  /** `csr` names the event for sessions (a restore re-creates it through `rearm`) */
+  private schedule(ticks: bigint, csr: string): TimedEvent | null {
     if (ticks > BigInt(Number.MAX_SAFE_INTEGER)) return null
     const at = this.h.clock.cycleOf(Number(ticks))
     if (at === Infinity) return null
-    return this.h.host.sched.at(at, () => this.rearm())
+    return this.h.host.sched.at(at, () => this.rearm(), `hart${this.h.id}:${csr}`)
   }
 }
 

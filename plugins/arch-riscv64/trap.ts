@@ -4,6 +4,7 @@
  */
 import { CSR, HS, MS, PRV_M, PRV_S, PRV_U } from './csr-defs.ts'
 import type { RiscvHart } from './hart.ts'
+import { hex, trace, TRACE_TRAPS } from './trace.ts'
 
 export const TARGET_M = 3, TARGET_HS = 1, TARGET_VS = 5
 
@@ -34,6 +35,7 @@ function vector(c: Int32Array, tvec: number, interrupt: boolean, cause: number):
 }
 
 function enter(h: RiscvHart, target: number, cause: number, isIrq: boolean, tvalLo: number, tvalHi: number, htval: number, gva: boolean): void {
+  if (TRACE_TRAPS) traceTrap(h, target, cause, isIrq, tvalLo, tvalHi, htval)
   if (target !== TARGET_VS && h.trapHook) {
     const tval = (BigInt(tvalHi) << 32n) | BigInt(tvalLo >>> 0)
     if (h.trapHook(h, cause, isIrq, tval, htval)) return
@@ -92,6 +94,13 @@ function enter(h: RiscvHart, target: number, cause: number, isIrq: boolean, tval
   h.pcHi = pc[1]
   h.idle = false
   modeChanged(h)
+}
+
+function traceTrap(h: RiscvHart, target: number, cause: number, isIrq: boolean, tvalLo: number, tvalHi: number, htval: number): void {
+  const from = `${h.virt ? 'V' : ''}${'USHM'[h.priv]}`
+  const to = target === TARGET_VS ? 'VS' : h.trapHook ? 'hypervisor' : target === TARGET_M ? 'M' : 'HS'
+  const tval = (BigInt(tvalHi) << 32n) | BigInt(tvalLo >>> 0)
+  trace(`hart ${h.id} ${from} ${isIrq ? 'interrupt' : 'exception'} ${cause} pc ${hex(h.pc)} tval ${hex(tval)}${htval ? ` htval ${hex(htval)}` : ''} -> ${to}`)
 }
 
 /** After any change of privilege, V, or translation control: the TLB no longer applies. */

@@ -59,8 +59,11 @@ export class Aclint implements Device {
   private readonly mtip: IrqLine[] = []
   private readonly mtipLevel: boolean[] = []
   private readonly events: (TimedEvent | null)[] = []
+  /** instance name: tags this device's timed events for sessions */
+  private readonly name: string
 
   constructor(ctx: DeviceContext) {
+    this.name = ctx.name
     this.harts = Math.min(ctx.harts, MAX_HARTS)
     this.sched = ctx.sched
     this.timebaseHz = ctx.timebaseHz
@@ -144,7 +147,7 @@ export class Aclint implements Device {
     this.events[h] = this.sched.at(Number(cycle), () => {
       this.events[h] = null
       this.arm(h)
-    })
+    }, `${this.name}:mtimecmp${h}`)
   }
 
   /** QEMU riscv_aclint_mtimer_reset_enter: mtime back to 0, compares to all ones, no soft interrupts. */

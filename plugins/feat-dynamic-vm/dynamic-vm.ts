@@ -34,6 +34,7 @@ const PAGE = 4096
 /** largest config blob a guest may pass */
 const MAX_BLOB = 64 * 1024 * 1024
 const hex = (n: number | bigint): string => '0x' + n.toString(16)
+const ZEROS = new Uint8Array(64 * 1024)
 
 /** What a child took, to give every piece back on destroy. */
 interface Donation {
@@ -45,6 +46,8 @@ interface Donation {
   /** parent device windows moved to the child */
   devices: Stage2Entry[]
   irqs: number[]
+  /** host-physical pages of the parent lent to the child (vm_lend): shared, so never donated */
+  lent: number[]
   /** child vCPUs that have been entered since the last exit */
   started: Set<Vcpu>
 }
@@ -114,10 +117,15 @@ export class DynamicVms implements HypercallClass {
     const regions = bvm.regions.map((r, i) => {
       if (i === 0) return { base: r.base, size: r.size, colors: 0, placePhys: true, phys: plan.r0.pa }
       const pa = plan.extra[i - 1]!
+      // fresh host memory may hold what an earlier child left there
+      this.zero(pa, r.size)
       allocated.push({ base: pa, size: r.size })
       return { base: r.base, size: r.size, colors: 0, placePhys: true, phys: pa }
     })
     const devices = plan.devices.flatMap((d) => parent.stage2.unmapRange(d.gpa, d.size))
+    // the parent's harts may hold translations of what it just gave away (it wrote the blob and
+    // the image there): forget them, or its stores would still reach the child's memory
+    for (const pv of parent.vcpus) this.hv.machine.harts[pv.pcpu]?.flushTlb()
     for (const irq of plan.irqs) {
       parent.irqs.delete(irq)
       this.hv.irqOwner.delete(irq)
@@ -137,7 +145,7 @@ export class DynamicVms implements HypercallClass {
     for (const irq of plan.irqs) this.hv.irqOwner.set(irq, child)
     child.parent = parent
     parent.children.push(child)
-    this.children.set(child, { parent, taken, allocated, devices, irqs: plan.irqs, started: new Set() })
+    this.children.set(child, { parent, taken, allocated, devices, irqs: plan.irqs, lent: [], started: new Set() })
     this.counters.creates++
     log.info(`Dynamic VM ${id} created`)
     return { error: HC_E_SUCCESS, value: BigInt(id) }
@@ -152,6 +160,22 @@ export class DynamicVms implements HypercallClass {
     const e = parent.stage2.lookup(g)
     if (!e || e.kind !== 'ram' || r0gpa + r0size > e.gpa + e.size) return HC_E_INVAL_ARGS
     const r0 = { gpa: r0gpa, size: r0size, pa: e.pa + (r0gpa - e.gpa) }
+    // pages the parent lent to a child are shared with it: donating one would hand that child
+    // a window into the new one
+    const takenPa = e.pa + (g - e.gpa)
+    for (const d of this.children.values()) {
+      if (d.lent.some((pa) => pa >= takenPa && pa < r0.pa + r0size)) return HC_E_INVAL_ARGS
+    }
+    // the windows the architecture puts in every VM (the vPLIC at the board's PLIC, Arm's vGIC)
+    // are the parent's emulated windows its config did not ask for; a child window on one would
+    // make the child's stage-2 map clash when it is built
+    const reserved = parent.stage2.entries.filter((x) => x.kind === 'emulated' && !parent.config.devs.some((d) => d.emulate !== undefined && d.va === x.gpa))
+    const windows = [
+      ...bvm.regions.map((r) => ({ gpa: r.base, size: r.size })),
+      ...bvm.devs.filter((d) => d.size > 0).map((d) => ({ gpa: Math.floor(d.va / PAGE) * PAGE, size: Math.ceil(d.size / PAGE) * PAGE })),
+      ...bvm.ipcs.filter((c) => c.size > 0).map((c) => ({ gpa: c.base, size: c.size })),
+    ]
+    if (windows.some((w) => reserved.some((x) => w.gpa < x.gpa + x.size && x.gpa < w.gpa + w.size))) return HC_E_INVAL_ARGS
     const extra: number[] = []
     for (const r of bvm.regions.slice(1)) {
       const pa = this.hv.phys.alloc(r.size)
@@ -182,8 +206,19 @@ export class DynamicVms implements HypercallClass {
     return { r0, extra, devices, irqs }
   }
 
+  /** zero host RAM [pa, pa+size) (from one shared buffer: destroy runs often, no garbage) */
+  private zero(pa: number, size: number): void {
+    for (let off = 0; off < size; off += ZEROS.length) this.hv.machine.bus.load(pa + off, ZEROS.subarray(0, Math.min(ZEROS.length, size - off)))
+  }
+
   /** bytes of the parent's RAM at [gpa, gpa+len), or null if any is not RAM */
   private read(vm: Vm, gpa: number, len: number): Uint8Array | null {
+    // all of it RAM before copying any (a bogus config_size must not cost a long copy)
+    for (let a = gpa; a < gpa + len;) {
+      const e = vm.stage2.lookup(a)
+      if (!e || e.kind !== 'ram') return null
+      a = e.gpa + e.size
+    }
     const out = new Uint8Array(len)
     for (let off = 0; off < len;) {
       const e = vm.stage2.lookup(gpa + off)
@@ -264,9 +299,8 @@ export class DynamicVms implements HypercallClass {
     const parent = d.parent
     this.hv.log.info(`Destroying dynamic VM ${child.id}`)
     this.hv.destroyVm(child)
-    const bus = this.hv.machine.bus
     for (const t of d.taken) {
-      bus.load(t.pa, new Uint8Array(t.size)) // zeroed before the parent sees it again
+      this.zero(t.pa, t.size) // zeroed before the parent sees it again
       parent.stage2.mapMerged(t)
     }
     for (const dev of d.devices) parent.stage2.mapMerged(dev)
@@ -290,7 +324,9 @@ export class DynamicVms implements HypercallClass {
     const pe = v.vm.stage2.lookup(Number(parentGpa))
     if (!pe || pe.kind !== 'ram') return err(HC_E_INVAL_ARGS)
     if (child.stage2.lookup(Number(childGpa))) return err(HC_E_INVAL_ARGS)
-    child.stage2.map({ gpa: Number(childGpa), size: PAGE, pa: pe.pa + (Number(parentGpa) - pe.gpa), perm: pe.perm, kind: 'ram', name: `lent@${hex(parentGpa)}` })
+    const pa = pe.pa + (Number(parentGpa) - pe.gpa)
+    child.stage2.map({ gpa: Number(childGpa), size: PAGE, pa, perm: pe.perm, kind: 'ram', name: `lent@${hex(parentGpa)}` })
+    this.children.get(child)!.lent.push(pa)
     return { error: HC_E_SUCCESS, value: 0n }
   }
 

@@ -369,7 +369,8 @@ export class RiscvHyp implements ArchHyp {
 
   systemReset(v: Vcpu, type: number): void {
     this.hv.log.info(`VM ${v.vm.id} (${v.vm.name}) requested system ${type === 0 ? 'shutdown' : 'reboot'}`)
-    this.hv.shutdownVm(v.vm)
+    if (type === 0) this.hv.shutdownVm(v.vm)
+    else this.hv.rebootVm(v.vm)
   }
 
   hypercall(v: Vcpu, cls: number, fn: number, args: bigint[]): HypercallResult {

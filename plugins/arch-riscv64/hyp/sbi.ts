@@ -6,6 +6,7 @@
 import type { Vcpu } from '../../../core/hypervisor/vm.ts'
 import type { RiscvHart } from '../hart.ts'
 import type { RiscvHyp } from './riscv-hyp.ts'
+import { hex, trace, TRACE_SBI } from '../trace.ts'
 
 export const EID = {
   LEGACY_PUTCHAR: 0x01, LEGACY_GETCHAR: 0x02, BASE: 0x10, TIME: 0x54494d45, IPI: 0x735049,
@@ -30,6 +31,13 @@ function setReg(h: RiscvHart, n: number, v: bigint): void {
 
 /** Handle the ecall at pc; the caller advances pc. `legacy` calls return only a0. */
 export function handleSbi(hyp: RiscvHyp, vcpu: Vcpu, h: RiscvHart): void {
+  if (!TRACE_SBI) return sbiCall(hyp, vcpu, h)
+  const call = `${vcpu.vm.name} vcpu ${vcpu.id} sbi eid ${hex(reg(h, 17))} fid ${hex(reg(h, 16))} (${[10, 11, 12].map((n) => hex(reg(h, n))).join(', ')})`
+  sbiCall(hyp, vcpu, h)
+  trace(`${call} -> a0 ${hex(reg(h, 10))} a1 ${hex(reg(h, 11))}`)
+}
+
+function sbiCall(hyp: RiscvHyp, vcpu: Vcpu, h: RiscvHart): void {
   const eid = Number(u64(reg(h, 17)) & 0xffffffffn)
   const fid = Number(u64(reg(h, 16)) & 0xffffffffn)
   const a = [10, 11, 12, 13, 14, 15].map((n) => reg(h, n))
@@ -97,6 +105,8 @@ export function handleSbi(hyp: RiscvHyp, vcpu: Vcpu, h: RiscvHart): void {
     }
   }
   hyp.unsupported(vm, eid)
+  // legacy extensions (EIDs 0x00-0x0F, SBI v2.0 ch. 5) answer in a0 only: a1 is preserved
+  if (eid <= 0x0f) return setReg(h, 10, BigInt(SBI_ERR_NOT_SUPPORTED))
   ret(SBI_ERR_NOT_SUPPORTED)
 }
 

@@ -8,6 +8,7 @@
 import type { MmioHandler } from '../../../core/bus.ts'
 import type { Device, DeviceContext, DeviceFactory } from '../../../core/device.ts'
 import type { IrqLine } from '../../../core/irq.ts'
+import type { DeviceHolder, LiveDevice } from '../../../core/live-devices.ts'
 
 const CLAIM_BASE = 0x200004
 const CONTEXT_STRIDE = 0x1000
@@ -19,8 +20,9 @@ export interface VPlicState {
   hw: [number, number][]
 }
 
-export class VPlic implements MmioHandler {
-  readonly plic: Device
+export class VPlic implements MmioHandler, DeviceHolder {
+  /** the PLIC model; hot reload of its plugin replaces it in place (`heldDevices`) */
+  plic: Device
   /** sources backed by a physical interrupt, and what completes them there */
   private readonly hw = new Map<number, () => void>()
   /** the physical PLIC context each `hw` source was claimed in (sessions rebuild `hw` from it) */
@@ -28,8 +30,12 @@ export class VPlic implements MmioHandler {
   /** sources raised by `inject`, lowered when claimed */
   private readonly edge = new Set<number>()
 
-  constructor(factory: DeviceFactory, ctx: DeviceContext) {
+  constructor(private readonly factory: DeviceFactory, private readonly ctx: DeviceContext) {
     this.plic = factory(ctx)
+  }
+
+  heldDevices(): Omit<LiveDevice, 'owner'>[] {
+    return [{ type: 'plic', factory: this.factory, ctx: this.ctx, device: this.plic, swap: (next) => { this.plic = next } }]
   }
 
   private input(n: number): IrqLine {

@@ -1,0 +1,82 @@
+/**
+ * `baobab [config]` / `baobab tui [config]`: the terminal UI on a config (default: the two-VM
+ * demo). When stdout or stdin is not a terminal, or with --headless, it runs the config as
+ * `baobab run <config>` does: consoles line-prefixed on stdout.
+ */
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import type { CommandModule } from 'yargs'
+import { UsageError } from '../errors.ts'
+import { runConfig } from './run-config.ts'
+
+export const DEFAULT_CONFIG = fileURLToPath(new URL('../../configs/two-vms.json', import.meta.url))
+
+interface TuiArgs {
+  config?: string
+  'unsafe-repl': boolean
+  headless: boolean
+  session?: string
+}
+
+export function tuiCommand(setCode: (c: number) => void): CommandModule<object, TuiArgs> {
+  return {
+    command: ['$0 [config]', 'tui [config]'],
+    describe: 'The terminal UI: guest consoles, VM tree, stats, log, REPL',
+    builder: (y) => y
+      .positional('config', { type: 'string', describe: 'config file (default: the two-VM demo, configs/two-vms.json)' })
+      .option('unsafe-repl', { type: 'boolean', default: false, describe: 'give the REPL require, process and the file system' })
+      .option('headless', { type: 'boolean', default: false, describe: 'no terminal UI: run as `baobab run <config>` (also when stdin or stdout is not a terminal)' })
+      .option('session', { type: 'string', describe: 'resume a saved session (machine state and REPL history) instead of booting the config' })
+      .example('$0', 'the two-VM demo (in it, F1 lists the keys)')
+      .example('$0 configs/ipc.json', 'another config in the terminal UI')
+      .example('$0 configs/two-vms.json --headless', 'consoles on stdout, as `baobab run`')
+      .example('$0 --session demo', 'where `session.save("demo")` in the REPL left off'),
+    handler: async (a) => {
+      const config = a.config ?? DEFAULT_CONFIG
+      const tty = process.stdout.isTTY && process.stdin.isTTY
+      if (a.session !== undefined && a.config !== undefined) throw new UsageError('give a config or --session NAME, not both (a session names its config)')
+      if (a.session === undefined && !existsSync(config)) {
+        // `baobab bencj`: a mistyped command lands here as a config path
+        const hint = /[./\\]/.test(config) ? '' : ' (and no command of that name: see --help)'
+        throw new UsageError(`no such file: ${config}${hint}`)
+      }
+      if (a.headless || !tty) {
+        setCode(await runConfig({ config, session: a.session, failOnFault: false, json: false, stats: false }))
+        return
+      }
+      if (a.session !== undefined) {
+        setCode(await resume(a.session, a['unsafe-repl']))
+        return
+      }
+      // loaded on demand: Ink, React and the REPL sandbox cost start-up time the other commands don't need
+      const { runTui } = await import('../../tui/run-tui.tsx')
+      const { createReplSession } = await import('../../core/repl/sandbox.ts')
+      setCode(await runTui({ config, createRepl: (wb, onOutput) => createReplSession(wb, { unsafe: a['unsafe-repl'], onOutput }) }))
+    },
+  }
+}
+
+/** `--session NAME`: the saved machine in the TUI, with the REPL history it had. */
+async function resume(name: string, unsafe: boolean): Promise<number> {
+  const { loadSession, openSession, SessionError } = await import('../../core/session/store.ts')
+  const warnings: string[] = []
+  let loaded, wb
+  try {
+    loaded = await loadSession(name)
+    wb = await openSession(loaded, { onWarning: (w) => warnings.push(w) })
+  } catch (e) {
+    // a missing or corrupt session is the user's input: one line, exit 2
+    if (e instanceof SessionError) throw new UsageError(e.message)
+    throw e
+  }
+  if (!wb.hypervisor) throw new UsageError(`session ${name} is a bare-metal machine; the terminal UI shows hypervisor configs`)
+  const { runTui } = await import('../../tui/run-tui.tsx')
+  const { createReplSession } = await import('../../core/repl/sandbox.ts')
+  const history = loaded.replHistory
+  return runTui({
+    config: wb.configFile ?? '',
+    workbench: wb,
+    notes: [`resumed session ${name} at t = ${wb.stats().virtualMs.toFixed(3)} ms`, ...warnings.map((w) => `warning: ${w}`)],
+    createRepl: (w, onOutput) => createReplSession(w, { unsafe, history, onOutput }),
+  })
+}

@@ -1,0 +1,73 @@
+/**
+ * A real third-party guest, unmodified: Debian's U-Boot for QEMU virt in S-mode
+ * (u-boot-qemu, qemu-riscv64_smode/u-boot.bin) boots as a VM (configs/uboot.json) to its `=>`
+ * prompt and answers `version` typed on its console (the passed-through UART).
+ *
+ * Input is fed in virtual time: the scheduler stops at the quantum boundary where the console
+ * shows what we wait for, and the bytes go in there. Autoboot is stopped with a key when its
+ * countdown appears (letting it run out would cost two seconds of virtual time). So the whole
+ * transcript and the instruction counts are the same on every run; the test checks that too.
+ */
+import { existsSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+import { bootConfig } from '../core/boot.ts'
+
+const UBOOT = '/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin'
+const config = join(dirname(fileURLToPath(import.meta.url)), '..', 'configs', 'uboot.json')
+const present = existsSync(UBOOT)
+if (!present) console.log(`uboot.test.ts: skipped, ${UBOOT} is absent (apt-get install u-boot-qemu)`)
+
+/** cycles (= instructions) of virtual time allowed for each step; boot to the countdown takes ~7 M */
+const STEP_LIMIT = 300_000_000
+
+interface Session {
+  transcript: string
+  /** instructions executed when the prompt first showed, and when `version` had answered */
+  atPrompt: number
+  atReply: number
+  reply: string
+}
+
+async function session(): Promise<Session> {
+  const { machine: m, hv } = await bootConfig(config)
+  const vm = hv.vms.find((v) => v.name === 'uboot')!
+  let text = ''
+  vm.console.onOutput((b) => { text += String.fromCharCode(b) })
+  const runUntil = (what: string, done: () => boolean): void => {
+    const r = m.sched.run({ predicate: () => done() || vm.state !== 'running', cycles: STEP_LIMIT })
+    expect(vm.fault, `U-Boot faulted waiting for ${what}`).toBeNull()
+    expect(r, `no ${what} within ${STEP_LIMIT} instructions; console:\n${text}`).toBe('predicate')
+    expect(vm.state).toBe('running')
+  }
+
+  runUntil('autoboot countdown', () => text.includes('Hit any key to stop autoboot'))
+  vm.console.send(' ')
+  runUntil('prompt', () => text.endsWith('=> '))
+  const atPrompt = m.sched.instructions
+  const from = text.length
+  vm.console.send('version\r')
+  runUntil('version reply', () => {
+    const r = text.slice(from)
+    return r.includes('U-Boot 20') && r.endsWith('=> ')
+  })
+  return { transcript: text, atPrompt, atReply: m.sched.instructions, reply: text.slice(from) }
+}
+
+describe.skipIf(!present)('U-Boot (Debian u-boot-qemu, S-mode) as a VM', () => {
+  it('boots to its prompt, answers `version`, and does so identically twice', async () => {
+    const a = await session()
+    // the banner, U-Boot's view of the VM (device tree memory, UART), the stopped countdown
+    expect(a.transcript).toMatch(/\r\nU-Boot 20\d\d\.\d\d[^\r\n]*\r\n/)
+    expect(a.transcript).toContain('DRAM:  128 MiB')
+    expect(a.transcript).toContain('In:    serial@10000000')
+    expect(a.transcript).toMatch(/Hit any key to stop autoboot: +2 [\s\S]*=> $/)
+    // the command echoed, then the version lines, then the prompt again
+    expect(a.reply).toMatch(/^version\r\nU-Boot 20\d\d\.\d\d[^\r\n]*\r\n\r\n.*gcc.*\r\nGNU ld .*\r\n=> $/)
+    const b = await session()
+    expect(b.transcript).toBe(a.transcript)
+    expect(b.atPrompt).toBe(a.atPrompt)
+    expect(b.atReply).toBe(a.atReply)
+  }, 120_000)
+})

@@ -1,0 +1,252 @@
+/**
+ * What the TUI shows, kept outside React (STYLE 10: components read state, never own it). Guest
+ * consoles and the hypervisor log are fed by listeners into plain buffers; `tick()` — on a timer,
+ * at most 20 times a second — folds the new bytes in, samples the counters and tells the view to
+ * redraw if anything changed. No per-byte React updates.
+ */
+import type { Workbench, VmInfo } from '../core/api.ts'
+import { HypLog, type LogLine } from '../core/hypervisor/log.ts'
+import type { Vm } from '../core/hypervisor/vm.ts'
+import { LineBuffer, TermText } from './line-buffer.ts'
+import { LineEditor } from './line-editor.ts'
+
+/** The REPL as the TUI uses it (core/repl/sandbox.ts's ReplSession). */
+export interface Repl {
+  evaluate(code: string): Promise<{ output: string; error: boolean }>
+  complete(line: string): string[]
+  needsMore(code: string): boolean
+  history: string[]
+}
+
+export const SCROLLBACK = 2000
+/** ms between counter refreshes when nothing else changed */
+const STATS_MS = 250
+
+export interface ConsoleTab {
+  vmId: number
+  name: string
+  lines: LineBuffer
+  /** lines above the bottom the pane is scrolled to (0: follows new output) */
+  scroll: number
+  /** new output since the tab was last shown */
+  unread: boolean
+  /** the VM is gone (destroyed); its scrollback stays */
+  gone: boolean
+  vm: Vm
+}
+
+/** Line styles in the log and transcript buffers: the first character of each stored line. */
+export type LineStyle = 'input' | 'output' | 'error' | 'info' | 'warning'
+const STYLE_CODE: Record<LineStyle, string> = { input: '>', output: ' ', error: '!', info: '-', warning: '?' }
+const CODE_STYLE: Record<string, LineStyle> = { '>': 'input', ' ': 'output', '!': 'error', '-': 'info', '?': 'warning' }
+export function styled(line: string): { style: LineStyle; text: string } {
+  return { style: CODE_STYLE[line[0] ?? ' '] ?? 'output', text: line.slice(1) }
+}
+
+export type SimState = 'running' | 'idle' | 'halted' | 'paused' | 'busy'
+
+export interface VmRow extends VmInfo {
+  depth: number
+  instructions: number
+  fault: string | null
+}
+
+export interface StatsView {
+  virtualMs: number
+  instructions: number
+  /** million instructions per wall-clock second, over the last second */
+  mips: number
+  vms: VmRow[]
+}
+
+export type Focus = 'repl' | number
+
+export class TuiModel {
+  readonly consoles: ConsoleTab[] = []
+  readonly log = new LineBuffer(500)
+  readonly transcript = new LineBuffer(1000)
+  readonly editor: LineEditor
+  focus: Focus = 'repl'
+  tab = 0
+  split = false
+  help = false
+  sim: SimState = 'running'
+  /** a REPL evaluation is in progress */
+  busy = false
+  stats: StatsView = { virtualMs: 0, instructions: 0, mips: 0, vms: [] }
+
+  private version = 0
+  private dirty = true
+  private listeners = new Set<() => void>()
+  private pending = new Map<ConsoleTab, number[]>()
+  private decoders = new Map<ConsoleTab, TermText>()
+  private samples: { t: number; insns: number }[] = []
+  private statsAt = -Infinity
+  private detach: (() => void)[] = []
+
+  constructor(readonly wb: Workbench, readonly repl: Repl) {
+    // our own copy: the session records what it evaluates, the line editor what was typed
+    this.editor = new LineEditor([...repl.history])
+    const hv = wb.hypervisor
+    if (hv) {
+      for (const l of hv.log.lines) this.addLog(l)
+      this.detach.push(hv.log.onLine((l) => { this.addLog(l); this.dirty = true }))
+    }
+    this.syncVms()
+    this.sample(performance.now())
+  }
+
+  // ---- subscription (useSyncExternalStore) ----
+
+  subscribe = (fn: () => void): (() => void) => {
+    this.listeners.add(fn)
+    return () => this.listeners.delete(fn)
+  }
+
+  getVersion = (): number => this.version
+
+  /** mark the view stale (after a key changed UI state) */
+  changed(): void {
+    this.dirty = true
+  }
+
+  /** redraw now if anything changed (the view calls this on its timer; keys call it directly) */
+  publish(): void {
+    if (!this.dirty) return
+    this.dirty = false
+    this.version++
+    for (const fn of this.listeners) fn()
+  }
+
+  // ---- feeding ----
+
+  private addLog(l: LogLine): void {
+    const style: LineStyle = l.level === 'ERROR' ? 'error' : l.level === 'WARNING' ? 'warning' : 'info'
+    this.log.pushLine(STYLE_CODE[style] + HypLog.format(l))
+  }
+
+  /** append to the REPL transcript, one stored line per text line */
+  say(text: string, style: LineStyle = 'output'): void {
+    // colour escapes (ECMA-48 CSI) would print as garbage in a pane: dropped with other controls
+    const plain = text.replace(/\u001b\[[0-9;?]*[ -/]*[@-~]/g, '').replace(/\r/g, '').replace(/\t/g, '  ')
+    for (const line of plain.split('\n')) {
+      this.transcript.pushLine(STYLE_CODE[style] + line.replace(/[\u0000-\u001f\u007f]/g, ''))
+    }
+    this.dirty = true
+  }
+
+  /** Start listening to VMs that appeared (created at run time); mark those that went. */
+  syncVms(): void {
+    const vms = this.wb.hypervisor?.vms ?? []
+    for (const vm of vms) {
+      if (this.consoles.some((c) => c.vm === vm)) continue
+      const tab: ConsoleTab = { vmId: vm.id, name: vm.name, lines: new LineBuffer(SCROLLBACK), scroll: 0, unread: false, gone: false, vm }
+      const text = new TermText(tab.lines)
+      this.decoders.set(tab, text)
+      // what it printed before we looked (a resumed session), then everything new
+      if (vm.console.output.length) text.write(Uint8Array.from(vm.console.output.slice(-SCROLLBACK * 100)))
+      const q: number[] = []
+      this.pending.set(tab, q)
+      this.detach.push(vm.console.onOutput((b) => { q.push(b) }))
+      this.consoles.push(tab)
+      this.dirty = true
+    }
+    for (const tab of this.consoles) {
+      const gone = !vms.includes(tab.vm)
+      if (gone !== tab.gone) {
+        tab.gone = gone
+        this.dirty = true
+      }
+    }
+  }
+
+  /** Fold console bytes into their buffers, sample the counters, publish. */
+  tick(now = performance.now()): void {
+    this.syncVms()
+    for (const [tab, q] of this.pending) {
+      if (!q.length) continue
+      this.decoders.get(tab)!.write(Uint8Array.from(q))
+      q.length = 0
+      if (!this.visible(tab)) tab.unread = true
+      this.dirty = true
+    }
+    for (const tab of this.consoles) {
+      if (tab.unread && this.visible(tab)) {
+        tab.unread = false
+        this.dirty = true
+      }
+    }
+    this.sample(now)
+    this.publish()
+  }
+
+  /** Is this console on screen right now? */
+  visible(tab: ConsoleTab): boolean {
+    const i = this.consoles.indexOf(tab)
+    if (this.help) return false
+    if (!this.split) return i === this.tab
+    return this.splitTabs().includes(i)
+  }
+
+  /** The consoles shown side by side in split view: all of them, up to `max`, starting so the current tab is included. */
+  splitTabs(max = 4): number[] {
+    const n = this.consoles.length
+    const k = Math.min(n, max)
+    const start = Math.min(Math.max(0, this.tab - k + 1), n - k)
+    return Array.from({ length: k }, (_, i) => start + i)
+  }
+
+  private sample(now: number): void {
+    // counters change on every slice; a redraw for them alone 4 times a second is plenty
+    if (!this.dirty && now - this.statsAt < STATS_MS) return
+    this.statsAt = now
+    const s = this.wb.stats()
+    this.samples.push({ t: now, insns: s.instructions })
+    while (this.samples.length > 2 && now - this.samples[1]!.t >= 1000) this.samples.shift()
+    const a = this.samples[0]!
+    const dt = now - a.t
+    const mips = dt > 0 ? (s.instructions - a.insns) / dt / 1000 : 0
+    const harts = new Map(s.harts.map((h) => [h.id, h.instret]))
+    const vms = treeOrder(s.vms).map(({ vm, depth }) => {
+      const live = this.wb.hypervisor?.vms.find((v) => v.id === vm.id)
+      const f = live?.fault
+      return {
+        ...vm,
+        depth,
+        instructions: vm.pcpus.reduce((sum, p) => sum + (harts.get(p) ?? 0), 0),
+        fault: f ? `${f.cause} at 0x${f.addr.toString(16)}` : null,
+      }
+    })
+    const next: StatsView = { virtualMs: s.virtualMs, instructions: s.instructions, mips, vms }
+    if (JSON.stringify(next) !== JSON.stringify(this.stats)) {
+      this.stats = next
+      this.dirty = true
+    }
+  }
+
+  dispose(): void {
+    for (const d of this.detach) d()
+    this.detach = []
+    this.listeners.clear()
+  }
+}
+
+/** VMs in tree order: each parent followed by its children, indented one level per generation. */
+export function treeOrder(vms: VmInfo[]): { vm: VmInfo; depth: number }[] {
+  const byId = new Map(vms.map((v) => [v.id, v]))
+  const out: { vm: VmInfo; depth: number }[] = []
+  const seen = new Set<number>()
+  const visit = (v: VmInfo, depth: number): void => {
+    if (seen.has(v.id)) return
+    seen.add(v.id)
+    out.push({ vm: v, depth })
+    const kids = new Set([...v.children, ...vms.filter((c) => c.parent === v.id).map((c) => c.id)])
+    for (const id of kids) {
+      const c = byId.get(id)
+      if (c) visit(c, depth + 1)
+    }
+  }
+  for (const v of vms) if (v.parent === null || !byId.has(v.parent)) visit(v, 0)
+  for (const v of vms) visit(v, 0)
+  return out
+}
