@@ -127,7 +127,12 @@ export class Workbench {
       return this.hv.vms().find((v) => v.id === vm.id)!
     },
     /** stop a VM and give its pCPUs back */
-    destroy: (id: number | string): void => this.need().destroyVm(this.find(id)),
+    destroy: (id: number | string): void => {
+      const vm = this.find(id)
+      // a VM-stack child's memory belongs to its parent: only the parent's destroy hypercall returns it
+      if (vm.parent) throw new ApiError(`VM ${vm.name} is a child of ${vm.parent.name}: destroy it with the destroy hypercall as its parent (hv.hypercall)`)
+      this.need().destroyVm(vm)
+    },
     pause: (id: number | string): void => this.need().pauseVm(this.find(id), true),
     resume: (id: number | string): void => this.need().pauseVm(this.find(id), false),
     /**

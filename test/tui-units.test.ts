@@ -171,7 +171,7 @@ describe('Controller on a booted two-VM config', () => {
     const repl = fakeRepl()
     const m = new TuiModel(wb, repl)
     const acts = { quit: 0, evaluated: [] as string[], paused: 0 }
-    const c = new Controller(m, { quit: () => { acts.quit++ }, evaluate: (code) => { acts.evaluated.push(code) }, togglePause: () => { acts.paused++ } })
+    const c = new Controller(m, { quit: () => { acts.quit++ }, evaluate: (code) => { acts.evaluated.push(code) }, togglePause: () => { acts.paused++ } }, () => 10)
     // one call per input event, as Ink's input parser delivers them (an escape sequence alone)
     const press = (...events: string[]) => { for (const e of events) for (const k of decodeKeys(e)) c.key(k) }
     return { wb, m, c, press, acts, repl }
@@ -231,10 +231,9 @@ describe('Controller on a booted two-VM config', () => {
   })
 
   it('PgUp/PgDn scroll the current console within its scrollback', async () => {
-    const { m, c, press } = await setup()
+    const { m, press } = await setup()
     const t = m.consoles[0]!
     for (let i = 0; i < 100; i++) t.lines.pushLine(`line ${i}`)
-    c.page = 10
     press('\x1b[5~')
     expect(t.scroll).toBe(9)
     press('\x1b[5~', '\x1b[5~')
@@ -253,5 +252,27 @@ describe('Controller on a booted two-VM config', () => {
     expect(m.consoles.map((t) => [t.name, t.gone])).toEqual([['vm1', false], ['vm2', true]])
     expect(m.stats.vms.map((v) => v.name)).toEqual(['vm1'])
     expect(m.log.view(1)[0]).toContain('destroyed')
+  })
+
+  it('a VM re-created under the same name takes over its old tab and scrollback', async () => {
+    const { wb, m } = await setup()
+    wb.run(30)
+    m.tick()
+    const before = m.consoles[1]!.lines.length
+    wb.hv.destroy('vm2')
+    m.tick()
+    const hv = wb.hypervisor!
+    const old = hv.config.vms.length
+    // the same VM config again, on the pCPU vm2 gave back
+    hv.createVmAtRuntime({ ...m.consoles[1]!.vm.config })
+    expect(hv.config.vms.length).toBe(old + 1)
+    wb.run(5)
+    m.tick()
+    expect(m.consoles.map((t) => [t.name, t.gone])).toEqual([['vm1', false], ['vm2', false]])
+    expect(m.consoles[1]!.vm).toBe(hv.vms[1])
+    const lines = m.consoles[1]!.lines.view(100)
+    expect(lines.length).toBeGreaterThan(before)
+    expect(lines).toContain(`── vm2 restarted (VM ${hv.vms[1]!.id}) ──`)
+    expect(lines[lines.length - 1]).toMatch(/hello from vm2|console: dbcn|tick/)
   })
 })

@@ -543,6 +543,15 @@ describe('bad blobs get an error code and leave the parent untouched', () => {
     bad(blob((vm) => { vm.devs = [{ pa: 0, va: 0, size: 0, interrupts: [1], id: 0, shared: false, emulate: undefined }] }))
   })
 
+  it('shared memory the parent has no part in', () => {
+    // shmem 0 exists (the config declares it) but the host has an IPC on shmem 1 only
+    bad(blob((vm) => { vm.ipcs = [{ base: 0x90400000, size: 0x1000, shmemId: 0, interrupts: [] }] }))
+    bad(blob((vm) => { vm.ipcs = [{ base: 0x90400000, size: 0x1000, shmemId: 7, interrupts: [] }] }))
+    // the host's own shmem 1 may be shared with its child
+    const r = tryCreate(blob((vm) => { vm.ipcs = [{ base: 0x90400000, size: 0x1000, shmemId: 1, interrupts: [] }] }))
+    expect(r.error).toBe(0n)
+  })
+
   it('a window on the interrupt controller every VM has (its vPLIC)', () => {
     bad(blob((vm) => { vm.regions[1]!.base = 0x0c000000 }))
     bad(blob((vm) => { vm.regions[0]!.base = 0x0c000000 }))

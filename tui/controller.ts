@@ -32,10 +32,10 @@ export const KEYS: [string, string][] = [
 ]
 
 export class Controller {
-  /** rows of the current console pane, for PgUp/PgDn (the view sets it) */
-  page = 10
-
-  constructor(private readonly m: TuiModel, private readonly act: Actions) {}
+  /**
+   * @param page rows of the current console pane, for PgUp/PgDn (from the terminal's size)
+   */
+  constructor(private readonly m: TuiModel, private readonly act: Actions, private readonly page: () => number = () => 10) {}
 
   key(k: KeyEvent): void {
     const m = this.m
@@ -50,8 +50,8 @@ export class Controller {
       case 'f2': return this.cycleFocus()
       case 'f3': m.split = !m.split; return
       case 'f4': return this.act.togglePause()
-      case 'pageup': return this.scroll(this.page - 1)
-      case 'pagedown': return this.scroll(-(this.page - 1))
+      case 'pageup': return this.scroll(Math.max(1, this.page() - 1))
+      case 'pagedown': return this.scroll(-Math.max(1, this.page() - 1))
       case 'ctrl':
         if (k.text === 'o') return this.cycleFocus()
         if (k.text === 'n') return this.selectTab(m.tab + 1)
@@ -93,7 +93,7 @@ export class Controller {
   private scroll(by: number): void {
     const t = this.m.consoles[this.m.tab]
     if (!t) return
-    t.scroll = Math.max(0, Math.min(t.lines.maxScroll(this.page), t.scroll + by))
+    t.scroll = Math.max(0, Math.min(t.lines.maxScroll(this.page()), t.scroll + by))
   }
 
   private consoleKey(i: number, k: KeyEvent): void {

@@ -83,6 +83,7 @@ export class TuiModel {
   private samples: { t: number; insns: number }[] = []
   private statsAt = -Infinity
   private detach: (() => void)[] = []
+  private unlisten = new Map<ConsoleTab, () => void>()
 
   constructor(readonly wb: Workbench, readonly repl: Repl) {
     // our own copy: the session records what it evaluates, the line editor what was typed
@@ -135,19 +136,36 @@ export class TuiModel {
     this.dirty = true
   }
 
-  /** Start listening to VMs that appeared (created at run time); mark those that went. */
+  /**
+   * Start listening to VMs that appeared (created at run time); mark those that went. A new VM
+   * with the name of a gone one (a config re-applied, a VM re-created) takes over its tab, so the
+   * scrollback stays on screen across the restart.
+   */
   syncVms(): void {
     const vms = this.wb.hypervisor?.vms ?? []
     for (const vm of vms) {
       if (this.consoles.some((c) => c.vm === vm)) continue
+      const heir = this.consoles.find((c) => c.name === vm.name && !vms.includes(c.vm))
+      if (heir) {
+        this.unlisten.get(heir)?.()
+        heir.vm = vm
+        heir.vmId = vm.id
+        heir.gone = false
+        const text = this.decoders.get(heir)!
+        const q = this.pending.get(heir)
+        // what the old VM printed last, then the marker, then the new one from its first byte
+        if (q?.length) text.write(Uint8Array.from(q.splice(0)))
+        text.write(new TextEncoder().encode(`\n── ${vm.name} restarted (VM ${vm.id}) ──\n`))
+        if (vm.console.output.length) text.write(Uint8Array.from(vm.console.output.slice(-SCROLLBACK * 100)))
+        this.listen(heir)
+        continue
+      }
       const tab: ConsoleTab = { vmId: vm.id, name: vm.name, lines: new LineBuffer(SCROLLBACK), scroll: 0, unread: false, gone: false, vm }
       const text = new TermText(tab.lines)
       this.decoders.set(tab, text)
       // what it printed before we looked (a resumed session), then everything new
       if (vm.console.output.length) text.write(Uint8Array.from(vm.console.output.slice(-SCROLLBACK * 100)))
-      const q: number[] = []
-      this.pending.set(tab, q)
-      this.detach.push(vm.console.onOutput((b) => { q.push(b) }))
+      this.listen(tab)
       this.consoles.push(tab)
       this.dirty = true
     }
@@ -158,6 +176,13 @@ export class TuiModel {
         this.dirty = true
       }
     }
+  }
+
+  private listen(tab: ConsoleTab): void {
+    const q = this.pending.get(tab) ?? []
+    this.pending.set(tab, q)
+    this.unlisten.set(tab, tab.vm.console.onOutput((b) => { q.push(b) }))
+    this.dirty = true
   }
 
   /** Fold console bytes into their buffers, sample the counters, publish. */
@@ -225,8 +250,9 @@ export class TuiModel {
   }
 
   dispose(): void {
-    for (const d of this.detach) d()
+    for (const d of [...this.detach, ...this.unlisten.values()]) d()
     this.detach = []
+    this.unlisten.clear()
     this.listeners.clear()
   }
 }

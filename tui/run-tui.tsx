@@ -7,6 +7,7 @@ import { render } from 'ink'
 import { Workbench } from '../core/api.ts'
 import { App } from './components/App.tsx'
 import { Controller } from './controller.ts'
+import { layout } from './layout.ts'
 import { TuiModel, type Repl } from './model.ts'
 import { SimLoop } from './sim-loop.ts'
 import { takeTerminal } from './terminal.ts'
@@ -71,6 +72,10 @@ export async function runTui(o: TuiOptions): Promise<number> {
           })
       }, 20)
     },
+  }, () => {
+    // the console pane's height; split panes spend a row on their title
+    const L = layout(process.stdout.columns || 80, process.stdout.rows || 24)
+    return model.split ? L.middle - 1 : L.middle
   })
 
   // plugins or the REPL printing with console.* would tear the screen: into the REPL area instead

@@ -147,7 +147,7 @@ class LineFeeder {
 
 /** A promise the user's code left rejected: reported, never fatal. */
 function catchRejections(print: (s: string) => void): () => void {
-  const on = (reason: unknown): void => print(`Uncaught (in promise) ${describeError(reason)}`)
+  const on = (reason: unknown): void => print(`Uncaught (in promise) ${describeError(reason).replace(/^Uncaught /, '')}`)
   process.on('unhandledRejection', on)
   return () => process.off('unhandledRejection', on)
 }
@@ -180,11 +180,14 @@ async function ttyRepl(session: ReplSession, history: string[], histFile: string
     terminal: true,
     history: [...history].reverse(), // readline keeps the newest first
     historySize: HISTORY_KEEP,
+    // readline shows the candidates and replaces the word being typed: give it names, not whole lines
     completer: (line: string): [string[], string] => {
+      const word = /[\w$]*$/.exec(line)![0]
       try {
-        return [session.complete(line), line]
+        const stem = line.length - word.length
+        return [session.complete(line).filter((c) => c.startsWith(line.slice(0, stem))).map((c) => c.slice(stem)), word]
       } catch {
-        return [[], line]
+        return [[], word]
       }
     },
   })

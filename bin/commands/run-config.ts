@@ -66,6 +66,7 @@ export async function runConfig(a: RunConfigArgs): Promise<number> {
   if (a.session === undefined) for (const l of hv.log.lines) emit(HypLog.format(l))
   hv.log.onLine((l) => emit(HypLog.format(l)))
   for (const vm of hv.vms) vm.console.onOutput((b) => printer.bytes(vm.name, b))
+  hv.onVmCreated((vm) => vm.console.onOutput((b) => printer.bytes(vm.name, b)))
   let faulted = false
   hv.onFault(() => { faulted = true })
   // stdin (when it is a pipe) goes to one VM's console, like QEMU's -serial stdio

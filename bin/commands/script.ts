@@ -56,7 +56,7 @@ export function scriptCommand(setCode: (c: number) => void): CommandModule<objec
       let stray = false
       const onRejection = (reason: unknown): void => {
         stray = true
-        process.stderr.write(`baobab: ${a.file}: uncaught (in promise) ${describeError(reason)}\n`)
+        process.stderr.write(`baobab: ${a.file}: uncaught (in promise) ${describeError(reason).replace(/^Uncaught /, '')}\n`)
       }
       process.on('unhandledRejection', onRejection)
       try {

@@ -55,6 +55,7 @@ export class Hypervisor {
   readonly emulated = new Map<string, Device>()
   private readonly shmem: Shmem[] = []
   private faultListeners: ((f: FaultReport) => void)[] = []
+  private createdListeners: ((vm: Vm) => void)[] = []
   /** one VM stack per pCPU (reference §4); `onCpu[p]` is always `stacks[p].current` */
   readonly stacks: VmStack[] = []
   /** features (dynamic VMs, TEEs) may react when a stacked vCPU gets an interrupt */
@@ -126,6 +127,7 @@ export class Hypervisor {
   buildVm(id: number, vc: HvVmConfig, pcpus: number[], live: boolean, extra?: (vm: Vm) => void): Vm {
     const vm = new Vm(id, vc, pcpus)
     this.vms.push(vm)
+    for (const fn of this.createdListeners) fn(vm)
     const log = this.log
     log.info(`Initializing VM ${id}`)
     for (const r of vc.regions) {
@@ -308,6 +310,11 @@ export class Hypervisor {
   /** The VM whose vCPU runs on pCPU `pcpu`. */
   vmOnCpu(pcpu: number): Vm | undefined {
     return this.onCpu[pcpu]?.vm
+  }
+
+  /** every VM built after boot starts (REPL create, VM-stack children, config re-apply) */
+  onVmCreated(fn: (vm: Vm) => void): void {
+    this.createdListeners.push(fn)
   }
 
   onFault(fn: (f: FaultReport) => void): void {

@@ -50,6 +50,8 @@ interface Donation {
   lent: number[]
   /** child vCPUs that have been entered since the last exit */
   started: Set<Vcpu>
+  /** child vCPUs a parent interrupt took off the CPU mid-computation: only resume continues them */
+  preempted: Set<Vcpu>
 }
 
 export class DynamicVms implements HypercallClass {
@@ -57,7 +59,7 @@ export class DynamicVms implements HypercallClass {
   readonly counters = { invokes: 0, yields: 0, exits: 0, faults: 0, interrupts: 0, creates: 0, destroys: 0 }
 
   constructor(private readonly hv: Hypervisor) {
-    hv.faultHandler = (v, report) => this.childFault(v, report.addr, report.cause)
+    hv.faultHandler = (v, report) => this.childFault(v, report.pc, report.addr, report.cause)
     hv.stackedInterruptHandler = (v) => this.preempt(v)
   }
 
@@ -145,7 +147,7 @@ export class DynamicVms implements HypercallClass {
     for (const irq of plan.irqs) this.hv.irqOwner.set(irq, child)
     child.parent = parent
     parent.children.push(child)
-    this.children.set(child, { parent, taken, allocated, devices, irqs: plan.irqs, lent: [], started: new Set() })
+    this.children.set(child, { parent, taken, allocated, devices, irqs: plan.irqs, lent: [], started: new Set(), preempted: new Set() })
     this.counters.creates++
     log.info(`Dynamic VM ${id} created`)
     return { error: HC_E_SUCCESS, value: BigInt(id) }
@@ -202,7 +204,10 @@ export class DynamicVms implements HypercallClass {
         irqs.push(irq)
       }
     }
-    for (const ipc of bvm.ipcs) if (ipc.shmemId >= this.hv.config.shmem.length) return fail(HC_E_INVAL_ARGS)
+    // shared memory the parent is not part of is not the parent's to give
+    for (const ipc of bvm.ipcs) {
+      if (ipc.shmemId >= this.hv.config.shmem.length || !parent.config.ipcs.some((p) => p.shmemId === ipc.shmemId)) return fail(HC_E_INVAL_ARGS)
+    }
     return { r0, extra, devices, irqs }
   }
 
@@ -238,12 +243,17 @@ export class DynamicVms implements HypercallClass {
     const cv = child.vcpus.find((c) => c.pcpu === v.pcpu)
     if (!cv || cv.state !== 'inactive') return err(HC_E_INVAL_ARGS)
     const d = this.children.get(child)!
+    // a pre-empted child is mid-computation: invoke would overwrite its registers, resume continues it
+    if (fresh && d.preempted.has(cv)) return err(HC_E_INVAL_ARGS)
     this.hv.stacks[v.pcpu]!.push(cv)
     if (!d.started.has(cv)) {
       d.started.add(cv)
       this.hv.arch.startVcpu(cv, BigInt(child.config.entry), [fresh ? arg : 0n, 0n])
-    } else if (fresh) {
-      this.hv.arch.setRegs(cv, { 10: 0n, 11: arg })
+    } else if (d.preempted.has(cv)) {
+      d.preempted.delete(cv)
+    } else {
+      // back from a yield: the child's yield returns success and the argument (0 for resume)
+      this.hv.arch.setRegs(cv, { 10: 0n, 11: fresh ? arg : 0n })
     }
     this.counters.invokes++
     return { error: HC_E_SUCCESS, value: 0n, switched: true }
@@ -268,6 +278,7 @@ export class DynamicVms implements HypercallClass {
       const stack = this.hv.stacks[v.pcpu]!
       if (v.state !== 'stacked') return
       const top = stack.current
+      for (let u = top; u && u !== v; u = u.stackParent ?? undefined) this.children.get(u.vm)?.preempted.add(u)
       stack.unwind(v)
       this.counters.interrupts++
       this.hv.arch.setRegs(v, { 10: BigInt(RET.INTERRUPTED), 11: BigInt(top?.vm.id ?? 0) })
@@ -275,14 +286,14 @@ export class DynamicVms implements HypercallClass {
   }
 
   /** A child's stage-2 fault: stop it, report to the parent (a0 = 9, a1 = id, a2 = address). */
-  private childFault(v: Vcpu, addr: bigint, cause: string): boolean {
+  private childFault(v: Vcpu, pc: bigint, addr: bigint, cause: string): boolean {
     const child = v.vm
     if (!this.children.has(child) || !v.stackParent) return false
     const parent = v.stackParent
     this.hv.log.error(`VM ${child.id} performed illegal access (${cause} at ${hex(addr)}). Disabling.`)
     this.hv.stacks[v.pcpu]!.pop()
     child.state = 'faulted'
-    child.fault = { vm: child.id, vmName: child.name, vcpu: v.id, pc: 0n, addr, cause }
+    child.fault = { vm: child.id, vmName: child.name, vcpu: v.id, pc, addr, cause }
     for (const c of child.vcpus) this.hv.arch.stopVcpu(c)
     this.counters.faults++
     this.hv.arch.setRegs(parent, { 10: BigInt(RET.FAULT), 11: BigInt(child.id), 12: addr })

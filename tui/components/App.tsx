@@ -43,7 +43,6 @@ export function App({ model: m, controller }: AppProps) {
     controller.key(k)
     m.publish()
   })
-  controller.page = m.split ? L.middle - 1 : L.middle
   const focused = typeof m.focus === 'number' ? m.consoles[m.focus] : undefined
   return (
     <Box flexDirection="column" width={L.cols} height={L.rows}>
