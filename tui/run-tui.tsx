@@ -21,6 +21,8 @@ export interface TuiOptions {
   createRepl: (wb: Workbench, onOutput: (text: string) => void) => Repl
   /** an already open workbench (a resumed session) instead of booting `config` */
   workbench?: Workbench
+  /** watch the config and plugin files and hot-reload them (default true) */
+  watch?: boolean
   /** lines to show in the REPL area at start (a resumed session's warnings) */
   notes?: string[]
   /** ms between redraws (at most 20 a second) */
@@ -100,6 +102,16 @@ export async function runTui(o: TuiOptions): Promise<number> {
     finish(1)
   })
 
+  // hot reload: the config and every loaded plugin are watched; outcomes land in the log pane
+  const watcher = o.watch === false ? null : wb.watch({
+    onEvent: (e) => {
+      const ok = e.kind === 'plugin-reloaded' || e.kind === 'config-applied'
+      const text = `${e.kind} ${e.name} (${e.ms.toFixed(0)} ms): ${e.message}`
+      model.say(text.split('\n')[0]!, ok ? 'info' : 'error')
+      for (const line of text.split('\n').slice(1)) model.say(line, 'error')
+    },
+  })
+
   const timer = setInterval(() => {
     model.sim = loop.paused ? 'paused' : model.busy ? 'busy' : loop.last === 'idle' ? 'idle' : loop.last === 'halted' ? 'halted' : 'running'
     model.tick()
@@ -107,6 +119,7 @@ export async function runTui(o: TuiOptions): Promise<number> {
   loop.start()
 
   const code = await finished
+  await watcher?.close()
   clearInterval(timer)
   await loop.stop()
   ink.unmount()

@@ -300,19 +300,21 @@ export function exec(h: RiscvHart, max: number): void {
       fTag = pcLo & -4096
     }
     const e = pcLo & 4095 // byte offset = halfword index × 2 = slot index
-    const bf = blk[e]
-    if (bf) {
-      // a translated block, when the window has room for all of it (keeps counts exact)
-      if (left > MAX_BLOCK) {
-        const n = bf(h, x, u8, u16, i32, rT, wT, pcLo, pcHi, end - left)
-        left -= n
-        pcLo = h.pcLo
-        if (h.pcHi !== pcHi) { pcHi = h.pcHi; fTag = 1 }
-        if (h.brk) break
-        continue
+    if (jit) {
+      const bf = blk[e]
+      if (bf) {
+        // a translated block, when the window has room for all of it (keeps counts exact)
+        if (left > MAX_BLOCK) {
+          const n = bf(h, x, u8, u16, i32, rT, wT, pcLo, pcHi, end - left)
+          left -= n
+          pcLo = h.pcLo
+          if (h.pcHi !== pcHi) { pcHi = h.pcHi; fTag = 1 }
+          if (h.brk) break
+          continue
+        }
+      } else if (bf === undefined && ++heat[e] === HOT) {
+        blk[e] = translateBlock(h, dec, h.fetchOff, e)
       }
-    } else if (bf === undefined && ++heat[e] === HOT && jit) {
-      blk[e] = translateBlock(h, dec, h.fetchOff, e)
     }
     let w = dec[e]!, imm: number
     if (w !== 0) imm = dec[e + 1]!
