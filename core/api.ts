@@ -13,6 +13,8 @@ import { bootConfig } from './boot.ts'
 import { validateConfig, type HvVmConfig, type VmInput } from './hypervisor/config.ts'
 import type { Hypervisor } from './hypervisor/hypervisor.ts'
 import { HypLog } from './hypervisor/log.ts'
+import { imageBytes, packConfig } from './hypervisor/blob.ts'
+import { readFileSync } from 'node:fs'
 import type { Vm } from './hypervisor/vm.ts'
 import type { Machine } from './machine.ts'
 import { PluginHost } from './plugins.ts'
@@ -51,6 +53,9 @@ export interface Watchpoint {
 }
 
 export class ApiError extends Error {}
+
+/** Bao's hypercall extension (RISC-V EID; the VM-stack functions are class 3 of it) */
+const VMSTACK_EID = 0x08000ba0
 
 /** How a Workbench was opened: what a session needs to boot the same machine again. */
 export interface WorkbenchOrigin {
@@ -146,6 +151,36 @@ export class Workbench {
     },
     /** the hypervisor's log lines */
     log: (): string[] => (this.hypervisor?.log.lines ?? []).map((l) => HypLog.format(l)),
+    /**
+     * VM-stack on behalf of a VM (feature dynamic-vm): the same hypercalls a guest makes, issued
+     * as vCPU 0 of `parent`. `create` packs `config` (a VM config object, CROSSCON's layout) into
+     * the parent's memory at `at` (default: the top of its first region) with the image after the
+     * header, as a guest would, and returns the child's id.
+     */
+    child: {
+      create: (parent: number | string, config: VmInput, opts: { at?: number } = {}): number => {
+        const p = this.find(parent)
+        const baseDir = this.configFile ? dirname(this.configFile) : process.cwd()
+        const vc = validateConfig({ board: this.board.name, vms: [config] }, { baseDir, board: this.board, elfMachine: this.machine.arch.elfMachine }).vms[0]!
+        const blob = packConfig({ ...this.need().config, shmem: this.need().config.shmem, vms: [vc] }, { arch: 'riscv64', images: false })
+        const header = Number(new DataView(blob.buffer, blob.byteOffset).getBigUint64(40, true))
+        const r0 = vc.regions[0]!
+        const image = vc.image ? imageBytes(vc.image.path, vc.image.baseAddr, (f) => new Uint8Array(readFileSync(f))) : new Uint8Array()
+        const top = p.config.regions[0]!.base + p.config.regions[0]!.size
+        const at = opts.at ?? Math.floor((top - header - r0.size) / 4096) * 4096
+        const mem = this.vm(p.id).mem
+        mem.write(at, blob.subarray(0, header))
+        if (vc.image) mem.write(at + header + (vc.image.baseAddr - r0.base), image)
+        const r = this.hv.hypercall(p.id, 0, VMSTACK_EID, (3 << 16) | 0, at)
+        if (r.error !== 0n) throw new ApiError(`create failed with Bao error ${r.error}`)
+        return Number(r.value)
+      },
+      /** run child `id` on the parent's pCPU with `arg` (the parent waits, as its guest would) */
+      invoke: (parent: number | string, id: number, arg: number | bigint = 0): { error: bigint; value: bigint } =>
+        this.hv.hypercall(parent, 0, VMSTACK_EID, (3 << 16) | 1, id, arg),
+      destroy: (parent: number | string, id: number): { error: bigint; value: bigint } =>
+        this.hv.hypercall(parent, 0, VMSTACK_EID, (3 << 16) | 6, id),
+    },
   }
 
   /** One VM: console, registers, memory (guest-physical, through its stage-2 map). */
@@ -191,6 +226,8 @@ export class Workbench {
         },
       },
       stats: () => ({ exits: vm.exits, hypercalls: vm.hypercalls, state: vm.state, fault: vm.fault }),
+      /** `n` instructions from guest-physical `gpa`, disassembled */
+      disasm: (gpa: number, n = 8): string[] => this.disasmAt((a) => this.gpa(vm, a), gpa, n),
     }
   }
 
@@ -283,6 +320,25 @@ export class Workbench {
     for (const h of this.machine.harts) h.flushTlb()
   }
 
+  /** `n` instructions from host-physical `pa`, disassembled (the REPL's `disasm`) */
+  disasm(pa: number, n = 8): string[] {
+    return this.disasmAt((a) => a, pa, n)
+  }
+
+  private disasmAt(toPa: (a: number) => number, addr: number, n: number): string[] {
+    const dis = this.machine.arch.disassemble
+    if (!dis) throw new ApiError(`no disassembler for ${this.machine.arch.name}`)
+    const out: string[] = []
+    for (let i = 0, a = addr; i < n; i++) {
+      const bytes = new Uint8Array(4)
+      try { for (let k = 0; k < 4; k++) bytes[k] = this.machine.bus.read(toPa(a + k), 1) } catch { out.push(`${a.toString(16)}: (not readable)`); break }
+      const d = dis(bytes, BigInt(a))
+      out.push(`${a.toString(16)}: ${d.text}`)
+      a += d.length
+    }
+    return out
+  }
+
   /** Record the pc of every instruction in `hits` while on (slow). */
   trace(on: boolean): void { this.tracing = on }
 
@@ -342,7 +398,8 @@ const HELP = `baobab API (REPL globals: hv, vm, board, plugins, run, step, pause
   vm(id).console.read() / .write(text) / .waitFor(text, { ms })
   vm(id).regs(vcpu)                 { pc, x[0..31] }
   vm(id).mem.read(gpa, len) / .write(gpa, bytes)   guest-physical, through the VM's stage-2 map
-  vm(id).stats()
+  vm(id).stats() / vm(id).disasm(gpa, n)      disasm(pa, n)
+  hv.child.create(parent, vmConfig) / .invoke(parent, id, arg) / .destroy(parent, id)   VM-stack as that VM
   board                             the board description (memory map, devices, clocks)
   plugins.list() / .load(nameOrPath) / .unload(name) / .reload(name)
   run(ms) / run({ ms, insns })      advance virtual time; step(n); pause()

@@ -23,7 +23,7 @@ beforeAll(async () => {
 })
 afterAll(() => rmSync(CANARY, { force: true }))
 
-const API_GLOBALS = ['hv', 'vm', 'board', 'plugins', 'run', 'step', 'pause', 'breakpoint', 'watchpoint', 'trace', 'stats', 'session', 'help', 'sleep', 'console']
+const API_GLOBALS = ['hv', 'vm', 'board', 'plugins', 'run', 'step', 'pause', 'breakpoint', 'watchpoint', 'trace', 'stats', 'disasm', 'session', 'help', 'sleep', 'console']
 
 /** ECMA-262 (and ECMA-402's Intl) global names, including ones newer engines add */
 const ECMASCRIPT_GLOBALS = new Set([

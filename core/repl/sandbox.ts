@@ -187,6 +187,7 @@ function apiGlobals(wb: Workbench, print: (text: string) => void, pure: WeakSet<
     watchpoint: wb.watchpoint,
     trace: (on: boolean) => wb.trace(on),
     stats,
+    disasm: (pa: number, n?: number) => wb.disasm(pa, n),
     session: sessionGlobal(wb, hooks),
     help: (): void => print(Workbench.help()),
     /** virtual time, not wall time: `await sleep(5)` runs the machine for 5 ms */
