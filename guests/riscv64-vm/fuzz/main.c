@@ -184,16 +184,7 @@ u64 trap_c(u64 cause, u64 epc, u64 tval)
     csr_clear(sie, 1UL << (cause & 63));
     return epc;
   }
-  struct line l;
-  l_init(&l);
-  l_str(&l, "unexpected trap cause ");
-  l_dec(&l, (i64)cause);
-  l_str(&l, " epc ");
-  l_hex(&l, epc);
-  l_str(&l, " tval ");
-  l_hex(&l, tval);
-  l_emit(&l);
-  halt();
+  trap_fatal("unexpected trap", cause, epc, tval);
   return epc;
 }
 

@@ -168,3 +168,21 @@ void say(const char *s)
   l_str(&l, s);
   l_emit(&l);
 }
+
+/* A trap nobody expected: one line naming it, then stop this hart. */
+void trap_fatal(const char *what, u64 cause, u64 epc, u64 tval)
+{
+  struct line l;
+  l_init(&l);
+  l_str(&l, what);
+  l_str(&l, " cause ");
+  l_dec(&l, (i64)cause);
+  l_str(&l, " epc ");
+  l_hex(&l, epc);
+  l_str(&l, " tval ");
+  l_hex(&l, tval);
+  l_emit(&l);
+  /* like start.S's halt(), which not every program links (the VM-stack child has its own start) */
+  __asm__ volatile("csrci sstatus, 2");
+  for (;;) __asm__ volatile("wfi");
+}

@@ -132,6 +132,7 @@ void l_dec(struct line *l, i64 v);
 void l_hex(struct line *l, u64 v);   /* 0x..., no leading zeros */
 void l_emit(struct line *l);         /* appends '\n' and writes it */
 void say(const char *s);             /* one fixed line */
+void trap_fatal(const char *what, u64 cause, u64 epc, u64 tval); /* "<what> cause … epc … tval …", then halt */
 
 /* ---- start.S ---- */
 void secondary_entry(void);          /* HSM start address: a0 = hart id, a1 = opaque */
