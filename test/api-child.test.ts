@@ -49,3 +49,16 @@ describe('hv.child: VM-stack on behalf of a VM', () => {
     expect(lines[0]).toMatch(/^80200000: \S+/)
   })
 })
+
+describe('a parent going away takes its children with it', () => {
+  it('destroying a parent from the REPL destroys its live child and returns the child\'s extra memory to the pool', async () => {
+    const wb = await Workbench.open({ config: CONFIG })
+    const hv = wb.hypervisor!
+    const freeBefore = JSON.stringify(hv.phys.ranges())
+    const id = wb.hv.child.create(1, CHILD as never)
+    expect(JSON.stringify(hv.phys.ranges())).not.toBe(freeBefore) // region 1 came from the pool
+    wb.hv.destroy(1)
+    expect(wb.hv.vms().map((v) => v.id)).not.toContain(id)
+    expect(JSON.stringify(hv.phys.ranges())).toBe(freeBefore)
+  })
+})

@@ -56,6 +56,7 @@ export class Hypervisor {
   private readonly shmem: Shmem[] = []
   private faultListeners: ((f: FaultReport) => void)[] = []
   private createdListeners: ((vm: Vm) => void)[] = []
+  private beforeDestroy: ((vm: Vm) => void)[] = []
   /** one VM stack per pCPU (reference §4); `onCpu[p]` is always `stacks[p].current` */
   readonly stacks: VmStack[] = []
   /** features (dynamic VMs, TEEs) may react when a stacked vCPU gets an interrupt */
@@ -287,6 +288,7 @@ export class Hypervisor {
 
   /** Destroy a VM: its vCPUs stop, its pCPUs and interrupts are free again. */
   destroyVm(vm: Vm): void {
+    for (const fn of this.beforeDestroy) fn(vm)
     this.untrackLive(vm)
     for (const v of vm.vcpus) this.arch.stopVcpu(v)
     vm.state = 'stopped'
@@ -310,6 +312,11 @@ export class Hypervisor {
   /** The VM whose vCPU runs on pCPU `pcpu`. */
   vmOnCpu(pcpu: number): Vm | undefined {
     return this.onCpu[pcpu]?.vm
+  }
+
+  /** called before a VM is destroyed (features release what they hold for it) */
+  onBeforeDestroy(fn: (vm: Vm) => void): void {
+    this.beforeDestroy.push(fn)
   }
 
   /** every VM built after boot starts (REPL create, VM-stack children, config re-apply) */

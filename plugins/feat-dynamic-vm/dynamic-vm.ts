@@ -61,6 +61,11 @@ export class DynamicVms implements HypercallClass {
   constructor(private readonly hv: Hypervisor) {
     hv.faultHandler = (v, report) => this.childFault(v, report.pc, report.addr, report.cause)
     hv.stackedInterruptHandler = (v) => this.preempt(v)
+    // a VM going away (destroyed from the REPL, re-applied config, or a child itself) takes its
+    // children with it, and their extra memory goes back to the pool
+    hv.onBeforeDestroy((vm) => {
+      for (const c of [...vm.children]) if (this.children.has(c)) this.reclaim(c)
+    })
   }
 
   call(v: Vcpu, fn: number, a: bigint[]): HypercallResult {
@@ -306,10 +311,16 @@ export class DynamicVms implements HypercallClass {
     const child = this.child(v, id)
     if (!child) return err(HC_E_INVAL_ID)
     if (child.vcpus.some((c) => c.state === 'running' || c.state === 'stacked')) return err(HC_E_INVAL_ARGS)
+    this.reclaim(child)
+    return { error: HC_E_SUCCESS, value: 0n }
+  }
+
+  /** Destroy `child` (and, first, its own children) and give everything back to its parent. */
+  private reclaim(child: Vm): void {
     const d = this.children.get(child)!
     const parent = d.parent
     this.hv.log.info(`Destroying dynamic VM ${child.id}`)
-    this.hv.destroyVm(child)
+    this.hv.destroyVm(child) // its own children go first, through the beforeDestroy hook
     for (const t of d.taken) {
       this.zero(t.pa, t.size) // zeroed before the parent sees it again
       parent.stage2.mapMerged(t)
@@ -324,7 +335,6 @@ export class DynamicVms implements HypercallClass {
     parent.children.splice(parent.children.indexOf(child), 1)
     this.children.delete(child)
     this.counters.destroys++
-    return { error: HC_E_SUCCESS, value: 0n }
   }
 
   private lend(v: Vcpu, id: bigint, parentGpa: bigint, childGpa: bigint): HypercallResult {
