@@ -76,7 +76,7 @@ export class MemoryBus {
   /** bumped whenever the map or hook changes, so CPUs know to flush their TLBs */
   generation = 0
 
-  /** @param ramBytes total RAM the board will add; the arena is sized for it (capped at 4 GiB). */
+  /** @param ramBytes total RAM the board will add; the arena is sized for it (capped just under 2 GiB; the rest becomes sparse pages). */
   constructor(ramBytes: number) {
     const want = Math.min(ARENA_MAX_BYTES, STATE_AREA_BYTES + Math.ceil(ramBytes / WASM_PAGE) * WASM_PAGE)
     this.arena = new WebAssembly.Memory({ initial: want / WASM_PAGE, maximum: want / WASM_PAGE })
