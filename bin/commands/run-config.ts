@@ -1,5 +1,5 @@
 /** `baobab run <config>`: boot a hypervisor config headless; consoles line-prefixed `[name]`, the hypervisor's log `[hyp]`. */
-import { bootConfig } from '../../core/boot.ts'
+import { Workbench } from '../../core/api.ts'
 import { HypLog } from '../../core/hypervisor/log.ts'
 import { resumeSession } from '../../core/session/store.ts'
 import { UsageError } from '../errors.ts'
@@ -7,6 +7,8 @@ import { EXIT_FAULT, EXIT_TIMEOUT } from './exit-codes.ts'
 
 export interface RunConfigArgs {
   config?: string
+  /** hot-reload the config and plugins while running */
+  watch?: boolean
   /** resume this saved session instead of booting `config` */
   session?: string
   /** stop after this much virtual time (ms) */
@@ -55,8 +57,8 @@ class LinePrinter {
 }
 
 export async function runConfig(a: RunConfigArgs): Promise<number> {
-  const sys = a.session !== undefined ? await resume(a.session) : await bootConfig(a.config!)
-  const { machine: m, hv } = sys
+  const wb = a.session !== undefined ? await resume(a.session) : await Workbench.open({ config: a.config! })
+  const m = wb.machine, hv = wb.hypervisor!
   const runEnd = a.runMs !== undefined ? m.sched.now + Math.round((a.runMs / 1000) * m.board.cpuHz) : undefined
   let matched = false
   const test = (l: string): void => { if (a.until && a.until.test(l)) matched = true }
@@ -89,12 +91,17 @@ export async function runConfig(a: RunConfigArgs): Promise<number> {
     })
     process.stdin.on('error', () => {})
   }
+  // --watch: hot reload of the config and plugins, outcomes as [hyp] lines
+  const watcher = a.watch ? wb.watch({ onEvent: (e) => emit(`hot reload: ${e.kind} ${e.name} (${e.ms.toFixed(0)} ms): ${e.message.split('\n').join(' / ')}`) }) : null
+  // chokidar sets up over many event-loop turns: let it finish before the machine takes the thread
+  await watcher?.ready
   const wallEnd = a.timeout !== undefined ? performance.now() + a.timeout * 1000 : Infinity
   const t0 = performance.now()
   let code = 0
   for (;;) {
     const r = m.sched.run({
-      wallMs: 50,
+      // short slices while watching, so a reload (many small async steps) is not kept waiting
+      wallMs: a.watch ? 8 : 50,
       until: runEnd,
       predicate: () => quit || matched || (a.until !== undefined && printer.pending().some((l) => a.until!.test(l))) || (a.failOnFault && faulted),
     })
@@ -115,6 +122,7 @@ export async function runConfig(a: RunConfigArgs): Promise<number> {
     // let stdin events in between slices; when every vCPU waits for input, wait in wall time too
     await new Promise((res) => (r === 'idle' ? setTimeout(res, 10) : setImmediate(res)))
   }
+  await watcher?.close()
   printer.flush()
   if (process.stdin.isTTY) process.stdin.setRawMode(false)
   process.stdin.pause()
@@ -131,10 +139,10 @@ export async function runConfig(a: RunConfigArgs): Promise<number> {
 }
 
 /** Resume a saved session headless: its consoles go on from where they were. */
-async function resume(name: string): Promise<{ machine: Awaited<ReturnType<typeof bootConfig>>['machine']; hv: Awaited<ReturnType<typeof bootConfig>>['hv'] }> {
+async function resume(name: string): Promise<Workbench> {
   const wb = await resumeSession(name, { onWarning: (w) => process.stderr.write(`baobab: session ${name}: ${w}\n`) })
   if (!wb.hypervisor) throw new UsageError(`session ${name} is of a bare machine: resume it from the API (resumeSession)`)
   const m = wb.machine
   process.stderr.write(`baobab: resumed session ${name} at ${((m.sched.now / m.board.cpuHz) * 1000).toFixed(3)} ms of virtual time\n`)
-  return { machine: m, hv: wb.hypervisor }
+  return wb
 }

@@ -21,6 +21,7 @@ interface RunArgs {
   json: boolean
   headless: boolean
   console?: string
+  watch: boolean
 }
 
 import { EXIT_LIMIT, EXIT_TIMEOUT } from './exit-codes.ts'
@@ -45,6 +46,7 @@ export function runCommand(setCode: (c: number) => void): CommandModule<object, 
       .option('fail-on-fault', { type: 'boolean', default: false, describe: 'exit 5 as soon as any VM faults (config mode)' })
       .option('json', { type: 'boolean', default: false, describe: 'one JSON object per console line: {t, source, text} (config mode)' })
       .option('headless', { type: 'boolean', default: false, describe: 'no terminal UI even on a TTY (config mode)' })
+      .option('watch', { type: 'boolean', default: false, describe: 'hot-reload the config and plugin files when they change (config mode)' })
       .option('console', { type: 'string', describe: 'VM that receives piped stdin (config mode; default: the first VM)' })
       .example('$0 run configs/two-vms.json --until "\\[vm2\\] tick 3" --timeout 30', 'boot two VMs and stop once vm2 ticked three times')
       .example('$0 run --bare guests/images/riscv64/isa-int.elf', 'run a test program; exit code = its poweroff code')
@@ -60,7 +62,7 @@ export function runCommand(setCode: (c: number) => void): CommandModule<object, 
         try { until = new RegExp(a.until) } catch (e) { throw new UsageError(`--until: ${(e as Error).message}`) }
       }
       if (!a.bare || a.session !== undefined) {
-        setCode(await runConfig({ config: a.target, session: a.session, runMs: a['run-ms'], until, timeout: a.timeout, failOnFault: a['fail-on-fault'], json: a.json, stats: a.stats, console: a.console }))
+        setCode(await runConfig({ config: a.target, session: a.session, runMs: a['run-ms'], until, timeout: a.timeout, failOnFault: a['fail-on-fault'], json: a.json, stats: a.stats, console: a.console, watch: a.watch }))
         return
       }
       const bm = await bootBare({ board: a.board, image: a.target!, cpus: a.cpus })
