@@ -18,9 +18,11 @@ export interface TuiOptions {
    * The REPL for a booted workbench (core/repl/sandbox.ts's createReplSession); `onOutput` takes
    * what the sandbox prints outside an evaluation (callbacks that run later).
    */
-  createRepl: (wb: Workbench, onOutput: (text: string) => void) => Repl
+  createRepl: (wb: Workbench, onOutput: (text: string) => void, onSwitch: (next: Workbench) => void) => Repl
   /** an already open workbench (a resumed session) instead of booting `config` */
   workbench?: Workbench
+  /** set when the REPL switched machines (`session.load`): the caller reopens the TUI on it */
+  switchedTo?: Workbench
   /** watch the config and plugin files and hot-reload them (default true) */
   watch?: boolean
   /** lines to show in the REPL area at start (a resumed session's warnings) */
@@ -35,7 +37,11 @@ export async function runTui(o: TuiOptions): Promise<number> {
   const wb = o.workbench ?? await Workbench.open({ config: o.config })
   let late: string[] = []
   let say = (text: string): void => { late.push(text) }
-  const repl = o.createRepl(wb, (text) => say(text))
+  // `session.load()` in the REPL opens another machine: this screen ends and the caller shows that one
+  const repl = o.createRepl(wb, (text) => say(text), (next) => {
+    o.switchedTo = next
+    finish(0)
+  })
   const model = new TuiModel(wb, repl)
   say = (text) => model.say(text)
   for (const t of late) say(t)

@@ -3,6 +3,7 @@
  * demo). When stdout or stdin is not a terminal, or with --headless, it runs the config as
  * `baobab run <config>` does: consoles line-prefixed on stdout.
  */
+import type { TuiOptions } from '../../tui/run-tui.tsx'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type { CommandModule } from 'yargs'
@@ -51,7 +52,7 @@ export function tuiCommand(setCode: (c: number) => void): CommandModule<object, 
       // loaded on demand: Ink, React and the REPL sandbox cost start-up time the other commands don't need
       const { runTui } = await import('../../tui/run-tui.tsx')
       const { createReplSession } = await import('../../core/repl/sandbox.ts')
-      setCode(await runTui({ config, createRepl: (wb, onOutput) => createReplSession(wb, { unsafe: a['unsafe-repl'], onOutput }) }))
+      setCode(await showUntilDone(runTui, { config, createRepl: (wb, onOutput, onSwitch) => createReplSession(wb, { unsafe: a['unsafe-repl'], onOutput, onSwitch }) }))
     },
   }
 }
@@ -73,10 +74,20 @@ async function resume(name: string, unsafe: boolean): Promise<number> {
   const { runTui } = await import('../../tui/run-tui.tsx')
   const { createReplSession } = await import('../../core/repl/sandbox.ts')
   const history = loaded.replHistory
-  return runTui({
+  return showUntilDone(runTui, {
     config: wb.configFile ?? '',
     workbench: wb,
     notes: [`resumed session ${name} at t = ${wb.stats().virtualMs.toFixed(3)} ms`, ...warnings.map((w) => `warning: ${w}`)],
-    createRepl: (w, onOutput) => createReplSession(w, { unsafe, history, onOutput }),
+    createRepl: (w, onOutput, onSwitch) => createReplSession(w, { unsafe, history, onOutput, onSwitch }),
   })
+}
+
+/** Run the TUI; when the REPL switched machines (session.load), show the new one, and so on. */
+async function showUntilDone(runTui: (o: TuiOptions) => Promise<number>, o: TuiOptions): Promise<number> {
+  for (;;) {
+    const code = await runTui(o)
+    const next = o.switchedTo
+    if (!next) return code
+    o = { ...o, workbench: next, switchedTo: undefined, config: next.configFile ?? o.config, notes: ['switched to the loaded session'] }
+  }
 }
