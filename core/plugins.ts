@@ -19,6 +19,8 @@ export type PluginKind = 'arch' | 'board' | 'device' | 'feature'
 /** A feature's hypercall class (RISC-V a6 = class << 16 | function; Arm x0 likewise). */
 export interface HypercallClass {
   call(vcpu: Vcpu, fn: number, args: bigint[]): HypercallResult
+  /** sessions: why this feature's state cannot be captured now, or null when it can */
+  captureProblem?(): string | null
 }
 export type HypercallFactory = (hv: Hypervisor) => HypercallClass
 

@@ -212,10 +212,32 @@ describe('a restored snapshot continues the run exactly', () => {
     // a VM the guest made at run time (VM stack), alive or already destroyed, is not captured
     const dyn = await Workbench.open({ config: config('dynamic-vm.json') })
     expect(dyn.run({ ms: 20, until: () => dyn.hypervisor!.vms.length > 1 })).toBe('predicate')
-    expect(() => snapshotMachine(dyn)).toThrow(/was created at run time/)
+    expect(() => snapshotMachine(dyn)).toThrow(/is a VM-stack child/)
     dyn.run({ ms: 20 })
     expect(dyn.hypervisor!.vms.length).toBe(1)
-    expect(() => snapshotMachine(dyn)).toThrow(/VMs were created at run time/)
+    expect(() => snapshotMachine(dyn)).toThrow(/sessions do not capture dynamic VMs/)
+  })
+})
+
+describe('VMs created from the REPL are captured', () => {
+  it('a VM destroyed and another created at run time resume exactly, with the same ids', async () => {
+    const wb = await Workbench.open({ config: config('two-vms.json') })
+    wb.run({ ms: 5 })
+    wb.hv.destroy('vm2')
+    wb.hv.create({ name: 'vm3', image: { path: '../guests/images/riscv64-vm/demo-0x84200000.bin', baseAddr: '0x84200000' }, cpuNum: 1, regions: [{ base: '0x84200000', size: '64M' }] } as never)
+    expect(wb.vm('vm3').console.waitFor('tick 1')).toBe(true)
+    const snap = snapshotMachine(wb)
+    const con = (w: Workbench, n: string) => w.hypervisor!.vms.find((v) => v.name === n)!.console
+    const mark = con(wb, 'vm3').total, mark1 = con(wb, 'vm1').total
+    wb.run({ ms: 30 })
+    const want = { vm1: con(wb, 'vm1').since(mark1), vm3: con(wb, 'vm3').since(mark), insns: wb.machine.sched.instructions }
+
+    const again = await Workbench.open({ config: config('two-vms.json') })
+    restoreMachine(again, snap)
+    expect(again.hv.vms().map((v) => `${v.id} ${v.name} ${v.state}`)).toEqual(wb.hv.vms().map((v) => `${v.id} ${v.name} ${v.state}`))
+    again.run({ ms: 30 })
+    expect({ vm1: con(again, 'vm1').since(mark1), vm3: con(again, 'vm3').since(mark), insns: again.machine.sched.instructions }).toEqual(want)
+    expect(want.vm3).toContain('tick 3')
   })
 })
 

@@ -117,6 +117,26 @@ export class Hypervisor {
     return this.nextId
   }
 
+  /** sessions: what the features say they cannot capture yet */
+  featureProblems(): string[] {
+    return [...this.classes.values()].map((c) => c.captureProblem?.() ?? null).filter((p): p is string => p !== null)
+  }
+
+  /** sessions: the id counter as it was when the snapshot was taken */
+  restoreNextId(n: number): void {
+    this.nextId = n
+  }
+
+  /**
+   * Sessions: build a VM created at run time again, with the id and pCPUs it had. Its memory,
+   * registers and devices are restored after this, so it is built but its image is not run.
+   */
+  recreateVm(id: number, vc: HvVmConfig, pcpus: number[]): Vm {
+    this.config.vms.push(vc)
+    const vm = this.buildVm(id, vc, pcpus, true)
+    return vm
+  }
+
   private createVm(id: number, vc: HvVmConfig, pcpus: number[]): void {
     this.buildVm(id, vc, pcpus, true)
   }

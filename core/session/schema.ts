@@ -45,6 +45,9 @@ const machine = z.object({
     emulated: z.record(z.unknown()),
     log: z.array(z.object({ level: z.enum(['INFO', 'WARNING', 'ERROR']), text: z.string(), time: z.number() }).strict()),
     arch: z.unknown(),
+    /** VMs created at run time: their normalised definitions (re-checked when they are rebuilt) */
+    created: z.array(z.object({ id: count, config: z.record(z.unknown()), pcpus: z.array(count) }).strict()).optional(),
+    nextVmId: count.optional(),
   }).strict().nullable(),
   /** how many pages ram.bin holds */
   ramPages: count,

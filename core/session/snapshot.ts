@@ -16,6 +16,7 @@
  * saved sequence numbers, so events due at the same cycle fire in the same order as before.
  * Decoded-instruction caches and TLBs are not saved: they are flushed and refill.
  */
+import type { HvVmConfig } from '../hypervisor/config.ts'
 import type { Workbench } from '../api.ts'
 import { PAGE_SIZE, STATE_AREA_BYTES, type MemoryBus } from '../bus.ts'
 import type { VmConsoleState } from '../hypervisor/console.ts'
@@ -54,6 +55,10 @@ export interface HypervisorSnapshot {
   log: LogLine[]
   /** the architecture glue's state (ArchHyp.snapshot) */
   arch: unknown
+  /** VMs created at run time (REPL `hv.create`, config re-apply): rebuilt before their state returns */
+  created?: { id: number; config: HvVmConfig; pcpus: number[] }[]
+  /** the id the next VM would get */
+  nextVmId?: number
 }
 
 /** The JSON part of a snapshot. */
@@ -96,9 +101,11 @@ export function snapshotMachine(wb: Workbench): MachineSnapshot {
   let hyp: HypervisorSnapshot | null = null
   if (hv) {
     const late = hv.vms.filter((vm) => !wb.origin.bootVms.includes(vm.id))
-    if (late.length) throw new SnapshotError(`VM ${late.map((v) => `${v.id} (${v.name})`).join(', ')} was created at run time: sessions capture only the VMs the config boots`)
-    // one created and destroyed since leaves traces a fresh boot lacks (the next VM id, feature counters)
-    if (hv.nextVmId !== Math.max(0, ...wb.origin.bootVms) + 1) throw new SnapshotError(`VMs were created at run time (ids up to ${hv.nextVmId - 1}): sessions capture only machines whose VMs all come from the config`)
+    // VM-stack children hold a feature's bookkeeping (what they took from their parent), not captured yet
+    const children = late.filter((vm) => vm.parent)
+    if (children.length) throw new SnapshotError(`VM ${children.map((v) => `${v.id} (${v.name})`).join(', ')} is a VM-stack child: sessions do not capture dynamic VMs yet`)
+    const problems = hv.featureProblems()
+    if (problems.length) throw new SnapshotError(problems.join('; '))
     hyp = {
       vms: hv.vms.map((vm) => ({
         id: vm.id, name: vm.name, state: vm.state, hypercalls: vm.hypercalls,
@@ -110,6 +117,8 @@ export function snapshotMachine(wb: Workbench): MachineSnapshot {
       emulated: Object.fromEntries([...hv.emulated].map(([name, d]) => [name, d.snapshot()])),
       log: hv.log.lines.map((l) => ({ ...l })),
       arch: hv.arch.snapshot ? hv.arch.snapshot() : null,
+      created: late.map((vm) => ({ id: vm.id, config: vm.config, pcpus: vm.vcpus.map((v) => v.pcpu) })),
+      nextVmId: hv.nextVmId,
     }
   }
   const json: MachineState = {
@@ -152,6 +161,9 @@ export function restoreMachine(wb: Workbench, snap: MachineSnapshot): RestoreRep
   if (notRam !== undefined) fail(`RAM image: page 0x${(notRam * PAGE_SIZE).toString(16)} is not RAM on this board`)
   if (!!snap.hypervisor !== !!hv) fail(snap.hypervisor ? 'snapshot has a hypervisor, the machine runs a bare image' : 'snapshot is of a bare machine, this one runs a hypervisor')
   if (hv && snap.hypervisor) {
+    // VMs made at run time come back first (same id, definition and pCPUs); their state follows
+    for (const c of snap.hypervisor.created ?? []) if (!hv.vms.some((v) => v.id === c.id)) hv.recreateVm(c.id, c.config, c.pcpus)
+    if (snap.hypervisor.nextVmId !== undefined) hv.restoreNextId(snap.hypervisor.nextVmId)
     for (const s of snap.hypervisor.vms) {
       const vm = hv.vms.find((v) => v.id === s.id)
       if (!vm || vm.name !== s.name) fail(`snapshot has VM ${s.id} (${s.name}), the machine does not (was the config changed?)`)

@@ -351,6 +351,13 @@ export class DynamicVms implements HypercallClass {
     return { error: HC_E_SUCCESS, value: 0n }
   }
 
+  /** Sessions cannot capture dynamic VMs yet: neither live children nor the counters of past ones. */
+  captureProblem(): string | null {
+    const c = this.counters
+    if (this.children.size || c.creates || c.invokes) return 'dynamic VMs were used (children or their counters): sessions do not capture dynamic VMs yet'
+    return null
+  }
+
   /** for tests: what a child holds */
   donationOf(child: Vm): Donation | undefined {
     return this.children.get(child)
