@@ -86,6 +86,8 @@ export class PluginHost {
   private readonly imports = new Map<string, number>()
   /** files being loaded right now: meeting one again means a `requires` cycle */
   private readonly loading = new Set<string>()
+  /** board name → the plugin that registered it */
+  private readonly boardOwners = new Map<string, string>()
 
   list(): { name: string; kind: PluginKind; version: string; source: string }[] {
     return [...this.loaded.values()].map((l) => ({ name: l.plugin.name, kind: l.plugin.kind, version: l.plugin.version, source: l.source }))
@@ -170,7 +172,7 @@ export class PluginHost {
     }
     return {
       archs: { register: (a) => put(this.archs, a.name, a) },
-      boards: { register: (b) => put(this.boards, b.name, b) },
+      boards: { register: (b) => { put(this.boards, b.name, b); this.boardOwners.set(b.name, plugin.name) } },
       devices: { register: (t, f) => { put(this.devices, t, f); devices.set(t, f) } },
       hypercalls: { register: (c, f) => put(this.hypercalls, c, f) },
       log: (m) => this.log.push(`[${plugin.name}] ${m}`),
@@ -302,6 +304,15 @@ export class PluginHost {
 
   /** Load every built-in plugin needed for a board by name: the board plugin is `board-<name>`. */
   async loadBoard(name: string): Promise<BoardDesc> {
+    // a path names a user's board plugin (their own SoC): it is the board that plugin registers
+    if (/[\\/]/.test(name) || /\.(ts|js|mjs)$/.test(name)) {
+      const before = new Set(this.boards.keys())
+      const plugin = await this.load(name)
+      const added = [...this.boards.keys()].filter((b) => !before.has(b))
+      const mine = added[0] ?? [...this.boards.entries()].find(([, b]) => this.boardOwners.get(b.name) === plugin.name)?.[0]
+      if (!mine) throw new PluginError(plugin.name, `${name} registers no board`)
+      return this.boards.get(mine)!
+    }
     if (!this.boards.has(name)) {
       try {
         await this.load(`board-${name}`)

@@ -122,7 +122,8 @@ export async function loadConfig(file: string, plugins: PluginHost): Promise<{ c
   const name = isObject(raw) ? raw.board : undefined
   if (typeof name === 'string' && name !== '') {
     try {
-      board = await plugins.loadBoard(name)
+      // a path names a user's board plugin, relative to the config like images are
+      board = await plugins.loadBoard(isBoardPath(name) ? resolve(dirname(abs), name) : name)
     } catch (e) {
       if (!(e instanceof PluginError)) throw e
       const rule = /unknown board/.test(e.message) ? `unknown board '${name}' (known boards: ${knownBoards(plugins).join(', ')})` : e.message
@@ -140,6 +141,11 @@ export async function loadConfig(file: string, plugins: PluginHost): Promise<{ c
 }
 
 /** Validate and normalise a config object; throws ConfigErrors listing every problem. */
+/** a `board` that names a plugin file rather than a registered board */
+export function isBoardPath(board: string): boolean {
+  return /[\\/]/.test(board) || /\.(ts|js|mjs)$/.test(board)
+}
+
 export function validateConfig(raw: unknown, opts: ValidateOptions): HvConfig {
   return check(raw, { ...opts, deviceTypes: opts.deviceTypes && new Set(opts.deviceTypes) }, [])
 }
@@ -217,7 +223,9 @@ function check(raw: unknown, ctx: Ctx, errors: ConfigError[]): HvConfig {
   const parsed = parseStructure(raw, ctx.file)
   if ('errors' in parsed) throw new ConfigErrors([...errors, ...parsed.errors], ctx.file)
   const p = parsed.config
-  if (ctx.board && p.board !== ctx.board.name) err('board', `names board '${p.board}', but the board given is '${ctx.board.name}'`)
+  // `board` is a board's name, or the path of a user's board plugin (then its board is the one)
+  const byPath = isBoardPath(p.board)
+  if (ctx.board && !byPath && p.board !== ctx.board.name) err('board', `names board '${p.board}', but the board given is '${ctx.board.name}'`)
 
   // a field missing here would only cause follow-on errors in the checks below: stop after these
   let incomplete = false
@@ -227,7 +235,7 @@ function check(raw: unknown, ctx: Ctx, errors: ConfigError[]): HvConfig {
   }))
   const nodes: Node[] = []
   const vms = p.vms.map((v, i) => normaliseVm(v, `vms[${i}]`, undefined, ctx, nodes, err, need))
-  const config: HvConfig = { board: p.board, features: p.features ?? [], hypColors: p.hypColors ?? 0, shmem, vms }
+  const config: HvConfig = { board: byPath && ctx.board ? ctx.board.name : p.board, features: p.features ?? [], hypColors: p.hypColors ?? 0, shmem, vms }
   if (incomplete) throw new ConfigErrors(errors, ctx.file)
 
   checkNames(nodes, err)
