@@ -21,6 +21,10 @@ export interface HypercallClass {
   call(vcpu: Vcpu, fn: number, args: bigint[]): HypercallResult
   /** sessions: why this feature's state cannot be captured now, or null when it can */
   captureProblem?(): string | null
+  /** sessions: the feature's state as plain JSON (VMs it built included) */
+  snapshot?(): unknown
+  /** sessions: rebuild from `snapshot()` on a freshly booted machine, before the VMs' state returns */
+  restore?(state: unknown): void
 }
 export type HypercallFactory = (hv: Hypervisor) => HypercallClass
 

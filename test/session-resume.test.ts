@@ -209,15 +209,36 @@ describe('a restored snapshot continues the run exactly', () => {
     expect(() => restoreMachine(bare, snap)).toThrow(SnapshotError)
     const smp = await Workbench.open({ config: config('smp-vm.json') })
     expect(() => restoreMachine(smp, snap)).toThrow(/VM 1 \(vm1\)/)
-    // a VM the guest made at run time (VM stack), alive or already destroyed, is not captured
-    const dyn = await Workbench.open({ config: config('dynamic-vm.json') })
-    expect(dyn.run({ ms: 20, until: () => dyn.hypervisor!.vms.length > 1 })).toBe('predicate')
-    expect(() => snapshotMachine(dyn)).toThrow(/is a VM-stack child/)
-    dyn.run({ ms: 20 })
-    expect(dyn.hypervisor!.vms.length).toBe(1)
-    expect(() => snapshotMachine(dyn)).toThrow(/sessions do not capture dynamic VMs/)
+
   })
 })
+
+describe('dynamic VMs (VM stack) are captured', () => {
+  it('a snapshot with a live child resumes exactly: the rest of the host demo prints the same and counts the same', async () => {
+    const wb = await Workbench.open({ config: config('dynamic-vm.json') })
+    const con = (w: Workbench, n: string) => w.hypervisor!.vms.find((v) => v.name === n)?.console
+    // stop while the first child exists and has run
+    expect(wb.run({ ms: 50, until: () => (con(wb, 'host')?.text() ?? '').includes('invoke 4 -> value') })).toBe('predicate')
+    expect(wb.hypervisor!.vms.length).toBe(2)
+    const snap = snapshotMachine(wb)
+    const mark = con(wb, 'host')!.total
+    wb.run({ ms: 60 })
+    const want = { host: con(wb, 'host')!.since(mark), insns: wb.machine.sched.instructions, vms: wb.hv.vms().map((v) => `${v.id} ${v.name} ${v.state}`) }
+    expect(want.host).toContain('host: done')
+
+    const again = await Workbench.open({ config: config('dynamic-vm.json') })
+    restoreMachine(again, snap)
+    expect(again.hypervisor!.vms.map((v) => v.id)).toEqual(wb.hypervisor!.vms.length ? snapVmIds(snap) : [])
+    again.run({ ms: 60 })
+    expect({ host: con(again, 'host')!.since(mark), insns: again.machine.sched.instructions, vms: again.hv.vms().map((v) => `${v.id} ${v.name} ${v.state}`) }).toEqual(want)
+    // the hypervisor's memory pool ends as it does in the uninterrupted run
+    expect(again.hypervisor!.phys.ranges()).toEqual(wb.hypervisor!.phys.ranges())
+  })
+})
+
+function snapVmIds(snap: ReturnType<typeof snapshotMachine>): number[] {
+  return snap.hypervisor!.vms.map((v) => v.id)
+}
 
 describe('VMs created from the REPL are captured', () => {
   it('a VM destroyed and another created at run time resume exactly, with the same ids', async () => {

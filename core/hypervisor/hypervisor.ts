@@ -122,6 +122,21 @@ export class Hypervisor {
     return [...this.classes.values()].map((c) => c.captureProblem?.() ?? null).filter((p): p is string => p !== null)
   }
 
+  /** sessions: each feature's state, by hypercall class */
+  featureStates(): Record<string, unknown> {
+    const out: Record<string, unknown> = {}
+    for (const [cls, c] of this.classes) if (c.snapshot) out[cls] = c.snapshot()
+    return out
+  }
+
+  restoreFeatureStates(states: Record<string, unknown>): void {
+    for (const [cls, st] of Object.entries(states)) {
+      const c = this.classes.get(Number(cls))
+      if (!c?.restore) throw new Error(`the snapshot has state of hypercall class ${cls}, which no loaded feature restores`)
+      c.restore(st)
+    }
+  }
+
   /** sessions: the id counter as it was when the snapshot was taken */
   restoreNextId(n: number): void {
     this.nextId = n

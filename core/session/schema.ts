@@ -48,6 +48,7 @@ const machine = z.object({
     /** VMs created at run time: their normalised definitions (re-checked when they are rebuilt) */
     created: z.array(z.object({ id: count, config: z.record(z.unknown()), pcpus: z.array(count) }).strict()).optional(),
     nextVmId: count.optional(),
+    features: z.record(z.unknown()).optional(),
   }).strict().nullable(),
   /** how many pages ram.bin holds */
   ramPages: count,

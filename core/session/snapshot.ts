@@ -59,6 +59,8 @@ export interface HypervisorSnapshot {
   created?: { id: number; config: HvVmConfig; pcpus: number[] }[]
   /** the id the next VM would get */
   nextVmId?: number
+  /** features' own state (dynamic VMs and what they took), by hypercall class */
+  features?: Record<string, unknown>
 }
 
 /** The JSON part of a snapshot. */
@@ -100,10 +102,9 @@ export function snapshotMachine(wb: Workbench): MachineSnapshot {
   const hv = wb.hypervisor
   let hyp: HypervisorSnapshot | null = null
   if (hv) {
-    const late = hv.vms.filter((vm) => !wb.origin.bootVms.includes(vm.id))
-    // VM-stack children hold a feature's bookkeeping (what they took from their parent), not captured yet
-    const children = late.filter((vm) => vm.parent)
-    if (children.length) throw new SnapshotError(`VM ${children.map((v) => `${v.id} (${v.name})`).join(', ')} is a VM-stack child: sessions do not capture dynamic VMs yet`)
+    // VMs created from the REPL come back from their definitions; VM-stack children belong to the
+    // feature that made them (it captures what they took from their parents)
+    const late = hv.vms.filter((vm) => !wb.origin.bootVms.includes(vm.id) && !vm.parent)
     const problems = hv.featureProblems()
     if (problems.length) throw new SnapshotError(problems.join('; '))
     hyp = {
@@ -119,6 +120,7 @@ export function snapshotMachine(wb: Workbench): MachineSnapshot {
       arch: hv.arch.snapshot ? hv.arch.snapshot() : null,
       created: late.map((vm) => ({ id: vm.id, config: vm.config, pcpus: vm.vcpus.map((v) => v.pcpu) })),
       nextVmId: hv.nextVmId,
+      features: hv.featureStates(),
     }
   }
   const json: MachineState = {
@@ -164,6 +166,11 @@ export function restoreMachine(wb: Workbench, snap: MachineSnapshot): RestoreRep
     // VMs made at run time come back first (same id, definition and pCPUs); their state follows
     for (const c of snap.hypervisor.created ?? []) if (!hv.vms.some((v) => v.id === c.id)) hv.recreateVm(c.id, c.config, c.pcpus)
     if (snap.hypervisor.nextVmId !== undefined) hv.restoreNextId(snap.hypervisor.nextVmId)
+    try {
+      hv.restoreFeatureStates(snap.hypervisor.features ?? {})
+    } catch (e) {
+      fail(`feature state: ${(e as Error).message}`)
+    }
     for (const s of snap.hypervisor.vms) {
       const vm = hv.vms.find((v) => v.id === s.id)
       if (!vm || vm.name !== s.name) fail(`snapshot has VM ${s.id} (${s.name}), the machine does not (was the config changed?)`)

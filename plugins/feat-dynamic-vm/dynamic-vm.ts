@@ -54,6 +54,18 @@ interface Donation {
   preempted: Set<Vcpu>
 }
 
+type PlainEntry = Pick<Stage2Entry, 'gpa' | 'size' | 'pa' | 'perm' | 'kind' | 'name'>
+
+/** what `snapshot()` returns: plain JSON */
+export interface DynamicVmsState {
+  counters: DynamicVms['counters']
+  children: {
+    id: number; parent: number; config: HvVmConfig; pcpus: number[]
+    taken: PlainEntry[]; allocated: { base: number; size: number }[]; devices: PlainEntry[]; irqs: number[]; lent: number[]
+    lentMaps: PlainEntry[]; started: number[]; preempted: number[]
+  }[]
+}
+
 export class DynamicVms implements HypercallClass {
   private readonly children = new Map<Vm, Donation>()
   readonly counters = { invokes: 0, yields: 0, exits: 0, faults: 0, interrupts: 0, creates: 0, destroys: 0 }
@@ -351,11 +363,48 @@ export class DynamicVms implements HypercallClass {
     return { error: HC_E_SUCCESS, value: 0n }
   }
 
-  /** Sessions cannot capture dynamic VMs yet: neither live children nor the counters of past ones. */
-  captureProblem(): string | null {
-    const c = this.counters
-    if (this.children.size || c.creates || c.invokes) return 'dynamic VMs were used (children or their counters): sessions do not capture dynamic VMs yet'
-    return null
+  /** Sessions: every child with what it took from its parent, and the counters. */
+  snapshot(): DynamicVmsState {
+    const plain = (e: Stage2Entry): PlainEntry => ({ gpa: e.gpa, size: e.size, pa: e.pa, perm: e.perm, kind: e.kind, name: e.name })
+    return {
+      counters: { ...this.counters },
+      children: [...this.children].sort(([a], [b]) => a.id - b.id).map(([child, d]) => ({
+        id: child.id, parent: d.parent.id, config: child.config, pcpus: child.vcpus.map((v) => v.pcpu),
+        taken: d.taken.map(plain), allocated: d.allocated, devices: d.devices.map(plain), irqs: d.irqs, lent: d.lent,
+        lentMaps: child.stage2.entries.filter((e) => e.name.startsWith('lent@')).map(plain),
+        started: [...d.started].map((v) => v.id), preempted: [...d.preempted].map((v) => v.id),
+      })),
+    }
+  }
+
+  /**
+   * Sessions: on a freshly booted machine, take from each parent again what its children took,
+   * rebuild the children with their ids and pCPUs (parents first), and the bookkeeping. Their
+   * memory, registers and stack places come back with the rest of the snapshot.
+   */
+  restore(state: unknown): void {
+    const s = state as DynamicVmsState
+    Object.assign(this.counters, s.counters)
+    for (const c of s.children) {
+      const parent = this.hv.vms.find((v) => v.id === c.parent)
+      if (!parent) throw new Error(`dynamic VM ${c.id}: its parent VM ${c.parent} does not exist`)
+      for (const t of [...c.taken, ...c.devices]) parent.stage2.unmapRange(t.gpa, t.size)
+      for (const irq of c.irqs) {
+        parent.irqs.delete(irq)
+        this.hv.irqOwner.delete(irq)
+      }
+      for (const a of c.allocated) if (!this.hv.phys.take(a.base, a.size)) throw new Error(`dynamic VM ${c.id}: host memory ${hex(a.base)} is not free`)
+      const child = this.hv.buildVm(c.id, c.config, c.pcpus, false)
+      for (const irq of c.irqs) this.hv.irqOwner.set(irq, child)
+      for (const m of c.lentMaps) child.stage2.map({ ...m })
+      child.parent = parent
+      parent.children.push(child)
+      const byId = (ids: number[]): Set<Vcpu> => new Set(ids.map((i) => child.vcpus[i]!))
+      this.children.set(child, {
+        parent, taken: c.taken, allocated: c.allocated, devices: c.devices, irqs: c.irqs, lent: c.lent,
+        started: byId(c.started), preempted: byId(c.preempted),
+      })
+    }
   }
 
   /** for tests: what a child holds */
