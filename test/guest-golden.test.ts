@@ -10,6 +10,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
+import { firstDifference } from './first-difference.ts'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const images = join(root, 'guests', 'images', 'riscv64')
@@ -32,19 +33,6 @@ function baobab(elf: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}):
     maxBuffer: 16 * 1024 * 1024,
   })
   return { stdout: r.stdout ?? '', stderr: r.stderr ?? '', status: r.status, error: r.error }
-}
-
-/** "first difference at line N" with both lines, so a failure reads without scrolling a diff */
-function firstDifference(expected: string, actual: string): string {
-  const e = expected.split('\n')
-  const a = actual.split('\n')
-  for (let i = 0; i < Math.max(e.length, a.length); i++) {
-    if (e[i] !== a[i]) {
-      const show = (s: string | undefined) => (s === undefined ? '<end of output>' : JSON.stringify(s))
-      return `first difference at line ${i + 1}:\n  expected: ${show(e[i])}\n  actual:   ${show(a[i])}`
-    }
-  }
-  return 'outputs are identical'
 }
 
 function describeRun(r: Run): string {

@@ -9,6 +9,7 @@ import { existsSync, readdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
+import { firstDifference } from './first-difference.ts'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const images = join(root, 'guests', 'images', 'riscv64')
@@ -37,18 +38,6 @@ function qemuVersion(): string | null {
   const r = spawnSync(QEMU, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
   if (r.error || r.status !== 0) return null
   return (r.stdout ?? '').split('\n')[0].trim()
-}
-
-function firstDifference(expected: string, actual: string): string {
-  const e = expected.split('\n')
-  const a = actual.split('\n')
-  for (let i = 0; i < Math.max(e.length, a.length); i++) {
-    if (e[i] !== a[i]) {
-      const show = (s: string | undefined) => (s === undefined ? '<end of output>' : JSON.stringify(s))
-      return `first difference at line ${i + 1}:\n  qemu:   ${show(e[i])}\n  baobab: ${show(a[i])}`
-    }
-  }
-  return 'outputs are identical'
 }
 
 function describeRun(who: string, r: Run): string {
@@ -81,7 +70,7 @@ describe('riscv64 test guests: baobab vs QEMU', () => {
       const q = run(QEMU, ['-M', 'virt', '-bios', 'none', '-nographic', '-kernel', elf])
       expect(q.error, describeRun('qemu', q)).toBeUndefined()
       const b = run(process.execPath, [cli, 'run', '--bare', elf, '--timeout', '20'])
-      expect(b.stdout, `${name}: ${firstDifference(q.stdout, b.stdout)}\n${describeRun('baobab', b)}`).toBe(q.stdout)
+      expect(b.stdout, `${name}: ${firstDifference(q.stdout, b.stdout, ['qemu', 'baobab'])}\n${describeRun('baobab', b)}`).toBe(q.stdout)
       expect(b.status, `${name}: exit codes differ\n${describeRun('qemu', q)}\n${describeRun('baobab', b)}`).toBe(q.status)
     }, 180_000)
   }

@@ -1,5 +1,6 @@
 /** `baobab run <config>`: boot a hypervisor config headless; consoles line-prefixed `[name]`, the hypervisor's log `[hyp]`. */
 import { Workbench } from '../../core/api.ts'
+import { printStats } from './stats.ts'
 import { HypLog } from '../../core/hypervisor/log.ts'
 import { resumeSession } from '../../core/session/store.ts'
 import { UsageError } from '../errors.ts'
@@ -129,7 +130,7 @@ export async function runConfig(a: RunConfigArgs): Promise<number> {
   process.stdin.unref?.()
   if (a.stats) {
     const wall = performance.now() - t0
-    process.stderr.write(`instructions: ${m.sched.instructions}\nvirtual time: ${(m.sched.now / m.board.cpuHz * 1000).toFixed(3)} ms\nwall time: ${wall.toFixed(1)} ms\nMIPS: ${(m.sched.instructions / wall / 1000).toFixed(1)}\n`)
+    printStats(m, wall)
     for (const vm of hv.vms) process.stderr.write(`vm ${vm.name}: ${vm.state}, exits ${vm.exits}, hypercalls ${vm.hypercalls}\n`)
   }
   if (faulted && a.failOnFault) {

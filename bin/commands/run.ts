@@ -26,6 +26,7 @@ interface RunArgs {
 
 import { EXIT_LIMIT, EXIT_TIMEOUT } from './exit-codes.ts'
 import { runConfig } from './run-config.ts'
+import { printStats } from './stats.ts'
 
 export function runCommand(setCode: (c: number) => void): CommandModule<object, RunArgs> {
   return {
@@ -117,11 +118,7 @@ export function runCommand(setCode: (c: number) => void): CommandModule<object, 
       bm.pollHtif(onByte)
       flush()
       const wall = performance.now() - t0
-      if (a.stats) {
-        const insns = m.sched.instructions
-        const vms = (m.sched.now / m.board.cpuHz) * 1000
-        process.stderr.write(`instructions: ${insns}\nvirtual time: ${vms.toFixed(3)} ms\nwall time: ${wall.toFixed(1)} ms\nMIPS: ${(insns / wall / 1000).toFixed(1)}\n`)
-      }
+      if (a.stats) printStats(m, wall)
       switch (reason) {
         case 'until': setCode(0); break
         case 'poweroff': setCode(m.power.code & 0xff); break
