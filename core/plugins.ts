@@ -46,6 +46,11 @@ export interface Plugin {
   teardown?(): void
 }
 
+/** a board spec that names a plugin file (a user's board) rather than a registered board */
+export function isBoardPath(board: string): boolean {
+  return /[\\/]/.test(board) || /\.(ts|js|mjs)$/.test(board)
+}
+
 export function definePlugin<P extends Plugin>(p: P): P {
   return p
 }
@@ -309,7 +314,7 @@ export class PluginHost {
   /** Load every built-in plugin needed for a board by name: the board plugin is `board-<name>`. */
   async loadBoard(name: string): Promise<BoardDesc> {
     // a path names a user's board plugin (their own SoC): it is the board that plugin registers
-    if (/[\\/]/.test(name) || /\.(ts|js|mjs)$/.test(name)) {
+    if (isBoardPath(name)) {
       const before = new Set(this.boards.keys())
       const plugin = await this.load(name)
       const added = [...this.boards.keys()].filter((b) => !before.has(b))

@@ -15,7 +15,7 @@ import { pathToFileURL } from 'node:url'
 import type { BoardDesc } from '../board.ts'
 import { hex } from '../bus.ts'
 import { hasElfMagic, parseElf } from '../loader/elf.ts'
-import { BUILTIN_PLUGINS, PluginError, type PluginHost } from '../plugins.ts'
+import { BUILTIN_PLUGINS, isBoardPath, PluginError, type PluginHost } from '../plugins.ts'
 import { ConfigError, ConfigErrors } from './config-error.ts'
 import { checkNames, checkAlignment, checkCpus, checkGuestWindows, checkHostMemory, checkDevices, checkInterrupts, checkImages, checkIpcs } from './config-rules.ts'
 import { parseStructure, VM_TYPES, type ParsedVm, type VmType, type VmTypeName } from './config-schema.ts'
@@ -141,11 +141,6 @@ export async function loadConfig(file: string, plugins: PluginHost): Promise<{ c
 }
 
 /** Validate and normalise a config object; throws ConfigErrors listing every problem. */
-/** a `board` that names a plugin file rather than a registered board */
-export function isBoardPath(board: string): boolean {
-  return /[\\/]/.test(board) || /\.(ts|js|mjs)$/.test(board)
-}
-
 export function validateConfig(raw: unknown, opts: ValidateOptions): HvConfig {
   return check(raw, { ...opts, deviceTypes: opts.deviceTypes && new Set(opts.deviceTypes) }, [])
 }
