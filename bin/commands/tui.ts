@@ -50,10 +50,27 @@ export function tuiCommand(setCode: (c: number) => void): CommandModule<object, 
         return
       }
       // loaded on demand: Ink, React and the REPL sandbox cost start-up time the other commands don't need
-      const { runTui } = await import('../../tui/run-tui.tsx')
+      const { runTui } = await importTui()
       const { createReplSession } = await import('../../core/repl/sandbox.ts')
       setCode(await showUntilDone(runTui, { config, createRepl: (wb, onOutput, onSwitch) => createReplSession(wb, { unsafe: a['unsafe-repl'], onOutput, onSwitch }) }))
     },
+  }
+}
+
+/**
+ * Ink, loaded for a terminal we know is interactive. Ink decides once, when it is first imported,
+ * whether it runs "in CI" (any CI or CONTINUOUS_INTEGRATION variable) and then draws nothing until
+ * it exits — a blank screen for a user who runs baobab in a terminal under a CI-flavoured shell.
+ * We only get here with stdout on a TTY, so hide those variables while Ink is imported.
+ */
+async function importTui(): Promise<typeof import('../../tui/run-tui.tsx')> {
+  const saved = { CI: process.env.CI, CONTINUOUS_INTEGRATION: process.env.CONTINUOUS_INTEGRATION }
+  delete process.env.CI
+  delete process.env.CONTINUOUS_INTEGRATION
+  try {
+    return await import('../../tui/run-tui.tsx')
+  } finally {
+    for (const [k, v] of Object.entries(saved)) if (v !== undefined) process.env[k] = v
   }
 }
 
@@ -71,7 +88,7 @@ async function resume(name: string, unsafe: boolean): Promise<number> {
     throw e
   }
   if (!wb.hypervisor) throw new UsageError(`session ${name} is a bare-metal machine; the terminal UI shows hypervisor configs`)
-  const { runTui } = await import('../../tui/run-tui.tsx')
+  const { runTui } = await importTui()
   const { createReplSession } = await import('../../core/repl/sandbox.ts')
   const history = loaded.replHistory
   return showUntilDone(runTui, {
