@@ -64,7 +64,7 @@ describe('riscv64 test guests print what QEMU printed', () => {
   }
 })
 
-// The translation tier (translate.ts) and the interpreter (execute.ts) implement every integer
+// The translation tier (wasm-tier.ts) and the interpreter (execute.ts) implement every integer
 // instruction twice; the same guests must print the same under the interpreter alone.
 describe('riscv64 test guests print what QEMU printed, interpreter only (BAOBAB_INTERP=1)', () => {
   for (const name of programs) {
@@ -74,6 +74,37 @@ describe('riscv64 test guests print what QEMU printed, interpreter only (BAOBAB_
       expect(r.stdout, `${name}: ${firstDifference(expected, r.stdout)}\n${describeRun(r)}`).toBe(expected)
       expect(r.status, `${name}: ${describeRun(r)}`).toBe(0)
     }, 120_000)
+  }
+})
+
+// With BAOBAB_HOT=1 a region is translated at an instruction's first visit, so every instruction
+// these programs execute — the edge cases included — runs as WebAssembly, not only hot loops.
+describe('riscv64 test guests print what QEMU printed, translated from the first visit (BAOBAB_HOT=1)', () => {
+  for (const name of programs) {
+    it(`${name}: output equals ${name}.expected`, () => {
+      const expected = readFileSync(join(images, `${name}.expected`), 'utf8')
+      const r = baobab(join(images, `${name}.elf`), [], { BAOBAB_HOT: '1' })
+      expect(r.stdout, `${name}: ${firstDifference(expected, r.stdout)}\n${describeRun(r)}`).toBe(expected)
+      expect(r.status, `${name}: ${describeRun(r)}`).toBe(0)
+    }, 120_000)
+  }
+})
+
+describe('the tiers retire the same instructions', () => {
+  // virtual time is instruction count: a tier that miscounted would move every timer interrupt
+  for (const name of ['interrupts', 'hot-code']) {
+    it(`${name}: interpreter, default and translate-everything runs count the same instructions`, () => {
+      const elf = join(images, `${name}.elf`)
+      const count = (env: NodeJS.ProcessEnv): string | undefined => {
+        const r = baobab(elf, ['--stats'], env)
+        expect(r.status, describeRun(r)).toBe(0)
+        return r.stderr.split('\n').find((l) => l.startsWith('instructions'))
+      }
+      const interp = count({ BAOBAB_INTERP: '1' })
+      expect(interp).toMatch(/^instructions: \d+/)
+      expect(count({})).toBe(interp)
+      expect(count({ BAOBAB_HOT: '1' })).toBe(interp)
+    }, 240_000)
   }
 })
 

@@ -1,12 +1,12 @@
 /**
  * Decoded-instruction pages, shared by every hart on a bus and keyed by arena page: an
  * Int32Array of 2048 slots (one per halfword) × [op word, imm] (see execute.ts), with the
- * translated blocks and visit counts of the same page (translate.ts). A page is dropped when
+ * translated regions and visit counts of the same page (wasm-tier.ts). A page is dropped when
  * anything writes it (the bus reports writes to pages flagged in `bus.codePages`; the harts'
  * store TLBs never map such pages, so CPU stores to them take the slow path and are reported too).
  */
 import type { MemoryBus } from '../../core/bus.ts'
-import type { BlockFn } from './translate.ts'
+import type { BlockFn } from './wasm-tier.ts'
 
 interface HartLike {
   brk: boolean
@@ -20,7 +20,7 @@ export class CodeCache {
   /** per page: the translated block starting at each slot (null = cannot start a block) */
   readonly blocks: ((BlockFn | null)[] | undefined)[] = []
   /** per page: visit counts of slots not yet translated */
-  readonly heat: (Uint8Array | undefined)[] = []
+  readonly heat: (Uint16Array | undefined)[] = []
   readonly harts: HartLike[] = []
 
   static of(bus: MemoryBus): CodeCache {
@@ -49,7 +49,7 @@ export class CodeCache {
       d = new Int32Array(4096)
       this.pages[page] = d
       this.blocks[page] = new Array<BlockFn | null>(4096)
-      this.heat[page] = new Uint8Array(4096)
+      this.heat[page] = new Uint16Array(4096)
       if (!this.bus.codePages[page]) {
         this.bus.codePages[page] = 1
         for (const h of this.harts) h.tlb.dropWritesTo(page)

@@ -13,7 +13,7 @@ import type { RiscvHart } from './hart.ts'
 import { div32, div64, mulh64, mulhsu64, mulhu32, mulhu64 } from './int64.ts'
 import * as mem from './memory.ts'
 import * as sys from './system.ts'
-import { HOT, MAX_BLOCK, translateBlock, type BlockFn } from './translate.ts'
+import { HOT, MAX_BLOCK, translateRegion, type BlockFn } from './wasm-tier.ts'
 
 /**
  * Internal operation codes of decoded instructions. One number per behaviour the execute loop
@@ -281,12 +281,13 @@ export function decode16(c: number, d: Decoded): Decoded {
 export function exec(h: RiscvHart, max: number): void {
   const x = h.x, u8 = h.u8, u16 = h.u16, i32 = h.i32
   const rT = h.tlb.r, wT = h.tlb.w
+  const sb = h.stateBase, next = h.next
   const end = h.elapsed + max // h.elapsed at any point = end - left
   let pcLo = h.pcLo | 0, pcHi = h.pcHi | 0
   let fTag = 1 // never page-aligned: forces a fetch-page lookup first
   let dec: Int32Array = EMPTY
   let blk: (BlockFn | null)[] = NO_BLOCKS
-  let heat: Uint8Array = h.curHeat
+  let heat: Uint16Array = h.curHeat
   const jit = h.translate
   let left = max
   loop: while (left > 0) {
@@ -305,15 +306,17 @@ export function exec(h: RiscvHart, max: number): void {
       if (bf) {
         // a translated block, when the window has room for all of it (keeps counts exact)
         if (left > MAX_BLOCK) {
-          const n = bf(h, x, u8, u16, i32, rT, wT, pcLo, pcHi, end - left)
-          left -= n
-          pcLo = h.pcLo
-          if (h.pcHi !== pcHi) { pcHi = h.pcHi; fTag = 1 }
+          left -= bf(sb, pcLo, pcHi, end - left, left)
+          pcLo = next[0]!
+          if (next[1] !== pcHi) { pcHi = next[1]!; fTag = 1 }
           if (h.brk) break
           continue
         }
       } else if (bf === undefined && ++heat[e] === HOT) {
-        blk[e] = translateBlock(h, dec, h.fetchOff, e)
+        // the region's function serves every block of it that has none yet
+        const r = translateRegion(h, dec, heat, h.fetchOff, e)
+        if (r === null) blk[e] = null
+        else for (const s of r.starts) blk[s] ??= r.fn
       }
     }
     let w = dec[e]!, imm: number

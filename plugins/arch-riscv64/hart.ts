@@ -15,8 +15,8 @@ import { CodeCache } from './code-cache.ts'
 import { CSR, MISA_HI, MISA_LO, MS, PRV_M } from './csr-defs.ts'
 import { exec, type Decoded } from './execute.ts'
 import type { FpState } from './fpu.ts'
-import { Tlb } from './tlb.ts'
-import type { BlockFn } from './translate.ts'
+import { Tlb, TLB_BYTES } from './tlb.ts'
+import { STATE, type BlockFn } from './wasm-tier.ts'
 import { loadSlow, storeSlow } from './memory.ts'
 import * as irq from './interrupts.ts'
 
@@ -36,7 +36,11 @@ export class RiscvHart implements Hart, FpState {
   readonly f: Int32Array
   /** CSR storage: c[2n], c[2n+1] = low/high word of CSR n (registers with side effects live in csr.ts) */
   readonly c: Int32Array
-  readonly tlb = new Tlb()
+  readonly tlb: Tlb
+  /** arena offset of this hart's state area (registers, CSRs, TLBs; see the constructor) */
+  readonly stateBase: number
+  /** where a translated block leaves the next pc: [lo, hi] */
+  readonly next: Int32Array
   readonly code: CodeCache
   pcLo = 0
   pcHi = 0
@@ -66,8 +70,8 @@ export class RiscvHart implements Hart, FpState {
   /** arena offset of the page the loop is fetching from, and that page's blocks and visit counts */
   fetchOff = 0
   curBlocks: (BlockFn | null)[] = []
-  curHeat: Uint8Array = new Uint8Array(4096)
-  /** use the translation tier (translate.ts); off runs the interpreter alone */
+  curHeat: Uint16Array = new Uint16Array(4096)
+  /** use the translation tier (wasm-tier.ts); off runs the interpreter alone */
   translate = !process.env.BAOBAB_INTERP
   /** scratch for decode and 64-bit results */
   readonly d: Decoded = { op: 0, regs: 0, imm: 0 }
@@ -89,9 +93,13 @@ export class RiscvHart implements Hart, FpState {
     const base = 65536 + id * HART_STATE_BYTES
     if (base + HART_STATE_BYTES > STATE_AREA_BYTES) throw new Error(`hart ${id}: too many harts for the state area`)
     const buf = this.bus.arena.buffer
+    // the state area: x at 0, next pc at 400, f at 512, CSRs at 1024..33791, TLBs at 36864..49151
+    this.stateBase = base
     this.x = new Int32Array(buf, base, 66)
+    this.next = new Int32Array(buf, base + STATE.NEXT_PC, 2)
     this.f = new Int32Array(buf, base + 512, 64)
     this.c = new Int32Array(buf, base + 1024, 8192)
+    this.tlb = new Tlb(buf, base + STATE.TLB_R - TLB_BYTES)
     this.i8 = new Int8Array(buf)
     this.u8 = new Uint8Array(buf)
     this.i16 = new Int16Array(buf)
@@ -163,7 +171,7 @@ export class RiscvHart implements Hart, FpState {
     this.brk = true
   }
 
-  /** slow paths for translated blocks (see translate.ts) */
+  /** slow paths for translated blocks (see wasm-tier.ts) */
   loadMiss(lo: number, hi: number, size: number, signed: boolean, rd: number): boolean { return loadSlow(this, lo, hi, size, signed, rd) }
   storeMiss(lo: number, hi: number, size: number, vLo: number, vHi: number): boolean { return storeSlow(this, lo, hi, size, vLo, vHi) }
 

@@ -2,21 +2,32 @@
  * A per-hart software TLB: direct-mapped, 256 entries each for fetch, load and store, mapping a
  * virtual page to the arena offset of its physical page. An entry is 4 int32s in one array —
  * [low word of the page address, high word, arena offset, unused] — so the execute loop keeps
- * one array per kind live, not three. Only arena RAM is ever entered; MMIO and observed pages
- * always miss.
+ * one array per kind live, not three. The arrays live in the hart's state area in the arena,
+ * where translated blocks (wasm-tier.ts) read them too. Only arena RAM is ever entered; MMIO and
+ * observed pages always miss.
  */
 export const TLB_SIZE = 256
-const INVALID = 1 // never a page-aligned address
+/** bytes of one kind's entries */
+export const TLB_BYTES = TLB_SIZE * 16
+/**
+ * An empty entry's page word: never page-aligned, and not a page address with a misaligned
+ * offset's low bits kept either (translated blocks compare entry and address that way).
+ */
+const INVALID = 0x800
 
 export class Tlb {
   /** fetch entries */
-  readonly f = new Int32Array(TLB_SIZE * 4)
+  readonly f: Int32Array
   /** load entries */
-  readonly r = new Int32Array(TLB_SIZE * 4)
+  readonly r: Int32Array
   /** store entries */
-  readonly w = new Int32Array(TLB_SIZE * 4)
+  readonly w: Int32Array
 
-  constructor() {
+  /** three consecutive TLB_BYTES arrays at `offset` of `buf`: fetch, load, store */
+  constructor(buf: ArrayBufferLike, offset: number) {
+    this.f = new Int32Array(buf, offset, TLB_SIZE * 4)
+    this.r = new Int32Array(buf, offset + TLB_BYTES, TLB_SIZE * 4)
+    this.w = new Int32Array(buf, offset + 2 * TLB_BYTES, TLB_SIZE * 4)
     this.flush()
   }
 
