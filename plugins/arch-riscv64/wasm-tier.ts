@@ -15,7 +15,7 @@
  * Semantics are those of the interpreter's cases; the guest test programs run under both.
  */
 import type { MemoryBus } from '../../core/bus.ts'
-import { decode16, decode32, Op, packSlot } from './execute.ts'
+import { decode16, decode32, Op, packSlot, SINK } from './execute.ts'
 import type { RiscvHart } from './hart.ts'
 import { Bytes, encodeModule, I32, I64, W } from './wasm-module.ts'
 
@@ -39,10 +39,11 @@ export const STATE = {
   TLB_W: 36864 + 8192,
 } as const
 
-// locals: params 0..4, then i64 5..10, then i32 11..15
+// locals: params 0..4, then i64 5..11, then i32 12..16, then one i64 per guest register used
 const BASE = 0, PCLO = 1, PCHI = 2, EL = 3, LEFT = 4
-const PC = 5, A = 6, V = 7, P = 8, Q = 9, R = 10
-const T = 11, S = 12, N = 13, AT = 14, PCLO0 = 15
+const PC = 5, A = 6, V = 7, P = 8, Q = 9, R = 10, NEXT = 11
+const T = 12, S = 13, N = 14, AT = 15, PCLO0 = 16
+const REG0 = 17
 
 /** Slow paths as the host functions a block imports: status 0 = trapped, 1 = go on, 2 = go on but stop after. */
 interface SlowPaths {
@@ -116,6 +117,28 @@ function slot(h: RiscvHart, dec: Int32Array, pageOff: number, off: number): numb
 /** A translated region: its function, entered at any of its blocks' starts (page offsets). */
 export interface Region { fn: BlockFn; starts: number[] }
 
+/**
+ * The guest registers a region's instructions name (pre-scaled indices, x0 and the sink left
+ * out), and those some instruction writes. Unused register fields decode as 0, so every field
+ * of every instruction can be taken as named.
+ */
+function registers(dec: Int32Array, blocks: Block[]): { used: number[]; written: number[] } {
+  const used = new Set<number>(), written = new Set<number>()
+  for (const { start, n } of blocks) {
+    let off = start
+    for (let k = 0; k < n; k++) {
+      const w = dec[off]!
+      const op = w & 127
+      const rd = (w >>> 8) & 127, r1 = (w >>> 15) & 127, r2 = (w >>> 22) & 127
+      for (const r of [r1, r2]) if (r !== 0) used.add(r)
+      const writes = !(op >= Op.BEQ && op <= Op.BGEU) && !(op >= Op.SB && op <= Op.SD) && op !== Op.FENCE
+      if (writes && rd !== 0 && rd !== SINK * 2) { used.add(rd); written.add(rd) }
+      off += 4 - ((w >> 6) & 2)
+    }
+  }
+  return { used: [...used].sort((a, b) => a - b), written: [...written].sort((a, b) => a - b) }
+}
+
 /** A block of a region: where it starts and how many instructions it has. */
 interface Block { start: number; n: number }
 
@@ -163,7 +186,7 @@ export function translateRegion(h: RiscvHart, dec: Int32Array, heat: Uint16Array
   TRANSLATED ??= new Set(translatedOps())
   const blocks = discover(h, dec, heat, pageOff, e)
   if (blocks.length === 0 || blocks[0]!.start !== e) return null
-  const g = new Gen(blocks)
+  const g = new Gen(blocks, registers(dec, blocks))
   for (let i = 0; i < blocks.length; i++) {
     g.beginCase(i)
     const { start, n } = blocks[i]!
@@ -186,7 +209,7 @@ export function translateRegion(h: RiscvHart, dec: Int32Array, heat: Uint16Array
   const bytes = encodeModule({
     types: TYPES,
     imports: [{ name: 'ld', type: SLOW_TYPE }, { name: 'st', type: SLOW_TYPE }],
-    funcs: [{ type: BLOCK_TYPE, locals: [{ count: 6, type: I64 }, { count: 5, type: I32 }], body: g.body(), export: 'b' }],
+    funcs: [{ type: BLOCK_TYPE, locals: [{ count: 7, type: I64 }, { count: 5, type: I32 }, { count: g.regCount, type: I64 }], body: g.body(), export: 'b' }],
   })
   const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), importsFor(h))
   return { fn: inst.exports.b as BlockFn, starts: blocks.map((b) => b.start) }
@@ -209,9 +232,16 @@ class Gen {
   /** the case being written, and the constructs opened inside it (for branch depths) */
   private current = 0
   private depth = 0
+  /** guest register (pre-scaled index) → its local */
+  private readonly local = new Map<number, number>()
+  readonly regCount: number
 
-  constructor(private readonly blocks: Block[]) {
+  constructor(private readonly blocks: Block[], private readonly regs: { used: number[]; written: number[] }) {
     blocks.forEach((blk, i) => this.index.set(blk.start, i))
+    regs.used.forEach((r, i) => this.local.set(r, REG0 + i))
+    this.regCount = regs.used.length
+    // the registers live in locals while the region runs
+    for (const r of regs.used) this.op(W.localGet, BASE).mem(W.i64Load, r * 4).op(W.localSet, this.local.get(r)!)
     // PC = the page's base as one i64; PCLO = its low word (PCLO0 keeps the entry pc)
     this.op(W.localGet, PCLO).op(W.localSet, PCLO0)
     this.op(W.localGet, PCLO).i32(-4096).op(W.i32And).op(W.localSet, PCLO)
@@ -224,6 +254,8 @@ class Gen {
     }
     // LEFT becomes the limit: chain to another block only while more than MAX_BLOCK are left after it
     this.op(W.localGet, LEFT).i32(MAX_BLOCK).op(W.i32Sub).op(W.localSet, LEFT)
+    // every exit branches out of the `exit` block to the code after it (registers back, next pc out)
+    this.op(W.block).blockType(0x40)
     this.op(W.loop).blockType(0x40)
     for (let i = 0; i < blocks.length; i++) this.op(W.block).blockType(0x40)
     this.op(W.localGet, AT).op(W.br_table).b.u32(blocks.length)
@@ -239,9 +271,18 @@ class Gen {
   }
 
   body(): Uint8Array {
-    // after the last case: close the loop; every case returns or branches, so this is unreachable
-    this.op(W.end).op(W.unreachable)
+    // after the last case: close the loop (every case returns or branches: nothing falls out)
+    this.op(W.end).op(W.unreachable).op(W.end)
+    // the exit: registers back to the state area, the next pc, the count
+    this.flush()
+    this.op(W.localGet, BASE).op(W.localGet, NEXT).mem(W.i64Store, STATE.NEXT_PC)
+    this.op(W.localGet, N)
     return this.b.view()
+  }
+
+  /** store the registers the region writes back to the state area */
+  private flush(): void {
+    for (const r of this.regs.written) this.op(W.localGet, BASE).op(W.localGet, this.local.get(r)!).mem(W.i64Store, r * 4)
   }
 
   private op(code: number, index?: number): this {
@@ -258,15 +299,21 @@ class Gen {
   /** open an `if` (or close one with `end`), keeping branch depths right */
   private ifOpen(t = 0x40): this { this.depth++; return this.op(W.if).blockType(t) }
   private end(): this { this.depth--; return this.op(W.end) }
+  /** branch depth of the dispatch loop (continue) and of the exit block, from the current position */
+  private get loopDepth(): number { return this.depth + (this.blocks.length - 1 - this.current) }
 
   /** push register (pre-scaled index) as i64; x0 reads as 0 */
   private x(r: number): this {
     if (r === 0) return this.i64(0, 0)
-    return this.op(W.localGet, BASE).mem(W.i64Load, r * 4)
+    return this.op(W.localGet, this.local.get(r)!)
   }
-  /** x[rd] = the value pushed between `dst()` and `putX(rd)` (no closures: esbuild wraps each in a name helper) */
-  private dst(): this { return this.op(W.localGet, BASE) }
-  private putX(rd: number): void { this.mem(W.i64Store, rd * 4) }
+  /** x[rd] = the value pushed after `dst()` (kept for symmetry with memory destinations; no closures: esbuild wraps each in a name helper) */
+  private dst(): this { return this }
+  private putX(rd: number): void {
+    const l = this.local.get(rd)
+    if (l === undefined) this.op(W.drop) // x0
+    else this.op(W.localSet, l)
+  }
   /** push the pc of the instruction at page offset `o` */
   pcAt(o: number): this {
     this.op(W.localGet, PC)
@@ -275,15 +322,14 @@ class Gen {
   }
   /** leave to page offset `o`, N + `count` instructions done */
   exitTo(o: number, count: number): void {
-    this.dst().pcAt(o)
+    this.pcAt(o)
     this.exit(count)
   }
-  /** leave to the pc pushed after `dst()` */
+  /** leave to the pc on the stack, N + `count` instructions done */
   private exit(count: number): void {
-    this.mem(W.i64Store, STATE.NEXT_PC)
-    this.op(W.localGet, N)
-    if (count) this.i32(count).op(W.i32Add)
-    this.op(W.return)
+    this.op(W.localSet, NEXT)
+    if (count) this.op(W.localGet, N).i32(count).op(W.i32Add).op(W.localSet, N)
+    this.op(W.br, this.loopDepth + 1)
   }
   /** go on at page offset `o` after `count` more instructions: in this function if it is one of its blocks and the window allows */
   goTo(o: number, count: number): void {
@@ -291,7 +337,7 @@ class Gen {
     if (j === undefined) { this.exitTo(o, count); return }
     this.op(W.localGet, N).i32(count).op(W.i32Add).op(W.localTee, N).op(W.localGet, LEFT).op(W.i32LtS)
     this.ifOpen()
-    this.i32(j).op(W.localSet, AT).op(W.br, this.depth + (this.blocks.length - 1 - this.current))
+    this.i32(j).op(W.localSet, AT).op(W.br, this.loopDepth)
     this.end()
     this.exitTo(o, 0)
   }
@@ -322,7 +368,7 @@ class Gen {
   private jumpRel(off: number, imm: number, count: number): void {
     const t = off + imm
     if (t >= 0 && t < 4096) this.goTo(t, count)
-    else { this.dst().pcAt(off).imm(imm).op(W.i64Add); this.exit(count) }
+    else { this.pcAt(off).imm(imm).op(W.i64Add); this.exit(count) }
   }
   private branch(r1: number, r2: number, code: number, imm: number, off: number, len: number, count: number): Emitted {
     this.x(r1).x(r2).op(code)
@@ -347,16 +393,22 @@ class Gen {
     return this.op(W.localGet, T).mem(W.i32Load, tlb + 8).op(W.localGet, A).op(W.i32WrapI64).i32(4095).op(W.i32And).op(W.i32Add)
   }
   /** after a slow-path call left its status on the stack: trapped → return, brk → exit after this one */
-  private afterSlow(off: number, len: number, count: number): void {
-    this.op(W.localTee, S).i32(1).op(W.i32Ne)
-    this.ifOpen()
-    this.op(W.localGet, S).op(W.i32Eqz)
+  private afterSlow(off: number, len: number, count: number, rd: number): void {
+    // trapped: the registers are in memory already and the trap set the next pc
+    this.op(W.localTee, S).op(W.i32Eqz)
     this.ifOpen().op(W.localGet, N).i32(count).op(W.i32Add).op(W.return).end()
+    // a load's slow path wrote x[rd] in memory
+    const l = this.local.get(rd)
+    if (l !== undefined) this.op(W.localGet, BASE).mem(W.i64Load, rd * 4).op(W.localSet, l)
+    this.op(W.localGet, S).i32(2).op(W.i32Eq)
+    this.ifOpen()
     this.exitTo(off + len, count)
     this.end()
   }
   /** the slow-path call's leading arguments: base, pc of this instruction, elapsed, address halves */
   private slowArgs(off: number, count: number): void {
+    // the slow path runs the hart's JavaScript (traps, the hypervisor's MMIO emulation): registers to memory first
+    this.flush()
     this.op(W.localGet, BASE).op(W.localGet, PCLO)
     if (off !== 0) this.i32(off).op(W.i32Add)
     this.op(W.localGet, PCHI).op(W.localGet, EL).op(W.localGet, N).op(W.i32Add).i32(count).op(W.i32Add)
@@ -371,7 +423,7 @@ class Gen {
     this.op(W.else)
     this.slowArgs(off, count)
     this.i32(size).i32(signed ? 1 : 0).i32(rd).op(W.call, LD)
-    this.afterSlow(off, len, count)
+    this.afterSlow(off, len, count, rd)
     this.end()
     return GOES_ON
   }
@@ -384,7 +436,7 @@ class Gen {
     this.op(W.else)
     this.slowArgs(off, count)
     this.i32(size).x(r2).op(W.i32WrapI64).x(r2).i64(32, 0).op(W.i64ShrU).op(W.i32WrapI64).op(W.call, ST)
-    this.afterSlow(off, len, count)
+    this.afterSlow(off, len, count, 0)
     this.end()
     return GOES_ON
   }
@@ -462,7 +514,7 @@ class Gen {
         // the target first: rd may be rs1
         this.x(r1).imm(imm).op(W.i64Add).i64(-2, -1).op(W.i64And).op(W.localSet, A)
         this.dst().pcAt(off + len).putX(rd)
-        this.dst().op(W.localGet, A).exit(count)
+        this.op(W.localGet, A).exit(count)
         return ENDS
       case Op.BEQ: return this.branch(r1, r2, W.i64Eq, imm, off, len, count)
       case Op.BNE: return this.branch(r1, r2, W.i64Ne, imm, off, len, count)
