@@ -41,7 +41,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     await cli.parseAsync()
   } catch (e) {
-    return reportError(e)
+    return await reportError(e)
   }
   return code
 }

@@ -1,16 +1,19 @@
 /** User-facing errors: one line on stderr, exit code 2, never a stack trace. */
-import { BusError } from '../core/bus.ts'
-import { ImageError } from '../core/loader/elf.ts'
-import { PluginError } from '../core/plugins.ts'
-import { ConfigErrors, ConfigError } from '../core/hypervisor/config-error.ts'
-import { SessionError } from '../core/session/store.ts'
-import { SnapshotError } from '../core/session/snapshot.ts'
 
 export class UsageError extends Error {}
 
 export const EXIT_BAD_INPUT = 2
 
-export function reportError(e: unknown): number {
+/**
+ * Report what ended a command. The error classes are imported here, not at the top: every
+ * command would otherwise load the session store, the plugin host and the config rules at start.
+ * (An error can only be an instance of a class whose module is already loaded, so this is exact.)
+ */
+export async function reportError(e: unknown): Promise<number> {
+  const [{ BusError }, { ImageError }, { PluginError }, { ConfigErrors, ConfigError }, { SessionError }, { SnapshotError }] = await Promise.all([
+    import('../core/bus.ts'), import('../core/loader/elf.ts'), import('../core/plugins.ts'),
+    import('../core/hypervisor/config-error.ts'), import('../core/session/store.ts'), import('../core/session/snapshot.ts'),
+  ])
   if (e instanceof UsageError || e instanceof ImageError || e instanceof PluginError || e instanceof SessionError || e instanceof SnapshotError) {
     process.stderr.write(`baobab: ${e.message}\n`)
     return EXIT_BAD_INPUT

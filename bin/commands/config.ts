@@ -1,9 +1,8 @@
 /** `baobab config check <file>`: validate a hypervisor config and report every problem in it. */
 import type { Argv, CommandModule } from 'yargs'
-import { ConfigErrors, loadConfig, type HvVmConfig } from '../../core/hypervisor/config.ts'
-import { PluginHost } from '../../core/plugins.ts'
+import type { HvVmConfig } from '../../core/hypervisor/config.ts'
+import type { PluginHost } from '../../core/plugins.ts'
 import { writeFileSync } from 'node:fs'
-import { BlobError, CONFIG, packConfig } from '../../core/hypervisor/blob.ts'
 import { EXIT_BAD_INPUT } from '../errors.ts'
 
 interface CheckArgs {
@@ -26,9 +25,18 @@ function countVms(vms: HvVmConfig[]): number {
   return vms.reduce((n, vm) => n + 1 + countVms(vm.children), 0)
 }
 
+/** The config loader, plugin host and blob packer, loaded when a config command runs (zod and the hypervisor's rules cost start-up time). */
+async function load() {
+  const [config, plugins, blob] = await Promise.all([
+    import('../../core/hypervisor/config.ts'), import('../../core/plugins.ts'), import('../../core/hypervisor/blob.ts'),
+  ])
+  return { ...config, ...plugins, ...blob }
+}
+
 /** `config check`: exit 0 when the config is valid, 2 with one line per error otherwise. */
 export async function checkConfig(file: string, opts: { print?: boolean; io?: ConfigIo; plugins?: PluginHost } = {}): Promise<number> {
   const io = opts.io ?? processIo
+  const { ConfigErrors, loadConfig, PluginHost } = await load()
   try {
     const { config, board } = await loadConfig(file, opts.plugins ?? new PluginHost())
     const n = countVms(config.vms)
@@ -51,6 +59,7 @@ interface PackArgs {
 /** `config pack`: write the config in CROSSCON's binary layout (core/hypervisor/blob.ts). */
 export async function packConfigFile(file: string, out: string, opts: { images?: boolean; io?: ConfigIo; plugins?: PluginHost } = {}): Promise<number> {
   const io = opts.io ?? processIo
+  const { ConfigErrors, loadConfig, PluginHost, BlobError, CONFIG, packConfig } = await load()
   try {
     const { config, board } = await loadConfig(file, opts.plugins ?? new PluginHost())
     if (board.arch !== 'riscv64' && board.arch !== 'aarch64') {

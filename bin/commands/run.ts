@@ -1,7 +1,7 @@
 /** `baobab run --bare <image>`: run a bare-metal image on a board, console to stdout. */
 import { existsSync } from 'node:fs'
 import type { CommandModule } from 'yargs'
-import { bootBare } from '../../core/bare.ts'
+import type { BareMachine } from '../../core/bare.ts'
 import { symbolAt } from '../../core/loader/elf.ts'
 import { UsageError } from '../errors.ts'
 
@@ -25,7 +25,6 @@ interface RunArgs {
 }
 
 import { EXIT_LIMIT, EXIT_TIMEOUT } from './exit-codes.ts'
-import { runConfig } from './run-config.ts'
 import { printStats } from './stats.ts'
 
 export function runCommand(setCode: (c: number) => void): CommandModule<object, RunArgs> {
@@ -63,9 +62,12 @@ export function runCommand(setCode: (c: number) => void): CommandModule<object, 
         try { until = new RegExp(a.until) } catch (e) { throw new UsageError(`--until: ${(e as Error).message}`) }
       }
       if (!a.bare || a.session !== undefined) {
+        // config mode needs the workbench (hypervisor, sessions): loaded only for it
+        const { runConfig } = await import('./run-config.ts')
         setCode(await runConfig({ config: a.target, session: a.session, runMs: a['run-ms'], until, timeout: a.timeout, failOnFault: a['fail-on-fault'], json: a.json, stats: a.stats, console: a.console, watch: a.watch }))
         return
       }
+      const { bootBare } = await import('../../core/bare.ts')
       const bm = await bootBare({ board: a.board, image: a.target!, cpus: a.cpus })
       const runEnd = a['run-ms'] !== undefined ? bm.machine.sched.now + Math.round((a['run-ms'] / 1000) * bm.machine.board.cpuHz) : undefined
       const m = bm.machine
@@ -131,7 +133,7 @@ export function runCommand(setCode: (c: number) => void): CommandModule<object, 
 }
 
 /** One line per instruction about to run on each hart: `[hart] pc <symbol+off>: disassembly`. */
-function tracer(bm: Awaited<ReturnType<typeof bootBare>>): () => void {
+function tracer(bm: BareMachine): () => void {
   const { machine: m, arch, image } = bm
   const lines: string[] = []
   return () => {

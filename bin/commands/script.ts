@@ -5,10 +5,7 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { CommandModule } from 'yargs'
-import { describeError } from '../../core/repl/display.ts'
-import { createReplSession } from '../../core/repl/sandbox.ts'
 import { UsageError } from '../errors.ts'
-import { openWorkbench } from './repl.ts'
 
 interface ScriptArgs {
   file: string
@@ -50,6 +47,10 @@ export function scriptCommand(setCode: (c: number) => void): CommandModule<objec
       } catch {
         throw new UsageError(`no such file: ${a.file}`)
       }
+      // loaded on demand, as for `baobab repl`: the sandbox and the workbench cost start-up time
+      const { openWorkbench } = await import('./repl-run.ts')
+      const { createReplSession } = await import('../../core/repl/sandbox.ts')
+      const { describeError } = await import('../../core/repl/display.ts')
       const wb = await openWorkbench(a.config, a.bare, a.board)
       const session = createReplSession(wb, { unsafe: a['unsafe-repl'], onOutput: (s) => process.stdout.write(s + '\n') })
       // a promise the script leaves rejected is reported, and fails the run

@@ -8,7 +8,6 @@ import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type { CommandModule } from 'yargs'
 import { UsageError } from '../errors.ts'
-import { runConfig } from './run-config.ts'
 
 export const DEFAULT_CONFIG = fileURLToPath(new URL('../../configs/two-vms.json', import.meta.url))
 
@@ -42,6 +41,7 @@ export function tuiCommand(setCode: (c: number) => void): CommandModule<object, 
         throw new UsageError(`no such file: ${config}${hint}`)
       }
       if (a.headless || !tty) {
+        const { runConfig } = await import('./run-config.ts')
         setCode(await runConfig({ config, session: a.session, failOnFault: false, json: false, stats: false }))
         return
       }
