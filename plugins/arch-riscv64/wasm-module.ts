@@ -32,18 +32,27 @@ export class Bytes {
   private buf = new Uint8Array(256)
   length = 0
 
+  /** make room for `n` more bytes */
+  private room(n: number): void {
+    if (this.length + n <= this.buf.length) return
+    let size = this.buf.length * 2
+    while (size < this.length + n) size *= 2
+    const next = new Uint8Array(size)
+    next.set(this.buf.subarray(0, this.length))
+    this.buf = next
+  }
+
   byte(b: number): this {
-    if (this.length === this.buf.length) {
-      const next = new Uint8Array(this.buf.length * 2)
-      next.set(this.buf)
-      this.buf = next
-    }
+    if (this.length === this.buf.length) this.room(1)
     this.buf[this.length++] = b
     return this
   }
 
   bytes(bs: ArrayLike<number>): this {
-    for (let i = 0; i < bs.length; i++) this.byte(bs[i]!)
+    this.room(bs.length)
+    if (bs instanceof Uint8Array) this.buf.set(bs, this.length)
+    else for (let i = 0; i < bs.length; i++) this.buf[this.length + i] = bs[i]!
+    this.length += bs.length
     return this
   }
 
