@@ -25,6 +25,7 @@ const DEMO = join(root, 'configs', 'dynamic-vm.json')
 const ISOLATION = join(root, 'test', 'fixtures', 'configs', 'dynamic-vm-isolation.json')
 /** the host image idling: children come from the API */
 const IDLE = join(root, 'test', 'fixtures', 'configs', 'dynamic-vm-idle.json')
+const TWO_IDLE = join(root, 'test', 'fixtures', 'configs', 'dynamic-vm-two-idle.json')
 const CHILD_JSON = join(root, 'guests', 'riscv64-vm', 'child', 'child.json')
 const CHILD_IMAGE = join(root, 'guests', 'images', 'riscv64-vm', 'vmstack-child-0x90000000.bin')
 
@@ -434,6 +435,30 @@ describe('isolation', () => {
     expect(vmNamed(hv, `${host.name}.${c}`).stage2.lookup(0x90100000)!.pa).toBe(paA) // the same host memory again
     expect(Array.from(wb.vm(c).mem.read(0x90100000, 4))).toEqual([0, 0, 0, 0])
     expect(wb.hv.hypercall(host.name, 0, EID, fid(FN.DESTROY), c).error).toBe(0n)
+  })
+})
+
+describe('info', () => {
+  it('tells a VM about its own children only: another VM\'s invokes and yields are not its business', async () => {
+    const d = await openDemo(TWO_IDLE)
+    const { wb, hv } = d
+    runUntil(wb, () => d.tr.has('a-idle', 'host: idle') && d.tr.has('b-idle', 'host: idle'))
+    const a = vmNamed(hv, 'a-idle')
+    const child = {
+      name: 'child', type: 'enclave', entry: '0x90000000', cpuNum: 1,
+      image: { path: CHILD_IMAGE, baseAddr: '0x90000000' },
+      regions: [{ base: '0x90000000', size: '256K' }, { base: '0x90100000', size: '64K' }],
+    }
+    const id = wb.hv.child.create(a.id, child as never)
+    for (let i = 0; i < 2; i++) {
+      wb.hv.child.invoke(a.id, id, 3)
+      runUntil(wb, () => a.vcpus[0]!.state !== 'stacked')
+      expect(wb.vm(a.id).regs().x[10]).toBe(BigInt(RET.YIELDED))
+    }
+    // info's a1 is the invoke count (the API gives back a0/a1 and restores the caller's registers)
+    expect(wb.hv.hypercall(a.name, 0, EID, fid(FN.INFO))).toEqual({ error: 0n, value: 2n })
+    expect(wb.hv.hypercall('b-idle', 0, EID, fid(FN.INFO))).toEqual({ error: 0n, value: 0n })
+    expect(wb.hv.child.destroy(a.id, id).error).toBe(0n)
   })
 })
 

@@ -12,7 +12,9 @@
  *   5 exit(code)                      (child) back to the parent: a0 = 0, a1 = code; the next invoke restarts it
  *   6 destroy(id)                  → every resource back to the parent
  *   7 lend(id, parent gpa, child gpa) one page of the parent mapped into the child too
- *   8 info                         → a1..a5 = invokes, yields, exits, faults, pre-emptions
+ *   8 info                         → a1..a5 = invokes, yields, exits, faults, pre-emptions of the
+ *                                    caller's own children (never another VM's: that would leak
+ *                                    one VM's activity to another)
  * When the parent's invoke/resume returns without the child yielding or exiting, a0 says why:
  *   1 = pre-empted by an interrupt for the parent (a1 = child id), 9 = the child faulted
  *   (a1 = child id, a2 = faulting guest-physical address).
@@ -59,6 +61,8 @@ type PlainEntry = Pick<Stage2Entry, 'gpa' | 'size' | 'pa' | 'perm' | 'kind' | 'n
 /** what `snapshot()` returns: plain JSON */
 export interface DynamicVmsState {
   counters: DynamicVms['counters']
+  /** the same counters per parent VM id (absent in sessions saved before they existed) */
+  perParent?: [number, DynamicVms['counters']][]
   children: {
     id: number; parent: number; config: HvVmConfig; pcpus: number[]
     taken: PlainEntry[]; allocated: { base: number; size: number }[]; devices: PlainEntry[]; irqs: number[]; lent: number[]
@@ -66,9 +70,15 @@ export interface DynamicVmsState {
   }[]
 }
 
+type Counters = ReturnType<typeof newCounters>
+const newCounters = () => ({ invokes: 0, yields: 0, exits: 0, faults: 0, interrupts: 0, creates: 0, destroys: 0 })
+
 export class DynamicVms implements HypercallClass {
   private readonly children = new Map<Vm, Donation>()
-  readonly counters = { invokes: 0, yields: 0, exits: 0, faults: 0, interrupts: 0, creates: 0, destroys: 0 }
+  /** machine-wide counters (the REPL's stats) */
+  readonly counters = newCounters()
+  /** the same, per parent VM id: what `info` tells a VM about its own children */
+  private readonly perParent = new Map<number, Counters>()
 
   constructor(private readonly hv: Hypervisor) {
     hv.faultHandler = (v, report) => this.childFault(v, report.pc, report.addr, report.cause)
@@ -77,6 +87,7 @@ export class DynamicVms implements HypercallClass {
     // children with it, and their extra memory goes back to the pool
     hv.onBeforeDestroy((vm) => {
       for (const c of [...vm.children]) if (this.children.has(c)) this.reclaim(c)
+      this.perParent.delete(vm.id)
     })
   }
 
@@ -90,12 +101,20 @@ export class DynamicVms implements HypercallClass {
       case FN.DESTROY: return this.destroy(v, a[0]!)
       case FN.LEND: return this.lend(v, a[0]!, a[1]!, a[2]!)
       case FN.INFO: {
-        const c = this.counters
+        const c = this.perParent.get(v.vm.id) ?? newCounters()
         this.hv.arch.setRegs(v, { 10: 0n, 11: BigInt(c.invokes), 12: BigInt(c.yields), 13: BigInt(c.exits), 14: BigInt(c.faults), 15: BigInt(c.interrupts) })
         return { error: HC_E_SUCCESS, value: 0n, switched: true }
       }
     }
     return err(HC_E_INVAL_ID)
+  }
+
+  /** one more `what`, machine-wide and for `parent` */
+  private count(parent: Vm, what: keyof Counters): void {
+    this.counters[what]++
+    let c = this.perParent.get(parent.id)
+    if (!c) this.perParent.set(parent.id, (c = newCounters()))
+    c[what]++
   }
 
   /** the child VM `id` of the caller's VM */
@@ -165,7 +184,7 @@ export class DynamicVms implements HypercallClass {
     child.parent = parent
     parent.children.push(child)
     this.children.set(child, { parent, taken, allocated, devices, irqs: plan.irqs, lent: [], started: new Set(), preempted: new Set() })
-    this.counters.creates++
+    this.count(parent, 'creates')
     log.info(`Dynamic VM ${id} created`)
     return { error: HC_E_SUCCESS, value: BigInt(id) }
   }
@@ -272,7 +291,7 @@ export class DynamicVms implements HypercallClass {
       // back from a yield: the child's yield returns success and the argument (0 for resume)
       this.hv.arch.setRegs(cv, { 10: 0n, 11: fresh ? arg : 0n })
     }
-    this.counters.invokes++
+    this.count(v.vm, 'invokes')
     return { error: HC_E_SUCCESS, value: 0n, switched: true }
   }
 
@@ -283,8 +302,8 @@ export class DynamicVms implements HypercallClass {
     this.hv.stacks[v.pcpu]!.pop()
     if (reason === RET.EXITED) {
       this.children.get(v.vm)!.started.delete(v)
-      this.counters.exits++
-    } else this.counters.yields++
+      this.count(parent.vm, 'exits')
+    } else this.count(parent.vm, 'yields')
     this.hv.arch.setRegs(parent, { 10: BigInt(reason), 11: v0, 12: v1 })
     return { error: HC_E_SUCCESS, value: 0n, switched: true }
   }
@@ -297,7 +316,7 @@ export class DynamicVms implements HypercallClass {
       const top = stack.current
       for (let u = top; u && u !== v; u = u.stackParent ?? undefined) this.children.get(u.vm)?.preempted.add(u)
       stack.unwind(v)
-      this.counters.interrupts++
+      this.count(v.vm, 'interrupts')
       this.hv.arch.setRegs(v, { 10: BigInt(RET.INTERRUPTED), 11: BigInt(top?.vm.id ?? 0) })
     })
   }
@@ -312,7 +331,7 @@ export class DynamicVms implements HypercallClass {
     child.state = 'faulted'
     child.fault = { vm: child.id, vmName: child.name, vcpu: v.id, pc, addr, cause }
     for (const c of child.vcpus) this.hv.arch.stopVcpu(c)
-    this.counters.faults++
+    this.count(parent.vm, 'faults')
     this.hv.arch.setRegs(parent, { 10: BigInt(RET.FAULT), 11: BigInt(child.id), 12: addr })
     return true
   }
@@ -346,7 +365,7 @@ export class DynamicVms implements HypercallClass {
     }
     parent.children.splice(parent.children.indexOf(child), 1)
     this.children.delete(child)
-    this.counters.destroys++
+    this.count(parent, 'destroys')
   }
 
   private lend(v: Vcpu, id: bigint, parentGpa: bigint, childGpa: bigint): HypercallResult {
@@ -368,6 +387,7 @@ export class DynamicVms implements HypercallClass {
     const plain = (e: Stage2Entry): PlainEntry => ({ gpa: e.gpa, size: e.size, pa: e.pa, perm: e.perm, kind: e.kind, name: e.name })
     return {
       counters: { ...this.counters },
+      perParent: [...this.perParent].sort(([a], [b]) => a - b).map(([id, c]) => [id, { ...c }]),
       children: [...this.children].sort(([a], [b]) => a.id - b.id).map(([child, d]) => ({
         id: child.id, parent: d.parent.id, config: child.config, pcpus: child.vcpus.map((v) => v.pcpu),
         taken: d.taken.map(plain), allocated: d.allocated, devices: d.devices.map(plain), irqs: d.irqs, lent: d.lent,
@@ -385,6 +405,7 @@ export class DynamicVms implements HypercallClass {
   restore(state: unknown): void {
     const s = state as DynamicVmsState
     Object.assign(this.counters, s.counters)
+    for (const [id, c] of s.perParent ?? []) this.perParent.set(id, { ...newCounters(), ...c })
     for (const c of s.children) {
       const parent = this.hv.vms.find((v) => v.id === c.parent)
       if (!parent) throw new Error(`dynamic VM ${c.id}: its parent VM ${c.parent} does not exist`)
