@@ -1,0 +1,149 @@
+/**
+ * The translation tier against the interpreter on random programs. Each program is a loop whose
+ * body is random RV64IM code — every integer operation, loads and stores of every width (some
+ * misaligned) into a data page, short forward branches and jumps, writes to x0 — run for enough
+ * iterations that the WebAssembly tier takes the loop over (wasm-tier.ts translates after HOT
+ * visits). The interpreter (execute.ts) is itself checked against QEMU by the golden guests;
+ * here both tiers must end with the same registers, the same data and the same instruction count.
+ */
+import { describe, expect, it } from 'vitest'
+import { bootBare } from '../core/bare.ts'
+import type { RiscvHart } from '../plugins/arch-riscv64/hart.ts'
+
+const CODE = 0x80000000
+const DATA = 0x80100000
+const DATA_SIZE = 4096
+const ITERS = 1500 // > HOT: the loop body is translated part-way through
+const BASE_REG = 8 // s0 holds DATA
+const COUNT_REG = 9 // s1 counts iterations down
+
+/** xorshift64*: reproducible random numbers, as BigInt */
+class Rng {
+  private s: bigint
+  constructor(seed: number) { this.s = BigInt(seed) * 0x9e3779b97f4a7c15n + 1n }
+  next(): bigint {
+    let x = this.s
+    x ^= x >> 12n; x ^= (x << 25n) & 0xffffffffffffffffn; x ^= x >> 27n
+    this.s = x
+    return (x * 0x2545f4914f6cdd1dn) & 0xffffffffffffffffn
+  }
+  int(n: number): number { return Number(this.next() % BigInt(n)) }
+  pick<T>(xs: readonly T[]): T { return xs[this.int(xs.length)]! }
+}
+
+const r = (f7: number, rs2: number, rs1: number, f3: number, rd: number, opc: number): number =>
+  ((f7 << 25) | (rs2 << 20) | (rs1 << 15) | (f3 << 12) | (rd << 7) | opc) >>> 0
+const i = (imm: number, rs1: number, f3: number, rd: number, opc: number): number =>
+  (((imm & 0xfff) << 20) | (rs1 << 15) | (f3 << 12) | (rd << 7) | opc) >>> 0
+const s = (imm: number, rs2: number, rs1: number, f3: number): number =>
+  ((((imm >> 5) & 0x7f) << 25) | (rs2 << 20) | (rs1 << 15) | (f3 << 12) | ((imm & 0x1f) << 7) | 0x23) >>> 0
+const b = (imm: number, rs2: number, rs1: number, f3: number): number =>
+  ((((imm >> 12) & 1) << 31) | (((imm >> 5) & 0x3f) << 25) | (rs2 << 20) | (rs1 << 15) | (f3 << 12) |
+    (((imm >> 1) & 0xf) << 8) | (((imm >> 11) & 1) << 7) | 0x63) >>> 0
+const u = (imm20: number, rd: number, opc: number): number => (((imm20 & 0xfffff) << 12) | (rd << 7) | opc) >>> 0
+const jal = (imm: number, rd: number): number =>
+  ((((imm >> 20) & 1) << 31) | (((imm >> 1) & 0x3ff) << 21) | (((imm >> 11) & 1) << 20) | (((imm >> 12) & 0xff) << 12) | (rd << 7) | 0x6f) >>> 0
+
+const OP = [[0, 0], [0x20, 0], [0, 1], [0, 2], [0, 3], [0, 4], [0, 5], [0x20, 5], [0, 6], [0, 7],
+  [1, 0], [1, 1], [1, 2], [1, 3], [1, 4], [1, 5], [1, 6], [1, 7]] as const // [funct7, funct3] of OP incl. M
+const OP32 = [[0, 0], [0x20, 0], [0, 1], [0, 5], [0x20, 5], [1, 0], [1, 4], [1, 5], [1, 6], [1, 7]] as const
+const IMMS = [0, 1, -1, 2, 7, 31, 32, 63, 2047, -2048, 0x555, -0x556, 100, -100]
+
+/** one random instruction of the loop body (may need a following slot: forward branches skip one) */
+function instruction(g: Rng): number {
+  const rd = g.pick([0, 1, 2, 3, 4, 5, 6, 7, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31])
+  const rs = (): number => g.int(32)
+  const imm = (): number => (g.int(3) === 0 ? g.pick(IMMS) : g.int(4096) - 2048)
+  switch (g.int(12)) {
+    case 0: case 1: case 2: { const [f7, f3] = g.pick(OP); return r(f7, rs(), rs(), f3, rd, 0x33) }
+    case 3: { const [f7, f3] = g.pick(OP32); return r(f7, rs(), rs(), f3, rd, 0x3b) }
+    case 4: case 5: {
+      const f3 = g.pick([0, 2, 3, 4, 6, 7, 1, 5, 5])
+      if (f3 === 1) return i(g.int(64), rs(), 1, rd, 0x13)
+      if (f3 === 5) return i((g.int(2) ? 0x400 : 0) | g.int(64), rs(), 5, rd, 0x13)
+      return i(imm(), rs(), f3, rd, 0x13)
+    }
+    case 6: {
+      const f3 = g.pick([0, 1, 5, 5])
+      if (f3 === 0) return i(imm(), rs(), 0, rd, 0x1b)
+      return i((f3 === 5 && g.int(2) ? 0x400 : 0) | g.int(32), rs(), f3, rd, 0x1b)
+    }
+    case 7: return g.int(2) ? u(g.int(1 << 20), rd, 0x37) : u(g.int(1 << 20), rd, 0x17)
+    case 8: case 9: { // load from the data page; one in four misaligned
+      const f3 = g.pick([0, 1, 2, 3, 4, 5, 6])
+      const size = 1 << (f3 & 3)
+      let off = g.int(DATA_SIZE - 8)
+      if (g.int(4)) off &= ~(size - 1)
+      return i(off, BASE_REG, f3, rd, 0x03)
+    }
+    case 10: {
+      const f3 = g.int(4)
+      const size = 1 << f3
+      let off = g.int(DATA_SIZE - 8)
+      if (g.int(4)) off &= ~(size - 1)
+      return s(off, rs(), BASE_REG, f3)
+    }
+    default: return 0 // a branch or jump: placed by the caller
+  }
+}
+
+/** the program: loop { random body } ITERS times, then power off through the SiFive test device */
+function program(seed: number, bodyLength: number): Uint32Array {
+  const g = new Rng(seed)
+  const words: number[] = []
+  while (words.length < bodyLength) {
+    const w = instruction(g)
+    if (w !== 0) { words.push(w); continue }
+    // forward over the next instruction (which is then sometimes skipped); or a jal that links
+    words.push(g.int(3) ? b(8, g.int(32), g.int(32), g.pick([0, 1, 4, 5, 6, 7])) : jal(8, g.pick([0, 1, 5, 31])))
+    words.push(instruction(g) || r(0, 0, 0, 0, 0, 0x33))
+  }
+  const loop = words.length * 4
+  words.push(i(-1, COUNT_REG, 0, COUNT_REG, 0x13)) // addi s1, s1, -1
+  words.push(b(-(loop + 4), 0, COUNT_REG, 1)) // bne s1, x0, start
+  words.push(u(0x100, 5, 0x37)) // lui t0, 0x100 (SiFive test)
+  words.push(u(0x5, 6, 0x37), i(0x555, 6, 0, 6, 0x1b)) // t1 = 0x5555
+  words.push(s(0, 6, 5, 2)) // sw t1, 0(t0): power off
+  words.push(jal(0, 0)) // j .
+  return Uint32Array.from(words)
+}
+
+interface End { regs: bigint[]; data: number[]; insns: number; translated: boolean }
+
+async function run(code: Uint32Array, seed: number, translate: boolean): Promise<End> {
+  const bm = await bootBare({ board: 'qemu-virt-riscv64', image: new Uint8Array(code.buffer) })
+  const m = bm.machine
+  const h = m.harts[0] as RiscvHart
+  h.translate = translate
+  const g = new Rng(seed ^ 0x5a5a)
+  const seeds = [0n, 1n, -1n, 1n << 63n, (1n << 63n) - 1n, 0x80000000n, 0xffffffffn, -0x80000000n]
+  for (let x = 1; x < 32; x++) h.setReg(x, BigInt.asIntN(64, g.int(4) ? g.next() : g.pick(seeds)))
+  h.setReg(BASE_REG, BigInt(DATA))
+  h.setReg(COUNT_REG, BigInt(ITERS))
+  const fill = new Uint8Array(DATA_SIZE)
+  for (let k = 0; k < fill.length; k++) fill[k] = g.int(256)
+  m.bus.load(DATA, fill)
+  m.sched.run({ predicate: () => m.power.off, cycles: 50_000_000 })
+  return {
+    regs: Array.from({ length: 32 }, (_, x) => h.reg(x)),
+    data: Array.from(m.bus.dump(DATA, DATA_SIZE)),
+    insns: m.sched.instructions,
+    translated: (h.code.blocks[m.bus.ramOffset(CODE) >>> 12] ?? []).some((f) => typeof f === 'function'),
+  }
+}
+
+describe('translated code equals interpreted code on random RV64IM loops', () => {
+  for (let seed = 1; seed <= 40; seed++) {
+    it(`program ${seed}`, async () => {
+      const code = program(seed, 20 + (seed % 5) * 12)
+      const interp = await run(code, seed, false)
+      const tier = await run(code, seed, true)
+      expect(tier.translated, 'the loop was translated').toBe(true)
+      expect(interp.translated).toBe(false)
+      expect(interp.insns).toBeGreaterThan(ITERS * 12) // it ran the loop to the end (bodies of 20+, a few skipped)
+      for (let x = 0; x < 32; x++) expect(tier.regs[x], `x${x}`).toBe(interp.regs[x])
+      expect(tier.data).toEqual(interp.data)
+      expect(tier.insns).toBe(interp.insns)
+    })
+  }
+})
