@@ -39,17 +39,20 @@ export const STATE = {
   TLB_W: 36864 + 8192,
 } as const
 
-// locals: params 0..4, then i64 5..11, then i32 12..16, then one i64 per guest register used
+// locals: params 0..4, then i64 5..11, then i32 12..18, then one i64 per guest register used
 const BASE = 0, PCLO = 1, PCHI = 2, EL = 3, LEFT = 4
 const PC = 5, A = 6, V = 7, P = 8, Q = 9, R = 10, NEXT = 11
-const T = 12, S = 13, N = 14, AT = 15, PCLO0 = 16
-const REG0 = 17
+const T = 12, S = 13, N = 14, AT = 15, PCLO0 = 16, SITE = 17, RESUME = 18
+const REG0 = 19
 
-/** Slow paths as the host functions a block imports: status 0 = trapped, 1 = go on, 2 = go on but stop after. */
-interface SlowPaths {
-  ld(base: number, pcLo: number, pcHi: number, el: number, lo: number, hi: number, size: number, signed: number, rd: number): number
-  st(base: number, pcLo: number, pcHi: number, el: number, lo: number, hi: number, size: number, vLo: number, vHi: number): number
-}
+/**
+ * A memory access's slow path, as one int32 (the SITE local): the instruction's page offset
+ * (bits 0-11), its count in the block (12-17), log2 of the size (18-19), signed (20), a store (21),
+ * a 2-byte instruction (22), and the register — rd of a load, rs2 of a store — pre-scaled (23-29).
+ */
+const site = (off: number, count: number, size: number, signed: boolean, store: boolean, len: number, reg: number): number =>
+  off | (count << 12) | (Math.log2(size) << 18) | (signed ? 1 << 20 : 0) | (store ? 1 << 21 : 0) | (len === 2 ? 1 << 22 : 0) | (reg << 23)
+
 
 const imports = new WeakMap<MemoryBus, WebAssembly.Imports>()
 
@@ -59,21 +62,21 @@ function importsFor(h: RiscvHart): WebAssembly.Imports {
   if (im) return im
   const harts = h.code.harts as RiscvHart[]
   const byBase = (base: number): RiscvHart => harts.find((x) => x.stateBase === base)!
-  const slow: SlowPaths = {
-    ld(base, pcLo, pcHi, el, lo, hi, size, signed, rd) {
-      const t = byBase(base)
-      t.pcLo = pcLo; t.pcHi = pcHi; t.elapsed = el
-      if (!t.loadMiss(lo, hi, size, signed !== 0, rd)) { t.next[0] = t.pcLo; t.next[1] = t.pcHi; return 0 }
-      return t.brk ? 2 : 1
-    },
-    st(base, pcLo, pcHi, el, lo, hi, size, vLo, vHi) {
-      const t = byBase(base)
-      t.pcLo = pcLo; t.pcHi = pcHi; t.elapsed = el
-      if (!t.storeMiss(lo, hi, size, vLo, vHi)) { t.next[0] = t.pcLo; t.next[1] = t.pcHi; return 0 }
-      return t.brk ? 2 : 1
-    },
+  /**
+   * A load or store that missed the TLB (or is misaligned, MMIO, observed): the registers are in
+   * the state area. Status 0 = trapped (the next pc is set), 1 = go on, 2 = go on but stop after.
+   */
+  const slow = (base: number, pcLo: number, pcHi: number, el: number, lo: number, hi: number, s: number): number => {
+    const t = byBase(base)
+    t.pcLo = pcLo; t.pcHi = pcHi; t.elapsed = el
+    const size = 1 << ((s >>> 18) & 3), reg = (s >>> 23) & 127
+    const ok = s & (1 << 21)
+      ? t.storeMiss(lo, hi, size, t.x[reg]!, t.x[reg + 1]!)
+      : t.loadMiss(lo, hi, size, (s & (1 << 20)) !== 0, reg)
+    if (!ok) { t.next[0] = t.pcLo; t.next[1] = t.pcHi; return 0 }
+    return t.brk ? 2 : 1
   }
-  im = { h: { mem: h.bus.arena, ld: slow.ld, st: slow.st } }
+  im = { h: { mem: h.bus.arena, slow } }
   imports.set(h.bus, im)
   return im
 }
@@ -81,9 +84,10 @@ function importsFor(h: RiscvHart): WebAssembly.Imports {
 const BLOCK_TYPE = 0, SLOW_TYPE = 1
 const TYPES = [
   { params: [I32, I32, I32, I32, I32], results: [I32] },
-  { params: [I32, I32, I32, I32, I32, I32, I32, I32, I32], results: [I32] },
+  { params: [I32, I32, I32, I32, I32, I32, I32], results: [I32] },
 ]
-const LD = 0, ST = 1
+/** the one imported function: the slow path */
+const SLOW = 0
 
 /** BAOBAB_HOT=N (1..65535, the range of the visit counters) sets HOT; tests use 1 to put every instruction through the tier. */
 function hotFromEnv(v: string | undefined, dflt: number): number {
@@ -186,9 +190,21 @@ export function translateRegion(h: RiscvHart, dec: Int32Array, heat: Uint16Array
   TRANSLATED ??= new Set(translatedOps())
   const blocks = discover(h, dec, heat, pageOff, e)
   if (blocks.length === 0 || blocks[0]!.start !== e) return null
-  const g = new Gen(blocks, registers(dec, blocks))
+  // the cases: each block, split after every load and store (a slow path resumes there), then the slow path
+  const firstCase = new Map<number, number>()
+  let cases = 0
+  for (const { start, n } of blocks) {
+    firstCase.set(start, cases++)
+    let off = start
+    for (let k = 0; k < n; k++) {
+      const w = dec[off]!
+      if (isMemory(w & 127)) cases++
+      off += 4 - ((w >> 6) & 2)
+    }
+  }
+  const g = new Gen(firstCase, cases + 1, registers(dec, blocks))
   for (let i = 0; i < blocks.length; i++) {
-    g.beginCase(i)
+    g.beginCase()
     const { start, n } = blocks[i]!
     let off = start
     let ended = false
@@ -197,6 +213,7 @@ export function translateRegion(h: RiscvHart, dec: Int32Array, heat: Uint16Array
       const op = w & 127, len = 4 - ((w >> 6) & 2)
       const rd = (w >>> 8) & 127, r1 = (w >>> 15) & 127, r2 = (w >>> 22) & 127
       ended = g.instruction(op, rd, r1, r2, dec[off + 1]!, off, len, k) === ENDS
+      if (isMemory(op)) g.beginCase() // where its slow path comes back to
       off += len
     }
     // ended by length or the page end: on to the next block; before a rare instruction: the interpreter
@@ -206,10 +223,11 @@ export function translateRegion(h: RiscvHart, dec: Int32Array, heat: Uint16Array
       else g.exitTo(off, n)
     }
   }
+  g.slowPath()
   const bytes = encodeModule({
     types: TYPES,
-    imports: [{ name: 'ld', type: SLOW_TYPE }, { name: 'st', type: SLOW_TYPE }],
-    funcs: [{ type: BLOCK_TYPE, locals: [{ count: 7, type: I64 }, { count: 5, type: I32 }, { count: g.regCount, type: I64 }], body: g.body(), export: 'b' }],
+    imports: [{ name: 'slow', type: SLOW_TYPE }],
+    funcs: [{ type: BLOCK_TYPE, locals: [{ count: 7, type: I64 }, { count: 7, type: I32 }, { count: g.regCount, type: I64 }], body: g.body(), export: 'b' }],
   })
   const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), importsFor(h))
   return { fn: inst.exports.b as BlockFn, starts: blocks.map((b) => b.start) }
@@ -227,17 +245,18 @@ const MIN_LO = 0, MIN_HI = -0x80000000
  */
 class Gen {
   private readonly b = new Bytes()
-  /** page offset → block number */
-  private readonly index = new Map<number, number>()
   /** the case being written, and the constructs opened inside it (for branch depths) */
-  private current = 0
+  private current = -1
   private depth = 0
   /** guest register (pre-scaled index) → its local */
   private readonly local = new Map<number, number>()
   readonly regCount: number
 
-  constructor(private readonly blocks: Block[], private readonly regs: { used: number[]; written: number[] }) {
-    blocks.forEach((blk, i) => this.index.set(blk.start, i))
+  /**
+   * `index`: a block's start (page offset) → its first case; `cases`: how many there are, the
+   * last being the shared slow path of loads and stores.
+   */
+  constructor(private readonly index: Map<number, number>, private readonly cases: number, private readonly regs: { used: number[]; written: number[] }) {
     regs.used.forEach((r, i) => this.local.set(r, REG0 + i))
     this.regCount = regs.used.length
     // the registers live in locals while the region runs
@@ -247,26 +266,27 @@ class Gen {
     this.op(W.localGet, PCLO).i32(-4096).op(W.i32And).op(W.localSet, PCLO)
     this.op(W.localGet, PCLO).op(W.i64ExtendI32U).op(W.localGet, PCHI).op(W.i64ExtendI32U)
     this.i64(32, 0).op(W.i64Shl).op(W.i64Or).op(W.localSet, PC)
-    // AT = the block entered (its start is the entry pc's page offset; block 0 when none other matches)
-    for (let i = 1; i < blocks.length; i++) {
-      this.op(W.localGet, PCLO0).i32(4095).op(W.i32And).i32(blocks[i]!.start).op(W.i32Eq)
-      this.op(W.if).blockType(0x40).i32(i).op(W.localSet, AT).op(W.end)
+    // AT = the case of the block entered (its start is the entry pc's page offset; the first block when none other matches)
+    for (const [start, c] of index) {
+      if (c === 0) continue
+      this.op(W.localGet, PCLO0).i32(4095).op(W.i32And).i32(start).op(W.i32Eq)
+      this.op(W.if).blockType(0x40).i32(c).op(W.localSet, AT).op(W.end)
     }
     // LEFT becomes the limit: chain to another block only while more than MAX_BLOCK are left after it
     this.op(W.localGet, LEFT).i32(MAX_BLOCK).op(W.i32Sub).op(W.localSet, LEFT)
     // every exit branches out of the `exit` block to the code after it (registers back, next pc out)
     this.op(W.block).blockType(0x40)
     this.op(W.loop).blockType(0x40)
-    for (let i = 0; i < blocks.length; i++) this.op(W.block).blockType(0x40)
-    this.op(W.localGet, AT).op(W.br_table).b.u32(blocks.length)
-    for (let i = 0; i < blocks.length; i++) this.b.u32(i)
-    this.b.u32(0) // never taken: AT is always a block number
+    for (let i = 0; i < cases; i++) this.op(W.block).blockType(0x40)
+    this.op(W.localGet, AT).op(W.br_table).b.u32(cases)
+    for (let i = 0; i < cases; i++) this.b.u32(i)
+    this.b.u32(0) // never taken: AT is always a case number
   }
 
-  /** close the nested block whose end starts case i's code */
-  beginCase(i: number): void {
+  /** close the nested block whose end starts the next case's code (the previous case falls through into it) */
+  beginCase(): void {
     this.op(W.end)
-    this.current = i
+    this.current++
     this.depth = 0
   }
 
@@ -278,6 +298,44 @@ class Gen {
     this.op(W.localGet, BASE).op(W.localGet, NEXT).mem(W.i64Store, STATE.NEXT_PC)
     this.op(W.localGet, N)
     return this.b.view()
+  }
+
+  /**
+   * The last case: a load or store that missed the fast path comes here with its SITE and the
+   * case to resume at. The hart's JavaScript runs it (traps, MMIO, the hypervisor's emulation)
+   * with the registers in memory; then back to the locals, and on after the instruction.
+   */
+  slowPath(): void {
+    this.beginCase()
+    this.flush()
+    const siteBits = (shift: number, mask: number): void => { this.op(W.localGet, SITE).i32(shift).op(W.i32ShrU).i32(mask).op(W.i32And) }
+    this.op(W.localGet, BASE)
+    this.op(W.localGet, PCLO).op(W.localGet, SITE).i32(4095).op(W.i32And).op(W.i32Add)
+    this.op(W.localGet, PCHI)
+    this.op(W.localGet, EL).op(W.localGet, N).op(W.i32Add)
+    siteBits(12, 63); this.op(W.i32Add)
+    this.op(W.localGet, A).op(W.i32WrapI64).op(W.localGet, A).i64(32, 0).op(W.i64ShrU).op(W.i32WrapI64)
+    this.op(W.localGet, SITE).op(W.call, SLOW)
+    // trapped: the registers are in memory already and the trap set the next pc
+    this.op(W.localTee, S).op(W.i32Eqz)
+    this.ifOpen().op(W.localGet, N)
+    siteBits(12, 63)
+    this.op(W.i32Add).op(W.return).end()
+    // a load's slow path wrote x[rd] in memory; anything else may have too
+    for (const r of this.regs.used) this.op(W.localGet, BASE).mem(W.i64Load, r * 4).op(W.localSet, this.local.get(r)!)
+    // stop after it (status 2): next pc = page + offset + length
+    this.op(W.localGet, S).i32(2).op(W.i32Eq)
+    this.ifOpen()
+    this.op(W.localGet, PC)
+    this.op(W.localGet, SITE).i32(4095).op(W.i32And).i32(4)
+    siteBits(21, 2)
+    this.op(W.i32Sub).op(W.i32Add).op(W.i64ExtendI32U).op(W.i64Add).op(W.localSet, NEXT)
+    this.op(W.localGet, N)
+    siteBits(12, 63)
+    this.op(W.i32Add).op(W.localSet, N)
+    this.op(W.br, this.loopDepth + 1)
+    this.end()
+    this.op(W.localGet, RESUME).op(W.localSet, AT).op(W.br, this.loopDepth)
   }
 
   /** store the registers the region writes back to the state area */
@@ -300,7 +358,7 @@ class Gen {
   private ifOpen(t = 0x40): this { this.depth++; return this.op(W.if).blockType(t) }
   private end(): this { this.depth--; return this.op(W.end) }
   /** branch depth of the dispatch loop (continue) and of the exit block, from the current position */
-  private get loopDepth(): number { return this.depth + (this.blocks.length - 1 - this.current) }
+  private get loopDepth(): number { return this.depth + (this.cases - 1 - this.current) }
 
   /** push register (pre-scaled index) as i64; x0 reads as 0 */
   private x(r: number): this {
@@ -392,27 +450,10 @@ class Gen {
   private hostAddr(tlb: number): this {
     return this.op(W.localGet, T).mem(W.i32Load, tlb + 8).op(W.localGet, A).op(W.i32WrapI64).i32(4095).op(W.i32And).op(W.i32Add)
   }
-  /** after a slow-path call left its status on the stack: trapped → return, brk → exit after this one */
-  private afterSlow(off: number, len: number, count: number, rd: number): void {
-    // trapped: the registers are in memory already and the trap set the next pc
-    this.op(W.localTee, S).op(W.i32Eqz)
-    this.ifOpen().op(W.localGet, N).i32(count).op(W.i32Add).op(W.return).end()
-    // a load's slow path wrote x[rd] in memory
-    const l = this.local.get(rd)
-    if (l !== undefined) this.op(W.localGet, BASE).mem(W.i64Load, rd * 4).op(W.localSet, l)
-    this.op(W.localGet, S).i32(2).op(W.i32Eq)
-    this.ifOpen()
-    this.exitTo(off + len, count)
-    this.end()
-  }
-  /** the slow-path call's leading arguments: base, pc of this instruction, elapsed, address halves */
-  private slowArgs(off: number, count: number): void {
-    // the slow path runs the hart's JavaScript (traps, the hypervisor's MMIO emulation): registers to memory first
-    this.flush()
-    this.op(W.localGet, BASE).op(W.localGet, PCLO)
-    if (off !== 0) this.i32(off).op(W.i32Add)
-    this.op(W.localGet, PCHI).op(W.localGet, EL).op(W.localGet, N).op(W.i32Add).i32(count).op(W.i32Add)
-    this.op(W.localGet, A).op(W.i32WrapI64).op(W.localGet, A).i64(32, 0).op(W.i64ShrU).op(W.i32WrapI64)
+  /** the miss path of a load or store: to the slow-path case with its SITE, to resume at the next case */
+  private toSlowPath(siteWord: number): void {
+    this.i32(siteWord).op(W.localSet, SITE).i32(this.current + 1).op(W.localSet, RESUME)
+    this.i32(this.cases - 1).op(W.localSet, AT).op(W.br, this.loopDepth)
   }
 
   private load(rd: number, r1: number, imm: number, size: number, code: number, signed: boolean, off: number, len: number, count: number): Emitted {
@@ -421,9 +462,7 @@ class Gen {
     this.dst().hostAddr(STATE.TLB_R)
     this.mem(code, 0).putX(rd)
     this.op(W.else)
-    this.slowArgs(off, count)
-    this.i32(size).i32(signed ? 1 : 0).i32(rd).op(W.call, LD)
-    this.afterSlow(off, len, count, rd)
+    this.toSlowPath(site(off, count, size, signed, false, len, rd))
     this.end()
     return GOES_ON
   }
@@ -434,9 +473,7 @@ class Gen {
     this.hostAddr(STATE.TLB_W)
     this.x(r2).mem(code, 0)
     this.op(W.else)
-    this.slowArgs(off, count)
-    this.i32(size).x(r2).op(W.i32WrapI64).x(r2).i64(32, 0).op(W.i64ShrU).op(W.i32WrapI64).op(W.call, ST)
-    this.afterSlow(off, len, count, 0)
+    this.toSlowPath(site(off, count, size, false, true, len, r2))
     this.end()
     return GOES_ON
   }
@@ -578,6 +615,9 @@ class Gen {
     return NOT_HANDLED // rare: the interpreter executes it
   }
 }
+
+/** loads and stores: a block is split after each, where its slow path resumes */
+const isMemory = (op: number): boolean => op >= Op.LB && op <= Op.SD
 
 /**
  * The operations translated code executes (instruction() handles each). Built on first use:
