@@ -1,13 +1,15 @@
 /**
  * The translation tier against the interpreter on random programs. Each program is a loop whose
  * body is random RV64IM code — every integer operation, loads and stores of every width (some
- * misaligned) into a data page, short forward branches and jumps, writes to x0 — run for enough
+ * misaligned) into a data page, short forward branches and jumps, writes to x0, and in a second
+ * round MMIO loads and stores and accesses that fault (an M-mode handler skips them) — run for enough
  * iterations that the WebAssembly tier takes the loop over (wasm-tier.ts translates after HOT
  * visits). The interpreter (execute.ts) is itself checked against QEMU by the golden guests;
  * here both tiers must end with the same registers, the same data and the same instruction count.
  */
 import { describe, expect, it } from 'vitest'
 import { bootBare } from '../core/bare.ts'
+import { CSR } from '../plugins/arch-riscv64/csr-defs.ts'
 import type { RiscvHart } from '../plugins/arch-riscv64/hart.ts'
 
 const CODE = 0x80000000
@@ -16,6 +18,9 @@ const DATA_SIZE = 4096
 const ITERS = 1500 // > HOT: the loop body is translated part-way through
 const BASE_REG = 8 // s0 holds DATA
 const COUNT_REG = 9 // s1 counts iterations down
+const MMIO_REG = 6 // t1 holds the UART's base (loads of its registers, stores to its scratch register)
+const FAULT_REG = 7 // t2 holds an address with nothing behind it (access faults, skipped by the handler)
+const HANDLER = 0x700 // the trap handler's offset from CODE (within addi's reach)
 
 /** xorshift64*: reproducible random numbers, as BigInt */
 class Rng {
@@ -50,10 +55,18 @@ const OP32 = [[0, 0], [0x20, 0], [0, 1], [0, 5], [0x20, 5], [1, 0], [1, 4], [1, 
 const IMMS = [0, 1, -1, 2, 7, 31, 32, 63, 2047, -2048, 0x555, -0x556, 100, -100]
 
 /** one random instruction of the loop body (may need a following slot: forward branches skip one) */
-function instruction(g: Rng): number {
-  const rd = g.pick([0, 1, 2, 3, 4, 5, 6, 7, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31])
+function instruction(g: Rng, faults: boolean): number {
+  const rd = faults ? g.pick([0, 1, 2, 3, 4, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31]) : g.pick([0, 1, 2, 3, 4, 5, 6, 7, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31])
   const rs = (): number => g.int(32)
   const imm = (): number => (g.int(3) === 0 ? g.pick(IMMS) : g.int(4096) - 2048)
+  if (faults && g.int(10) === 0) {
+    // an MMIO load from the UART, a store to its scratch register, or an access that faults
+    switch (g.int(3)) {
+      case 0: return i(g.int(8), MMIO_REG, 4, rd, 0x03) // lbu
+      case 1: return s(7, rs(), MMIO_REG, 0) // sb to SCR
+      default: return g.int(2) ? i(g.int(64) * 8, FAULT_REG, 3, rd, 0x03) : s(g.int(64) * 8, rs(), FAULT_REG, 3)
+    }
+  }
   switch (g.int(12)) {
     case 0: case 1: case 2: { const [f7, f3] = g.pick(OP); return r(f7, rs(), rs(), f3, rd, 0x33) }
     case 3: { const [f7, f3] = g.pick(OP32); return r(f7, rs(), rs(), f3, rd, 0x3b) }
@@ -88,27 +101,32 @@ function instruction(g: Rng): number {
 }
 
 /** the program: loop { random body } ITERS times, then power off through the SiFive test device */
-function program(seed: number, bodyLength: number): Uint32Array {
+function program(seed: number, bodyLength: number, faults = false): Uint32Array {
   const g = new Rng(seed)
-  const words: number[] = []
-  while (words.length < bodyLength) {
-    const w = instruction(g)
+  // mtvec = CODE + HANDLER: auipc t0, 0; addi t0, t0, HANDLER; csrw mtvec, t0
+  const words: number[] = [u(0, 5, 0x17), i(HANDLER, 5, 0, 5, 0x13), 0x30529073]
+  const start = words.length
+  while (words.length - start < bodyLength) {
+    const w = instruction(g, faults)
     if (w !== 0) { words.push(w); continue }
     // forward over the next instruction (which is then sometimes skipped); or a jal that links
     words.push(g.int(3) ? b(8, g.int(32), g.int(32), g.pick([0, 1, 4, 5, 6, 7])) : jal(8, g.pick([0, 1, 5, 31])))
-    words.push(instruction(g) || r(0, 0, 0, 0, 0, 0x33))
+    words.push(instruction(g, faults) || r(0, 0, 0, 0, 0, 0x33))
   }
-  const loop = words.length * 4
+  const loop = (words.length - start) * 4
   words.push(i(-1, COUNT_REG, 0, COUNT_REG, 0x13)) // addi s1, s1, -1
   words.push(b(-(loop + 4), 0, COUNT_REG, 1)) // bne s1, x0, start
   words.push(u(0x100, 5, 0x37)) // lui t0, 0x100 (SiFive test)
   words.push(u(0x5, 6, 0x37), i(0x555, 6, 0, 6, 0x1b)) // t1 = 0x5555
   words.push(s(0, 6, 5, 2)) // sw t1, 0(t0): power off
   words.push(jal(0, 0)) // j .
+  // the trap handler: skip the faulting instruction (csrr t0, mepc; addi t0, t0, 4; csrw mepc, t0; mret)
+  while (words.length < HANDLER / 4) words.push(0)
+  words.push(0x341022f3, 0x00428293, 0x34129073, 0x30200073)
   return Uint32Array.from(words)
 }
 
-interface End { regs: bigint[]; data: number[]; insns: number; translated: boolean }
+interface End { regs: bigint[]; data: number[]; insns: number; translated: boolean; mcause: number }
 
 async function run(code: Uint32Array, seed: number, translate: boolean): Promise<End> {
   const bm = await bootBare({ board: 'qemu-virt-riscv64', image: new Uint8Array(code.buffer) })
@@ -120,6 +138,8 @@ async function run(code: Uint32Array, seed: number, translate: boolean): Promise
   for (let x = 1; x < 32; x++) h.setReg(x, BigInt.asIntN(64, g.int(4) ? g.next() : g.pick(seeds)))
   h.setReg(BASE_REG, BigInt(DATA))
   h.setReg(COUNT_REG, BigInt(ITERS))
+  h.setReg(MMIO_REG, 0x10000000n)
+  h.setReg(FAULT_REG, 0x70000000n)
   const fill = new Uint8Array(DATA_SIZE)
   for (let k = 0; k < fill.length; k++) fill[k] = g.int(256)
   m.bus.load(DATA, fill)
@@ -128,14 +148,16 @@ async function run(code: Uint32Array, seed: number, translate: boolean): Promise
     regs: Array.from({ length: 32 }, (_, x) => h.reg(x)),
     data: Array.from(m.bus.dump(DATA, DATA_SIZE)),
     insns: m.sched.instructions,
+    mcause: h.c[CSR.mcause * 2]!,
     translated: (h.code.blocks[m.bus.ramOffset(CODE) >>> 12] ?? []).some((f) => typeof f === 'function'),
   }
 }
 
-describe('translated code equals interpreted code on random RV64IM loops', () => {
+const rounds = (faults: boolean): void => {
+  let faulted = 0
   for (let seed = 1; seed <= 40; seed++) {
     it(`program ${seed}`, async () => {
-      const code = program(seed, 20 + (seed % 5) * 12)
+      const code = program(seed, 20 + (seed % 5) * 12, faults)
       const interp = await run(code, seed, false)
       const tier = await run(code, seed, true)
       expect(tier.translated, 'the loop was translated').toBe(true)
@@ -144,6 +166,14 @@ describe('translated code equals interpreted code on random RV64IM loops', () =>
       for (let x = 0; x < 32; x++) expect(tier.regs[x], `x${x}`).toBe(interp.regs[x])
       expect(tier.data).toEqual(interp.data)
       expect(tier.insns).toBe(interp.insns)
+      expect(tier.mcause).toBe(interp.mcause)
+      if (interp.mcause === 5 || interp.mcause === 7) faulted++ // the last trap was a load or store access fault
     })
   }
-})
+  if (faults) it('most programs took access faults in the loop', () => expect(faulted).toBeGreaterThanOrEqual(25))
+}
+
+describe('translated code equals interpreted code on random RV64IM loops', () => rounds(false))
+
+// the slow path in every outcome: MMIO (go on), access faults (a trap mid-region, then back into it)
+describe('the same with MMIO accesses and access faults in the loop', () => rounds(true))
