@@ -1,7 +1,7 @@
 /**
  * The translation tier against the interpreter on random programs. Each program is a loop whose
  * body is random RV64IM code — every integer operation, loads and stores of every width (some
- * misaligned) into a data page, short forward branches and jumps, writes to x0, and in a second
+ * misaligned) into a data page, short forward branches, jumps and indirect jumps, writes to x0, and in a second
  * round MMIO loads and stores and accesses that fault (an M-mode handler skips them) — run for enough
  * iterations that the WebAssembly tier takes the loop over (wasm-tier.ts translates after HOT
  * visits). The interpreter (execute.ts) is itself checked against QEMU by the golden guests;
@@ -110,7 +110,14 @@ function program(seed: number, bodyLength: number, faults = false): Uint32Array 
     const w = instruction(g, faults)
     if (w !== 0) { words.push(w); continue }
     // forward over the next instruction (which is then sometimes skipped); or a jal that links
-    words.push(g.int(3) ? b(8, g.int(32), g.int(32), g.pick([0, 1, 4, 5, 6, 7])) : jal(8, g.pick([0, 1, 5, 31])))
+    if (g.int(4) === 0) {
+      // an indirect jump over the next instruction, to where a branch also goes (so a block of
+      // the region starts there): bCC +16; auipc rA, 0; jalr rB, 12(rA); <skipped>; target
+      const ra = g.pick([1, 3, 4, 10, 11, 31])
+      words.push(b(16, g.int(32), g.int(32), g.pick([0, 1, 4, 5, 6, 7])), u(0, ra, 0x17), i(12, ra, 0, g.pick([0, 1, 12, ra]), 0x67))
+    } else {
+      words.push(g.int(3) ? b(8, g.int(32), g.int(32), g.pick([0, 1, 4, 5, 6, 7])) : jal(8, g.pick([0, 1, 5, 31])))
+    }
     words.push(instruction(g, faults) || r(0, 0, 0, 0, 0, 0x33))
   }
   const loop = (words.length - start) * 4

@@ -202,7 +202,7 @@ export function translateRegion(h: RiscvHart, dec: Int32Array, heat: Uint16Array
       off += 4 - ((w >> 6) & 2)
     }
   }
-  const g = new Gen(firstCase, cases + 1, registers(dec, blocks))
+  const g = new Gen(firstCase, cases + 2, registers(dec, blocks))
   for (let i = 0; i < blocks.length; i++) {
     g.beginCase()
     const { start, n } = blocks[i]!
@@ -223,6 +223,7 @@ export function translateRegion(h: RiscvHart, dec: Int32Array, heat: Uint16Array
       else g.exitTo(off, n)
     }
   }
+  g.dispatch()
   g.slowPath()
   const bytes = encodeModule({
     types: TYPES,
@@ -298,6 +299,20 @@ class Gen {
     this.op(W.localGet, BASE).op(W.localGet, NEXT).mem(W.i64Store, STATE.NEXT_PC)
     this.op(W.localGet, N)
     return this.b.view()
+  }
+
+  /**
+   * The case before last: an indirect jump's target (NEXT, in this page, counted in N) continues
+   * at the block starting there, or leaves when there is none.
+   */
+  dispatch(): void {
+    this.beginCase()
+    this.op(W.localGet, NEXT).op(W.i32WrapI64).i32(4095).op(W.i32And).op(W.localSet, T)
+    for (const [start, c] of this.index) {
+      this.op(W.localGet, T).i32(start).op(W.i32Eq)
+      this.ifOpen().i32(c).op(W.localSet, AT).op(W.br, this.loopDepth).end()
+    }
+    this.op(W.br, this.loopDepth + 1)
   }
 
   /**
@@ -549,9 +564,15 @@ class Gen {
         return ENDS
       case Op.JALR:
         // the target first: rd may be rs1
-        this.x(r1).imm(imm).op(W.i64Add).i64(-2, -1).op(W.i64And).op(W.localSet, A)
+        this.x(r1).imm(imm).op(W.i64Add).i64(-2, -1).op(W.i64And).op(W.localSet, NEXT)
         this.dst().pcAt(off + len).putX(rd)
-        this.op(W.localGet, A).exit(count)
+        // a target in this page (a return, a jump table) may be one of the region's blocks: the dispatch case looks
+        this.op(W.localGet, N).i32(count).op(W.i32Add).op(W.localTee, N).op(W.localGet, LEFT).op(W.i32LtS)
+        this.op(W.localGet, NEXT).i64(-4096, -1).op(W.i64And).op(W.localGet, PC).op(W.i64Eq).op(W.i32And)
+        this.ifOpen()
+        this.i32(this.cases - 2).op(W.localSet, AT).op(W.br, this.loopDepth)
+        this.end()
+        this.op(W.br, this.loopDepth + 1)
         return ENDS
       case Op.BEQ: return this.branch(r1, r2, W.i64Eq, imm, off, len, count)
       case Op.BNE: return this.branch(r1, r2, W.i64Ne, imm, off, len, count)
