@@ -3,6 +3,7 @@
  * supervisor CSRs when V=1, WARL legalisation and side effects. Returns false after raising
  * illegal-instruction or virtual-instruction.
  */
+import { pmpAddrLocked, pmpCfgWrite, pmpDecode } from './pmp.ts'
 import {
   ALL_IRQS, CSR, EXC, HEDELEG_MASK, HS, HSTATUS_WMASK, IRQ, MEDELEG_MASK, MS, MSTATUS_WMASK,
   PRV_M, PRV_S, PRV_U, S_IRQS, SSTATUS_MASK, SSTATUS_WMASK, VS_IRQS,
@@ -172,8 +173,15 @@ function writeCsr(h: RiscvHart, n: number, lo: number, hi: number): number {
   const c = h.c
   const set = (m: number, l: number, hh: number): void => { c[m * 2] = l; c[m * 2 + 1] = hh }
   if (PLAIN.has(n)) { set(n, lo, hi); return 0 }
-  if (n >= CSR.pmpaddr0 && n < CSR.pmpaddr0 + 64) { set(n, lo, hi & 0x3fffff); return 0 }
-  if (n >= CSR.pmpcfg0 && n < CSR.pmpcfg0 + 16) { set(n, lo, hi); return 0 }
+  if (n >= CSR.pmpaddr0 && n < CSR.pmpaddr0 + 64) {
+    if (!pmpAddrLocked(h, n - CSR.pmpaddr0)) set(n, lo, hi & 0x3fffff)
+    return pmpChanged(h)
+  }
+  if (n >= CSR.pmpcfg0 && n < CSR.pmpcfg0 + 16) {
+    const [l, hh] = pmpCfgWrite(h, n, lo, hi)
+    set(n, l, hh)
+    return pmpChanged(h)
+  }
   if (READ_ZERO.has(n) || (n >= 0xb03 && n <= 0xb1f) || (n >= 0x323 && n <= 0x33f) || n === CSR.tdata1 + 1 || n === CSR.tdata1 + 2) return 0
   switch (n) {
     case CSR.fflags: h.fflags = lo; dirtyFs(h); return 0
@@ -292,6 +300,14 @@ function statusChanged(h: RiscvHart, old: number, v: number): void {
 function irqChanged(h: RiscvHart): void {
   h.brk = true
   wake(h)
+}
+
+/** New PMP entries: decoded again, and no TLB may keep a page the old ones allowed. */
+function pmpChanged(h: RiscvHart): number {
+  h.pmp = pmpDecode(h)
+  h.tlb.flush()
+  h.brk = true
+  return 0
 }
 
 function timersChanged(h: RiscvHart): void {

@@ -15,6 +15,7 @@ import { CodeCache } from './code-cache.ts'
 import { CSR, MISA_HI, MISA_LO, MS, PRV_M } from './csr-defs.ts'
 import { exec, type Decoded } from './execute.ts'
 import type { FpState } from './fpu.ts'
+import { pmpDecode, type PmpRegion } from './pmp.ts'
 import { Tlb, TLB_BYTES } from './tlb.ts'
 import { STATE, type BlockFn } from './wasm-tier.ts'
 import { loadSlow, storeSlow } from './memory.ts'
@@ -45,6 +46,10 @@ export class RiscvHart implements Hart, FpState {
   pcLo = 0
   pcHi = 0
   priv = PRV_M
+  /** the active PMP entries, decoded from the PMP CSRs when they change (pmp.ts) */
+  pmp: PmpRegion[] = []
+  /** whether the last translation's page may be cached (no PMP entry covers it in part) */
+  pmpPage = true
   /** the H extension's virtualisation mode V */
   virt = 0
   /** LR reservation: physical address (-1 = none) and the value loaded, for SC's check */
@@ -137,6 +142,7 @@ export class RiscvHart implements Hart, FpState {
     this.c[CSR.vsstatus * 2 + 1] = 0x2 // UXL = 64
     for (const n of [CSR.stimecmp, CSR.vstimecmp]) { this.c[n * 2] = -1; this.c[n * 2 + 1] = -1 }
     this.timers.cancel()
+    this.pmp = []
     this.tlb.flush()
     this.brk = true
   }
@@ -199,6 +205,7 @@ export class RiscvHart implements Hart, FpState {
 
   restore(state: unknown): void {
     Object.assign(this, state as object)
+    this.pmp = pmpDecode(this) // the PMP CSRs came back with the state area
     this.tlb.flush()
     this.timers.rearm()
     this.brk = true

@@ -26,7 +26,7 @@ export function fetchPage(h: RiscvHart): Int32Array | null {
       return null
     }
     off = ro - (ro & 4095)
-    h.tlb.fill(t, lo, hi, off)
+    if (h.pmpPage) h.tlb.fill(t, lo, hi, off)
   }
   h.fetchOff = off
   const page = off >>> 12
@@ -98,7 +98,7 @@ export function storeSlow(h: RiscvHart, lo: number, hi: number, size: number, vL
  */
 export function readVirt(h: RiscvHart, lo: number, hi: number, size: number, acc: number, hlv: number, fill: boolean): boolean {
   if ((lo & (size - 1)) !== 0) return readMisaligned(h, lo, hi, size, acc, hlv)
-  const pa = translate(h, lo, hi, acc, hlv)
+  const pa = translate(h, lo, hi, acc, hlv, size)
   if (pa === EMULATED) return emulatedRead(h, size)
   if (pa < 0) return false
   try {
@@ -116,7 +116,7 @@ export function readVirt(h: RiscvHart, lo: number, hi: number, size: number, acc
   }
   if (fill && hlv === HLV_NONE && !h.bus.observed) {
     const ro = h.bus.ramOffset(pa)
-    if (ro >= 0) h.tlb.fill(h.tlb.r, lo, hi, ro - (ro & 4095))
+    if (ro >= 0 && h.pmpPage) h.tlb.fill(h.tlb.r, lo, hi, ro - (ro & 4095))
   }
   return true
 }
@@ -150,7 +150,7 @@ export function writeVirt(h: RiscvHart, lo: number, hi: number, size: number, vL
     }
     return true
   }
-  const pa = translate(h, lo, hi, ACC_STORE, hlv)
+  const pa = translate(h, lo, hi, ACC_STORE, hlv, size)
   if (pa === EMULATED) return emulatedWrite(h, size, vLo, vHi)
   if (pa < 0) return false
   try {
@@ -165,7 +165,7 @@ export function writeVirt(h: RiscvHart, lo: number, hi: number, size: number, vL
   }
   if (fill && hlv === HLV_NONE && !h.bus.observed) {
     const ro = h.bus.ramOffset(pa)
-    if (ro >= 0 && !h.bus.codePages[ro >>> 12]) h.tlb.fill(h.tlb.w, lo, hi, ro - (ro & 4095))
+    if (ro >= 0 && h.pmpPage && !h.bus.codePages[ro >>> 12]) h.tlb.fill(h.tlb.w, lo, hi, ro - (ro & 4095))
   }
   return true
 }

@@ -9,6 +9,7 @@
  */
 import { CSR, EXC, HS, MS, PRV_M, PRV_S, PRV_U } from './csr-defs.ts'
 import type { RiscvHart } from './hart.ts'
+import { PMP_DENY, PMP_OK_PAGE, pmpCheck } from './pmp.ts'
 import { raise } from './trap.ts'
 import { S2_R, S2_W, S2_X } from '../../core/hypervisor/stage2.ts'
 
@@ -37,8 +38,23 @@ export function effectiveMode(h: RiscvHart, acc: number, hlv: number): number {
   return h.priv | (h.virt << 2)
 }
 
-export function translate(h: RiscvHart, lo: number, hi: number, acc: number, hlv: number): number {
+/** `size`: bytes of the access, for PMP (an entry must cover all of them) */
+export function translate(h: RiscvHart, lo: number, hi: number, acc: number, hlv: number, size = 1): number {
   const mode = effectiveMode(h, acc, hlv)
+  const pa = translateOnly(h, lo, hi, acc, hlv, mode)
+  if (pa < 0) { h.pmpPage = true; return pa } // a fault raised, or an emulated device (no PMP for those)
+  return pmp(h, pa, size, lo, hi, acc, mode & 3, (mode >> 2) === 1 || hlv !== 0)
+}
+
+/** The physical address after the PMP check (priv §3.7), or -1 after raising an access fault. */
+function pmp(h: RiscvHart, pa: number, size: number, lo: number, hi: number, acc: number, prv: number, gva: boolean): number {
+  const r = pmpCheck(h, pa, size, acc, prv)
+  h.pmpPage = r === PMP_OK_PAGE
+  if (r === PMP_DENY) return fault(h, ACCESS_FAULT[acc]!, lo, hi, 0, gva)
+  return pa
+}
+
+function translateOnly(h: RiscvHart, lo: number, hi: number, acc: number, hlv: number, mode: number): number {
   const prv = mode & 3
   const virt = mode >> 2
   const c = h.c
@@ -77,7 +93,9 @@ function fault(h: RiscvHart, cause: number, lo: number, hi: number, htval: numbe
   return -1
 }
 
+/** Read the PTE at physical `pa` into h.r64 (an S-mode access as far as PMP goes); false = access fault. */
 function readPte(h: RiscvHart, pa: number): boolean {
+  if (pmpCheck(h, pa, 8, ACC_LOAD, PRV_S) === PMP_DENY) return false
   try {
     h.r64[0] = h.bus.read(pa, 4)
     h.r64[1] = h.bus.read(pa + 4, 4)

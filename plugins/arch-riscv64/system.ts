@@ -156,7 +156,7 @@ function amo(h: RiscvHart, insn: number, rr: number, len: number): boolean {
   }
   if (f5 === 2) { // lr
     if (((insn >>> 20) & 31) !== 0) return illegal(h, insn)
-    const pa = translate(h, lo, hi, ACC_LOAD, HLV_NONE)
+    const pa = translate(h, lo, hi, ACC_LOAD, HLV_NONE, size)
     if (pa < 0) return false
     if (!readVirt(h, lo, hi, size, ACC_LOAD, HLV_NONE, false)) return false
     h.resAddr = pa
@@ -167,7 +167,7 @@ function amo(h: RiscvHart, insn: number, rr: number, len: number): boolean {
     return advance(h, len)
   }
   if (f5 === 3) { // sc: succeeds only if reserved here and memory still holds what lr read
-    const pa = translate(h, lo, hi, ACC_STORE, HLV_NONE)
+    const pa = translate(h, lo, hi, ACC_STORE, HLV_NONE, size)
     if (pa < 0) return false
     const reserved = h.resAddr === pa
     h.resAddr = -1

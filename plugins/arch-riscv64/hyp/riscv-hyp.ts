@@ -5,6 +5,7 @@
  * hart's trap hook, and the G-stage is the core's stage-2 map. Guests run in VS/VU mode with
  * Bao's delegation: VS interrupts and the exceptions a guest handles itself go straight to VS.
  */
+import { pmpDecode } from '../pmp.ts'
 import type { ArchHyp } from '../../../core/arch.ts'
 import type { BoardDevice } from '../../../core/board.ts'
 import type { Hypervisor, HypercallResult } from '../../../core/hypervisor/hypervisor.ts'
@@ -114,6 +115,13 @@ export class RiscvHyp implements ArchHyp {
     c[CSR.hcounteren * 2] = -1
     c[CSR.menvcfg * 2 + 1] = 1 << 31 // Sstc available (henvcfg, per vCPU, offers it to a guest)
     c[CSR.mstatus * 2] |= MS.FS // FP state on; the guest's vsstatus.FS gates it
+    // PMP as the firmware under Bao leaves it (OpenSBI): S-mode and below may reach everything;
+    // the hypervisor's stage-2 maps are what confine guests
+    c[CSR.pmpaddr0 * 2] = -1
+    c[CSR.pmpaddr0 * 2 + 1] = 0x3fffff
+    c[CSR.pmpcfg0 * 2] = 0x1f // NAPOT, R|W|X
+    h.pmp = pmpDecode(h)
+    h.tlb.flush()
   }
 
   /** raise or clear a virtual interrupt (hvip bit) of a vCPU, on its hart or in its saved context */
