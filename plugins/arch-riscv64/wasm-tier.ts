@@ -1,18 +1,23 @@
 /**
- * The translation tier: a hot basic block (straight-line integer code ending at a branch, a jump,
- * a rare instruction or the page end) becomes a WebAssembly function that works on the hart's
- * registers and TLB where they live, in the arena (hart.ts). WebAssembly has the 64-bit integer
- * operations RISC-V needs (JavaScript only has 32-bit ones and doubles), and V8 compiles it at
- * once with no type feedback to gather and no deoptimisation to fear — the reasons a tier of
- * generated JavaScript was slower to warm up and slower when warm.
+ * The translation tier: when a slot gets hot, the region of its page around it — the blocks
+ * (straight-line integer code ending at a branch, a jump, a rare instruction or the page end)
+ * that branches and jumps reach without leaving the page — becomes one WebAssembly function.
+ * Its blocks are the cases of a dispatch loop, so a loop in the guest runs as a loop in the
+ * function; guest registers are locals while it runs; TLBs are read where they live, in the
+ * hart's state area in the arena (hart.ts). WebAssembly has the 64-bit integer operations
+ * RISC-V needs (JavaScript only has 32-bit ones and doubles), and V8 compiles it at once with no
+ * type feedback to gather and no deoptimisation to fear — why a tier of generated JavaScript,
+ * tried first, warmed up slower and ran at less than half this speed.
  *
- * A block function is `(base, pcLo, pcHi, el) => n`: hart state at arena offset `base`, the
- * virtual pc of its first instruction, `el` instructions of the window already elapsed. It writes
- * the next pc to the state's next-pc slot and returns the instructions it executed (a faulting
- * one included, as in the interpreter). The execute loop (execute.ts) only enters a block with
- * more than MAX_BLOCK instructions of the window left, so counts and quanta stay exact.
- * Loads and stores that miss the TLB call back into the hart's slow paths (memory.ts).
- * Semantics are those of the interpreter's cases; the guest test programs run under both.
+ * A region function is `(base, pcLo, pcHi, el, left) => n`: hart state at arena offset `base`,
+ * the virtual pc it is entered at (one of its block starts), `el` instructions of the window
+ * already elapsed and `left` to go. It writes the next pc to the state's next-pc slot and returns
+ * the instructions it executed (a faulting one included, as in the interpreter). It starts a
+ * block only with more than MAX_BLOCK instructions of the window left — as the execute loop
+ * (execute.ts) does before entering it — so counts and quanta stay exact. Loads and stores that
+ * miss the TLB go through one shared slow-path case into the hart's JavaScript (memory.ts).
+ * Semantics are those of the interpreter's cases: the guest test programs run under both, and
+ * test/tier-fuzz.test.ts compares the two on random programs.
  */
 import type { MemoryBus } from '../../core/bus.ts'
 import { decode16, decode32, Op, packSlot, SINK } from './execute.ts'
