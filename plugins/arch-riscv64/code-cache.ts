@@ -17,7 +17,7 @@ const caches = new WeakMap<MemoryBus, CodeCache>()
 
 export class CodeCache {
   readonly pages: (Int32Array | undefined)[] = []
-  /** per page: the translated block starting at each slot (null = cannot start a block) */
+  /** per page: the translated region function entered at each slot (null = no block can start there) */
   readonly blocks: ((BlockFn | null)[] | undefined)[] = []
   /** per page: visit counts of slots not yet translated */
   readonly heat: (Uint16Array | undefined)[] = []

@@ -304,7 +304,7 @@ export function exec(h: RiscvHart, max: number): void {
     if (jit) {
       const bf = blk[e]
       if (bf) {
-        // a translated block, when the window has room for all of it (keeps counts exact)
+        // translated code, when the window has room for a whole block (keeps counts exact)
         if (left > MAX_BLOCK) {
           left -= bf(sb, pcLo, pcHi, end - left, left)
           pcLo = next[0]!

@@ -16,7 +16,7 @@ import { CSR, MISA_HI, MISA_LO, MS, PRV_M } from './csr-defs.ts'
 import { exec, type Decoded } from './execute.ts'
 import type { FpState } from './fpu.ts'
 import { pmpDecode, type PmpRegion } from './pmp.ts'
-import { Tlb, TLB_BYTES } from './tlb.ts'
+import { Tlb } from './tlb.ts'
 import { STATE, type BlockFn } from './wasm-tier.ts'
 import { loadSlow, storeSlow } from './memory.ts'
 import * as irq from './interrupts.ts'
@@ -104,7 +104,7 @@ export class RiscvHart implements Hart, FpState {
     this.next = new Int32Array(buf, base + STATE.NEXT_PC, 2)
     this.f = new Int32Array(buf, base + 512, 64)
     this.c = new Int32Array(buf, base + 1024, 8192)
-    this.tlb = new Tlb(buf, base + STATE.TLB_R - TLB_BYTES)
+    this.tlb = new Tlb(buf, base + STATE.TLB_F)
     this.i8 = new Int8Array(buf)
     this.u8 = new Uint8Array(buf)
     this.i16 = new Int16Array(buf)

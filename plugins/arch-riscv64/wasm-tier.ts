@@ -39,7 +39,8 @@ export const HOT = hotFromEnv(process.env.BAOBAB_HOT, 1000)
 export const STATE = {
   /** the next pc a block leaves: [lo, hi] */
   NEXT_PC: 400,
-  /** load and store TLBs (tlb.ts): 256 entries of [page lo, page hi, arena offset, unused] */
+  /** fetch, load and store TLBs (tlb.ts): 256 entries each of [page lo, page hi, arena offset, unused] */
+  TLB_F: 36864,
   TLB_R: 36864 + 4096,
   TLB_W: 36864 + 8192,
 } as const
