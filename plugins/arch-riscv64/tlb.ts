@@ -8,7 +8,7 @@
  */
 export const TLB_SIZE = 256
 /** bytes of one kind's entries */
-export const TLB_BYTES = TLB_SIZE * 16
+const TLB_BYTES = TLB_SIZE * 16
 /**
  * An empty entry's page word: never page-aligned, and not a page address with a misaligned
  * offset's low bits kept either (translated blocks compare entry and address that way).
