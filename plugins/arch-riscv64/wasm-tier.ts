@@ -218,7 +218,10 @@ export function translateRegion(h: RiscvHart, dec: Int32Array, heat: Uint16Array
       const w = dec[off]!
       const op = w & 127, len = 4 - ((w >> 6) & 2)
       const rd = (w >>> 8) & 127, r1 = (w >>> 15) & 127, r2 = (w >>> 22) & 127
-      ended = g.instruction(op, rd, r1, r2, dec[off + 1]!, off, len, k) === ENDS
+      const r = g.instruction(op, rd, r1, r2, dec[off + 1]!, off, len, k)
+      // TRANSLATED and instruction() disagree: leave the region to the interpreter rather than skip an instruction
+      if (r === NOT_HANDLED) return null
+      ended = r === ENDS
       if (isMemory(op)) g.beginCase() // where its slow path comes back to
       off += len
     }
