@@ -413,7 +413,7 @@ describe('MemoryBus code invalidation', () => {
     const bus = board()
     const p0 = bus.ramOffset(RAM_BASE) >>> 12
     const calls: number[] = []
-    const off = bus.onCodeWrite((p) => calls.push(p))
+    const off = bus.onCodeWrite((p) => { calls.push(p) })
     const flag = (): void => {
       bus.codePages[p0] = 1
       bus.codePages[p0 + 1] = 1

@@ -39,8 +39,13 @@ export interface RamRegion {
 /** An observer of slow-path accesses (cache models, watchpoints). See `MemoryBus.setAccessHook`. */
 export type AccessHook = (kind: 'r' | 'w', pa: number, size: number, value: number) => void
 
-/** Called when RAM that may hold decoded instructions is written outside the CPU fast path. */
-export type CodeInvalidator = (pageIndex: number) => void
+/**
+ * Called when RAM that may hold decoded instructions is written outside the CPU fast path: a
+ * write of `size` bytes at `off` in arena page `pageIndex`, a page some CPU holds decoded code
+ * from. Returns false when no code it holds was touched (data beside the code): then the page
+ * stays flagged and its code stays valid.
+ */
+export type CodeInvalidator = (pageIndex: number, off: number, size: number) => boolean | void
 
 /** Size of the per-machine state area at the start of the arena (harts' registers and CSRs). */
 export const STATE_AREA_BYTES = 1 << 20
@@ -171,11 +176,15 @@ export class MemoryBus {
     }
   }
 
-  /** Tell the CPUs that decoded code in arena page `page` is stale. */
-  invalidateCode(page: number): void {
+  /**
+   * Tell the CPUs that `size` bytes at `off` in arena page `page` changed; the page stops being
+   * code unless every listener says its code there was not touched.
+   */
+  invalidateCode(page: number, off = 0, size = PAGE_SIZE): void {
     if (!this.codePages[page]) return
-    this.codePages[page] = 0
-    for (const fn of this.invalidators) fn(page)
+    let touched = this.invalidators.length === 0
+    for (const fn of this.invalidators) if (fn(page, off, size) !== false) touched = true
+    if (touched) this.codePages[page] = 0
   }
 
   findMmio(pa: number): MmioRegion | undefined {
@@ -270,8 +279,9 @@ export class MemoryBus {
   private touchCode(off: number, size: number): void {
     const p0 = off >>> PAGE_SHIFT
     const p1 = (off + size - 1) >>> PAGE_SHIFT
-    if (this.codePages[p0]) this.invalidateCode(p0)
-    if (p1 !== p0 && this.codePages[p1]) this.invalidateCode(p1)
+    const in0 = off & (PAGE_SIZE - 1)
+    if (this.codePages[p0]) this.invalidateCode(p0, in0, Math.min(size, PAGE_SIZE - in0))
+    if (p1 !== p0 && this.codePages[p1]) this.invalidateCode(p1, 0, size - (PAGE_SIZE - in0))
   }
 
   read8(pa: number): number { return this.read(pa, 1) }

@@ -2,8 +2,10 @@
  * Decoded-instruction pages, shared by every hart on a bus and keyed by arena page: an
  * Int32Array of 2048 slots (one per halfword) × [op word, imm] (see execute.ts), with the
  * translated regions and visit counts of the same page (wasm-tier.ts). A page is dropped when
- * anything writes it (the bus reports writes to pages flagged in `bus.codePages`; the harts'
- * store TLBs never map such pages, so CPU stores to them take the slow path and are reported too).
+ * anything writes its instructions (the bus reports writes to pages flagged in `bus.codePages`;
+ * the harts' store TLBs never map such pages, so CPU stores to them take the slow path and are
+ * reported too). A write beside the instructions — data sharing the page — keeps it: relocated
+ * U-Boot writes variables next to its hottest code.
  */
 import type { MemoryBus } from '../../core/bus.ts'
 import type { BlockFn } from './wasm-tier.ts'
@@ -34,11 +36,15 @@ export class CodeCache {
   }
 
   private constructor(private readonly bus: MemoryBus) {
-    bus.onCodeWrite((page) => {
+    bus.onCodeWrite((page, off, size) => {
+      const d = this.pages[page]
+      // a write beside the code (data sharing its page) leaves the decoded and translated code be
+      if (d && !overlapsCode(d, off, size)) return false
       this.pages[page] = undefined
       this.blocks[page] = undefined
       this.heat[page] = undefined
       for (const h of this.harts) h.brk = true
+      return true
     })
   }
 
@@ -57,4 +63,16 @@ export class CodeCache {
     }
     return d
   }
+}
+
+/**
+ * Whether bytes [off, off + size) of a page hold any instruction decoded in `dec` (slots are
+ * halfwords; an instruction is 2 or 4 bytes, so one starting up to 3 bytes before `off` reaches it).
+ */
+function overlapsCode(dec: Int32Array, off: number, size: number): boolean {
+  for (let o = Math.max(0, (off - 3) & ~1); o < off + size && o < 4096; o += 2) {
+    const w = dec[o]!
+    if (w !== 0 && o + 4 - ((w >> 6) & 2) > off) return true
+  }
+  return false
 }

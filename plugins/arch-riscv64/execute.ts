@@ -312,11 +312,17 @@ export function exec(h: RiscvHart, max: number): void {
           if (h.brk) break
           continue
         }
-      } else if (bf === undefined && ++heat[e] === HOT) {
-        // the region's function serves every block of it that has none yet
+      } else if (bf === undefined && left > MAX_BLOCK && ++heat[e] === HOT) {
+        // The region's function serves every block of it that has none yet, starting now: the
+        // instructions after this one got hot together with it, and stepping on through them
+        // would make each the entry of a region of its own. (Nor do visits in a window's last
+        // MAX_BLOCK instructions count, where translated code cannot run: the same effect.)
         const r = translateRegion(h, dec, heat, h.fetchOff, e)
         if (r === null) blk[e] = null
-        else for (const s of r.starts) blk[s] ??= r.fn
+        else {
+          for (const s of r.starts) blk[s] ??= r.fn
+          continue
+        }
       }
     }
     let w = dec[e]!, imm: number

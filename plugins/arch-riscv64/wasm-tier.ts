@@ -177,8 +177,10 @@ function discover(h: RiscvHart, dec: Int32Array, heat: Uint16Array, pageOff: num
       const len = 4 - ((w >> 6) & 2)
       n++
       if (op >= Op.BEQ && op <= Op.BGEU) { reach(off + dec[off + 1]!); reach(off + len); break }
-      if (op === Op.JAL) { reach(off + dec[off + 1]!); break }
-      if (op === Op.JALR) break
+      // a call's return site is where execution comes back: a block of the region too
+      const call = ((w >>> 8) & 127) !== SINK * 2
+      if (op === Op.JAL) { reach(off + dec[off + 1]!); if (call) reach(off + len); break }
+      if (op === Op.JALR) { if (call) reach(off + len); break }
       off += len
     }
     if (n > 0) { blocks.push({ start, n }); total += n }
