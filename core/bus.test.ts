@@ -463,6 +463,19 @@ describe('MemoryBus code invalidation', () => {
     flag()
   })
 
+  it('tells listeners where the write was, and keeps the page flagged when none says its code was touched', () => {
+    const bus = board()
+    const p0 = bus.ramOffset(RAM_BASE) >>> 12
+    const seen: [number, number, number][] = []
+    bus.onCodeWrite((p, off, size) => { seen.push([p, off, size]); return off >= 0x100 })
+    bus.codePages[p0] = 1
+    bus.write32(RAM_BASE + 0x10, 0x13) // data beside the code: stays code
+    expect(bus.codePages[p0]).toBe(1)
+    bus.write16(RAM_BASE + 0x100, 0x13) // the code itself
+    expect(bus.codePages[p0]).toBe(0)
+    expect(seen).toEqual([[p0, 0x10, 4], [p0, 0x100, 2]])
+  })
+
   it('invalidates on a misaligned write within a flagged page', () => {
     const { bus, p0, calls } = withCode()
     bus.write16(RAM_BASE + 0x101, 0xabcd)
