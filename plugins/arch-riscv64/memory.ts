@@ -42,29 +42,38 @@ export function fetchPage(h: RiscvHart): Int32Array | null {
  */
 export function decodeAt(h: RiscvHart, dec: Int32Array, e: number): number {
   const inPage = h.pcLo & 4095
-  const off = h.fetchOff + inPage
-  const low = h.u16[off >> 1]!
+  if (inPage !== 4094 || (h.u16[(h.fetchOff + inPage) >> 1]! & 3) !== 3) return decodeSlot(h, dec, h.fetchOff, e)
+  // a 32-bit instruction whose upper half lives on the next page: fetch it every time (never cached)
+  const low = h.u16[(h.fetchOff + inPage) >> 1]!
+  const nlo = (h.pcLo + 2) | 0
+  const nhi = (h.pcHi + (nlo >>> 0 < h.pcLo >>> 0 ? 1 : 0)) | 0
+  const pa = translate(h, nlo, nhi, ACC_FETCH, HLV_NONE)
+  if (pa < 0) return 0
+  let high: number
+  try { high = h.bus.read(pa, 2) } catch { raise(h, ACCESS_FAULT[ACC_FETCH]!, nlo, nhi, 0, h.virt === 1); return 0 }
+  decode32((low | (high << 16)) >>> 0, h.d)
+  return packSlot(h.d.op, h.d.regs, 4)
+}
+
+/**
+ * Decode the instruction at byte `off` of the page at arena offset `pageOff` into slot `off`
+ * of `dec` (the interpreter on its way, the translator looking ahead). Returns the slot's first
+ * word, or 0 for a 32-bit instruction that straddles the page end (nothing stored).
+ */
+export function decodeSlot(h: RiscvHart, dec: Int32Array, pageOff: number, off: number): number {
+  const i = (pageOff + off) >> 1
+  const low = h.u16[i]!
+  let w: number
   if ((low & 3) !== 3) {
     decode16(low, h.d)
-    h.dLen = 2
-  } else if (inPage === 4094) {
-    // the upper half lives on the next page: fetch it every time (never cached)
-    const nlo = (h.pcLo + 2) | 0
-    const nhi = (h.pcHi + (nlo >>> 0 < h.pcLo >>> 0 ? 1 : 0)) | 0
-    const pa = translate(h, nlo, nhi, ACC_FETCH, HLV_NONE)
-    if (pa < 0) return 0
-    let high: number
-    try { high = h.bus.read(pa, 2) } catch { raise(h, ACCESS_FAULT[ACC_FETCH]!, nlo, nhi, 0, h.virt === 1); return 0 }
-    decode32((low | (high << 16)) >>> 0, h.d)
-    h.dLen = 4
-    return packSlot(h.d.op, h.d.regs, 4)
+    w = packSlot(h.d.op, h.d.regs, 2)
   } else {
-    decode32((low | (h.u16[(off >> 1) + 1]! << 16)) >>> 0, h.d)
-    h.dLen = 4
+    if (off === 4094) return 0
+    decode32((low | (h.u16[i + 1]! << 16)) >>> 0, h.d)
+    w = packSlot(h.d.op, h.d.regs, 4)
   }
-  const w = packSlot(h.d.op, h.d.regs, h.dLen)
-  dec[e] = w
-  dec[e + 1] = h.d.imm
+  dec[off] = w
+  dec[off + 1] = h.d.imm
   return w
 }
 

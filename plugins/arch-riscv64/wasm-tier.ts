@@ -20,7 +20,8 @@
  * test/tier-fuzz.test.ts compares the two on random programs.
  */
 import type { MemoryBus } from '../../core/bus.ts'
-import { decode16, decode32, Op, packSlot, SINK } from './execute.ts'
+import { Op, SINK } from './execute.ts'
+import { decodeSlot } from './memory.ts'
 import type { RiscvHart } from './hart.ts'
 import { Bytes, encodeModule, I32, I64, W } from './wasm-module.ts'
 
@@ -106,22 +107,9 @@ const MAX_REGION = 512
 /** visits (by the interpreter) of a block's first instruction before a region takes the block in */
 const WARM = HOT / 4
 
-/** Decode slot `off` of `dec` if the interpreter has not; returns the slot word, or 0 for an instruction straddling the page end. */
+/** Slot `off` of `dec`, decoded now if the interpreter has not yet; 0 for an instruction straddling the page end. */
 function slot(h: RiscvHart, dec: Int32Array, pageOff: number, off: number): number {
-  let w = dec[off]!
-  if (w !== 0) return w
-  const low = h.u16[(pageOff + off) >> 1]!
-  if ((low & 3) === 3) {
-    if (off === 4094) return 0
-    decode32((low | (h.u16[((pageOff + off) >> 1) + 1]! << 16)) >>> 0, h.d)
-    w = packSlot(h.d.op, h.d.regs, 4)
-  } else {
-    decode16(low, h.d)
-    w = packSlot(h.d.op, h.d.regs, 2)
-  }
-  dec[off] = w
-  dec[off + 1] = h.d.imm
-  return w
+  return dec[off] || decodeSlot(h, dec, pageOff, off)
 }
 
 /** A translated region: its function, entered at any of its blocks' starts (page offsets). */
