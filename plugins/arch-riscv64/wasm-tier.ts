@@ -116,25 +116,32 @@ function slot(h: RiscvHart, dec: Int32Array, pageOff: number, off: number): numb
 export interface Region { fn: BlockFn; starts: number[] }
 
 /**
- * The guest registers a region's instructions name (pre-scaled indices, x0 and the sink left
- * out), and those some instruction writes. Unused register fields decode as 0, so every field
- * of every instruction can be taken as named.
+ * One pass over a region's instructions: the guest registers they name (pre-scaled indices, x0
+ * and the sink left out) and those some instruction writes — unused register fields decode as
+ * 0, so every field of every instruction can be taken as named — and the dispatch cases: each
+ * block's first case, the block being split after every load and store (a slow path resumes
+ * there), and how many there are.
  */
-function registers(dec: Int32Array, blocks: Block[]): { used: number[]; written: number[] } {
+function scan(dec: Int32Array, blocks: Block[]): { used: number[]; written: number[]; firstCase: Map<number, number>; cases: number } {
   const used = new Set<number>(), written = new Set<number>()
+  const firstCase = new Map<number, number>()
+  let cases = 0
   for (const { start, n } of blocks) {
+    firstCase.set(start, cases++)
     let off = start
     for (let k = 0; k < n; k++) {
       const w = dec[off]!
       const op = w & 127
       const rd = (w >>> 8) & 127, r1 = (w >>> 15) & 127, r2 = (w >>> 22) & 127
-      for (const r of [r1, r2]) if (r !== 0) used.add(r)
-      const writes = !(op >= Op.BEQ && op <= Op.BGEU) && !(op >= Op.SB && op <= Op.SD) && op !== Op.FENCE
+      if (r1 !== 0) used.add(r1)
+      if (r2 !== 0) used.add(r2)
+      const writes = !(op >= Op.BEQ && op <= Op.BGEU) && !isMemoryStore(op) && op !== Op.FENCE
       if (writes && rd !== 0 && rd !== SINK * 2) { used.add(rd); written.add(rd) }
+      if (isMemory(op)) cases++
       off += 4 - ((w >> 6) & 2)
     }
   }
-  return { used: [...used].sort((a, b) => a - b), written: [...written].sort((a, b) => a - b) }
+  return { used: [...used].sort((a, b) => a - b), written: [...written].sort((a, b) => a - b), firstCase, cases }
 }
 
 /** A block of a region: where it starts and how many instructions it has. */
@@ -186,19 +193,9 @@ export function translateRegion(h: RiscvHart, dec: Int32Array, heat: Uint16Array
   TRANSLATED ??= new Set(translatedOps())
   const blocks = discover(h, dec, heat, pageOff, e)
   if (blocks.length === 0 || blocks[0]!.start !== e) return null
-  // the cases: each block, split after every load and store (a slow path resumes there), then the slow path
-  const firstCase = new Map<number, number>()
-  let cases = 0
-  for (const { start, n } of blocks) {
-    firstCase.set(start, cases++)
-    let off = start
-    for (let k = 0; k < n; k++) {
-      const w = dec[off]!
-      if (isMemory(w & 127)) cases++
-      off += 4 - ((w >> 6) & 2)
-    }
-  }
-  const g = new Gen(firstCase, cases + 2, registers(dec, blocks))
+  // the dispatch cases: the blocks' (split after each load and store), then the indirect-jump dispatch and the slow path
+  const { firstCase, cases, used, written } = scan(dec, blocks)
+  const g = new Gen(firstCase, cases + 2, { used, written })
   for (let i = 0; i < blocks.length; i++) {
     g.beginCase()
     const { start, n } = blocks[i]!
@@ -638,6 +635,7 @@ class Gen {
 
 /** loads and stores: a block is split after each, where its slow path resumes */
 const isMemory = (op: number): boolean => op >= Op.LB && op <= Op.SD
+const isMemoryStore = (op: number): boolean => op >= Op.SB && op <= Op.SD
 
 /**
  * The operations translated code executes (instruction() handles each). Built on first use:
