@@ -13,7 +13,10 @@ import { bootConfig } from './boot.ts'
 import { validateConfig, type HvVmConfig, type VmInput } from './hypervisor/config.ts'
 import type { Hypervisor } from './hypervisor/hypervisor.ts'
 import { HypLog } from './hypervisor/log.ts'
-import { imageBytes, packConfig } from './hypervisor/blob.ts'
+import { blobArchOf, imageBytes, packConfig } from './hypervisor/blob.ts'
+import { HC_CLASS, SERVICE_HYPERCALL } from './hypervisor/calls.ts'
+import { VMSTACK_FN } from './hypervisor/vmstack.ts'
+import { DEFAULT_BOARD } from '../plugins/defaults.ts'
 import { readFileSync } from 'node:fs'
 import type { Vm } from './hypervisor/vm.ts'
 import type { Machine } from './machine.ts'
@@ -54,9 +57,6 @@ export interface Watchpoint {
 
 export class ApiError extends Error {}
 
-/** Bao's hypercall extension (RISC-V EID; the VM-stack functions are class 3 of it) */
-const VMSTACK_EID = 0x08000ba0
-
 /** How a Workbench was opened: what a session needs to boot the same machine again. */
 export interface WorkbenchOrigin {
   /** absolute path of the config (hypervisor mode) */
@@ -88,7 +88,7 @@ export class Workbench {
       return new Workbench(sys.machine, sys.hv, plugins, opts.config, origin)
     }
     if (opts.bare) {
-      const bm = await bootBare({ board: opts.board ?? 'qemu-virt-riscv64', image: opts.bare, cpus: opts.cpus, plugins })
+      const bm = await bootBare({ board: opts.board ?? DEFAULT_BOARD, image: opts.bare, cpus: opts.cpus, plugins })
       const origin = { bare: resolve(opts.bare), board: bm.machine.board.name, cpus: bm.machine.harts.length, bootVms: [] }
       return new Workbench(bm.machine, null, plugins, null, origin)
     }
@@ -141,13 +141,15 @@ export class Workbench {
     pause: (id: number | string): void => this.need().pauseVm(this.find(id), true),
     resume: (id: number | string): void => this.need().pauseVm(this.find(id), false),
     /**
-     * Issue a hypercall / firmware call as if `vcpu` of `vm` had (RISC-V: SBI `eid`/`fid` with a0..a5
-     * = args). Returns what the guest would see: { error, value }.
+     * Issue a hypercall / firmware call as if `vcpu` of `vm` had, numbered as the architecture numbers it
+     * (RISC-V: SBI extension `eid` in a7, function `fid` in a6, a0..a5 = args). Returns what the
+     * guest would see in its first two result registers: { error, value }.
      */
     hypercall: (vm: number | string, vcpu: number, eid: number, fid: number, ...args: (number | bigint)[]): { error: bigint; value: bigint } => {
       const v = this.find(vm).vcpus[vcpu]
       if (!v) throw new ApiError(`VM ${vm} has no vCPU ${vcpu}`)
-      return this.need().arch.hypercallAs(v, eid, fid, args.map((a) => BigInt(a)))
+      const r = this.need().arch.callAs(v, eid, fid, args.map((a) => BigInt(a)))
+      return { error: BigInt.asIntN(64, r[0] ?? 0n), value: r[1] ?? 0n }
     },
     /** the hypervisor's log lines */
     log: (): string[] => (this.hypervisor?.log.lines ?? []).map((l) => HypLog.format(l)),
@@ -162,7 +164,9 @@ export class Workbench {
         const p = this.find(parent)
         const baseDir = this.configFile ? dirname(this.configFile) : process.cwd()
         const vc = validateConfig({ board: this.board.name, vms: [config] }, { baseDir, board: this.board, elfMachine: this.machine.arch.elfMachine }).vms[0]!
-        const blob = packConfig({ ...this.need().config, shmem: this.need().config.shmem, vms: [vc] }, { arch: 'riscv64', images: false })
+        const arch = blobArchOf(this.machine.arch.name)
+        if (!arch) throw new ApiError(`CROSSCON's config blob has no layout for ${this.machine.arch.name}`)
+        const blob = packConfig({ ...this.need().config, shmem: this.need().config.shmem, vms: [vc] }, { arch, images: false })
         const header = Number(new DataView(blob.buffer, blob.byteOffset).getBigUint64(40, true))
         const r0 = vc.regions[0]!
         const image = vc.image ? imageBytes(vc.image.path, vc.image.baseAddr, (f) => new Uint8Array(readFileSync(f))) : new Uint8Array()
@@ -171,16 +175,28 @@ export class Workbench {
         const mem = this.vm(p.id).mem
         mem.write(at, blob.subarray(0, header))
         if (vc.image) mem.write(at + header + (vc.image.baseAddr - r0.base), image)
-        const r = this.hv.hypercall(p.id, 0, VMSTACK_EID, (3 << 16) | 0, at)
+        const r = this.vmStackCall(p.id, VMSTACK_FN.CREATE, at)
         if (r.error !== 0n) throw new ApiError(`create failed with Bao error ${r.error}`)
         return Number(r.value)
       },
-      /** run child `id` on the parent's pCPU with `arg` (the parent waits, as its guest would) */
+      /**
+       * run child `id` on the parent's pCPU with `arg` (the parent waits, as its guest would):
+       * { error: 0n, value: 0n } once the child runs; what it yields or exits with goes to the
+       * parent's result registers, as for a guest
+       */
       invoke: (parent: number | string, id: number, arg: number | bigint = 0): { error: bigint; value: bigint } =>
-        this.hv.hypercall(parent, 0, VMSTACK_EID, (3 << 16) | 1, id, arg),
+        this.vmStackCall(parent, VMSTACK_FN.INVOKE, id, arg),
       destroy: (parent: number | string, id: number): { error: bigint; value: bigint } =>
-        this.hv.hypercall(parent, 0, VMSTACK_EID, (3 << 16) | 6, id),
+        this.vmStackCall(parent, VMSTACK_FN.DESTROY, id),
     },
+  }
+
+  /** a VM-stack call (hypercall class 3, reference §3.2) as vCPU 0 of `vm`, through the hypervisor's routes */
+  private vmStackCall(vm: number | string, fn: number, ...args: (number | bigint)[]): { error: bigint; value: bigint } {
+    const v = this.find(vm).vcpus[0]!
+    const r = this.need().call(v, 'api', SERVICE_HYPERCALL, (HC_CLASS.ENCLAVE << 16) | fn, args.map((a) => BigInt(a)))
+    if (r === undefined) throw new ApiError('no feature serves VM-stack calls (add "dynamic-vm" to the config\'s features)')
+    return r === null ? { error: 0n, value: 0n } : { error: BigInt.asIntN(64, r[0] ?? 0n), value: r[1] ?? 0n }
   }
 
   /** One VM: console, registers, memory (guest-physical, through its stage-2 map). */

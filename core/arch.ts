@@ -48,16 +48,22 @@ export interface ArchHyp {
   createVm(vm: Vm): void
   /** run `vcpu` on its pCPU from `pc` with argument registers `args` (a0/x0 …) */
   startVcpu(vcpu: Vcpu, pc: bigint, args: bigint[]): void
+  /** the argument registers a VM's boot vCPU starts with, given where its device tree is (0: none) */
+  bootArgs(vcpu: Vcpu, dtbAddr: number): bigint[]
   /** stop `vcpu`; its pCPU idles */
   stopVcpu(vcpu: Vcpu): void
   /** hold a running vCPU where it is (state kept), or let it go on */
   pauseVcpu(vcpu: Vcpu, paused: boolean): void
-  /** issue hypercall/firmware call (`eid`, `fid`, args) as if `vcpu` had; the guest-visible result */
-  hypercallAs(vcpu: Vcpu, eid: number, fid: number, args: bigint[]): { error: bigint; value: bigint }
+  /**
+   * Make a firmware/hypervisor call as if `vcpu` had, through the arch's default conduit with its
+   * own numbering (RISC-V: `ecall` with a7 = `service`, a6 = `fn`, a0.. = `args`). Returns the
+   * caller's result registers afterwards (a0, a1, … / x0, x1, …).
+   */
+  callAs(vcpu: Vcpu, service: number, fn: number, args: bigint[]): bigint[]
   /** VM stack: save `from`'s guest context (if any) and put `to`'s on pCPU `pcpu` */
   switchVcpu(pcpu: number, from: Vcpu | undefined, to: Vcpu): void
-  /** write integer registers of a vCPU (live or saved), e.g. a hypercall's results */
-  setRegs(vcpu: Vcpu, regs: Record<number, bigint>): void
+  /** write a call's results into a vCPU's result registers (a0, a1, … / x0, x1, …), live or saved */
+  setResults(vcpu: Vcpu, values: readonly bigint[]): void
   /** a vCPU's general registers by architectural number, and its pc */
   regs(vcpu: Vcpu): { pc: bigint; x: bigint[] }
   /** a physical interrupt now belongs to `vm`: route it there */

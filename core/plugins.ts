@@ -11,27 +11,19 @@ import type { BoardDesc } from './board.ts'
 import type { DeviceFactory } from './device.ts'
 import { abandon, commit, prepare, type LiveDevices, type Replacement } from './live-devices.ts'
 import { importErrorMessage, importFresh, importPlugin } from './plugin-import.ts'
-import type { Hypervisor, HypercallResult } from './hypervisor/hypervisor.ts'
-import type { Vcpu } from './hypervisor/vm.ts'
+import { CallTable, type CallRoute } from './hypervisor/calls.ts'
+import { Hooks, type FeatureState, type HookName, type HookSignatures } from './hypervisor/hooks.ts'
 
 export type PluginKind = 'arch' | 'board' | 'device' | 'feature'
 
-/** A feature's hypercall class (RISC-V a6 = class << 16 | function; Arm x0 likewise). */
-export interface HypercallClass {
-  call(vcpu: Vcpu, fn: number, args: bigint[]): HypercallResult
-  /** sessions: why this feature's state cannot be captured now, or null when it can */
-  captureProblem?(): string | null
-  /** sessions: the feature's state as plain JSON (VMs it built included) */
-  snapshot?(): unknown
-  /** sessions: rebuild from `snapshot()` on a freshly booted machine, before the VMs' state returns */
-  restore?(state: unknown): void
-}
-export type HypercallFactory = (hv: Hypervisor) => HypercallClass
-
 export interface PluginContext {
   readonly archs: { register(arch: ArchDesc): void }
-  /** features: hypercall class `cls` (0 is Bao's own) served by what `factory` builds per hypervisor */
-  readonly hypercalls: { register(cls: number, factory: HypercallFactory): void }
+  /** firmware and hypervisor calls this plugin serves (core/hypervisor/calls.ts) */
+  readonly calls: { register(route: CallRoute): void }
+  /** hypervisor hooks (core/hypervisor/hooks.ts): several plugins may listen to each */
+  readonly hooks: { on<K extends HookName>(name: K, fn: HookSignatures[K]): void }
+  /** sessions: the feature's own state, saved and restored under `name` */
+  readonly states: { register(name: string, state: FeatureState): void }
   readonly boards: { register(board: BoardDesc): void }
   readonly devices: { register(type: string, factory: DeviceFactory): void }
   log(msg: string): void
@@ -89,7 +81,9 @@ export class PluginHost {
   readonly archs = new Map<string, ArchDesc>()
   readonly boards = new Map<string, BoardDesc>()
   readonly devices = new Map<string, DeviceFactory>()
-  readonly hypercalls = new Map<number, HypercallFactory>()
+  /** call routes every hypervisor built from this host consults (arch firmware, features) */
+  readonly calls = new CallTable()
+  readonly hooks = new Hooks()
   private readonly loaded = new Map<string, Loaded>()
   readonly log: string[] = []
   private readonly imports = new Map<string, number>()
@@ -183,7 +177,9 @@ export class PluginHost {
       archs: { register: (a) => put(this.archs, a.name, a) },
       boards: { register: (b) => { put(this.boards, b.name, b); this.boardOwners.set(b.name, plugin.name) } },
       devices: { register: (t, f) => { put(this.devices, t, f); devices.set(t, f) } },
-      hypercalls: { register: (c, f) => put(this.hypercalls, c, f) },
+      calls: { register: (r) => { undo.push(this.calls.add(r)) } },
+      hooks: { on: (name, fn) => { undo.push(this.hooks.add(name, fn)) } },
+      states: { register: (n, st) => put(this.hooks.states, n, st) },
       log: (m) => this.log.push(`[${plugin.name}] ${m}`),
     }
   }
@@ -262,7 +258,9 @@ export class PluginHost {
       archs: { register: (a) => { calls.push((c) => c.archs.register(a)) } },
       boards: { register: (b) => { calls.push((c) => c.boards.register(b)) } },
       devices: { register: (t, f) => { factories.set(t, f); calls.push((c) => c.devices.register(t, f)) } },
-      hypercalls: { register: (n, f) => { calls.push((c) => c.hypercalls.register(n, f)) } },
+      calls: { register: (r) => { calls.push((c) => c.calls.register(r)) } },
+      hooks: { on: (n, fn) => { calls.push((c) => c.hooks.on(n, fn)) } },
+      states: { register: (n, st) => { calls.push((c) => c.states.register(n, st)) } },
       log: (m) => { calls.push((c) => c.log(m)) },
     }
     try {

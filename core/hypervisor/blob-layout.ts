@@ -5,6 +5,11 @@
  */
 export type BlobArch = 'riscv64' | 'aarch64'
 
+/** the layout for the architecture named `name` (an ArchDesc's name), or null when the blob format has none */
+export function blobArchOf(name: string): BlobArch | null {
+  return name === 'riscv64' || name === 'aarch64' ? name : null
+}
+
 export const PAGE_SIZE = 0x1000
 
 // ---- the layout (reference §2.2; offsets for LP64: aarch64 and riscv64 agree but for `arch`) ----

@@ -19,19 +19,18 @@ import { S2_R, S2_W, S2_X, type Stage2Entry } from './stage2.ts'
 import { Vm, type FaultReport, type Vcpu } from './vm.ts'
 import { VmStack } from './vmstack.ts'
 import { PhysAllocator } from './phys-alloc.ts'
-import type { HypercallClass } from '../plugins.ts'
 import { readFileSync } from 'node:fs'
+import { SERVICE_HYPERCALL, type Call, type CallResults } from './calls.ts'
+import type { FaultInfo, HookName, HookSignatures } from './hooks.ts'
 
 /** Bao hypercall results (upstream `hypercall.h`, returned negated) */
 export const HC_E_SUCCESS = 0, HC_E_FAILURE = -1, HC_E_INVAL_ID = -2, HC_E_INVAL_ARGS = -3
 /** Bao hypercall ids (class 0) */
 export const HC_IPC = 1
 
-export interface HypercallResult {
-  error: number
-  value: bigint
-  /** the call switched vCPUs (VM stack): results were written into the vCPUs by the handler */
-  switched?: boolean
+/** a hypercall's results: Bao's error code in the first result register, `value` in the second */
+export function hcResult(error: number, value = 0n): bigint[] {
+  return [BigInt(error), value]
 }
 
 interface Shmem {
@@ -56,30 +55,46 @@ export class Hypervisor {
   private readonly shmem: Shmem[] = []
   private faultListeners: ((f: FaultReport) => void)[] = []
   private createdListeners: ((vm: Vm) => void)[] = []
-  private beforeDestroy: ((vm: Vm) => void)[] = []
   /** one VM stack per pCPU (reference §4); `onCpu[p]` is always `stacks[p].current` */
   readonly stacks: VmStack[] = []
-  /** features (dynamic VMs, TEEs) may react when a stacked vCPU gets an interrupt */
-  stackedInterruptHandler: ((v: Vcpu) => void) | null = null
   /** host RAM no static VM uses: shared memory, dynamic VMs' extra regions */
   phys!: PhysAllocator
-  /** feature hypercall classes (class 0 is Bao's own, handled here) */
-  private readonly classes = new Map<number, HypercallClass>()
-  /** fault handling a feature takes over (a dynamic VM's fault goes to its parent); true = handled */
-  faultHandler: ((v: Vcpu, report: Omit<FaultReport, 'vm' | 'vmName' | 'vcpu'>) => boolean) | null = null
   private nextId = 1
 
   constructor(readonly machine: Machine, readonly config: HvConfig, readonly plugins: PluginHost, arch: ArchDesc) {
     this.log = new HypLog(() => machine.sched.time())
     if (!arch.hypervisor) throw new Error(`architecture ${arch.name} has no hypervisor support`)
     this.arch = arch.hypervisor(this)
-    for (const [cls, factory] of plugins.hypercalls) this.classes.set(cls, factory(this))
     machine.harts.forEach((_, p) => this.stacks.push(new VmStack(p, this.arch, (v) => { this.onCpu[p] = v })))
+  }
+
+  /** the features' hooks of one kind (plugins add them through their ctx) */
+  private hooks<K extends HookName>(name: K): readonly HookSignatures[K][] {
+    return this.plugins.hooks.list(name)
   }
 
   /** A virtual interrupt arrived for a vCPU stacked under a child: it stays pending (saved context) unless a feature acts. */
   stackedInterrupt(v: Vcpu): void {
-    this.stackedInterruptHandler?.(v)
+    for (const fn of this.hooks('stackedInterrupt')) fn(this, v)
+  }
+
+  /**
+   * A firmware or hypervisor call the architecture decoded (core/hypervisor/calls.ts): the
+   * results for the caller's result registers, null when the handler switched vCPUs, or
+   * undefined when nothing serves it (the arch answers "not supported" in its own terms).
+   */
+  call(vcpu: Vcpu, conduit: string, service: number | string, fn: number, args: readonly bigint[]): CallResults | undefined {
+    const call: Call = { hv: this, vcpu, conduit, service, fn, args }
+    if (call.service === SERVICE_HYPERCALL) call.vcpu.vm.hypercalls++
+    const route = this.plugins.calls.find(call.conduit, call.service, call.fn)
+    if (route) return route.handler(call)
+    if (call.service === SERVICE_HYPERCALL) return this.baoHypercall(call)
+    return undefined
+  }
+
+  /** whether calls to `service` through `conduit` are served (SBI probe_extension) */
+  serves(conduit: string, service: number | string): boolean {
+    return service === SERVICE_HYPERCALL || this.plugins.calls.serves(conduit, service)
   }
 
   /** Build every VM and start the boot vCPUs. Throws (before anything runs) on an impossible config. */
@@ -119,21 +134,21 @@ export class Hypervisor {
 
   /** sessions: what the features say they cannot capture yet */
   featureProblems(): string[] {
-    return [...this.classes.values()].map((c) => c.captureProblem?.() ?? null).filter((p): p is string => p !== null)
+    return [...this.plugins.hooks.states.values()].map((s) => s.captureProblem?.(this) ?? null).filter((p): p is string => p !== null)
   }
 
-  /** sessions: each feature's state, by hypercall class */
+  /** sessions: each feature's state, by feature name */
   featureStates(): Record<string, unknown> {
     const out: Record<string, unknown> = {}
-    for (const [cls, c] of this.classes) if (c.snapshot) out[cls] = c.snapshot()
+    for (const [name, s] of this.plugins.hooks.states) out[name] = s.snapshot(this)
     return out
   }
 
   restoreFeatureStates(states: Record<string, unknown>): void {
-    for (const [cls, st] of Object.entries(states)) {
-      const c = this.classes.get(Number(cls))
-      if (!c?.restore) throw new Error(`the snapshot has state of hypercall class ${cls}, which no loaded feature restores`)
-      c.restore(st)
+    for (const [name, st] of Object.entries(states)) {
+      const s = this.plugins.hooks.states.get(name)
+      if (!s) throw new Error(`the snapshot has state of feature '${name}', which no loaded plugin restores`)
+      s.restore(this, st)
     }
   }
 
@@ -164,6 +179,7 @@ export class Hypervisor {
     const vm = new Vm(id, vc, pcpus)
     this.vms.push(vm)
     for (const fn of this.createdListeners) fn(vm)
+    for (const fn of this.hooks('vmCreated')) fn(this, vm)
     const log = this.log
     log.info(`Initializing VM ${id}`)
     for (const r of vc.regions) {
@@ -299,9 +315,9 @@ export class Hypervisor {
   }
 
   private startVm(vm: Vm): void {
-    const entry = vm.config.entry
+    const boot = vm.vcpus[0]!
     // the boot vCPU starts at the entry; the others wait for SBI HSM / PSCI CPU_ON
-    this.arch.startVcpu(vm.vcpus[0]!, BigInt(entry), [0n, BigInt(vm.dtbAddr)])
+    this.arch.startVcpu(boot, BigInt(vm.config.entry), this.arch.bootArgs(boot, vm.dtbAddr))
   }
 
   /**
@@ -323,7 +339,7 @@ export class Hypervisor {
 
   /** Destroy a VM: its vCPUs stop, its pCPUs and interrupts are free again. */
   destroyVm(vm: Vm): void {
-    for (const fn of this.beforeDestroy) fn(vm)
+    for (const fn of this.hooks('vmDestroyed')) fn(this, vm)
     this.untrackLive(vm)
     for (const v of vm.vcpus) this.arch.stopVcpu(v)
     vm.state = 'stopped'
@@ -349,11 +365,6 @@ export class Hypervisor {
     return this.onCpu[pcpu]?.vm
   }
 
-  /** called before a VM is destroyed (features release what they hold for it) */
-  onBeforeDestroy(fn: (vm: Vm) => void): void {
-    this.beforeDestroy.push(fn)
-  }
-
   /** every VM built after boot starts (REPL create, VM-stack children, config re-apply) */
   onVmCreated(fn: (vm: Vm) => void): void {
     this.createdListeners.push(fn)
@@ -364,10 +375,10 @@ export class Hypervisor {
   }
 
   /** Fault containment: stop every vCPU of the VM, report, let the others run on. */
-  stopVm(vcpu: Vcpu, report: Omit<FaultReport, 'vm' | 'vmName' | 'vcpu'>): void {
+  stopVm(vcpu: Vcpu, report: FaultInfo): void {
     const vm = vcpu.vm
     if (vm.state !== 'running') return
-    if (this.faultHandler?.(vcpu, report)) return
+    for (const fn of this.hooks('fault')) if (fn(this, vcpu, report)) return
     const f: FaultReport = { vm: vm.id, vmName: vm.name, vcpu: vcpu.id, ...report }
     vm.state = 'faulted'
     vm.fault = f
@@ -403,17 +414,10 @@ export class Hypervisor {
     })
   }
 
-  /** Bao's hypercalls, class 0 (upstream numbering): IPC notify. */
-  hypercall(vcpu: Vcpu, cls: number, id: number, args: bigint[]): HypercallResult {
-    const vm = vcpu.vm
-    vm.hypercalls++
-    if (cls === 0) {
-      if (id === HC_IPC) return this.ipcNotify(vm, args[0] ?? 0n, args[1] ?? 0n)
-      return { error: HC_E_INVAL_ID, value: 0n }
-    }
-    const c = this.classes.get(cls)
-    if (!c) return { error: HC_E_INVAL_ID, value: 0n }
-    return c.call(vcpu, id, args)
+  /** Bao's own hypercalls, class 0 (upstream numbering): IPC notify; other classes no feature serves. */
+  private baoHypercall(call: Call): CallResults {
+    if (call.fn === HC_IPC) return this.ipcNotify(call.vcpu.vm, call.args[0] ?? 0n, call.args[1] ?? 0n)
+    return hcResult(HC_E_INVAL_ID)
   }
 
   /** load the image of a VM config into the VM's memory (through its stage-2 map) */
@@ -422,8 +426,8 @@ export class Hypervisor {
   }
 
   /** reference §3.4: inject `interrupts[event]` of every other VM sharing the same memory */
-  ipcNotify(vm: Vm, ipcId: bigint, event: bigint): HypercallResult {
-    if (ipcId < 0n || ipcId >= BigInt(vm.config.ipcs.length)) return { error: HC_E_INVAL_ARGS, value: 0n }
+  ipcNotify(vm: Vm, ipcId: bigint, event: bigint): bigint[] {
+    if (ipcId < 0n || ipcId >= BigInt(vm.config.ipcs.length)) return hcResult(HC_E_INVAL_ARGS)
     const shmemId = vm.config.ipcs[Number(ipcId)]!.shmemId
     for (const peer of this.vms) {
       if (peer === vm || peer.state !== 'running') continue
@@ -432,7 +436,7 @@ export class Hypervisor {
         this.arch.injectVirq(peer, ipc.interrupts[Number(event)]!)
       }
     }
-    return { error: HC_E_SUCCESS, value: 0n }
+    return hcResult(HC_E_SUCCESS)
   }
 }
 

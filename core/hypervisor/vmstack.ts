@@ -8,6 +8,14 @@
 import type { ArchHyp } from '../arch.ts'
 import type { Vcpu } from './vm.ts'
 
+/**
+ * CROSSCON's VM-stack calls (reference §3.2, §4): functions of hypercall class 3 (`HC_ENCLAVE`),
+ * the same numbers on every architecture. feat-dynamic-vm serves them; the API issues them.
+ */
+export const VMSTACK_FN = { CREATE: 0, INVOKE: 1, YIELD: 2, RESUME: 3, EXIT: 5, DESTROY: 6, LEND: 7, INFO: 8 } as const
+/** reasons an invoke/resume returns with (first result register ≥ 0) */
+export const VMSTACK_RET = { EXITED: 0, INTERRUPTED: 1, YIELDED: 2, FAULT: 9 } as const
+
 export class VmStack {
   /** stacked vCPUs, bottom first */
   readonly stacked: Vcpu[] = []

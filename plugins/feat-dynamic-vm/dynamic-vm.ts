@@ -4,7 +4,9 @@
  * back on destroy, interrupts for a stacked VM stay pending until it runs (or pre-empt the child,
  * which its parent may resume), and a faulting child is stopped and reported to its parent.
  *
- * Functions (a6 = 3 << 16 | fn on RISC-V; x0 on Arm), arguments a0.., results a0 (error/reason), a1..:
+ * Functions (Bao hypercall class 3, HC_ENCLAVE: function id 3 << 16 | fn, which RISC-V passes in
+ * a6 and Arm in x0 — the arch binds its conduit to the `hypercall` service), arguments in the
+ * call's argument registers, results in its result registers (a0/x0 = error or reason, then …):
  *   0 create(blob gpa)             → a1 = new VM id                   (child created, not run)
  *   1 invoke(id, arg)              → runs the child on this pCPU with a0 = 0, a1 = arg (a0 = arg on first entry)
  *   2 yield(v0, v1)                   (child) back to the parent: its invoke returns a0 = 2, a1 = v0, a2 = v1
@@ -21,16 +23,17 @@
  */
 import type { BoardDesc } from '../../core/board.ts'
 import type { HvVmConfig } from '../../core/hypervisor/config.ts'
-import { BlobError, parseBlob, type BlobVm } from '../../core/hypervisor/blob.ts'
-import { HC_E_FAILURE, HC_E_INVAL_ARGS, HC_E_INVAL_ID, HC_E_SUCCESS, type Hypervisor, type HypercallResult } from '../../core/hypervisor/hypervisor.ts'
+import { BlobError, blobArchOf, parseBlob, type BlobVm } from '../../core/hypervisor/blob.ts'
+import { HC_E_FAILURE, HC_E_INVAL_ARGS, HC_E_INVAL_ID, HC_E_SUCCESS, hcResult, type Hypervisor } from '../../core/hypervisor/hypervisor.ts'
+import { HC_CLASS, type CallResults } from '../../core/hypervisor/calls.ts'
 import type { Stage2Entry } from '../../core/hypervisor/stage2.ts'
 import type { Vcpu, Vm } from '../../core/hypervisor/vm.ts'
-import type { HypercallClass } from '../../core/plugins.ts'
+import { VMSTACK_FN, VMSTACK_RET } from '../../core/hypervisor/vmstack.ts'
 
-export const VMSTACK_CLASS = 3
-export const FN = { CREATE: 0, INVOKE: 1, YIELD: 2, RESUME: 3, EXIT: 5, DESTROY: 6, LEND: 7, INFO: 8 } as const
-/** reasons an invoke/resume returns with (a0 ≥ 0) */
-export const RET = { EXITED: 0, INTERRUPTED: 1, YIELDED: 2, FAULT: 9 } as const
+/** CROSSCON's enclave interface is where its VM-stack calls live (reference §3.2) */
+export const VMSTACK_CLASS = HC_CLASS.ENCLAVE
+export const FN = VMSTACK_FN
+export const RET = VMSTACK_RET
 
 const PAGE = 4096
 /** largest config blob a guest may pass */
@@ -73,25 +76,22 @@ export interface DynamicVmsState {
 type Counters = ReturnType<typeof newCounters>
 const newCounters = () => ({ invokes: 0, yields: 0, exits: 0, faults: 0, interrupts: 0, creates: 0, destroys: 0 })
 
-export class DynamicVms implements HypercallClass {
+export class DynamicVms {
   private readonly children = new Map<Vm, Donation>()
   /** machine-wide counters (the REPL's stats) */
   readonly counters = newCounters()
   /** the same, per parent VM id: what `info` tells a VM about its own children */
   private readonly perParent = new Map<number, Counters>()
 
-  constructor(private readonly hv: Hypervisor) {
-    hv.faultHandler = (v, report) => this.childFault(v, report.pc, report.addr, report.cause)
-    hv.stackedInterruptHandler = (v) => this.preempt(v)
-    // a VM going away (destroyed from the REPL, re-applied config, or a child itself) takes its
-    // children with it, and their extra memory goes back to the pool
-    hv.onBeforeDestroy((vm) => {
-      for (const c of [...vm.children]) if (this.children.has(c)) this.reclaim(c)
-      this.perParent.delete(vm.id)
-    })
+  constructor(private readonly hv: Hypervisor) {}
+
+  /** A VM going away (destroyed from the REPL, re-applied config, or a child itself) takes its children with it, and their extra memory goes back to the pool. */
+  vmDestroyed(vm: Vm): void {
+    for (const c of [...vm.children]) if (this.children.has(c)) this.reclaim(c)
+    this.perParent.delete(vm.id)
   }
 
-  call(v: Vcpu, fn: number, a: bigint[]): HypercallResult {
+  call(v: Vcpu, fn: number, a: readonly bigint[]): CallResults {
     switch (fn) {
       case FN.CREATE: return this.create(v, a[0]!)
       case FN.INVOKE: return this.invoke(v, a[0]!, a[1]!, true)
@@ -102,8 +102,7 @@ export class DynamicVms implements HypercallClass {
       case FN.LEND: return this.lend(v, a[0]!, a[1]!, a[2]!)
       case FN.INFO: {
         const c = this.perParent.get(v.vm.id) ?? newCounters()
-        this.hv.arch.setRegs(v, { 10: 0n, 11: BigInt(c.invokes), 12: BigInt(c.yields), 13: BigInt(c.exits), 14: BigInt(c.faults), 15: BigInt(c.interrupts) })
-        return { error: HC_E_SUCCESS, value: 0n, switched: true }
+        return [BigInt(HC_E_SUCCESS), BigInt(c.invokes), BigInt(c.yields), BigInt(c.exits), BigInt(c.faults), BigInt(c.interrupts)]
       }
     }
     return err(HC_E_INVAL_ID)
@@ -125,7 +124,7 @@ export class DynamicVms implements HypercallClass {
 
   // ---- create ----
 
-  private create(v: Vcpu, gpa: bigint): HypercallResult {
+  private create(v: Vcpu, gpa: bigint): CallResults {
     const parent = v.vm
     if (gpa % BigInt(PAGE) !== 0n || gpa >= 2n ** 53n) return err(HC_E_INVAL_ARGS)
     const g = Number(gpa)
@@ -136,9 +135,11 @@ export class DynamicVms implements HypercallClass {
     if (cfgSize > MAX_BLOB || cfgSize < 56) return err(HC_E_INVAL_ARGS)
     const blob = this.read(parent, g, cfgSize)
     if (!blob) return err(HC_E_INVAL_ARGS)
+    const arch = blobArchOf(this.hv.machine.arch.name)
+    if (!arch) return err(HC_E_FAILURE)
     let parsed
     try {
-      parsed = parseBlob(blob, { arch: 'riscv64', maxVms: 1 })
+      parsed = parseBlob(blob, { arch, maxVms: 1 })
     } catch (e) {
       if (e instanceof BlobError) return err(HC_E_INVAL_ARGS)
       throw e
@@ -186,7 +187,7 @@ export class DynamicVms implements HypercallClass {
     this.children.set(child, { parent, taken, allocated, devices, irqs: plan.irqs, lent: [], started: new Set(), preempted: new Set() })
     this.count(parent, 'creates')
     log.info(`Dynamic VM ${id} created`)
-    return { error: HC_E_SUCCESS, value: BigInt(id) }
+    return hcResult(HC_E_SUCCESS, BigInt(id))
   }
 
   /** Check a blob's VM against what the parent owns; the resources to move, or an error code. */
@@ -273,7 +274,7 @@ export class DynamicVms implements HypercallClass {
 
   // ---- running the child ----
 
-  private invoke(v: Vcpu, id: bigint, arg: bigint, fresh: boolean): HypercallResult {
+  private invoke(v: Vcpu, id: bigint, arg: bigint, fresh: boolean): CallResults {
     const child = this.child(v, id)
     if (!child || child.state !== 'running') return err(HC_E_INVAL_ID)
     const cv = child.vcpus.find((c) => c.pcpu === v.pcpu)
@@ -289,14 +290,14 @@ export class DynamicVms implements HypercallClass {
       d.preempted.delete(cv)
     } else {
       // back from a yield: the child's yield returns success and the argument (0 for resume)
-      this.hv.arch.setRegs(cv, { 10: 0n, 11: fresh ? arg : 0n })
+      this.hv.arch.setResults(cv, [0n, fresh ? arg : 0n])
     }
     this.count(v.vm, 'invokes')
-    return { error: HC_E_SUCCESS, value: 0n, switched: true }
+    return null
   }
 
   /** yield or exit: back to the vCPU below, which sees `reason`, v0, v1 */
-  private leave(v: Vcpu, reason: number, v0: bigint, v1: bigint): HypercallResult {
+  private leave(v: Vcpu, reason: number, v0: bigint, v1: bigint): CallResults {
     const parent = v.stackParent
     if (!parent || !this.children.has(v.vm)) return err(HC_E_INVAL_ID)
     this.hv.stacks[v.pcpu]!.pop()
@@ -304,12 +305,12 @@ export class DynamicVms implements HypercallClass {
       this.children.get(v.vm)!.started.delete(v)
       this.count(parent.vm, 'exits')
     } else this.count(parent.vm, 'yields')
-    this.hv.arch.setRegs(parent, { 10: BigInt(reason), 11: v0, 12: v1 })
-    return { error: HC_E_SUCCESS, value: 0n, switched: true }
+    this.hv.arch.setResults(parent, [BigInt(reason), v0, v1])
+    return null
   }
 
   /** An interrupt for a vCPU stacked under a child: pre-empt the child at the next boundary. */
-  private preempt(v: Vcpu): void {
+  preempt(v: Vcpu): void {
     this.hv.machine.sched.at(this.hv.machine.sched.now, () => {
       const stack = this.hv.stacks[v.pcpu]!
       if (v.state !== 'stacked') return
@@ -317,12 +318,12 @@ export class DynamicVms implements HypercallClass {
       for (let u = top; u && u !== v; u = u.stackParent ?? undefined) this.children.get(u.vm)?.preempted.add(u)
       stack.unwind(v)
       this.count(v.vm, 'interrupts')
-      this.hv.arch.setRegs(v, { 10: BigInt(RET.INTERRUPTED), 11: BigInt(top?.vm.id ?? 0) })
+      this.hv.arch.setResults(v, [BigInt(RET.INTERRUPTED), BigInt(top?.vm.id ?? 0)])
     })
   }
 
   /** A child's stage-2 fault: stop it, report to the parent (a0 = 9, a1 = id, a2 = address). */
-  private childFault(v: Vcpu, pc: bigint, addr: bigint, cause: string): boolean {
+  childFault(v: Vcpu, pc: bigint, addr: bigint, cause: string): boolean {
     const child = v.vm
     if (!this.children.has(child) || !v.stackParent) return false
     const parent = v.stackParent
@@ -332,18 +333,18 @@ export class DynamicVms implements HypercallClass {
     child.fault = { vm: child.id, vmName: child.name, vcpu: v.id, pc, addr, cause }
     for (const c of child.vcpus) this.hv.arch.stopVcpu(c)
     this.count(parent.vm, 'faults')
-    this.hv.arch.setRegs(parent, { 10: BigInt(RET.FAULT), 11: BigInt(child.id), 12: addr })
+    this.hv.arch.setResults(parent, [BigInt(RET.FAULT), BigInt(child.id), addr])
     return true
   }
 
   // ---- destroy and lend ----
 
-  private destroy(v: Vcpu, id: bigint): HypercallResult {
+  private destroy(v: Vcpu, id: bigint): CallResults {
     const child = this.child(v, id)
     if (!child) return err(HC_E_INVAL_ID)
     if (child.vcpus.some((c) => c.state === 'running' || c.state === 'stacked')) return err(HC_E_INVAL_ARGS)
     this.reclaim(child)
-    return { error: HC_E_SUCCESS, value: 0n }
+    return hcResult(HC_E_SUCCESS)
   }
 
   /** Destroy `child` (and, first, its own children) and give everything back to its parent. */
@@ -351,7 +352,7 @@ export class DynamicVms implements HypercallClass {
     const d = this.children.get(child)!
     const parent = d.parent
     this.hv.log.info(`Destroying dynamic VM ${child.id}`)
-    this.hv.destroyVm(child) // its own children go first, through the beforeDestroy hook
+    this.hv.destroyVm(child) // its own children go first, through the vmDestroyed hook
     for (const t of d.taken) {
       this.zero(t.pa, t.size) // zeroed before the parent sees it again
       parent.stage2.mapMerged(t)
@@ -368,7 +369,7 @@ export class DynamicVms implements HypercallClass {
     this.count(parent, 'destroys')
   }
 
-  private lend(v: Vcpu, id: bigint, parentGpa: bigint, childGpa: bigint): HypercallResult {
+  private lend(v: Vcpu, id: bigint, parentGpa: bigint, childGpa: bigint): CallResults {
     const child = this.child(v, id)
     if (!child) return err(HC_E_INVAL_ID)
     const P = BigInt(PAGE)
@@ -379,7 +380,7 @@ export class DynamicVms implements HypercallClass {
     const pa = pe.pa + (Number(parentGpa) - pe.gpa)
     child.stage2.map({ gpa: Number(childGpa), size: PAGE, pa, perm: pe.perm, kind: 'ram', name: `lent@${hex(parentGpa)}` })
     this.children.get(child)!.lent.push(pa)
-    return { error: HC_E_SUCCESS, value: 0n }
+    return hcResult(HC_E_SUCCESS)
   }
 
   /** Sessions: every child with what it took from its parent, and the counters. */
@@ -434,8 +435,8 @@ export class DynamicVms implements HypercallClass {
   }
 }
 
-function err(code: number): HypercallResult {
-  return { error: code, value: 0n }
+function err(code: number): CallResults {
+  return hcResult(code)
 }
 
 export type { BoardDesc }

@@ -8,7 +8,7 @@
 import { pmpDecode } from '../pmp.ts'
 import type { ArchHyp } from '../../../core/arch.ts'
 import type { BoardDevice } from '../../../core/board.ts'
-import type { Hypervisor, HypercallResult } from '../../../core/hypervisor/hypervisor.ts'
+import type { Hypervisor } from '../../../core/hypervisor/hypervisor.ts'
 import type { Vcpu, Vm } from '../../../core/hypervisor/vm.ts'
 import { irqLine, NO_IRQ } from '../../../core/irq.ts'
 import type { TimedEvent } from '../../../core/scheduler.ts'
@@ -56,7 +56,7 @@ export class RiscvHyp implements ArchHyp {
   /** physical source → PLIC context it was enabled in */
   private readonly physCtx = new Map<number, number>()
 
-  constructor(private readonly hv: Hypervisor) {
+  constructor(readonly hv: Hypervisor) {
     this.harts = hv.machine.harts as unknown as RiscvHart[]
     this.plicDev = hv.machine.board.devices.find((d) => d.type === 'plic')
     for (const h of this.harts) this.setupHart(h)
@@ -191,12 +191,19 @@ export class RiscvHyp implements ArchHyp {
     modeChanged(h)
   }
 
-  setRegs(v: Vcpu, regs: Record<number, bigint>): void {
+  /** SBI §3 / Bao's ABI: results in a0, a1, … */
+  setResults(v: Vcpu, values: readonly bigint[]): void {
     const ctx = this.varch(v).ctx
-    for (const [n, val] of Object.entries(regs)) {
-      if (ctx && !this.live(v)) setCtxReg(ctx, Number(n), val)
-      else this.hart(v).setReg(Number(n), val)
+    const saved = ctx && !this.live(v)
+    for (let i = 0; i < values.length; i++) {
+      if (saved) setCtxReg(ctx, 10 + i, values[i]!)
+      else this.hart(v).setReg(10 + i, values[i]!)
     }
+  }
+
+  /** a VM's boot hart starts with a0 = its hart id and a1 = the device tree (the RISC-V boot protocol) */
+  bootArgs(v: Vcpu, dtbAddr: number): bigint[] {
+    return [BigInt(v.id), BigInt(dtbAddr)]
   }
 
   pauseVcpu(v: Vcpu, paused: boolean): void {
@@ -206,21 +213,19 @@ export class RiscvHyp implements ArchHyp {
     h.brk = true
   }
 
-  hypercallAs(v: Vcpu, eid: number, fid: number, args: bigint[]): { error: bigint; value: bigint } {
+  /** an `ecall` with a7 = `service` (the SBI extension), a6 = `fn`, a0.. = `args`; returns a0..a5 after it */
+  callAs(v: Vcpu, service: number, fn: number, args: bigint[]): bigint[] {
     // borrow the vCPU's argument registers, make the call, give them back
     const h = this.hart(v)
     const saved = h.x.slice(20, 36)
     const pcLo = h.pcLo, pcHi = h.pcHi
     for (let i = 0; i < 6; i++) h.setReg(10 + i, args[i] ?? 0n)
-    h.setReg(16, BigInt(fid))
-    h.setReg(17, BigInt(eid))
+    h.setReg(16, BigInt(fn))
+    h.setReg(17, BigInt(service))
     handleSbi(this, v, h)
-    if (!this.live(v)) {
-      // the call switched vCPUs (VM stack): v's results are in its saved context
-      const r = this.regs(v)
-      return { error: BigInt.asIntN(64, r.x[10]!), value: r.x[11]! }
-    }
-    const out = { error: BigInt.asIntN(64, h.reg(10)), value: h.reg(11) }
+    // a call that switched vCPUs (VM stack) left v's results in its saved context
+    if (!this.live(v)) return this.regs(v).x.slice(10, 16)
+    const out = [10, 11, 12, 13, 14, 15].map((n) => h.reg(n))
     if (!h.halted) h.x.set(saved, 20)
     h.pcLo = pcLo
     h.pcHi = pcHi
@@ -370,7 +375,8 @@ export class RiscvHyp implements ArchHyp {
   }
 
   /** retentive suspend: like wfi, resuming after the ecall when an interrupt is pending */
-  suspend(h: RiscvHart): void {
+  suspend(v: Vcpu): void {
+    const h = this.hart(v)
     h.idle = true
     h.brk = true
   }
@@ -379,10 +385,6 @@ export class RiscvHyp implements ArchHyp {
     this.hv.log.info(`VM ${v.vm.id} (${v.vm.name}) requested system ${type === 0 ? 'shutdown' : 'reboot'}`)
     if (type === 0) this.hv.shutdownVm(v.vm)
     else this.hv.rebootVm(v.vm)
-  }
-
-  hypercall(v: Vcpu, cls: number, fn: number, args: bigint[]): HypercallResult {
-    return this.hv.hypercall(v, cls, fn, args)
   }
 
   unsupported(vm: Vm, eid: number): void {
