@@ -47,6 +47,8 @@ export class Machine implements MachineControl {
   readonly harts: Hart[] = []
   readonly devices = new Map<string, { desc: BoardDevice; device: Device; region: MmioRegion }>()
   readonly serials = new Map<string, Serial>()
+  /** board devices that opened a serial port (consoles), by instance name → port name */
+  readonly consoles = new Map<string, string>()
   readonly power: PowerState = { off: false, code: 0 }
   /** every device instance made by a plugin's factory (board devices here; the hypervisor adds its own), for hot reload */
   readonly live = new LiveDevices()
@@ -74,7 +76,8 @@ export class Machine implements MachineControl {
         harts: cpus,
         hartLine: (h, line) => (this.harts[h] ? this.harts[h]!.irq(line) : NO_IRQ),
         sched: this.sched, timebaseHz: board.timebaseHz, cpuHz: board.cpuHz,
-        serial: (name) => this.serial(name),
+        // a device that opens a serial port is a console (the hypervisor routes it to its VMs)
+        serial: (name) => { this.consoles.set(d.name, name); return this.serial(name) },
         machine: this,
       }
       const device = factory(ctx)

@@ -20,8 +20,6 @@ export interface ConfigChange {
 
 /** names of the VMs that came from the config file (VMs made from the REPL are left alone) */
 const fileVms = new WeakMap<Hypervisor, Set<string>>()
-/** console routes added here, removed when their VM goes */
-const routes = new WeakMap<Vm, () => void>()
 
 /** Fields outside `vms[]` shape the whole machine (memory pools, hypercall classes, colours). */
 const MACHINE_FIELDS = ['board', 'features', 'hypColors', 'shmem'] as const
@@ -63,11 +61,8 @@ export async function reapplyConfig(hv: Hypervisor, file: string, bootVms: reado
   })
   checkRoom(hv, stop, start, config, file, errors)
   if (errors.length) throw new ConfigErrors(errors, file)
-  for (const vm of stop) {
-    routes.get(vm)?.()
-    hv.destroyVm(vm)
-  }
-  for (const vc of start) routeConsole(hv, hv.createVmAtRuntime(vc))
+  for (const vm of stop) hv.destroyVm(vm)
+  for (const vc of start) hv.createVmAtRuntime(vc)
   fileVms.set(hv, new Set(config.vms.map((v) => v.name)))
   return change
 }
@@ -87,27 +82,6 @@ function checkRoom(hv: Hypervisor, stop: Vm[], start: HvVmConfig[], config: HvCo
       }
     })
   }
-}
-
-/**
- * A passed-through UART prints for the VM whose vCPU wrote to it (as boot.ts routes them at boot,
- * where the owners are fixed): the restarted VM is a new Vm, so it gets a route of its own.
- */
-function routeConsole(hv: Hypervisor, vm: Vm): void {
-  const m = hv.machine
-  const offs: (() => void)[] = []
-  for (const d of m.board.devices) {
-    if (d.type !== 'ns16550') continue
-    const owns = (v: Vm): boolean => v.config.devs.some((dev) => !dev.emulate && dev.pa !== undefined && dev.pa >= d.base && dev.pa < d.base + d.size)
-    if (!owns(vm)) continue
-    const serial = m.serial(d.name)
-    offs.push(serial.onOutput((b) => {
-      const running = m.sched.running ? hv.vmOnCpu(m.sched.running.id) : undefined
-      if (running === vm) vm.console.put(b)
-    }))
-    if (hv.vms.find(owns) === vm) vm.console.setInputSink((b) => serial.send(new Uint8Array([b])))
-  }
-  if (offs.length) routes.set(vm, () => { for (const off of offs) off() })
 }
 
 /** Deep equality of plain data (what config normalisation produces); a missing key equals undefined. */

@@ -19,6 +19,7 @@ import { S2_R, S2_W, S2_X, type Stage2Entry } from './stage2.ts'
 import { Vm, type FaultReport, type Vcpu } from './vm.ts'
 import { VmStack } from './vmstack.ts'
 import { PhysAllocator } from './phys-alloc.ts'
+import { PassThroughConsoles } from './console-route.ts'
 import { readFileSync } from 'node:fs'
 import { SERVICE_HYPERCALL, type Call, type CallResults } from './calls.ts'
 import type { FaultInfo, HookName, HookSignatures } from './hooks.ts'
@@ -60,6 +61,8 @@ export class Hypervisor {
   /** host RAM no static VM uses: shared memory, dynamic VMs' extra regions */
   phys!: PhysAllocator
   private nextId = 1
+  /** passed-through consoles, routed to the VMs that own them */
+  private consoles: PassThroughConsoles | null = null
 
   constructor(readonly machine: Machine, readonly config: HvConfig, readonly plugins: PluginHost, arch: ArchDesc) {
     this.log = new HypLog(() => machine.sched.time())
@@ -110,6 +113,8 @@ export class Hypervisor {
     // took stay off, as in Bao
     for (const h of this.machine.harts) h.halt()
     for (const vm of this.vms) this.startVm(vm)
+    this.consoles = new PassThroughConsoles(this)
+    this.consoles.update()
   }
 
   private allocShmem(): void {
@@ -207,6 +212,7 @@ export class Hypervisor {
     this.arch.createVm(vm)
     // devices the arch made from plugin factories behind its own handlers (the vPLIC's PLIC)
     for (const e of vm.stage2.entries) if (isDeviceHolder(e.handler)) for (const d of e.handler.heldDevices()) this.trackLive(vm, d)
+    this.consoles?.update()
     if (!live) {
       for (const v of vm.vcpus) v.state = 'inactive'
       return vm
@@ -352,6 +358,7 @@ export class Hypervisor {
     if (i >= 0) this.vms.splice(i, 1)
     const c = this.config.vms.indexOf(vm.config)
     if (c >= 0) this.config.vms.splice(c, 1)
+    this.consoles?.update()
     this.log.info(`VM ${vm.id} (${vm.name}) destroyed`)
   }
 
