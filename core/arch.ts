@@ -6,6 +6,8 @@ import type { IrqLine } from './irq.ts'
 import type { Runnable, Scheduler } from './scheduler.ts'
 import type { Hypervisor } from './hypervisor/hypervisor.ts'
 import type { Vcpu, Vm } from './hypervisor/vm.ts'
+import type { LoadedImage } from './loader/image.ts'
+import type { Machine } from './machine.ts'
 
 /** What a hart gets from the machine it sits in. */
 export interface HartHost {
@@ -83,6 +85,16 @@ export interface ArchHyp {
   restore?(state: unknown): void
 }
 
+/**
+ * A bare program's channel to the host, polled between quanta (RISC-V: HTIF `tohost`): console
+ * bytes, and the exit code with which the program powers the machine off.
+ */
+export interface HostInterface {
+  poll(out: (byte: number) => void): void
+  /** the code the program exited with through this channel, once it has */
+  readonly exitCode: number | null
+}
+
 export interface ArchDesc {
   /** e.g. 'riscv64' */
   name: string
@@ -91,6 +103,8 @@ export interface ArchDesc {
   createHart(host: HartHost, id: number): Hart
   /** the hypervisor glue for this architecture */
   hypervisor?(hv: Hypervisor): ArchHyp
+  /** bare mode: the host channel `image` uses, if it has one */
+  hostInterface?(machine: Machine, image: LoadedImage): HostInterface | null
   /** one instruction at `pc`; returns text and length in bytes */
   disassemble?(bytes: Uint8Array, pc: bigint): { text: string; length: number }
 }

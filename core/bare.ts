@@ -1,11 +1,11 @@
 /**
  * Bare mode: a board with no hypervisor. Every hart starts at the image's entry in its most
  * privileged mode with a0 = hart id (QEMU's `-bios none` convention), the console UART goes to
- * the caller, and the run ends on poweroff, on the HTIF `tohost` convention, or on a limit.
+ * the caller, and the run ends on poweroff, through the arch's host channel (RISC-V's HTIF), or
+ * on a limit.
  */
-import type { ArchDesc } from './arch.ts'
+import type { ArchDesc, HostInterface } from './arch.ts'
 import { loadImage, type LoadedImage } from './loader/image.ts'
-import { symbolByName } from './loader/elf.ts'
 import { Machine } from './machine.ts'
 import { PluginError, PluginHost } from './plugins.ts'
 
@@ -21,12 +21,10 @@ export interface BareMachine {
   machine: Machine
   image: LoadedImage
   arch: ArchDesc
-  /** HTIF: address of `tohost`, when the image has one */
-  tohost: number | null
-  /** exit code reported through HTIF, when it did */
-  htifExit: number | null
-  /** poll HTIF; call between quanta. Console bytes go to `out`. */
-  pollHtif(out: (byte: number) => void): void
+  /** the program's channel to the host (the arch's: RISC-V HTIF `tohost`), when it has one */
+  host: HostInterface | null
+  /** poll the host channel; call between quanta. Console bytes go to `out`. */
+  pollHost(out: (byte: number) => void): void
 }
 
 export async function bootBare(opts: BareOptions): Promise<BareMachine> {
@@ -47,31 +45,6 @@ export async function bootBare(opts: BareOptions): Promise<BareMachine> {
     h.setArg(0, BigInt(h.id))
     h.setArg(1, 0n)
   }
-  const sym = symbolByName(image, 'tohost')
-  const bm: BareMachine = {
-    machine, image, arch,
-    tohost: sym ? Number(sym.value) : null,
-    htifExit: null,
-    pollHtif(out) {
-      if (bm.tohost === null) return
-      const bus = machine.bus
-      const v = bus.read64(bm.tohost)
-      if (v === 0n) return
-      const device = Number(v >> 56n), cmd = Number((v >> 48n) & 0xffn)
-      if (device === 1 && cmd === 1) {
-        // console putchar: echo and acknowledge through fromhost
-        out(Number(v & 0xffn))
-        bus.write64(bm.tohost, 0n)
-        const from = symbolByName(image, 'fromhost')
-        if (from) bus.write64(Number(from.value), (1n << 56n) | (1n << 48n))
-        return
-      }
-      if (device === 0 && (v & 1n)) {
-        // riscv-tests convention: 1 = pass, otherwise (code << 1) | 1
-        bm.htifExit = Number(v >> 1n)
-        machine.poweroff(bm.htifExit)
-      }
-    },
-  }
-  return bm
+  const host = arch.hostInterface?.(machine, image) ?? null
+  return { machine, image, arch, host, pollHost: (out) => host?.poll(out) }
 }

@@ -1,4 +1,5 @@
 /** `baobab run --bare <image>`: run a bare-metal image on a board, console to stdout. */
+import { DEFAULT_BOARD } from '../../plugins/defaults.ts'
 import { existsSync } from 'node:fs'
 import type { CommandModule } from 'yargs'
 import type { BareMachine } from '../../core/bare.ts'
@@ -36,7 +37,7 @@ export function runCommand(setCode: (c: number) => void): CommandModule<object, 
       .option('session', { type: 'string', describe: 'resume saved session NAME (sessions/NAME) headless instead of booting a config' })
       .option('run-ms', { type: 'number', describe: 'stop after this much virtual time in ms (exit 0)' })
       .option('bare', { type: 'boolean', default: false, describe: 'no hypervisor: harts start in M-mode at the image entry' })
-      .option('board', { type: 'string', default: 'qemu-virt-riscv64', describe: 'board to run on (bare mode)' })
+      .option('board', { type: 'string', default: DEFAULT_BOARD, describe: 'board to run on (bare mode)' })
       .option('cpus', { type: 'number', default: 1, describe: 'harts to start (bare mode); all start at the entry with a0 = hart id' })
       .option('timeout', { type: 'number', describe: 'wall-clock seconds before giving up (exit 3)' })
       .option('until', { type: 'string', describe: 'stop with exit 0 once the console output matches this regular expression' })
@@ -96,7 +97,7 @@ export function runCommand(setCode: (c: number) => void): CommandModule<object, 
           until: runEnd,
           predicate: () => {
             trace?.()
-            bm.pollHtif(onByte)
+            bm.pollHost(onByte)
             if (out.length > 4096 || (until && out.length)) flush()
             if (until && until.test(text)) return true
             if (maxInsns === undefined) return false
@@ -117,7 +118,7 @@ export function runCommand(setCode: (c: number) => void): CommandModule<object, 
         else reason = m.power.off ? 'poweroff' : 'halted'
         break
       }
-      bm.pollHtif(onByte)
+      bm.pollHost(onByte)
       flush()
       const wall = performance.now() - t0
       if (a.stats) printStats(m, wall)

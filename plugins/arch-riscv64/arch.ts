@@ -2,6 +2,7 @@ import type { ArchDesc } from '../../core/arch.ts'
 import { RiscvHart } from './hart.ts'
 import { RiscvHyp } from './hyp/riscv-hyp.ts'
 import { disassemble } from './disasm.ts'
+import { htif } from './htif.ts'
 
 /** EM_RISCV */
 const EM_RISCV = 243
@@ -12,4 +13,5 @@ export const riscv64: ArchDesc = {
   createHart: (host, id) => new RiscvHart(host, id),
   hypervisor: (hv) => new RiscvHyp(hv),
   disassemble,
+  hostInterface: htif,
 }
