@@ -120,7 +120,7 @@ export class Workbench {
       const hv = this.need()
       const raw = { board: this.board.name, shmem: [], vms: [config] }
       const baseDir = this.configFile ? dirname(this.configFile) : process.cwd()
-      const checked = validateConfig(raw, { baseDir, board: this.board, deviceTypes: this.plugins.devices.keys(), elfMachine: this.machine.arch.elfMachine })
+      const checked = validateConfig(raw, { baseDir, board: this.board, deviceTypes: this.plugins.devices.keys(), elfMachine: this.machine.arch.elfMachine, archOptions: this.machine.arch.vmOptions })
       const vc: HvVmConfig = checked.vms[0]!
       for (const other of hv.vms) {
         for (const r of vc.regions) for (const o of other.config.regions) {
@@ -163,7 +163,7 @@ export class Workbench {
       create: (parent: number | string, config: VmInput, opts: { at?: number } = {}): number => {
         const p = this.find(parent)
         const baseDir = this.configFile ? dirname(this.configFile) : process.cwd()
-        const vc = validateConfig({ board: this.board.name, vms: [config] }, { baseDir, board: this.board, elfMachine: this.machine.arch.elfMachine }).vms[0]!
+        const vc = validateConfig({ board: this.board.name, vms: [config] }, { baseDir, board: this.board, elfMachine: this.machine.arch.elfMachine, archOptions: this.machine.arch.vmOptions }).vms[0]!
         const arch = blobArchOf(this.machine.arch.name)
         if (!arch) throw new ApiError(`CROSSCON's config blob has no layout for ${this.machine.arch.name}`)
         const blob = packConfig({ ...this.need().config, shmem: this.need().config.shmem, vms: [vc] }, { arch, images: false })

@@ -7,6 +7,7 @@ import type { Runnable, Scheduler } from './scheduler.ts'
 import type { Hypervisor } from './hypervisor/hypervisor.ts'
 import type { Vcpu, Vm } from './hypervisor/vm.ts'
 import type { LoadedImage } from './loader/image.ts'
+import type { ArchVmOptions } from './hypervisor/config-schema.ts'
 import type { Machine } from './machine.ts'
 
 /** What a hart gets from the machine it sits in. */
@@ -103,6 +104,8 @@ export interface ArchDesc {
   createHart(host: HartHost, id: number): Hart
   /** the hypervisor glue for this architecture */
   hypervisor?(hv: Hypervisor): ArchHyp
+  /** VM config fields this architecture adds, with their schemas (kept in `HvVmConfig.archOptions`) */
+  vmOptions?: ArchVmOptions
   /** bare mode: the host channel `image` uses, if it has one */
   hostInterface?(machine: Machine, image: LoadedImage): HostInterface | null
   /** one instruction at `pc`; returns text and length in bytes */

@@ -91,8 +91,8 @@ export interface VmInput {
   dtb?: boolean
   /** baobab: `/chosen/bootargs` of the generated device tree */
   bootargs?: string
-  /** baobab: offer Sstc (henvcfg.STCE) and say so in the device tree (`/chosen/baobab,sstc`) */
-  sstc?: boolean
+  /** fields the board's architecture adds (`ArchDesc.vmOptions`; RISC-V: `sstc`) */
+  [archOption: string]: unknown
 }
 
 export interface ConfigInput {
@@ -207,7 +207,8 @@ export interface ParsedVm {
   children?: ParsedVm[]
   dtb?: boolean
   bootargs?: string
-  sstc?: boolean
+  /** the architecture's own fields (`ArchDesc.vmOptions`), as parsed */
+  [archOption: string]: unknown
 }
 
 const vmShape = {
@@ -221,42 +222,55 @@ const vmShape = {
   regions: z.array(region).min(1, 'needs at least one region'),
   devs: z.array(dev).optional(),
   ipcs: z.array(ipc).optional(),
-  children: z.array(z.lazy(() => vm)).optional(),
   dtb: z.boolean().optional(),
   bootargs: z.string().optional(),
-  sstc: z.boolean().optional(),
 }
-const vm: z.ZodType<ParsedVm, z.ZodTypeDef, VmInput> = z.object(vmShape).strict()
 
-const configShape = {
-  board: str(),
-  features: z.array(str()).optional(),
-  hypColors: num().optional(),
-  shmem: z.array(shmem).optional(),
-  vms: z.array(vm).min(1, 'needs at least one VM'),
+/** VM fields an architecture adds to the VM config (RISC-V: `sstc`), each with its schema */
+export type ArchVmOptions = Readonly<Record<string, z.ZodTypeAny>>
+
+function configShapeFor(archOptions: ArchVmOptions) {
+  const vm: z.ZodType<ParsedVm, z.ZodTypeDef, VmInput> = z.object({ ...vmShape, ...archOptions, children: z.array(z.lazy(() => vm)).optional() }).strict()
+  return {
+    board: str(),
+    features: z.array(str()).optional(),
+    hypColors: num().optional(),
+    shmem: z.array(shmem).optional(),
+    vms: z.array(vm).min(1, 'needs at least one VM'),
+  }
 }
+const NO_OPTIONS: ArchVmOptions = {}
+const configShape = configShapeFor(NO_OPTIONS)
 export const configSchema = z.object(configShape).strict()
 export type ParsedConfig = z.output<typeof configSchema>
+/** schemas per set of arch options (one per architecture in practice) */
+const schemas = new WeakMap<ArchVmOptions, typeof configSchema>([[NO_OPTIONS, configSchema]])
 
 /** Which object a path points into, for "did you mean" on unknown fields. */
 const FIELDS: Readonly<Record<string, readonly string[]>> = {
-  '': Object.keys(configShape), vms: Object.keys(vmShape), children: Object.keys(vmShape), image: Object.keys(imageShape),
+  '': Object.keys(configShape), image: Object.keys(imageShape),
   regions: Object.keys(regionShape), devs: Object.keys(devShape), ipcs: Object.keys(ipcShape), shmem: Object.keys(shmemShape),
 }
 
-/** The structural pass: the parsed config, or one ConfigError per problem. */
-export function parseStructure(raw: unknown, file?: string): { config: ParsedConfig } | { errors: ConfigError[] } {
-  const r = configSchema.safeParse(raw)
+/** The structural pass: the parsed config, or one ConfigError per problem. `archOptions`: the board's arch's VM fields. */
+export function parseStructure(raw: unknown, file?: string, archOptions: ArchVmOptions = NO_OPTIONS): { config: ParsedConfig } | { errors: ConfigError[] } {
+  let schema = schemas.get(archOptions)
+  if (!schema) schemas.set(archOptions, (schema = z.object(configShapeFor(archOptions)).strict()))
+  const r = schema.safeParse(raw)
   if (r.success) return { config: r.data }
-  return { errors: r.error.issues.flatMap((i) => issueToErrors(i, file)) }
+  const vmFields = Object.keys(vmShape)
+  vmFields.splice(vmFields.indexOf('ipcs') + 1, 0, 'children')
+  vmFields.push(...Object.keys(archOptions))
+  return { errors: r.error.issues.flatMap((i) => issueToErrors(i, vmFields, file)) }
 }
 
-function issueToErrors(issue: z.ZodIssue, file?: string): ConfigError[] {
+function issueToErrors(issue: z.ZodIssue, vmFields: readonly string[], file?: string): ConfigError[] {
   const path = formatPath(issue.path)
   switch (issue.code) {
     case z.ZodIssueCode.unrecognized_keys: {
       const owner = [...issue.path].reverse().find((p): p is string => typeof p === 'string') ?? ''
-      return issue.keys.map((k) => new ConfigError(formatPath([...issue.path, k]), unknownField(k, FIELDS[owner] ?? []), file))
+      const known = owner === 'vms' || owner === 'children' ? vmFields : FIELDS[owner] ?? []
+      return issue.keys.map((k) => new ConfigError(formatPath([...issue.path, k]), unknownField(k, known), file))
     }
     case z.ZodIssueCode.invalid_type:
       if (issue.received === 'undefined') return [new ConfigError(path, 'required', file)]

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url'
 import yargs from 'yargs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { qemuVirtRiscv64 } from '../../plugins/board-qemu-virt-riscv64/qemu-virt-riscv64.ts'
+import { riscv64 } from '../../plugins/arch-riscv64/arch.ts'
 import { PluginHost } from '../plugins.ts'
 import { configCommand, checkConfig, type ConfigIo } from '../../bin/commands/config.ts'
 import { ConfigErrors, loadConfig, validateConfig, type HvConfig } from './config.ts'
@@ -42,7 +43,7 @@ function base(): Raw {
 }
 
 function validate(raw: Raw): HvConfig {
-  return validateConfig(raw, { baseDir: FIX, board: qemuVirtRiscv64, deviceTypes: DEVICE_TYPES, elfMachine: EM_RISCV })
+  return validateConfig(raw, { baseDir: FIX, board: qemuVirtRiscv64, deviceTypes: DEVICE_TYPES, elfMachine: EM_RISCV, archOptions: riscv64.vmOptions })
 }
 
 /** The [path, rule] pairs a config is rejected with ([] when it is valid). */

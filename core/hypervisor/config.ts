@@ -18,7 +18,7 @@ import { hasElfMagic, parseElf } from '../loader/elf.ts'
 import { BUILTIN_PLUGINS, isBoardPath, PluginError, type PluginHost } from '../plugins.ts'
 import { ConfigError, ConfigErrors } from './config-error.ts'
 import { checkNames, checkAlignment, checkCpus, checkGuestWindows, checkHostMemory, checkDevices, checkInterrupts, checkImages, checkIpcs } from './config-rules.ts'
-import { parseStructure, VM_TYPES, type ParsedVm, type VmType, type VmTypeName } from './config-schema.ts'
+import { parseStructure, VM_TYPES, type ArchVmOptions, type ParsedVm, type VmType, type VmTypeName } from './config-schema.ts'
 
 export type { ConfigInput, VmInput, VmType, VmTypeName } from './config-schema.ts'
 export { ConfigError, ConfigErrors } from './config-error.ts'
@@ -89,7 +89,8 @@ export interface HvVmConfig {
   children: HvVmConfig[]
   dtb: boolean
   bootargs: string | undefined
-  sstc: boolean
+  /** the fields the board's architecture adds (`ArchDesc.vmOptions`), as validated */
+  archOptions: Record<string, unknown>
 }
 
 export interface HvConfig {
@@ -111,6 +112,8 @@ export interface ValidateOptions {
   elfMachine?: number
   /** names the config in error messages */
   file?: string
+  /** the VM fields the board's architecture adds (`ArchDesc.vmOptions`) */
+  archOptions?: ArchVmOptions
 }
 
 /** Read, validate and normalise a config file (JSON, or a .ts/.js module's default export). */
@@ -135,6 +138,7 @@ export async function loadConfig(file: string, plugins: PluginHost): Promise<{ c
     board,
     deviceTypes: new Set(plugins.devices.keys()),
     elfMachine: board && plugins.archs.get(board.arch)?.elfMachine,
+    archOptions: board && plugins.archs.get(board.arch)?.vmOptions,
     file,
   }, errors)
   return { config, board: board!, raw }
@@ -190,6 +194,7 @@ export interface Ctx {
   deviceTypes?: ReadonlySet<string>
   elfMachine?: number
   file?: string
+  archOptions?: ArchVmOptions
 }
 
 /** A VM with where it sits in the config. */
@@ -215,7 +220,7 @@ export const pageUp = (n: number): number => pageDown(n + PAGE_SIZE - 1)
 
 function check(raw: unknown, ctx: Ctx, errors: ConfigError[]): HvConfig {
   const err = (path: string, rule: string): void => { errors.push(new ConfigError(path, rule, ctx.file)) }
-  const parsed = parseStructure(raw, ctx.file)
+  const parsed = parseStructure(raw, ctx.file, ctx.archOptions)
   if ('errors' in parsed) throw new ConfigErrors([...errors, ...parsed.errors], ctx.file)
   const p = parsed.config
   // `board` is a board's name, or the path of a user's board plugin (then its board is the one)
@@ -295,7 +300,7 @@ function normaliseVm(v: ParsedVm, path: string, parent: Node | undefined, ctx: C
     ipcs: (v.ipcs ?? []).map((c) => ({ base: c.base, size: c.size, shmemId: c.shmemId, interrupts: c.interrupts ?? [] })),
     children: [],
     dtb: v.dtb ?? true,
-    sstc: v.sstc ?? false,
+    archOptions: Object.fromEntries(Object.keys(ctx.archOptions ?? {}).filter((k) => v[k] !== undefined).map((k) => [k, v[k]])),
     bootargs: v.bootargs,
   }
   const node: Node = { vm, path, parent, bytes }

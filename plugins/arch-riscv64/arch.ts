@@ -1,3 +1,4 @@
+import { z } from 'zod'
 import type { ArchDesc } from '../../core/arch.ts'
 import { RiscvHart } from './hart.ts'
 import { RiscvHyp } from './hyp/riscv-hyp.ts'
@@ -14,4 +15,8 @@ export const riscv64: ArchDesc = {
   hypervisor: (hv) => new RiscvHyp(hv),
   disassemble,
   hostInterface: htif,
+  vmOptions: {
+    /** baobab: offer Sstc (henvcfg.STCE) and say so in the device tree (`/chosen/baobab,sstc`) */
+    sstc: z.boolean().optional(),
+  },
 }

@@ -173,7 +173,7 @@ export class DynamicVms {
       name: `${parent.name}.${id}`, type: bvm.type, typeName: (['gpos', 'tee-parent', 'tee-child', 'enclave'] as const)[bvm.type]!,
       image: undefined, entry: bvm.entry, cpuNum: bvm.cpuNum, cpuAffinity: 0, colors: 0, regions,
       devs: bvm.devs.map((d) => ({ pa: d.pa, va: d.va, size: d.size, interrupts: d.interrupts, id: d.id, shared: false, emulate: undefined })),
-      ipcs: bvm.ipcs, children: [], dtb: false, bootargs: undefined, sstc: parent.config.sstc,
+      ipcs: bvm.ipcs, children: [], dtb: false, bootargs: undefined, archOptions: { ...parent.config.archOptions },
     }
     const log = this.hv.log
     log.info(`Creating dynamic VM ${id}`)

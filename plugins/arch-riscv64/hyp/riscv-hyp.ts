@@ -50,6 +50,9 @@ export interface VcpuArch {
 
 const hex = (n: number | bigint): string => '0x' + n.toString(16)
 
+/** the VM config's `sstc` (arch.ts declares it): offer Sstc to the guest */
+const sstc = (vm: Vm): boolean => vm.config.archOptions?.sstc === true
+
 export class RiscvHyp implements ArchHyp {
   private readonly harts: RiscvHart[]
   private readonly plicDev: BoardDevice | undefined
@@ -155,7 +158,7 @@ export class RiscvHyp implements ArchHyp {
     c[CSR.vstimecmp * 2] = -1
     c[CSR.vstimecmp * 2 + 1] = -1
     c[CSR.henvcfg * 2] = 0
-    c[CSR.henvcfg * 2 + 1] = v.vm.config.sstc ? 1 << 31 : 0 // Sstc for guests configured for it
+    c[CSR.henvcfg * 2 + 1] = sstc(v.vm) ? 1 << 31 : 0 // Sstc for guests configured for it
     c[CSR.mie * 2] = IRQ.SEI
     h.stage2 = v.vm.stage2
     this.varch(v).ctx = null
@@ -274,7 +277,7 @@ export class RiscvHyp implements ArchHyp {
       uarts, bootargs: vm.config.bootargs,
     })
     const chosen = tree.children.find((n) => n.name === 'chosen') ?? tree.child('chosen')
-    if (vm.config.sstc) chosen.prop('baobab,sstc', true)
+    if (sstc(vm)) chosen.prop('baobab,sstc', true)
     const ipc = vm.config.ipcs[0]
     if (ipc) {
       const split = (n: number): number[] => [Math.floor(n / 2 ** 32), n >>> 0]
