@@ -26,6 +26,7 @@ const ISOLATION = join(root, 'test', 'fixtures', 'configs', 'dynamic-vm-isolatio
 /** the host image idling: children come from the API */
 const IDLE = join(root, 'test', 'fixtures', 'configs', 'dynamic-vm-idle.json')
 const TWO_IDLE = join(root, 'test', 'fixtures', 'configs', 'dynamic-vm-two-idle.json')
+const SPLIT_HOST = join(root, 'test', 'fixtures', 'configs', 'dynamic-vm-split-host.json')
 const CHILD_JSON = join(root, 'guests', 'riscv64-vm', 'child', 'child.json')
 const CHILD_IMAGE = join(root, 'guests', 'images', 'riscv64-vm', 'vmstack-child-0x90000000.bin')
 
@@ -458,6 +459,41 @@ describe('info', () => {
     expect(wb.hv.hypercall(a.name, 0, EID, fid(FN.INFO))).toEqual({ error: 0n, value: 2n })
     expect(wb.hv.hypercall('b-idle', 0, EID, fid(FN.INFO))).toEqual({ error: 0n, value: 0n })
     expect(wb.hv.child.destroy(a.id, id).error).toBe(0n)
+  })
+})
+
+// ---- region 0 over several host pieces ----
+
+describe('a child\'s region 0 taken from parent RAM that is not one host range', () => {
+  it('runs, sees the parent\'s pages in order, and every piece goes back to where it was on destroy', async () => {
+    const d = await openDemo(SPLIT_HOST)
+    const { wb, hv } = d
+    runUntil(wb, () => d.tr.has('split-host', 'host: idle'))
+    const host = vmNamed(hv, 'split-host')
+    const before = host.stage2.entries.map((e) => ({ gpa: e.gpa, size: e.size, pa: e.pa, kind: e.kind }))
+    const child = {
+      name: 'child', type: 'enclave', entry: '0x90000000', cpuNum: 1,
+      image: { path: CHILD_IMAGE, baseAddr: '0x90000000' },
+      regions: [{ base: '0x90000000', size: '256K' }, { base: '0x90100000', size: '64K' }],
+    }
+    // the blob's header and region 0 straddle the boundary between the parent's two regions,
+    // whose host pages are 32 MiB apart
+    const at = 0x80600000 - 0x20000
+    const id = wb.hv.child.create(host.id, child as never, { at })
+    const c = vmNamed(hv, `split-host.${id}`)
+    const r0 = c.stage2.entries.filter((e) => e.kind === 'ram' && e.gpa < 0x90040000)
+    expect(r0.length).toBe(2)
+    expect(r0[0]!.gpa).toBe(0x90000000)
+    expect(r0[0]!.gpa + r0[0]!.size).toBe(r0[1]!.gpa)
+    expect(r0[0]!.pa + r0[0]!.size).toBe(0x88000000 + 0x400000)
+    expect(r0[1]!.pa).toBe(0x8a000000)
+    for (let i = 0; i < 2; i++) {
+      wb.hv.child.invoke(host.id, id, 3)
+      runUntil(wb, () => host.vcpus[0]!.state !== 'stacked')
+      expect(wb.vm(host.id).regs().x[10]).toBe(BigInt(RET.YIELDED))
+    }
+    expect(wb.hv.child.destroy(host.id, id).error).toBe(0n)
+    expect(host.stage2.entries.map((e) => ({ gpa: e.gpa, size: e.size, pa: e.pa, kind: e.kind }))).toEqual(before)
   })
 })
 

@@ -43,6 +43,11 @@ export interface HvRegion {
   placePhys: boolean
   /** host-physical base: `phys` when placed, else `base` (1:1) */
   phys: number
+  /**
+   * the host pieces behind the region when it is not one host range (a VM-stack child's region
+   * 0, the parent's pages as they were): `offset` from `base`, in order, covering `size`
+   */
+  backing?: { offset: number; size: number; pa: number }[]
 }
 
 export interface HvDev {

@@ -188,7 +188,8 @@ export class Hypervisor {
     const log = this.log
     log.info(`Initializing VM ${id}`)
     for (const r of vc.regions) {
-      vm.stage2.map({ gpa: r.base, size: r.size, pa: r.phys, perm: S2_R | S2_W | S2_X, kind: 'ram', name: `region@${hex(r.base)}` })
+      const pieces = r.backing ?? [{ offset: 0, size: r.size, pa: r.phys }]
+      for (const p of pieces) vm.stage2.map({ gpa: r.base + p.offset, size: p.size, pa: p.pa, perm: S2_R | S2_W | S2_X, kind: 'ram', name: `region@${hex(r.base)}` })
       log.info(`VM ${id} adding memory region, VA ${hex(r.base)} size ${hex(r.size)}`)
     }
     for (const d of vc.devs) {

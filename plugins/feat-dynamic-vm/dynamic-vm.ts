@@ -151,10 +151,15 @@ export class DynamicVms {
     if (typeof plan === 'number') return err(plan)
     // nothing can fail from here on: take the resources
     const id = this.hv.allocId()
-    const taken = [...parent.stage2.unmapRange(g, parsed.headerSize), ...parent.stage2.unmapRange(plan.r0.gpa, plan.r0.size)]
+    const header = parent.stage2.unmapRange(g, parsed.headerSize)
+    const r0 = parent.stage2.unmapRange(plan.r0.gpa, plan.r0.size)
+    const taken = [...header, ...r0]
+    // region 0 is the parent's pages as they were, whatever host pages back them (coloured, or
+    // pieces of several windows): the child sees them from its region's base on
+    const backing = r0.map((e) => ({ offset: e.gpa - plan.r0.gpa, size: e.size, pa: e.pa }))
     const allocated: { base: number; size: number }[] = []
     const regions = bvm.regions.map((r, i) => {
-      if (i === 0) return { base: r.base, size: r.size, colors: 0, placePhys: true, phys: plan.r0.pa }
+      if (i === 0) return { base: r.base, size: r.size, colors: 0, placePhys: true, phys: backing[0]!.pa, backing }
       const pa = plan.extra[i - 1]!
       // fresh host memory may hold what an earlier child left there
       this.zero(pa, r.size)
@@ -192,18 +197,15 @@ export class DynamicVms {
 
   /** Check a blob's VM against what the parent owns; the resources to move, or an error code. */
   private plan(parent: Vm, g: number, headerSize: number, bvm: BlobVm):
-    { r0: { gpa: number; size: number; pa: number }; extra: number[]; devices: Stage2Entry[]; irqs: number[] } | number {
-    const r0gpa = g + headerSize
-    const r0size = bvm.regions[0]!.size
-    // header and region 0 must be one contiguous piece of one parent RAM window (no copy is made)
-    const e = parent.stage2.lookup(g)
-    if (!e || e.kind !== 'ram' || r0gpa + r0size > e.gpa + e.size) return HC_E_INVAL_ARGS
-    const r0 = { gpa: r0gpa, size: r0size, pa: e.pa + (r0gpa - e.gpa) }
+    { r0: { gpa: number; size: number }; extra: number[]; devices: Stage2Entry[]; irqs: number[] } | number {
+    const r0 = { gpa: g + headerSize, size: bvm.regions[0]!.size }
+    // header and region 0 must be the parent's RAM (no copy is made: the pages change hands)
+    const pieces = this.ramPieces(parent, g, headerSize + r0.size)
+    if (!pieces) return HC_E_INVAL_ARGS
     // pages the parent lent to a child are shared with it: donating one would hand that child
     // a window into the new one
-    const takenPa = e.pa + (g - e.gpa)
     for (const d of this.children.values()) {
-      if (d.lent.some((pa) => pa >= takenPa && pa < r0.pa + r0size)) return HC_E_INVAL_ARGS
+      if (d.lent.some((pa) => pieces.some((p) => pa >= p.pa && pa < p.pa + p.len))) return HC_E_INVAL_ARGS
     }
     // the windows the architecture puts in every VM (the vPLIC at the board's PLIC, Arm's vGIC)
     // are the parent's emulated windows its config did not ask for; a child window on one would
@@ -253,21 +255,29 @@ export class DynamicVms {
     for (let off = 0; off < size; off += ZEROS.length) this.hv.machine.bus.load(pa + off, ZEROS.subarray(0, Math.min(ZEROS.length, size - off)))
   }
 
-  /** bytes of the parent's RAM at [gpa, gpa+len), or null if any is not RAM */
-  private read(vm: Vm, gpa: number, len: number): Uint8Array | null {
-    // all of it RAM before copying any (a bogus config_size must not cost a long copy)
+  /** the host pieces behind the VM's RAM at [gpa, gpa+len), or null if any of it is not RAM */
+  private ramPieces(vm: Vm, gpa: number, len: number): { pa: number; len: number }[] | null {
+    const out: { pa: number; len: number }[] = []
     for (let a = gpa; a < gpa + len;) {
       const e = vm.stage2.lookup(a)
       if (!e || e.kind !== 'ram') return null
-      a = e.gpa + e.size
+      const n = Math.min(e.gpa + e.size, gpa + len) - a
+      out.push({ pa: e.pa + (a - e.gpa), len: n })
+      a += n
     }
+    return out
+  }
+
+  /** bytes of the parent's RAM at [gpa, gpa+len), or null if any is not RAM */
+  private read(vm: Vm, gpa: number, len: number): Uint8Array | null {
+    // all of it RAM before copying any (a bogus config_size must not cost a long copy)
+    const pieces = this.ramPieces(vm, gpa, len)
+    if (!pieces) return null
     const out = new Uint8Array(len)
-    for (let off = 0; off < len;) {
-      const e = vm.stage2.lookup(gpa + off)
-      if (!e || e.kind !== 'ram') return null
-      const n = Math.min(e.gpa + e.size - (gpa + off), len - off)
-      out.set(this.hv.machine.bus.dump(e.pa + (gpa + off - e.gpa), n), off)
-      off += n
+    let off = 0
+    for (const p of pieces) {
+      out.set(this.hv.machine.bus.dump(p.pa, p.len), off)
+      off += p.len
     }
     return out
   }
