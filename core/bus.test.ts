@@ -197,6 +197,20 @@ describe('MemoryBus MMIO', () => {
     expect(busError(() => bus.write16(0x1000_00ff, 0)).kind).toBe('w')
     expect(dev.log).toEqual([])
   })
+
+  it('tells the handler which CPU accesses, -1 for the host', () => {
+    const bus = board()
+    const cpus: number[] = []
+    bus.addMmio(0x1000_0000, 0x100, 'dev0', {
+      read: (_o, _s, cpu) => { cpus.push(cpu!); return 0 },
+      write: (_o, _s, _v, cpu) => { cpus.push(cpu!) },
+    })
+    bus.read(0x1000_0000, 4, 3)
+    bus.write(0x1000_0000, 4, 0, 1)
+    bus.read32(0x1000_0000)
+    bus.write8(0x1000_0000, 0)
+    expect(cpus).toEqual([3, 1, -1, -1])
+  })
 })
 
 describe('MemoryBus errors and the map', () => {

@@ -15,11 +15,19 @@
 export const PAGE_SIZE = 4096
 export const PAGE_SHIFT = 12
 
-/** What a device (or anything mapped on the bus) implements. Offsets are from the region base. */
+/**
+ * What a device (or anything mapped on the bus) implements. Offsets are from the region base.
+ *
+ * `cpu` is the CPU making the access, for registers banked per CPU (GICD_ISENABLER0, the GICC)
+ * and for writes whose meaning depends on the sender (GICD_SGIR): on the bus, the hart (pCPU)
+ * index; for a device a hypervisor emulates in a VM's stage-2 map (vPLIC, emulated UART), the
+ * vCPU's index within its VM, the CPU the guest knows; -1 (or omitted) for an access the host
+ * makes (loaders, the REPL, tests, the hypervisor model's bookkeeping). A handler may ignore it.
+ */
 export interface MmioHandler {
   /** size is 1, 2 or 4; returns the value zero-extended. 8-byte accesses arrive as two 4-byte ones. */
-  read(offset: number, size: number): number
-  write(offset: number, size: number, value: number): void
+  read(offset: number, size: number, cpu?: number): number
+  write(offset: number, size: number, value: number, cpu?: number): void
 }
 
 export interface MmioRegion {
@@ -213,15 +221,16 @@ export class MemoryBus {
 
   /**
    * Read `size` (1, 2, 4) bytes at `pa`, zero-extended. Throws BusError when nothing is mapped.
-   * Accesses may be misaligned within RAM; MMIO accesses go to the device as given.
+   * Accesses may be misaligned within RAM; MMIO accesses go to the device as given, with `cpu`
+   * (the accessing hart; -1, the default, for the host: see `MmioHandler`).
    */
-  read(pa: number, size: number): number {
-    const v = this.readRaw(pa, size)
+  read(pa: number, size: number, cpu = -1): number {
+    const v = this.readRaw(pa, size, cpu)
     if (this.hook) this.hook('r', pa, size, v)
     return v
   }
 
-  private readRaw(pa: number, size: number): number {
+  private readRaw(pa: number, size: number, cpu: number): number {
     const off = this.ramOffset(pa)
     if (off >= 0 && this.ramOffset(pa + size - 1) === off + size - 1) {
       const dv = this.dv
@@ -234,7 +243,7 @@ export class MemoryBus {
     }
     const m = this.findMmio(pa)
     if (!m || pa + size > m.base + m.size) throw new BusError(pa, 'r', size)
-    return m.handler.read(pa - m.base, size) >>> 0
+    return m.handler.read(pa - m.base, size, cpu) >>> 0
   }
 
   private readByteRam(pa: number): number {
@@ -245,7 +254,7 @@ export class MemoryBus {
     return p ? p[pa % PAGE_SIZE]! : 0
   }
 
-  write(pa: number, size: number, value: number): void {
+  write(pa: number, size: number, value: number, cpu = -1): void {
     if (this.hook) this.hook('w', pa, size, value >>> 0)
     const off = this.ramOffset(pa)
     if (off >= 0 && this.ramOffset(pa + size - 1) === off + size - 1) {
@@ -262,7 +271,7 @@ export class MemoryBus {
     }
     const m = this.findMmio(pa)
     if (!m || pa + size > m.base + m.size) throw new BusError(pa, 'w', size)
-    m.handler.write(pa - m.base, size, value >>> 0)
+    m.handler.write(pa - m.base, size, value >>> 0, cpu)
   }
 
   private writeByteRam(pa: number, v: number): void {

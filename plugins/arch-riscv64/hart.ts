@@ -67,6 +67,8 @@ export class RiscvHart implements Hart, FpState {
   trapHook: TrapHook | null = null
   /** set by the hypervisor core: its stage-2 map replaces hgatp's tables while V=1 */
   stage2: Stage2Map | null = null
+  /** set with `stage2`: the running vCPU's index within its VM, the cpu its emulated devices see */
+  vcpu = 0
   /** the emulated-device window of the last EMULATED translation, and the offset in it */
   emu: Stage2Entry | null = null
   emuOff = 0

@@ -50,7 +50,7 @@ export function decodeAt(h: RiscvHart, dec: Int32Array, e: number): number {
   const pa = translate(h, nlo, nhi, ACC_FETCH, HLV_NONE)
   if (pa < 0) return 0
   let high: number
-  try { high = h.bus.read(pa, 2) } catch { raise(h, ACCESS_FAULT[ACC_FETCH]!, nlo, nhi, 0, h.virt === 1); return 0 }
+  try { high = h.bus.read(pa, 2, h.id) } catch { raise(h, ACCESS_FAULT[ACC_FETCH]!, nlo, nhi, 0, h.virt === 1); return 0 }
   decode32((low | (high << 16)) >>> 0, h.d)
   return packSlot(h.d.op, h.d.regs, 4)
 }
@@ -112,10 +112,10 @@ export function readVirt(h: RiscvHart, lo: number, hi: number, size: number, acc
   if (pa < 0) return false
   try {
     if (size === 8) {
-      h.r64[0] = h.bus.read(pa, 4)
-      h.r64[1] = h.bus.read(pa + 4, 4)
+      h.r64[0] = h.bus.read(pa, 4, h.id)
+      h.r64[1] = h.bus.read(pa + 4, 4, h.id)
     } else {
-      h.r64[0] = h.bus.read(pa, size)
+      h.r64[0] = h.bus.read(pa, size, h.id)
       h.r64[1] = 0
     }
   } catch (e) {
@@ -164,9 +164,9 @@ export function writeVirt(h: RiscvHart, lo: number, hi: number, size: number, vL
   if (pa < 0) return false
   try {
     if (size === 8) {
-      h.bus.write(pa, 4, vLo)
-      h.bus.write(pa + 4, 4, vHi)
-    } else h.bus.write(pa, size, vLo)
+      h.bus.write(pa, 4, vLo, h.id)
+      h.bus.write(pa + 4, 4, vHi, h.id)
+    } else h.bus.write(pa, size, vLo, h.id)
   } catch (e) {
     if (!(e instanceof BusError)) throw e
     raise(h, ACCESS_FAULT[ACC_STORE]!, lo, hi, 0, h.virt === 1 || hlv !== 0)
@@ -179,15 +179,15 @@ export function writeVirt(h: RiscvHart, lo: number, hi: number, size: number, vL
   return true
 }
 
-/** A guest access to a device the hypervisor emulates (a VM exit, served in place). */
+/** A guest access to a device the hypervisor emulates (a VM exit, served in place); the device sees the vCPU. */
 function emulatedRead(h: RiscvHart, size: number): boolean {
   const e = h.emu!, off = h.emuOff
   h.onExit?.()
   if (size === 8) {
-    h.r64[0] = e.handler!.read(off, 4)
-    h.r64[1] = e.handler!.read(off + 4, 4)
+    h.r64[0] = e.handler!.read(off, 4, h.vcpu)
+    h.r64[1] = e.handler!.read(off + 4, 4, h.vcpu)
   } else {
-    h.r64[0] = e.handler!.read(off, size)
+    h.r64[0] = e.handler!.read(off, size, h.vcpu)
     h.r64[1] = 0
   }
   return true
@@ -197,8 +197,8 @@ function emulatedWrite(h: RiscvHart, size: number, vLo: number, vHi: number): bo
   const e = h.emu!, off = h.emuOff
   h.onExit?.()
   if (size === 8) {
-    e.handler!.write(off, 4, vLo >>> 0)
-    e.handler!.write(off + 4, 4, vHi >>> 0)
-  } else e.handler!.write(off, size, vLo >>> 0)
+    e.handler!.write(off, 4, vLo >>> 0, h.vcpu)
+    e.handler!.write(off + 4, 4, vHi >>> 0, h.vcpu)
+  } else e.handler!.write(off, size, vLo >>> 0, h.vcpu)
   return true
 }

@@ -97,8 +97,8 @@ function fault(h: RiscvHart, cause: number, lo: number, hi: number, htval: numbe
 function readPte(h: RiscvHart, pa: number): boolean {
   if (pmpCheck(h, pa, 8, ACC_LOAD, PRV_S) === PMP_DENY) return false
   try {
-    h.r64[0] = h.bus.read(pa, 4)
-    h.r64[1] = h.bus.read(pa + 4, 4)
+    h.r64[0] = h.bus.read(pa, 4, h.id)
+    h.r64[1] = h.bus.read(pa + 4, 4, h.id)
     return true
   } catch {
     return false
@@ -142,7 +142,7 @@ function walk(h: RiscvHart, lo: number, hi: number, root: number, acc: number, p
     if (ppn % span !== 0) return fault(h, PAGE_FAULT[acc]!, lo, hi, 0, gva) // misaligned superpage
     if (!(pl & PTE_A) || (acc === ACC_STORE && !(pl & PTE_D))) {
       const nl = pl | PTE_A | (acc === ACC_STORE ? PTE_D : 0)
-      try { h.bus.write(pteAddr, 4, nl) } catch { return fault(h, ACCESS_FAULT[acc]!, lo, hi, 0, gva) }
+      try { h.bus.write(pteAddr, 4, nl, h.id) } catch { return fault(h, ACCESS_FAULT[acc]!, lo, hi, 0, gva) }
     }
     const inPage = level === 2 ? lo & 0x3fffffff : level === 1 ? lo & 0x1fffff : lo & 0xfff
     return ppn * 4096 + (inPage >>> 0)
@@ -198,7 +198,7 @@ export function gstage(h: RiscvHart, gpa: number, acc: number, gvaLo: number, gv
     if (!ok || ppn % span !== 0) return gf()
     if (!(pl & PTE_A) || (acc === ACC_STORE && !implicit && !(pl & PTE_D))) {
       const nl = pl | PTE_A | (acc === ACC_STORE && !implicit ? PTE_D : 0)
-      try { h.bus.write(pteAddr, 4, nl) } catch { return fault(h, ACCESS_FAULT[acc]!, gvaLo, gvaHi, 0, true) }
+      try { h.bus.write(pteAddr, 4, nl, h.id) } catch { return fault(h, ACCESS_FAULT[acc]!, gvaLo, gvaHi, 0, true) }
     }
     const inPage = gpa % (span * 4096)
     return ppn * 4096 + inPage

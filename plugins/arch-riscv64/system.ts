@@ -139,7 +139,7 @@ function fpMem(h: RiscvHart, op: number, rr: number, imm: number, len: number): 
 function rawOf(h: RiscvHart): number {
   try {
     const pa = translate(h, h.pcLo, h.pcHi, 0, HLV_NONE)
-    return pa < 0 ? 0 : h.dLen === 2 ? h.bus.read(pa, 2) : h.bus.read(pa, 4)
+    return pa < 0 ? 0 : h.dLen === 2 ? h.bus.read(pa, 2, h.id) : h.bus.read(pa, 4, h.id)
   } catch { return 0 }
 }
 

@@ -8,7 +8,7 @@
  */
 import type { Device, DeviceContext } from '../../core/device.ts'
 import type { IrqLine } from '../../core/irq.ts'
-import { Registers, type RegSpec } from '../../core/regs.ts'
+import { Registers, type RegSpec, type RegsSnapshot } from '../../core/regs.ts'
 import type { Scheduler, TimedEvent } from '../../core/scheduler.ts'
 
 // riscv-aclint §2.1 (MSWI), §3.1 (MTIMER) with the CLINT-compatible offsets
@@ -43,7 +43,7 @@ export function ticksToCycles(ticks: bigint, timebaseHz: number, cpuHz: number):
 }
 
 export interface AclintState {
-  regs: Record<string, number>
+  regs: RegsSnapshot
   /** mtime offset, a decimal string (BigInt is not JSON) */
   offset: string
 }

@@ -10,7 +10,7 @@
  */
 import type { Device, DeviceContext, SerialPort } from '../../core/device.ts'
 import { NO_IRQ, type IrqLine } from '../../core/irq.ts'
-import { Registers } from '../../core/regs.ts'
+import { Registers, type RegsSnapshot } from '../../core/regs.ts'
 
 // PC16550D §8.6 (IER), §8.5 (IIR), §8.4 (FCR), §8.8 (MCR), §8.9 (LSR), §8.10 (MSR)
 const IER_RDI = 0x01 // received data available
@@ -33,7 +33,7 @@ const RX_TRIGGER = [1, 4, 8, 14]
 const FIFO_BYTES = 16
 
 export interface Ns16550State {
-  regs: Record<string, number>
+  regs: RegsSnapshot
   rx: number[]
   backlog: number[]
   thrIpending: boolean

@@ -2,13 +2,15 @@
  * The RISC-V Platform-Level Interrupt Controller (riscv-plic-spec 1.0.0), laid out as SiFive's
  * and QEMU's `sifive_plic` on the virt board.
  *
- * Its registers are large regular arrays, so it decodes address ranges by hand instead of through
- * core/regs.ts. Gateways are level-triggered (spec §5, QEMU sifive_plic_irq_request): a source is
- * pending exactly while its input is high and it is not in service, so pending = level & ~claimed
- * and is never stored on its own.
+ * Its registers are arrays declared as data (core/regs.ts): priority per source, pending and
+ * enable words, threshold and claim/complete per context (a context is a hart's interrupt input,
+ * not the accessing CPU: any hart may program any context). Gateways are level-triggered (spec
+ * §5, QEMU sifive_plic_irq_request): a source is pending exactly while its input is high and it
+ * is not in service, so pending = level & ~claimed and is never stored on its own.
  */
 import type { Device, DeviceContext } from '../../core/device.ts'
 import type { IrqLine } from '../../core/irq.ts'
+import { Registers, type RegSpec, type RegsSnapshot } from '../../core/regs.ts'
 
 /** One interrupt target: a hart's external-interrupt input (QEMU virt: 2h → M-mode, 2h+1 → S-mode). */
 export interface PlicContext {
@@ -27,11 +29,18 @@ const CONTEXT_STRIDE = 0x1000
 const MAX_SOURCES = 1024
 
 export interface PlicState {
-  priority: number[]
-  enable: number[]
-  threshold: number[]
+  /** priority, pending, enable<c> per context, threshold, claim (core/regs.ts snapshot) */
+  regs: RegsSnapshot
   level: number[]
   claimed: number[]
+}
+
+/** What `snapshot` returned before the registers were declared as data: still restores. */
+interface LegacyPlicState {
+  priority: number[]
+  /** context-major: enable[c * words + w] */
+  enable: number[]
+  threshold: number[]
 }
 
 export class Plic implements Device {
@@ -39,10 +48,11 @@ export class Plic implements Device {
   readonly sources: number
   readonly contexts: readonly PlicContext[]
   private readonly words: number
-  /** highest priority value: 2^priorityBits - 1 (QEMU virt: 3 bits, 7) */
-  private readonly maxPriority: number
+  private readonly regs: Registers
+  // live views of the registers' stored values, for the arbitration loop
   private readonly priority: Uint32Array
-  private readonly enable: Uint32Array
+  /** per context, its enable words */
+  private readonly enable: Uint32Array[]
   private readonly threshold: Uint32Array
   private readonly level: Uint32Array
   private readonly claimed: Uint32Array
@@ -62,14 +72,35 @@ export class Plic implements Device {
     }
     this.sources = sources
     this.contexts = p.contexts === undefined ? defaultContexts(ctx.harts) : checkContexts(ctx.name, p.contexts)
-    this.words = Math.ceil(sources / 32)
-    this.maxPriority = bits === 32 ? 0xffffffff : (1 << bits) - 1
+    const words = (this.words = Math.ceil(sources / 32))
+    // highest priority value: 2^priorityBits - 1 (QEMU virt: 3 bits, 7)
+    const maxPriority = bits === 32 ? 0xffffffff : (1 << bits) - 1
     const n = this.contexts.length
-    this.priority = new Uint32Array(sources)
-    this.enable = new Uint32Array(n * this.words)
-    this.threshold = new Uint32Array(n)
-    this.level = new Uint32Array(this.words)
-    this.claimed = new Uint32Array(this.words)
+    const update = (): void => this.update()
+    const specs: RegSpec[] = [
+      // source 0 does not exist: its priority is hardwired 0
+      { name: 'priority', offset: PRIORITY_BASE, count: sources, mask: Array.from({ length: sources }, (_, s) => (s ? maxPriority : 0)), write: update },
+      { name: 'pending', offset: PENDING_BASE, count: words, access: 'r', read: (_, w) => this.pendingWord(w) },
+    ]
+    // id 0 and ids past the last source are hardwired 0
+    const enableMask = Array.from({ length: words }, (_, w) => validBits(w, sources))
+    for (let c = 0; c < n; c++) {
+      specs.push({ name: `enable${c}`, offset: ENABLE_BASE + ENABLE_STRIDE * c, count: words, mask: enableMask, write: update })
+    }
+    specs.push(
+      { name: 'threshold', offset: CONTEXT_BASE, count: n, stride: CONTEXT_STRIDE, mask: maxPriority, write: update },
+      // nothing stored (mask 0): a read claims, a write completes
+      {
+        name: 'claim', offset: CONTEXT_BASE + 4, count: n, stride: CONTEXT_STRIDE, mask: 0,
+        read: (_, c) => this.claim(c), write: (_v, _o, id, c) => this.complete(c, id),
+      },
+    )
+    this.regs = new Registers(specs)
+    this.priority = this.regs.array('priority')
+    this.enable = this.contexts.map((_, c) => this.regs.array(`enable${c}`))
+    this.threshold = this.regs.array('threshold')
+    this.level = new Uint32Array(words)
+    this.claimed = new Uint32Array(words)
     this.outputs = this.contexts.map((c) => ctx.hartLine(c.hart, c.line))
     this.outLevel = new Uint8Array(n)
   }
@@ -97,15 +128,6 @@ export class Plic implements Device {
     return (this.level[w]! & ~this.claimed[w]!) >>> 0
   }
 
-  /** Bits of enable word `w` that name real sources (id 0 and ids past the last are hardwired 0). */
-  private validBits(w: number): number {
-    let m = 0xffffffff
-    if (w === 0) m &= ~1
-    const top = this.sources - 32 * w
-    if (top < 32) m &= (1 << top) - 1
-    return m >>> 0
-  }
-
   /**
    * Highest-priority pending source enabled for context `c` with priority above its threshold;
    * ties go to the lowest id (spec §8). 0 when none.
@@ -113,9 +135,9 @@ export class Plic implements Device {
   private best(c: number): number {
     let id = 0
     let prio = this.threshold[c]!
-    const base = c * this.words
+    const enable = this.enable[c]!
     for (let w = 0; w < this.words; w++) {
-      let bits = this.pendingWord(w) & this.enable[base + w]!
+      let bits = this.pendingWord(w) & enable[w]!
       while (bits) {
         const b = 31 - Math.clz32(bits & -bits)
         bits &= bits - 1
@@ -154,94 +176,58 @@ export class Plic implements Device {
     if (id < 1 || id >= this.sources) return
     const w = id >>> 5
     const bit = 1 << (id & 31)
-    if (!(this.enable[c * this.words + w]! & bit)) return
+    if (!(this.enable[c]![w]! & bit)) return
     this.claimed[w] = (this.claimed[w]! & ~bit) >>> 0
     this.update()
   }
 
-  read(offset: number, size: number): number {
+  read(offset: number, size: number, cpu?: number): number {
     // spec §3: registers are 32-bit; other sizes read 0
     if (size !== 4 || offset & 3) return 0
-    if (offset < PENDING_BASE) {
-      const s = (offset - PRIORITY_BASE) >>> 2
-      return s < this.sources ? this.priority[s]! : 0
-    }
-    if (offset < ENABLE_BASE) {
-      const w = (offset - PENDING_BASE) >>> 2
-      return w < this.words ? this.pendingWord(w) : 0
-    }
-    if (offset < CONTEXT_BASE) {
-      const c = Math.floor((offset - ENABLE_BASE) / ENABLE_STRIDE)
-      const w = ((offset - ENABLE_BASE) % ENABLE_STRIDE) >>> 2
-      return c < this.contexts.length && w < this.words ? this.enable[c * this.words + w]! : 0
-    }
-    const c = Math.floor((offset - CONTEXT_BASE) / CONTEXT_STRIDE)
-    if (c >= this.contexts.length) return 0
-    const r = (offset - CONTEXT_BASE) % CONTEXT_STRIDE
-    if (r === 0) return this.threshold[c]!
-    if (r === 4) return this.claim(c)
-    return 0
+    return this.regs.read(offset, 4, cpu)
   }
 
-  write(offset: number, size: number, value: number): void {
+  write(offset: number, size: number, value: number, cpu?: number): void {
     if (size !== 4 || offset & 3) return
-    value >>>= 0
-    if (offset < PENDING_BASE) {
-      const s = (offset - PRIORITY_BASE) >>> 2
-      // source 0 does not exist: its priority is hardwired 0
-      if (s === 0 || s >= this.sources) return
-      this.priority[s] = value & this.maxPriority
-      this.update()
-      return
-    }
-    if (offset < ENABLE_BASE) return // pending bits are read-only
-    if (offset < CONTEXT_BASE) {
-      const c = Math.floor((offset - ENABLE_BASE) / ENABLE_STRIDE)
-      const w = ((offset - ENABLE_BASE) % ENABLE_STRIDE) >>> 2
-      if (c >= this.contexts.length || w >= this.words) return
-      this.enable[c * this.words + w] = value & this.validBits(w)
-      this.update()
-      return
-    }
-    const c = Math.floor((offset - CONTEXT_BASE) / CONTEXT_STRIDE)
-    if (c >= this.contexts.length) return
-    const r = (offset - CONTEXT_BASE) % CONTEXT_STRIDE
-    if (r === 0) {
-      this.threshold[c] = value & this.maxPriority
-      this.update()
-    } else if (r === 4) {
-      this.complete(c, value)
-    }
+    this.regs.write(offset, 4, value, cpu)
   }
 
   /** Registers back to zero; input levels are driven from outside and stay as they are. */
   reset(): void {
-    this.priority.fill(0)
-    this.enable.fill(0)
-    this.threshold.fill(0)
+    this.regs.reset()
     this.claimed.fill(0)
     this.update(true)
   }
 
   snapshot(): PlicState {
-    return {
-      priority: [...this.priority],
-      enable: [...this.enable],
-      threshold: [...this.threshold],
-      level: [...this.level],
-      claimed: [...this.claimed],
-    }
+    return { regs: this.regs.snapshot(), level: [...this.level], claimed: [...this.claimed] }
   }
 
   restore(state: unknown): void {
-    const s = state as Partial<PlicState>
-    fill(this.priority, s.priority)
-    fill(this.enable, s.enable)
-    fill(this.threshold, s.threshold)
+    const s = state as Partial<PlicState> & Partial<LegacyPlicState>
+    this.regs.restore(s.regs ?? legacyRegs(s, this.contexts.length, this.words))
     fill(this.level, s.level)
     fill(this.claimed, s.claimed)
     this.update(true)
   }
+}
+
+/** Bits of enable word `w` that name real sources (id 0 and ids past the last are hardwired 0). */
+function validBits(w: number, sources: number): number {
+  let m = 0xffffffff
+  if (w === 0) m &= ~1
+  const top = sources - 32 * w
+  if (top < 32) m &= (1 << top) - 1
+  return m >>> 0
+}
+
+function legacyRegs(s: Partial<LegacyPlicState>, contexts: number, words: number): RegsSnapshot {
+  const regs: RegsSnapshot = {}
+  if (Array.isArray(s.priority)) regs.priority = s.priority
+  if (Array.isArray(s.threshold)) regs.threshold = s.threshold
+  const enable = s.enable
+  if (Array.isArray(enable)) for (let c = 0; c < contexts; c++) regs[`enable${c}`] = enable.slice(c * words, (c + 1) * words)
+  return regs
 }
 
 function fill(dst: Uint32Array, src: unknown): void {

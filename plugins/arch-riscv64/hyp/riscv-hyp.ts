@@ -161,6 +161,7 @@ export class RiscvHyp implements ArchHyp {
     c[CSR.henvcfg * 2 + 1] = sstc(v.vm) ? 1 << 31 : 0 // Sstc for guests configured for it
     c[CSR.mie * 2] = IRQ.SEI
     h.stage2 = v.vm.stage2
+    h.vcpu = v.id
     this.varch(v).ctx = null
     h.pc = pc
     h.priv = PRV_S
@@ -189,6 +190,7 @@ export class RiscvHyp implements ArchHyp {
       this.varch(to).ctx = null
     }
     h.stage2 = to.vm.stage2
+    h.vcpu = to.id
     h.halted = false
     h.timers.rearm()
     modeChanged(h)

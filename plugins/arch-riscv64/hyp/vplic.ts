@@ -46,8 +46,8 @@ export class VPlic implements MmioHandler, DeviceHolder {
     return off >= CLAIM_BASE && (off - CLAIM_BASE) % CONTEXT_STRIDE === 0
   }
 
-  read(off: number, size: number): number {
-    const v = this.plic.read(off, size)
+  read(off: number, size: number, cpu?: number): number {
+    const v = this.plic.read(off, size, cpu)
     if (VPlic.isClaim(off) && this.edge.has(v)) {
       this.edge.delete(v)
       this.input(v).set(false)
@@ -55,7 +55,7 @@ export class VPlic implements MmioHandler, DeviceHolder {
     return v
   }
 
-  write(off: number, size: number, value: number): void {
+  write(off: number, size: number, value: number, cpu?: number): void {
     if (VPlic.isClaim(off)) {
       // lower a HW-backed source before the complete, or the gateway would re-pend it at once
       const done = this.hw.get(value)
@@ -63,12 +63,12 @@ export class VPlic implements MmioHandler, DeviceHolder {
         this.hw.delete(value)
         this.hwCtx.delete(value)
         this.input(value).set(false)
-        this.plic.write(off, size, value)
+        this.plic.write(off, size, value, cpu)
         done()
         return
       }
     }
-    this.plic.write(off, size, value)
+    this.plic.write(off, size, value, cpu)
   }
 
   /** a physical interrupt for this VM, claimed in physical context `ctx`; `complete` ends it there */
