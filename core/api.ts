@@ -6,7 +6,7 @@
  *
  * Everything here is synchronous except opening and the waits, which run virtual time.
  */
-import { dirname, resolve } from 'node:path'
+import { dirname, join, resolve, sep } from 'node:path'
 import { bootBare } from './bare.ts'
 import type { BoardDesc } from './board.ts'
 import { bootConfig } from './boot.ts'
@@ -17,10 +17,10 @@ import { blobArchOf, imageBytes, packConfig } from './hypervisor/blob.ts'
 import { HC_CLASS, SERVICE_HYPERCALL } from './hypervisor/calls.ts'
 import { VMSTACK_FN } from './hypervisor/vmstack.ts'
 import { DEFAULT_BOARD } from '../plugins/defaults.ts'
-import { readFileSync } from 'node:fs'
+import { readFileSync, realpathSync } from 'node:fs'
 import type { Vm } from './hypervisor/vm.ts'
 import type { Machine } from './machine.ts'
-import { PluginHost } from './plugins.ts'
+import { BUILTIN_PLUGINS, PluginHost } from './plugins.ts'
 import { watch, type WatchOptions, type Watcher } from './hotreload.ts'
 import { reapplyConfig, type ConfigChange } from './reapply.ts'
 import type { StopReason } from './scheduler.ts'
@@ -75,6 +75,8 @@ export class Workbench {
   private watchpoints: Watchpoint[] = []
   private tracing = false
   private stopNext = false
+  /** host folders whose files the API may read (images); null: any (host code, --unsafe-repl) */
+  private hostRoots: string[] | null = null
 
   private constructor(readonly machine: Machine, readonly hypervisor: Hypervisor | null, readonly plugins: PluginHost, readonly configFile: string | null,
     readonly origin: WorkbenchOrigin) {}
@@ -96,6 +98,39 @@ export class Workbench {
   }
 
   get board(): BoardDesc { return this.machine.board }
+
+  /**
+   * From now on the API reads host files only below these folders, plus the ones the user
+   * opened: the config's folder, the bare image's folder and the project's guests/ (the REPL
+   * sandbox calls this unless --unsafe-repl). Symbolic links are followed before the check.
+   * Confinement only narrows: calling it again adds folders the command line named, and nothing
+   * lifts it (a sandbox opened later with --unsafe-repl gets its own `fs` instead).
+   */
+  confine(extra: readonly string[] = []): void {
+    const roots = [...(this.hostRoots ?? []), join(BUILTIN_PLUGINS, '..', 'guests'), ...extra]
+    if (this.configFile) roots.push(dirname(resolve(this.configFile)))
+    if (this.origin.bare) roots.push(dirname(this.origin.bare))
+    this.hostRoots = [...new Set(roots.map((r) => { try { return realpathSync(r) } catch { return resolve(r) } }))]
+  }
+
+  /** the folders `confine` allows, or null when the API may read any host file */
+  get confinedTo(): readonly string[] | null { return this.hostRoots }
+
+  /** a VM config's image, checked before validation reads any of it */
+  private checkImageInput(config: VmInput, baseDir: string, what: string): void {
+    const path = (config as { image?: { path?: unknown } } | null)?.image?.path
+    if (typeof path === 'string') this.checkHostFile(resolve(baseDir, path), `${what}: image`)
+  }
+
+  /** refuse a host file outside the confined folders (before anything reads it) */
+  private checkHostFile(path: string | undefined, what: string): void {
+    if (!path || !this.hostRoots) return
+    let real: string
+    try { real = realpathSync(path) } catch { throw new ApiError(`${what}: cannot read ${path}`) }
+    if (!this.hostRoots.some((r) => real === r || real.startsWith(r.endsWith(sep) ? r : r + sep))) {
+      throw new ApiError(`${what}: ${path} is outside the folders this REPL may read (${this.hostRoots.join(', ')}); start baobab with --unsafe-repl to lift this`)
+    }
+  }
 
   private need(): Hypervisor {
     if (!this.hypervisor) throw new ApiError('no hypervisor: this machine runs a bare image')
@@ -120,6 +155,7 @@ export class Workbench {
       const hv = this.need()
       const raw = { board: this.board.name, shmem: [], vms: [config] }
       const baseDir = this.configFile ? dirname(this.configFile) : process.cwd()
+      this.checkImageInput(config, baseDir, 'hv.create')
       const checked = validateConfig(raw, { baseDir, board: this.board, deviceTypes: this.plugins.devices.keys(), elfMachine: this.machine.arch.elfMachine, archOptions: this.machine.arch.vmOptions })
       const vc: HvVmConfig = checked.vms[0]!
       for (const other of hv.vms) {
@@ -163,6 +199,7 @@ export class Workbench {
       create: (parent: number | string, config: VmInput, opts: { at?: number } = {}): number => {
         const p = this.find(parent)
         const baseDir = this.configFile ? dirname(this.configFile) : process.cwd()
+        this.checkImageInput(config, baseDir, 'hv.child.create')
         const vc = validateConfig({ board: this.board.name, vms: [config] }, { baseDir, board: this.board, elfMachine: this.machine.arch.elfMachine, archOptions: this.machine.arch.vmOptions }).vms[0]!
         const arch = blobArchOf(this.machine.arch.name)
         if (!arch) throw new ApiError(`CROSSCON's config blob has no layout for ${this.machine.arch.name}`)

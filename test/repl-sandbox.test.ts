@@ -6,7 +6,7 @@
  * CVE-2023-32314, CVE-2023-37466, CVE-2023-37903, #533, #547/CVE-2026-22709, #553) end in an
  * error or a harmless value: never the host `process`, `require` or a file written.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -358,6 +358,42 @@ describe('escape attempts (the known vm2 patterns) fail', () => {
     await s.evaluate("const bad = new Error(); bad.__proto__ = null; bad.stack = { startsWith() { return true }, length: 5, match(outer) { leak = outer.constructor.constructor('return process')() } }; bad")
     await s.evaluate("const e = new Error('x'); e.name = { toString() { leak = arguments.callee.caller; return 'N' } }; throw e")
     expect(await out(s, 'leak')).toBe('null')
+  })
+})
+
+describe('host files: only what the user opened', () => {
+  it('refuses an image outside the config\'s folder, guests/ and the named folders before reading it, and plugin files by path', async () => {
+    const own = await Workbench.open({ config: CONFIG })
+    const s = createReplSession(own)
+    const create = (path: string) => `hv.create({ name: 'x', image: { path: ${JSON.stringify(path)}, baseAddr: 0x90000000 }, cpuNum: 1, regions: [{ base: 0x90000000, size: 0x100000 }] })`
+    for (const path of ['/etc/passwd', '/dev/zero', '../../../../../../etc/shadow']) {
+      const r = await s.evaluate(create(path))
+      expect(r.error).toBe(true)
+      expect(r.output).toMatch(/outside the folders this REPL may read|cannot read/)
+    }
+    expect(own.hv.vms().map((v) => v.name)).toEqual(['vm1', 'vm2'])
+    // a link inside an allowed folder that points outside is judged by where it points
+    const dir = mkdtempSync(join(tmpdir(), 'baobab-confine-'))
+    symlinkSync('/etc/passwd', join(dir, 'passwd.bin'))
+    const linked = createReplSession(own, { hostPaths: [dir] })
+    expect((await linked.evaluate(create(join(dir, 'passwd.bin')))).output).toMatch(/outside the folders/)
+    rmSync(dir, { recursive: true, force: true })
+    // the project's guests are readable: the VM is created (on vm2's CPU)
+    own.hv.destroy('vm2')
+    expect((await s.evaluate(create('../guests/images/riscv64-vm/vmstack-child-0x90000000.bin'))).output).toMatch(/name: 'x'/)
+    const r = await s.evaluate('await plugins.load("/tmp/evil-plugin.js")')
+    expect(r.error).toBe(true)
+    expect(r.output).toMatch(/--unsafe-repl/)
+    expect((await s.evaluate('(await plugins.load("feat-dynamic-vm")).name')).output).toBe("'feat-dynamic-vm'")
+  })
+
+  it('with --unsafe-repl and no sandbox the API reads any file the user names', async () => {
+    const free = await Workbench.open({ config: CONFIG })
+    expect(free.confinedTo).toBeNull()
+    const s = createReplSession(free, { unsafe: true })
+    expect(free.confinedTo).toBeNull()
+    const r = await s.evaluate(`hv.create({ name: 'x', image: { path: '/etc/hostname', baseAddr: 0x90000000 }, cpuNum: 1, regions: [{ base: 0x90000000, size: 0x100000 }] })`)
+    expect(r.output).not.toMatch(/outside the folders/)
   })
 })
 

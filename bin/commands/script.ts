@@ -4,7 +4,7 @@
  */
 import { DEFAULT_BOARD } from '../../plugins/defaults.ts'
 import { readFileSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { dirname, resolve } from 'node:path'
 import type { CommandModule } from 'yargs'
 import { UsageError } from '../errors.ts'
 
@@ -53,7 +53,8 @@ export function scriptCommand(setCode: (c: number) => void): CommandModule<objec
       const { createReplSession } = await import('../../core/repl/sandbox.ts')
       const { describeError } = await import('../../core/repl/display.ts')
       const wb = await openWorkbench(a.config, a.bare, a.board)
-      const session = createReplSession(wb, { unsafe: a['unsafe-repl'], onOutput: (s) => process.stdout.write(s + '\n') })
+      // the script's own folder is one the user named: it may read files beside itself
+      const session = createReplSession(wb, { unsafe: a['unsafe-repl'], hostPaths: [dirname(resolve(a.file))], onOutput: (s) => process.stdout.write(s + '\n') })
       // a promise the script leaves rejected is reported, and fails the run
       let stray = false
       const onRejection = (reason: unknown): void => {

@@ -15,9 +15,13 @@
  *   read-only to the sandbox, and errors thrown by the API arrive as sandbox errors. The REPL never
  *   hands a host object to a sandbox function itself, and prints sandbox values through a mirror
  *   (see display.ts), never by calling their custom inspect hooks.
- * - Two API calls reach the host by design: `plugins.load(path)` imports a plugin file with host
- *   privileges (a plugin is trusted code, as in the config), and `session.save(name)` writes the
- *   sessions folder (the REPL passes names only, never a folder).
+ * - Host files: the API reads only what the user opened — files below the config's folder, the
+ *   bare image's folder, the project's guests/ and the folders the command line named
+ *   (`hostPaths`: a script's folder) — so `hv.create({ image: { path: '/etc/passwd' } })` is
+ *   refused before anything reads the file (`Workbench.confine`; symbolic links are followed
+ *   before the check). `plugins.load` takes built-in plugin names only: a plugin file runs with
+ *   host privileges, so loading one by path needs `--unsafe-repl`. `session.save(name)` writes
+ *   the sessions folder (the REPL passes names only, never a folder).
  * - It is not a security boundary against a determined attacker. vm2 is an in-process sandbox
  *   whose upstream documents that new escapes keep being found (3.x is the maintained line; keep it
  *   updated). It also does not bound time or memory: `while (true) {}` or a huge allocation hangs or
@@ -38,8 +42,10 @@ import { describeError, display, formatArgs } from './display.ts'
 import { isIncomplete, prepare, prepareProgram } from './rewrite.ts'
 
 export interface ReplOptions {
-  /** also expose `require`, `process` and `fs` (the `--unsafe-repl` flag) */
+  /** also expose `require`, `process` and `fs`, and lift the host-file confinement (the `--unsafe-repl` flag) */
   unsafe?: boolean
+  /** folders besides the config's, the image's and guests/ whose files the API may read (what the command line named) */
+  hostPaths?: string[]
   /** earlier entries (a saved history); `history` starts with them */
   history?: string[]
   /**
@@ -162,11 +168,17 @@ function sessionGlobal(wb: Workbench, hooks: SessionHooks): object {
 }
 
 /** The API as sandbox globals; `print` receives console output and help(). */
-function apiGlobals(wb: Workbench, print: (text: string) => void, pure: WeakSet<object>, hooks: SessionHooks): Record<string, unknown> {
+function apiGlobals(wb: Workbench, print: (text: string) => void, pure: WeakSet<object>, hooks: SessionHooks, unsafe: boolean): Record<string, unknown> {
   const plugins: Record<string, AnyFn> = {}
   for (const m of PLUGIN_METHODS) {
     const call = lateMethod(() => wb.plugins, m, `plugins.${m}`)
-    plugins[m] = m === 'list' ? call : async (...args: unknown[]) => pluginSummary(wb, await call(...args))
+    plugins[m] = m === 'list' ? call : async (...args: unknown[]) => {
+      // a plugin file runs with host privileges: by path only when the user opted in
+      if (m === 'load' && !unsafe && (typeof args[0] !== 'string' || !isPluginName(args[0]))) {
+        throw new Error('plugins.load: name a built-in plugin (e.g. "feat-dynamic-vm"); loading a plugin file by path needs --unsafe-repl')
+      }
+      return pluginSummary(wb, await call(...args))
+    }
   }
   const vm = (id: number | string) => {
     const v = wb.vm(id)
@@ -201,6 +213,11 @@ function apiGlobals(wb: Workbench, print: (text: string) => void, pure: WeakSet<
   return globals
 }
 
+/** a built-in plugin's name (a folder of plugins/), not a path */
+function isPluginName(s: string): boolean {
+  return /^[a-z0-9][a-z0-9-]*$/.test(s)
+}
+
 /** Asks inside the sandbox for an object's class name (see display.ts). */
 const NAME_OF = '(o) => { try { const c = o.constructor; return typeof c === "function" ? "" + c.name : "" } catch (e) { return "" } }'
 
@@ -229,7 +246,8 @@ export function createReplSession(initial: Workbench, opts: ReplOptions = {}): R
     },
   }
   const install = (): void => {
-    for (const [name, value] of Object.entries(apiGlobals(wb, print, pure, hooks))) sandbox.freeze(value, name)
+    if (!opts.unsafe) wb.confine(opts.hostPaths)
+    for (const [name, value] of Object.entries(apiGlobals(wb, print, pure, hooks, !!opts.unsafe))) sandbox.freeze(value, name)
   }
   install()
   if (opts.unsafe) {
