@@ -73,6 +73,7 @@ export class Workbench {
   readonly hits: { kind: 'break' | 'watch'; pc?: bigint; addr?: number; hart: number }[] = []
   private breakpoints = new Set<bigint>()
   private watchpoints: Watchpoint[] = []
+  private unobserve: (() => void) | null = null
   private tracing = false
   private stopNext = false
   /** host folders whose files the API may read (images); null: any (host code, --unsafe-repl) */
@@ -357,11 +358,13 @@ export class Workbench {
     list: (): Watchpoint[] => [...this.watchpoints],
   }
 
+  /** One bus observer while any watchpoint is set (the machine flushes the harts' TLBs as it comes and goes). */
   private installHook(): void {
-    const bus = this.machine.bus
-    if (!this.watchpoints.length) bus.setAccessHook(null)
-    else {
-      bus.setAccessHook((kind, pa, size) => {
+    if (!this.watchpoints.length) {
+      this.unobserve?.()
+      this.unobserve = null
+    } else if (!this.unobserve) {
+      this.unobserve = this.machine.bus.observe((kind, pa, size) => {
         for (const w of this.watchpoints) {
           if (!w.kind.includes(kind) || pa + size <= w.addr || pa >= w.addr + w.len) continue
           const h = this.machine.sched.running
@@ -370,7 +373,6 @@ export class Workbench {
         }
       })
     }
-    for (const h of this.machine.harts) h.flushTlb()
   }
 
   /** `n` instructions from host-physical `pa`, disassembled (the REPL's `disasm`) */

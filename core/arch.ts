@@ -35,7 +35,7 @@ export interface Hart extends Runnable {
   irq(line: string): IrqLine
   /** stop for good (powered off, or a fault the machine cannot handle); `idle`/`halted` follow */
   halt(): void
-  /** forget cached translations (after the bus's map or access hook changed) */
+  /** forget cached translations (after the bus's map changed, or its observers came or went) */
   flushTlb(): void
   /** plain state for sessions and determinism checks (registers/CSRs live in the arena) */
   snapshot(): unknown

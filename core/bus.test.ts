@@ -384,17 +384,19 @@ describe('MemoryBus load and dump', () => {
   })
 })
 
-describe('MemoryBus access hook', () => {
-  it('sees reads and writes with kind, address, size and value while set, and nothing after', () => {
+describe('MemoryBus observers', () => {
+  const log = (seen: string[]) => (kind: string, pa: number, size: number, value: number): void => { seen.push(`${kind} ${pa.toString(16)} ${size} ${value.toString(16)}`) }
+
+  it('sees reads and writes with kind, address, size and value while registered, and nothing after', () => {
     const bus = board()
     const seen: string[] = []
     expect(bus.observed).toBe(false)
-    bus.setAccessHook((kind, pa, size, value) => seen.push(`${kind} ${pa.toString(16)} ${size} ${value.toString(16)}`))
+    const stop = bus.observe(log(seen))
     expect(bus.observed).toBe(true)
     bus.write32(RAM_BASE, 0x1234_5678)
     bus.read16(RAM_BASE + 2)
     bus.write8(RAM_BASE + 9, 0xff)
-    bus.setAccessHook(null)
+    stop()
     expect(bus.observed).toBe(false)
     bus.read32(RAM_BASE)
     bus.write32(RAM_BASE, 0)
@@ -405,19 +407,57 @@ describe('MemoryBus access hook', () => {
     const bus = board()
     bus.addMmio(0x1000_0000, 0x100, 'dev', new FakeDevice())
     const seen: string[] = []
-    bus.setAccessHook((kind, pa, size, value) => seen.push(`${kind} ${pa.toString(16)} ${size} ${value.toString(16)}`))
+    bus.observe(log(seen))
     bus.read8(0x1000_0004)
     expect(seen).toEqual(['r 10000004 1 d0000004'])
   })
 
-  it('bumps generation when the hook is set and when it is cleared', () => {
+  it('tells two observers (an LLC model and watchpoints) the same accesses; removing one keeps the other', () => {
     const bus = board()
+    const llc: string[] = [], watch: string[] = []
+    const stopLlc = bus.observe(log(llc))
+    const stopWatch = bus.observe(log(watch))
+    bus.write32(RAM_BASE + 0x40, 0xcafe)
+    bus.read8(RAM_BASE + 0x41)
+    expect(llc).toEqual(['w 80000040 4 cafe', 'r 80000041 1 ca'])
+    expect(watch).toEqual(llc)
+    stopLlc()
+    stopLlc() // twice is once
+    expect(bus.observed).toBe(true)
+    bus.read16(RAM_BASE + 0x40)
+    expect(llc.length).toBe(2)
+    expect(watch).toEqual(['w 80000040 4 cafe', 'r 80000041 1 ca', 'r 80000040 2 cafe'])
+    stopWatch()
+    expect(bus.observed).toBe(false)
+    bus.read16(RAM_BASE + 0x40)
+    expect(watch.length).toBe(3)
+  })
+
+  it('an observer may remove itself (or another) while being told; the rest of that access still reaches the others', () => {
+    const bus = board()
+    const seen: string[] = []
+    let stopA = (): void => {}
+    stopA = bus.observe((kind) => { seen.push(`a ${kind}`); stopA() })
+    bus.observe((kind) => { seen.push(`b ${kind}`) })
+    bus.read8(RAM_BASE)
+    bus.write8(RAM_BASE, 1)
+    expect(seen).toEqual(['a r', 'b r', 'b w'])
+  })
+
+  it('flips `observed` only with the first observer and the last, bumping generation and telling listeners each time', () => {
+    const bus = board()
+    const flips: boolean[] = []
+    bus.onObservedChange(() => flips.push(bus.observed))
     const g0 = bus.generation
-    bus.setAccessHook(() => {})
+    const stop1 = bus.observe(() => {})
     const g1 = bus.generation
-    bus.setAccessHook(null)
+    const stop2 = bus.observe(() => {})
+    stop1()
+    expect(bus.generation).toBe(g1) // the second came and the first went: still observed, CPUs keep their slow path
+    stop2()
     expect(g1).toBeGreaterThan(g0)
     expect(bus.generation).toBeGreaterThan(g1)
+    expect(flips).toEqual([true, false])
   })
 })
 

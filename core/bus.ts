@@ -44,8 +44,12 @@ export interface RamRegion {
   arenaOffset: number
 }
 
-/** An observer of slow-path accesses (cache models, watchpoints). See `MemoryBus.setAccessHook`. */
-export type AccessHook = (kind: 'r' | 'w', pa: number, size: number, value: number) => void
+/**
+ * An observer of memory accesses (an LLC model, watchpoints), told each access the bus serves
+ * with its value. While any is registered, CPUs send every load and store through the bus. See
+ * `MemoryBus.observe`.
+ */
+export type BusObserver = (kind: 'r' | 'w', pa: number, size: number, value: number) => void
 
 /**
  * Called when RAM that may hold decoded instructions is written outside the CPU fast path: a
@@ -84,9 +88,11 @@ export class MemoryBus {
   readonly touched: Uint8Array
   private readonly sparse = new Map<number, Uint8Array>()
   private arenaUsed = STATE_AREA_BYTES
-  private hook: AccessHook | null = null
+  /** replaced, never changed in place, so an observer may remove itself while being told */
+  private observers: readonly BusObserver[] = []
+  private readonly observedListeners: (() => void)[] = []
   private readonly invalidators: CodeInvalidator[] = []
-  /** bumped whenever the map or hook changes, so CPUs know to flush their TLBs */
+  /** bumped whenever the map changes or `observed` flips, so CPUs know to flush their TLBs */
   generation = 0
 
   /** @param ramBytes total RAM the board will add; the arena is sized for it (capped just under 2 GiB; the rest becomes sparse pages). */
@@ -148,8 +154,8 @@ export class MemoryBus {
 
   /**
    * Offset in the arena of physical address `pa`, or -1 when `pa` is not arena-backed RAM.
-   * CPUs call this on a TLB miss; a page whose accesses must be observed (access hook set)
-   * still returns its offset: the caller asks `observed()` before filling a fast entry.
+   * CPUs call this on a TLB miss; a page whose accesses must be observed (an observer is
+   * registered) still returns its offset: the caller asks `observed` before filling a fast entry.
    */
   ramOffset(pa: number): number {
     const ram = this.ram
@@ -165,15 +171,49 @@ export class MemoryBus {
     return -1
   }
 
-  /** True when accesses must take the slow path so the access hook sees them. */
+  /** True when accesses must take the slow path so observers see them. */
   get observed(): boolean {
-    return this.hook !== null
+    return this.observers.length !== 0
   }
 
-  /** Attach (or with null, detach) an observer of every CPU memory access. Costs nothing when unset. */
-  setAccessHook(hook: AccessHook | null): void {
-    this.hook = hook
+  /**
+   * Tell `fn` of every access from now on, beside any other observers; returns the function that
+   * stops it. The first observer sends CPUs to the slow path and removing the last lets them
+   * back (both through `onObservedChange`); with none, accesses cost what they did before.
+   */
+  observe(fn: BusObserver): () => void {
+    this.observers = [...this.observers, fn]
+    if (this.observers.length === 1) this.observedChanged()
+    let on = true
+    return () => {
+      if (!on) return
+      on = false
+      const i = this.observers.indexOf(fn)
+      this.observers = this.observers.filter((_, j) => j !== i)
+      if (this.observers.length === 0) this.observedChanged()
+    }
+  }
+
+  /**
+   * Call `fn` whenever `observed` flips: the machine has its harts drop cached translations,
+   * since a TLB entry filled while unobserved reaches RAM without the bus.
+   */
+  onObservedChange(fn: () => void): () => void {
+    this.observedListeners.push(fn)
+    return () => {
+      const i = this.observedListeners.indexOf(fn)
+      if (i >= 0) this.observedListeners.splice(i, 1)
+    }
+  }
+
+  private observedChanged(): void {
     this.generation++
+    for (const fn of this.observedListeners) fn()
+  }
+
+  private notify(kind: 'r' | 'w', pa: number, size: number, value: number): void {
+    const obs = this.observers
+    for (let i = 0; i < obs.length; i++) obs[i]!(kind, pa, size, value)
   }
 
   onCodeWrite(fn: CodeInvalidator): () => void {
@@ -226,7 +266,7 @@ export class MemoryBus {
    */
   read(pa: number, size: number, cpu = -1): number {
     const v = this.readRaw(pa, size, cpu)
-    if (this.hook) this.hook('r', pa, size, v)
+    if (this.observers.length !== 0) this.notify('r', pa, size, v)
     return v
   }
 
@@ -255,7 +295,7 @@ export class MemoryBus {
   }
 
   write(pa: number, size: number, value: number, cpu = -1): void {
-    if (this.hook) this.hook('w', pa, size, value >>> 0)
+    if (this.observers.length !== 0) this.notify('w', pa, size, value >>> 0)
     const off = this.ramOffset(pa)
     if (off >= 0 && this.ramOffset(pa + size - 1) === off + size - 1) {
       const dv = this.dv

@@ -65,6 +65,8 @@ export class Machine implements MachineControl {
       this.harts.push(h)
       this.sched.add(h)
     }
+    // entries a TLB filled while nobody observed the bus would hide accesses from a new observer
+    this.bus.onObservedChange(() => { for (const h of this.harts) h.flushTlb() })
     // interrupt controllers first, so other devices can be wired to their inputs
     const order = [...board.devices].sort((a, b) => Number(isTarget(board, b)) - Number(isTarget(board, a)))
     for (const d of order) {
