@@ -92,6 +92,7 @@ export class Machine implements MachineControl {
       })
     }
     plugins.attach(this.live)
+    plugins.attachBus(this.bus, board)
   }
 
   private wire(w: NonNullable<BoardDevice['irqs']>[number]): IrqLine {

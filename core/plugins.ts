@@ -13,6 +13,13 @@ import { abandon, commit, prepare, type LiveDevices, type Replacement } from './
 import { importErrorMessage, importFresh, importPlugin } from './plugin-import.ts'
 import { CallTable, type CallRoute } from './hypervisor/calls.ts'
 import { Hooks, type FeatureState, type HookName, type HookSignatures } from './hypervisor/hooks.ts'
+import type { BusObserver, MemoryBus } from './bus.ts'
+
+/**
+ * What a plugin observes on every machine's bus (a last-level cache model, a tracer): made once
+ * per machine, from its bus and board; null when it has nothing to watch on that machine.
+ */
+export type BusObserverFactory = (bus: MemoryBus, board: BoardDesc) => BusObserver | null
 
 export type PluginKind = 'arch' | 'board' | 'device' | 'feature'
 
@@ -24,6 +31,8 @@ export interface PluginContext {
   readonly hooks: { on<K extends HookName>(name: K, fn: HookSignatures[K]): void }
   /** sessions: the feature's own state, saved and restored under `name` */
   readonly states: { register(name: string, state: FeatureState): void }
+  /** observers of every machine's bus accesses, machines built before and after (core/bus.ts `observe`) */
+  readonly bus: { observe(factory: BusObserverFactory): void }
   readonly boards: { register(board: BoardDesc): void }
   readonly devices: { register(type: string, factory: DeviceFactory): void }
   log(msg: string): void
@@ -180,6 +189,7 @@ export class PluginHost {
       calls: { register: (r) => { undo.push(this.calls.add(r)) } },
       hooks: { on: (name, fn) => { undo.push(this.hooks.add(name, fn)) } },
       states: { register: (n, st) => put(this.hooks.states, n, st) },
+      bus: { observe: (f) => { undo.push(this.observeBuses(f)) } },
       log: (m) => this.log.push(`[${plugin.name}] ${m}`),
     }
   }
@@ -203,6 +213,50 @@ export class PluginHost {
   /** A machine built from this host registers its live devices here, so reloads reach them. */
   attach(live: LiveDevices): void {
     this.live.add(new WeakRef(live))
+  }
+
+  // ---- bus observers plugins add: on every machine, built before or after, until unload ----
+
+  private readonly busFactories = new Set<BusObserverFactory>()
+  /** machines' buses (weakly held: a dropped machine goes), each with its board and the observers on it */
+  private readonly buses = new Set<WeakRef<MemoryBus>>()
+  private readonly onBus = new WeakMap<MemoryBus, { board: BoardDesc; removers: Map<BusObserverFactory, () => void> }>()
+
+  /** A machine built from this host gets every plugin's bus observers now and as plugins load. */
+  attachBus(bus: MemoryBus, board: BoardDesc): void {
+    this.buses.add(new WeakRef(bus))
+    this.onBus.set(bus, { board, removers: new Map() })
+    for (const f of this.busFactories) this.observeOn(bus, f)
+  }
+
+  private observeOn(bus: MemoryBus, f: BusObserverFactory): void {
+    const m = this.onBus.get(bus)!
+    const o = f(bus, m.board)
+    if (o) m.removers.set(f, bus.observe(o))
+  }
+
+  /** every live machine's bus */
+  private liveBuses(): MemoryBus[] {
+    const out: MemoryBus[] = []
+    for (const ref of this.buses) {
+      const bus = ref.deref()
+      if (bus) out.push(bus)
+      else this.buses.delete(ref)
+    }
+    return out
+  }
+
+  private observeBuses(f: BusObserverFactory): () => void {
+    this.busFactories.add(f)
+    for (const bus of this.liveBuses()) this.observeOn(bus, f)
+    return () => {
+      this.busFactories.delete(f)
+      for (const bus of this.liveBuses()) {
+        const m = this.onBus.get(bus)!
+        m.removers.get(f)?.()
+        m.removers.delete(f)
+      }
+    }
   }
 
   /** Called after every load, unload and reload (a watcher re-syncs the files it watches). */
@@ -261,6 +315,7 @@ export class PluginHost {
       calls: { register: (r) => { calls.push((c) => c.calls.register(r)) } },
       hooks: { on: (n, fn) => { calls.push((c) => c.hooks.on(n, fn)) } },
       states: { register: (n, st) => { calls.push((c) => c.states.register(n, st)) } },
+      bus: { observe: (f) => { calls.push((c) => c.bus.observe(f)) } },
       log: (m) => { calls.push((c) => c.log(m)) },
     }
     try {
