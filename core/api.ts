@@ -17,6 +17,7 @@ import { blobArchOf, imageBytes, packConfig } from './hypervisor/blob.ts'
 import { HC_CLASS, SERVICE_HYPERCALL } from './hypervisor/calls.ts'
 import { VMSTACK_FN } from './hypervisor/vmstack.ts'
 import { DEFAULT_BOARD } from '../plugins/defaults.ts'
+import { ApiArgumentError, bool, fn as func, num, oneOf, opts as options, reg64, str, u64, vmRef } from './args.ts'
 import { readFileSync, realpathSync } from 'node:fs'
 import type { Vm } from './hypervisor/vm.ts'
 import type { Machine } from './machine.ts'
@@ -56,6 +57,13 @@ export interface Watchpoint {
 }
 
 export class ApiError extends Error {}
+
+/** the most virtual time one `run` may be asked for (a day), and other bounds on arguments */
+const MAX_MS = 86_400_000
+const MAX_STEP = 10_000_000
+const MAX_READ = 16 * 1024 * 1024
+const MAX_DISASM = 10_000
+const MAX_GPA = 2 ** 53 - 1
 
 /** How a Workbench was opened: what a session needs to boot the same machine again. */
 export interface WorkbenchOrigin {
@@ -138,7 +146,8 @@ export class Workbench {
     return this.hypervisor
   }
 
-  private find(id: number | string): Vm {
+  private find(id: number | string, call = 'vm(id)'): Vm {
+    id = vmRef(call, id)
     const vm = this.need().vms.find((v) => v.id === id || v.name === id)
     if (!vm) throw new ApiError(`no VM ${JSON.stringify(id)} (have: ${this.need().vms.map((v) => `${v.id} ${v.name}`).join(', ')})`)
     return vm
@@ -170,22 +179,25 @@ export class Workbench {
     },
     /** stop a VM and give its pCPUs back */
     destroy: (id: number | string): void => {
-      const vm = this.find(id)
+      const vm = this.find(id, 'hv.destroy(id)')
       // a VM-stack child's memory belongs to its parent: only the parent's destroy hypercall returns it
       if (vm.parent) throw new ApiError(`VM ${vm.name} is a child of ${vm.parent.name}: destroy it with the destroy hypercall as its parent (hv.hypercall)`)
       this.need().destroyVm(vm)
     },
-    pause: (id: number | string): void => this.need().pauseVm(this.find(id), true),
-    resume: (id: number | string): void => this.need().pauseVm(this.find(id), false),
+    pause: (id: number | string): void => this.need().pauseVm(this.find(id, 'hv.pause(id)'), true),
+    resume: (id: number | string): void => this.need().pauseVm(this.find(id, 'hv.resume(id)'), false),
     /**
      * Issue a hypercall / firmware call as if `vcpu` of `vm` had, numbered as the architecture numbers it
      * (RISC-V: SBI extension `eid` in a7, function `fid` in a6, a0..a5 = args). Returns what the
      * guest would see in its first two result registers: { error, value }.
      */
     hypercall: (vm: number | string, vcpu: number, eid: number, fid: number, ...args: (number | bigint)[]): { error: bigint; value: bigint } => {
-      const v = this.find(vm).vcpus[vcpu]
+      const call = 'hv.hypercall(vm, vcpu, eid, fid, ...args)'
+      const v = this.find(vm, call).vcpus[num(call, 'vcpu', vcpu, 0, 1024)]
       if (!v) throw new ApiError(`VM ${vm} has no vCPU ${vcpu}`)
-      const r = this.need().arch.callAs(v, eid, fid, args.map((a) => BigInt(a)))
+      const e = num(call, 'eid', eid, 0, 0xffffffff), f = num(call, 'fid', fid, 0, 0xffffffff)
+      if (args.length > 6) throw new ApiArgumentError(`${call}: args must be at most 6 (a0..a5), got ${args.length}`)
+      const r = this.need().arch.callAs(v, e, f, args.map((a, i) => reg64(call, `args[${i}]`, a)))
       return { error: BigInt.asIntN(64, r[0] ?? 0n), value: r[1] ?? 0n }
     },
     /** the hypervisor's log lines */
@@ -198,7 +210,10 @@ export class Workbench {
      */
     child: {
       create: (parent: number | string, config: VmInput, opts: { at?: number } = {}): number => {
-        const p = this.find(parent)
+        const call = 'hv.child.create(parent, config, { at })'
+        const p = this.find(parent, call)
+        const at0 = options<{ at: number }>(call, opts).at
+        if (at0 !== undefined) num(call, 'at', at0, 0, MAX_GPA)
         const baseDir = this.configFile ? dirname(this.configFile) : process.cwd()
         this.checkImageInput(config, baseDir, 'hv.child.create')
         const vc = validateConfig({ board: this.board.name, vms: [config] }, { baseDir, board: this.board, elfMachine: this.machine.arch.elfMachine, archOptions: this.machine.arch.vmOptions }).vms[0]!
@@ -223,15 +238,15 @@ export class Workbench {
        * parent's result registers, as for a guest
        */
       invoke: (parent: number | string, id: number, arg: number | bigint = 0): { error: bigint; value: bigint } =>
-        this.vmStackCall(parent, VMSTACK_FN.INVOKE, id, arg),
+        this.vmStackCall(parent, VMSTACK_FN.INVOKE, u64('hv.child.invoke(parent, id, arg)', 'id', id), reg64('hv.child.invoke(parent, id, arg)', 'arg', arg)),
       destroy: (parent: number | string, id: number): { error: bigint; value: bigint } =>
-        this.vmStackCall(parent, VMSTACK_FN.DESTROY, id),
+        this.vmStackCall(parent, VMSTACK_FN.DESTROY, u64('hv.child.destroy(parent, id)', 'id', id)),
     },
   }
 
   /** a VM-stack call (hypercall class 3, reference §3.2) as vCPU 0 of `vm`, through the hypervisor's routes */
   private vmStackCall(vm: number | string, fn: number, ...args: (number | bigint)[]): { error: bigint; value: bigint } {
-    const v = this.find(vm).vcpus[0]!
+    const v = this.find(vm, 'hv.child').vcpus[0]!
     const r = this.need().call(v, 'api', SERVICE_HYPERCALL, (HC_CLASS.ENCLAVE << 16) | fn, args.map((a) => BigInt(a)))
     if (r === undefined) throw new ApiError('no feature serves VM-stack calls (add "dynamic-vm" to the config\'s features)')
     return r === null ? { error: 0n, value: 0n } : { error: BigInt.asIntN(64, r[0] ?? 0n), value: r[1] ?? 0n }
@@ -251,37 +266,46 @@ export class Workbench {
         /** everything the guest printed */
         read: (): string => vm.console.text(),
         /** type into the guest's console */
-        write: (text: string): void => vm.console.send(text),
+        write: (text: string): void => vm.console.send(str('console.write(text)', 'text', text)),
         /** run virtual time until the console shows `text` (after what it showed so far); false on timeout */
         waitFor: (text: string | RegExp, opts: { ms?: number } = {}): boolean => {
+          const call = 'console.waitFor(text, { ms })'
+          if (typeof text !== 'string' && !(text instanceof RegExp)) str(call, 'text', text)
+          const ms = num(call, 'ms', options<{ ms: number }>(call, opts).ms ?? 10_000, 0, MAX_MS, false)
           const start = vm.console.total
           const hit = (): boolean => {
             const t = vm.console.since(start)
             return typeof text === 'string' ? t.includes(text) : text.test(t)
           }
-          wb.run({ ms: opts.ms ?? 10_000, until: hit })
+          wb.run({ ms, until: hit })
           return hit()
         },
       },
       regs: (vcpu = 0) => {
-        const v = vm.vcpus[vcpu]
+        const v = vm.vcpus[num('regs(vcpu)', 'vcpu', vcpu, 0, 1024)]
         if (!v) throw new ApiError(`VM ${vm.name} has no vCPU ${vcpu}`)
         return hv.arch.regs(v)
       },
       mem: {
         read: (gpa: number, len: number): Uint8Array => {
-          const out = new Uint8Array(len)
+          num('mem.read(gpa, len)', 'gpa', gpa, 0, MAX_GPA)
+          const out = new Uint8Array(num('mem.read(gpa, len)', 'len', len, 0, MAX_READ))
           for (let i = 0; i < len; i++) out[i] = bus.read(this.gpa(vm, gpa + i), 1)
           return out
         },
         write: (gpa: number, data: Uint8Array | number[]): void => {
-          const bytes = data instanceof Uint8Array ? data : Uint8Array.from(data)
+          const call = 'mem.write(gpa, data)'
+          num(call, 'gpa', gpa, 0, MAX_GPA)
+          if (!(data instanceof Uint8Array) && !Array.isArray(data)) throw new ApiArgumentError(`${call}: data must be a Uint8Array or an array of bytes`)
+          if (data.length > MAX_READ) throw new ApiArgumentError(`${call}: data must be at most ${MAX_READ} bytes`)
+          const bytes = data instanceof Uint8Array ? data : Uint8Array.from(data, (b, i) => num(call, `data[${i}]`, b, 0, 255))
           for (let i = 0; i < bytes.length; i++) bus.write(this.gpa(vm, gpa + i), 1, bytes[i]!)
         },
       },
       stats: () => ({ exits: vm.exits, hypercalls: vm.hypercalls, state: vm.state, fault: vm.fault }),
       /** `n` instructions from guest-physical `gpa`, disassembled */
-      disasm: (gpa: number, n = 8): string[] => this.disasmAt((a) => this.gpa(vm, a), gpa, n),
+      disasm: (gpa: number, n = 8): string[] =>
+        this.disasmAt((a) => this.gpa(vm, a), num('disasm(gpa, n)', 'gpa', gpa, 0, MAX_GPA), num('disasm(gpa, n)', 'n', n, 0, MAX_DISASM)),
     }
   }
 
@@ -296,7 +320,15 @@ export class Workbench {
    * a watchpoint hit, `pause()` or when the machine powers off.
    */
   run(arg: number | { ms?: number; insns?: number; until?: () => boolean } = 10): StopReason {
-    const o = typeof arg === 'number' ? { ms: arg } : arg
+    const call = 'run(ms) / run({ ms, insns, until })'
+    const given = typeof arg === 'number' ? { ms: arg } : options<{ ms: number; insns: number; until: () => boolean }>(call, arg)
+    const o = {
+      ms: given.ms === undefined ? undefined : num(call, 'ms', given.ms, 0, MAX_MS, false),
+      insns: given.insns === undefined ? undefined : num(call, 'insns', given.insns, 0, Number.MAX_SAFE_INTEGER),
+      until: func(call, 'until', given.until),
+    }
+    // neither a time nor a count nor a condition: the default slice, as run() with no argument
+    if (o.ms === undefined && o.insns === undefined && !o.until) o.ms = 10
     const m = this.machine
     const cycles = o.ms !== undefined ? Math.round((o.ms / 1000) * m.board.cpuHz) : undefined
     const startInsns = m.sched.instructions
@@ -316,6 +348,7 @@ export class Workbench {
 
   /** Execute `n` instructions on every running hart (one round each), then stop. */
   step(n = 1): void {
+    n = num('step(n)', 'n', n, 0, MAX_STEP)
     this.machine.sched.quantum = 1
     for (let i = 0; i < n; i++) this.machine.sched.run({ cycles: 1 })
     this.machine.sched.quantum = 10_000
@@ -340,14 +373,18 @@ export class Workbench {
   }
 
   readonly breakpoint = {
-    add: (pc: number | bigint): void => { this.breakpoints.add(BigInt(pc)) },
-    remove: (pc: number | bigint): void => { this.breakpoints.delete(BigInt(pc)) },
+    add: (pc: number | bigint): void => { this.breakpoints.add(u64('breakpoint.add(pc)', 'pc', pc)) },
+    remove: (pc: number | bigint): void => { this.breakpoints.delete(u64('breakpoint.remove(pc)', 'pc', pc)) },
     list: (): bigint[] => [...this.breakpoints],
   }
 
   /** Watch host-physical memory: a hit stops `run` (accesses then take the slow path). */
   readonly watchpoint = {
     add: (addr: number, len = 4, kind: Watchpoint['kind'] = 'w'): void => {
+      const call = 'watchpoint.add(addr, len, kind)'
+      num(call, 'addr', addr, 0, MAX_GPA)
+      num(call, 'len', len, 1, 2 ** 32)
+      oneOf(call, 'kind', kind, ['r', 'w', 'rw'])
       this.watchpoints.push({ addr, len, kind })
       this.installHook()
     },
@@ -377,7 +414,7 @@ export class Workbench {
 
   /** `n` instructions from host-physical `pa`, disassembled (the REPL's `disasm`) */
   disasm(pa: number, n = 8): string[] {
-    return this.disasmAt((a) => a, pa, n)
+    return this.disasmAt((a) => a, num('disasm(pa, n)', 'pa', pa, 0, MAX_GPA), num('disasm(pa, n)', 'n', n, 0, MAX_DISASM))
   }
 
   private disasmAt(toPa: (a: number) => number, addr: number, n: number): string[] {
@@ -395,7 +432,7 @@ export class Workbench {
   }
 
   /** Record the pc of every instruction in `hits` while on (slow). */
-  trace(on: boolean): void { this.tracing = on }
+  trace(on: boolean): void { this.tracing = bool('trace(on)', 'on', on) }
 
   stats() {
     const m = this.machine
