@@ -1,7 +1,8 @@
 /** `baobab run <config>`: boot a hypervisor config headless; consoles line-prefixed `[name]`, the hypervisor's log `[hyp]`. */
 import { Workbench } from '../../core/api.ts'
 import { printStats } from './stats.ts'
-import { HypLog } from '../../core/hypervisor/log.ts'
+import { HypLog, type LogLine } from '../../core/hypervisor/log.ts'
+import { closeSync, openSync, writeSync } from 'node:fs'
 import { resumeSession } from '../../core/session/store.ts'
 import { UsageError } from '../errors.ts'
 import { EXIT_FAULT, EXIT_TIMEOUT } from './exit-codes.ts'
@@ -20,6 +21,8 @@ export interface RunConfigArgs {
   json: boolean
   stats: boolean
   console?: string
+  /** write every hypervisor log line to this file too (memory keeps the newest only) */
+  hypLog?: string
 }
 
 /** Collects bytes per source into lines and prints each complete line with its prefix. */
@@ -57,6 +60,16 @@ class LinePrinter {
   }
 }
 
+/** every line the log has and gets, appended to `file` as it comes */
+function logToFile(log: HypLog, file: string): void {
+  let fd: number
+  try { fd = openSync(file, 'w') } catch (e) { throw new UsageError(`--hyp-log: cannot write ${file}: ${(e as Error).message}`) }
+  const put = (l: LogLine): void => { writeSync(fd, HypLog.format(l) + '\n') }
+  for (const l of log.lines) put(l)
+  log.onLine(put)
+  process.once('exit', () => closeSync(fd))
+}
+
 export async function runConfig(a: RunConfigArgs): Promise<number> {
   const wb = a.session !== undefined ? await resume(a.session) : await Workbench.open({ config: a.config! })
   const m = wb.machine, hv = wb.hypervisor!
@@ -68,6 +81,7 @@ export async function runConfig(a: RunConfigArgs): Promise<number> {
   // a resumed session printed its log before it was saved
   if (a.session === undefined) for (const l of hv.log.lines) emit(HypLog.format(l))
   hv.log.onLine((l) => emit(HypLog.format(l)))
+  if (a.hypLog !== undefined) logToFile(hv.log, a.hypLog)
   for (const vm of hv.vms) vm.console.onOutput((b) => printer.bytes(vm.name, b))
   hv.onVmCreated((vm) => vm.console.onOutput((b) => printer.bytes(vm.name, b)))
   let faulted = false

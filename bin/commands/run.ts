@@ -23,6 +23,7 @@ interface RunArgs {
   headless: boolean
   console?: string
   watch: boolean
+  'hyp-log'?: string
 }
 
 import { EXIT_LIMIT, EXIT_TIMEOUT } from './exit-codes.ts'
@@ -49,6 +50,7 @@ export function runCommand(setCode: (c: number) => void): CommandModule<object, 
       .option('headless', { type: 'boolean', default: false, describe: 'no terminal UI even on a TTY (config mode)' })
       .option('watch', { type: 'boolean', default: false, describe: 'hot-reload the config and plugin files when they change (config mode)' })
       .option('console', { type: 'string', describe: 'VM that receives piped stdin (config mode; default: the first VM)' })
+      .option('hyp-log', { type: 'string', describe: 'also write the whole hypervisor log to FILE (memory keeps its newest 10,000 lines) (config mode)' })
       .example('$0 run configs/two-vms.json --until "\\[vm2\\] tick 3" --timeout 30', 'boot two VMs and stop once vm2 ticked three times')
       .example('$0 run --bare guests/images/riscv64/isa-int.elf', 'run a test program; exit code = its poweroff code')
       .example('$0 run --bare prog.elf --until "checksum=" --stats', 'stop at the first checksum line, with speed figures')
@@ -65,7 +67,7 @@ export function runCommand(setCode: (c: number) => void): CommandModule<object, 
       if (!a.bare || a.session !== undefined) {
         // config mode needs the workbench (hypervisor, sessions): loaded only for it
         const { runConfig } = await import('./run-config.ts')
-        setCode(await runConfig({ config: a.target, session: a.session, runMs: a['run-ms'], until, timeout: a.timeout, failOnFault: a['fail-on-fault'], json: a.json, stats: a.stats, console: a.console, watch: a.watch }))
+        setCode(await runConfig({ config: a.target, session: a.session, runMs: a['run-ms'], until, timeout: a.timeout, failOnFault: a['fail-on-fault'], json: a.json, stats: a.stats, console: a.console, watch: a.watch, hypLog: a['hyp-log'] }))
         return
       }
       const { bootBare } = await import('../../core/bare.ts')

@@ -11,8 +11,14 @@ export interface LogLine {
   time: number
 }
 
+/** lines kept in memory: a long run (thousands of VMs created and destroyed) keeps its last ones */
+export const LOG_KEPT = 10_000
+
 export class HypLog {
+  /** the newest lines, at most LOG_KEPT (listeners — the CLI, the TUI, a log file — see every one) */
   readonly lines: LogLine[] = []
+  /** lines dropped from `lines` to keep it bounded */
+  dropped = 0
   private listeners: ((l: LogLine) => void)[] = []
   constructor(private readonly now: () => number) {}
 
@@ -23,6 +29,8 @@ export class HypLog {
   private add(level: LogLevel, text: string): void {
     const l = { level, text, time: this.now() }
     this.lines.push(l)
+    // drop the older half at once: amortised O(1) a line, and `lines` stays the same array
+    if (this.lines.length > LOG_KEPT) this.dropped += this.lines.splice(0, this.lines.length - LOG_KEPT / 2).length
     for (const fn of this.listeners) fn(l)
   }
 
