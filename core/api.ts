@@ -19,7 +19,7 @@ import { VMSTACK_FN } from './hypervisor/vmstack.ts'
 import { DEFAULT_BOARD } from '../plugins/defaults.ts'
 import { ApiArgumentError, bool, fn as func, num, oneOf, opts as options, reg64, str, u64, vmRef } from './args.ts'
 import { readFileSync, realpathSync } from 'node:fs'
-import type { Vm } from './hypervisor/vm.ts'
+import type { Vcpu, Vm } from './hypervisor/vm.ts'
 import type { Machine } from './machine.ts'
 import { BUILTIN_PLUGINS, PluginHost } from './plugins.ts'
 import { watch, type WatchOptions, type Watcher } from './hotreload.ts'
@@ -195,6 +195,7 @@ export class Workbench {
       const call = 'hv.hypercall(vm, vcpu, eid, fid, ...args)'
       const v = this.find(vm, call).vcpus[num(call, 'vcpu', vcpu, 0, 1024)]
       if (!v) throw new ApiError(`VM ${vm} has no vCPU ${vcpu}`)
+      this.notStacked(v)
       const e = num(call, 'eid', eid, 0, 0xffffffff), f = num(call, 'fid', fid, 0, 0xffffffff)
       if (args.length > 6) throw new ApiArgumentError(`${call}: args must be at most 6 (a0..a5), got ${args.length}`)
       const r = this.need().arch.callAs(v, e, f, args.map((a, i) => reg64(call, `args[${i}]`, a)))
@@ -244,9 +245,20 @@ export class Workbench {
     },
   }
 
+  /**
+   * A vCPU stacked under a child it invoked is waiting for that child: it cannot make a call
+   * (its guest could not either), and one made for it would act on the child's behalf.
+   */
+  private notStacked(v: Vcpu): void {
+    if (v.state !== 'stacked') return
+    const top = this.need().stacks[v.pcpu]?.current
+    throw new ApiError(`VM ${v.vm.name} vCPU ${v.id} is waiting for its child ${top ? `${top.vm.name} (id ${top.vm.id}) ` : ''}to yield or exit: run until it has before calling as it`)
+  }
+
   /** a VM-stack call (hypercall class 3, reference §3.2) as vCPU 0 of `vm`, through the hypervisor's routes */
   private vmStackCall(vm: number | string, fn: number, ...args: (number | bigint)[]): { error: bigint; value: bigint } {
     const v = this.find(vm, 'hv.child').vcpus[0]!
+    this.notStacked(v)
     const r = this.need().call(v, 'api', SERVICE_HYPERCALL, (HC_CLASS.ENCLAVE << 16) | fn, args.map((a) => BigInt(a)))
     if (r === undefined) throw new ApiError('no feature serves VM-stack calls (add "dynamic-vm" to the config\'s features)')
     return r === null ? { error: 0n, value: 0n } : { error: BigInt.asIntN(64, r[0] ?? 0n), value: r[1] ?? 0n }

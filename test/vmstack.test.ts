@@ -462,6 +462,35 @@ describe('info', () => {
   })
 })
 
+// ---- the API while a child runs ----
+
+describe('calls on behalf of a parent whose child is running', () => {
+  it('are refused while it waits (destroy does not half-happen), and work once the child has yielded', async () => {
+    const d = await openDemo(TWO_IDLE)
+    const { wb, hv } = d
+    runUntil(wb, () => d.tr.has('a-idle', 'host: idle'))
+    const a = vmNamed(hv, 'a-idle')
+    const child = {
+      name: 'child', type: 'enclave', entry: '0x90000000', cpuNum: 1,
+      image: { path: CHILD_IMAGE, baseAddr: '0x90000000' },
+      regions: [{ base: '0x90000000', size: '256K' }, { base: '0x90100000', size: '64K' }],
+    }
+    const id = wb.hv.child.create(a.id, child as never)
+    expect(wb.hv.child.invoke(a.id, id, 3)).toEqual({ error: 0n, value: 0n })
+    expect(a.vcpus[0]!.state).toBe('stacked')
+    expect(() => wb.hv.child.destroy(a.id, id)).toThrow(/waiting for its child a-idle\.\d+ \(id \d+\) to yield or exit/)
+    expect(() => wb.hv.hypercall(a.name, 0, EID, fid(FN.INFO))).toThrow(/waiting for its child/)
+    expect(hv.vms.some((v) => v.id === id)).toBe(true)
+    runUntil(wb, () => a.vcpus[0]!.state !== 'stacked')
+    expect(wb.vm(a.id).regs().x[10]).toBe(BigInt(RET.YIELDED))
+    expect(wb.hv.child.destroy(a.id, id).error).toBe(0n)
+    expect(hv.vms.some((v) => v.id === id)).toBe(false)
+    // and the next create finds everything back in place
+    const again = wb.hv.child.create(a.id, child as never)
+    expect(wb.hv.child.destroy(a.id, again).error).toBe(0n)
+  })
+})
+
 // ---- region 0 over several host pieces ----
 
 describe('a child\'s region 0 taken from parent RAM that is not one host range', () => {
