@@ -157,6 +157,35 @@ export class MemoryBus {
    * CPUs call this on a TLB miss; a page whose accesses must be observed (an observer is
    * registered) still returns its offset: the caller asks `observed` before filling a fast entry.
    */
+  /** the arena offset of RAM at `pa` (-1 if sparse or not RAM), without marking its page touched */
+  private arenaOffsetOf(pa: number): number {
+    for (const r of this.ram) {
+      if (pa >= r.base && pa < r.base + r.size) return r.arenaOffset < 0 ? -1 : r.arenaOffset + (pa - r.base)
+    }
+    return -1
+  }
+
+  /**
+   * Zero RAM [pa, pa+len) (a .bss, memory handed from one VM to another). Pages never touched
+   * are zero already: they are left alone, so the OS still backs none of them.
+   */
+  zero(pa: number, len: number): void {
+    if (!this.isRamRange(pa, len)) throw new BusError(pa, 'w', len)
+    for (let a = pa, end = pa + len; a < end;) {
+      const inPage = Math.min(PAGE_SIZE - (a % PAGE_SIZE), end - a)
+      const off = this.arenaOffsetOf(a)
+      if (off >= 0) {
+        if (this.touched[off >>> PAGE_SHIFT]) {
+          this.u8.fill(0, off, off + inPage)
+          this.touchCode(off, inPage)
+        }
+      } else {
+        this.sparsePage(a, false)?.fill(0, a % PAGE_SIZE, (a % PAGE_SIZE) + inPage)
+      }
+      a += inPage
+    }
+  }
+
   ramOffset(pa: number): number {
     const ram = this.ram
     for (let i = 0; i < ram.length; i++) {

@@ -123,7 +123,7 @@ export class Hypervisor {
       const pa = s.placePhys && s.phys !== undefined ? s.phys : this.phys.alloc(size)
       if (pa === null) throw new Error(`no host memory left for shmem[${id}] (${size} bytes)`)
       this.shmem.push({ id, pa, size })
-      this.machine.bus.load(pa, new Uint8Array(size))
+      this.machine.bus.zero(pa, size)
     })
   }
 
@@ -241,21 +241,22 @@ export class Hypervisor {
     const img = vm.config.image
     if (!img) return
     const bytes = new Uint8Array(readFileSync(img.path))
-    const put = (gpa: number, data: Uint8Array): void => {
-      // regions are contiguous in host memory per region; copy page by page through stage 2
-      for (let off = 0; off < data.length;) {
-        const pa = vm.gpaToPa(gpa + off)
-        const n = Math.min(PAGE - ((gpa + off) % PAGE), data.length - off)
-        this.machine.bus.load(pa, data.subarray(off, off + n))
+    // page by page through stage 2: a region's host pages need not be contiguous
+    const each = (gpa: number, len: number, fn: (pa: number, off: number, n: number) => void): void => {
+      for (let off = 0; off < len;) {
+        const n = Math.min(PAGE - ((gpa + off) % PAGE), len - off)
+        fn(vm.gpaToPa(gpa + off), off, n)
         off += n
       }
     }
+    const put = (gpa: number, data: Uint8Array): void => each(gpa, data.length, (pa, off, n) => this.machine.bus.load(pa, data.subarray(off, off + n)))
+    const zero = (gpa: number, len: number): void => each(gpa, len, (pa, _off, n) => this.machine.bus.zero(pa, n))
     if (img.kind === 'elf') {
       const elf = parseElf(bytes)
       for (const s of elf.segments) {
         put(Number(s.paddr), s.data)
         const bss = Number(s.memsz) - s.data.length
-        if (bss > 0) put(Number(s.paddr) + s.data.length, new Uint8Array(bss))
+        if (bss > 0) zero(Number(s.paddr) + s.data.length, bss)
       }
     } else put(img.baseAddr, bytes)
   }

@@ -173,3 +173,20 @@ describe('loadImage with no usable file', () => {
     expect(loadError(() => loadImage(board(), tmp, RISCV)).message).toBe(`${tmp}: cannot read image file: it is a directory`)
   })
 })
+
+describe('a huge .bss', () => {
+  it('is zero without committing its pages: 1.75 GiB of .bss costs no RSS, and RAM the program used is zeroed again', () => {
+    const big = new MemoryBus(0x7000_0000 + 0x10_0000)
+    big.addRam(RAM_BASE, 0x7000_0000 + 0x10_0000)
+    // prog_50's one PT_LOAD with its memsz raised to 1.75 GiB
+    const elf = patch(bench('prog_50.elf'), [[PH1 + 40, 0x7000_0000n, 8]])
+    big.write(RAM_BASE + 0x6000_0000, 4, 0xdeadbeef) // a page the "previous run" left dirty, inside the .bss
+    const rss = process.memoryUsage().rss
+    const img = loadImage(big, elf, RISCV)
+    expect(process.memoryUsage().rss - rss).toBeLessThan(64 * 1024 * 1024)
+    expect(img.ranges[0]!.size).toBe(0x7000_0000n)
+    expect(big.read(RAM_BASE + 0x6000_0000, 4)).toBe(0)
+    expect(big.read(RAM_BASE + 0x104c, 4)).toBe(0) // just past the file data
+  })
+})
+

@@ -42,7 +42,6 @@ const ELF_TYPES: Readonly<Record<number, string>> = { 0: 'untyped (ET_NONE)', 1:
 
 /** Bus addresses are numbers: anything at or above this cannot be RAM. */
 const MAX_PA = BigInt(Number.MAX_SAFE_INTEGER)
-const ZERO_CHUNK = 64 * 1024
 
 export function loadImage(bus: MemoryBus, file: string | Uint8Array, opts: LoadOptions): LoadedImage {
   const label = opts.name ?? (typeof file === 'string' ? file : undefined)
@@ -140,12 +139,5 @@ function checkFits(bus: MemoryBus, base: bigint, size: bigint, what: string, fai
 
 /** The part of a segment beyond its file data (.bss) must read as zero even if RAM was used before. */
 function zeroFill(bus: MemoryBus, pa: number, n: number): void {
-  if (n <= 0) return
-  const zeros = new Uint8Array(Math.min(n, ZERO_CHUNK))
-  while (n > 0) {
-    const k = Math.min(n, zeros.length)
-    bus.load(pa, zeros.subarray(0, k))
-    pa += k
-    n -= k
-  }
+  if (n > 0) bus.zero(pa, n)
 }

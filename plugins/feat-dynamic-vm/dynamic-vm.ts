@@ -39,7 +39,6 @@ const PAGE = 4096
 /** largest config blob a guest may pass */
 const MAX_BLOB = 64 * 1024 * 1024
 const hex = (n: number | bigint): string => '0x' + n.toString(16)
-const ZEROS = new Uint8Array(64 * 1024)
 
 /** What a child took, to give every piece back on destroy. */
 interface Donation {
@@ -250,9 +249,9 @@ export class DynamicVms {
     return { r0, extra, devices, irqs }
   }
 
-  /** zero host RAM [pa, pa+size) (from one shared buffer: destroy runs often, no garbage) */
+  /** zero host RAM [pa, pa+size) (pages never touched are zero already and stay uncommitted) */
   private zero(pa: number, size: number): void {
-    for (let off = 0; off < size; off += ZEROS.length) this.hv.machine.bus.load(pa + off, ZEROS.subarray(0, Math.min(ZEROS.length, size - off)))
+    this.hv.machine.bus.zero(pa, size)
   }
 
   /** the host pieces behind the VM's RAM at [gpa, gpa+len), or null if any of it is not RAM */
