@@ -491,6 +491,32 @@ describe('calls on behalf of a parent whose child is running', () => {
   })
 })
 
+// ---- the feature's plugin reloaded or unloaded while children live ----
+
+describe('feat-dynamic-vm reloaded while a child lives', () => {
+  it('keeps its children (the reloaded version finds them); unloaded, its calls are gone (Bao\'s "invalid id")', async () => {
+    const d = await openDemo(TWO_IDLE)
+    const { wb, hv } = d
+    runUntil(wb, () => d.tr.has('a-idle', 'host: idle'))
+    const a = vmNamed(hv, 'a-idle')
+    const child = {
+      name: 'child', type: 'enclave', entry: '0x90000000', cpuNum: 1,
+      image: { path: CHILD_IMAGE, baseAddr: '0x90000000' },
+      regions: [{ base: '0x90000000', size: '256K' }, { base: '0x90100000', size: '64K' }],
+    }
+    const id = wb.hv.child.create(a.id, child as never)
+    const report = await wb.plugins.reload('feat-dynamic-vm')
+    expect(report.plugin.name).toBe('feat-dynamic-vm')
+    wb.hv.child.invoke(a.id, id, 3)
+    runUntil(wb, () => a.vcpus[0]!.state !== 'stacked')
+    expect(wb.vm(a.id).regs().x[10]).toBe(BigInt(RET.YIELDED))
+    expect(wb.hv.hypercall(a.name, 0, EID, fid(FN.INFO))).toEqual({ error: 0n, value: 1n })
+    expect(wb.hv.child.destroy(a.id, id).error).toBe(0n)
+    wb.plugins.unload('feat-dynamic-vm')
+    expect(wb.hv.hypercall(a.name, 0, EID, fid(FN.INFO)).error).toBe(BigInt(HC_E_INVAL_ID))
+  })
+})
+
 // ---- region 0 over several host pieces ----
 
 describe('a child\'s region 0 taken from parent RAM that is not one host range', () => {

@@ -52,12 +52,11 @@ export class Hooks {
   }
 }
 
-/** One `T` per hypervisor, made on first use and dropped with the hypervisor. */
-export function perHypervisor<T extends object>(make: (hv: Hypervisor) => T): (hv: Hypervisor) => T {
-  const made = new WeakMap<Hypervisor, T>()
-  return (hv) => {
-    let t = made.get(hv)
-    if (!t) made.set(hv, (t = make(hv)))
-    return t
-  }
+/**
+ * One `T` per hypervisor, made on first use and dropped with the hypervisor. Kept on the
+ * hypervisor under `key`, so a feature plugin reloaded while machines run (hot reload) finds the
+ * state its previous version built — its VMs, its counters — instead of starting empty.
+ */
+export function perHypervisor<T extends object>(key: string, make: (hv: Hypervisor) => T): (hv: Hypervisor) => T {
+  return (hv) => hv.featureData(key, make)
 }

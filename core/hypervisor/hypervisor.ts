@@ -71,6 +71,16 @@ export class Hypervisor {
     machine.harts.forEach((_, p) => this.stacks.push(new VmStack(p, this.arch, (v) => { this.onCpu[p] = v })))
   }
 
+  /** what features keep per machine (hooks.ts `perHypervisor`), by key */
+  private readonly features = new Map<string, object>()
+
+  /** the feature state under `key`, made by `make` on first use */
+  featureData<T extends object>(key: string, make: (hv: Hypervisor) => T): T {
+    let t = this.features.get(key) as T | undefined
+    if (!t) this.features.set(key, (t = make(this)))
+    return t
+  }
+
   /** the features' hooks of one kind (plugins add them through their ctx) */
   private hooks<K extends HookName>(name: K): readonly HookSignatures[K][] {
     return this.plugins.hooks.list(name)

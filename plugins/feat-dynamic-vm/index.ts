@@ -15,7 +15,7 @@ export default definePlugin({
   kind: 'feature',
   version: '1.0.0',
   setup(ctx) {
-    const vms = perHypervisor((hv) => new DynamicVms(hv))
+    const vms = perHypervisor('dynamic-vm', (hv) => new DynamicVms(hv))
     ctx.calls.register({
       service: SERVICE_HYPERCALL,
       fns: [VMSTACK_CLASS << 16, (VMSTACK_CLASS << 16) | 0xffff],
