@@ -320,14 +320,14 @@ export class Registers implements MmioHandler {
     }
   }
 
-  /** Throws StateError (path = register name and index) for a snapshot `restore` would refuse. */
-  check(state: unknown): void {
+  /** Throws StateError (path = `at`.register name[index]) for a snapshot `restore` would refuse. */
+  check(state: unknown, at = ''): void {
     if (state === undefined || state === null) return
-    if (typeof state !== 'object' || Array.isArray(state)) throw new StateError('', 'must be an object of registers by name')
+    if (typeof state !== 'object' || Array.isArray(state)) throw new StateError(at, 'must be an object of registers by name')
     const s = state as Record<string, unknown>
     for (const r of this.regs) {
-      const name = r.spec.name
-      if (!Object.hasOwn(s, name)) continue
+      const name = at ? `${at}.${r.spec.name}` : r.spec.name
+      if (!Object.hasOwn(s, r.spec.name)) continue
       const banks = r.values.length / Math.max(1, r.count)
       const value = (v: unknown, path: string): void => {
         if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > r.widthMask) {
@@ -339,7 +339,7 @@ export class Registers implements MmioHandler {
         if (v.length > max) throw new StateError(path, `lists ${v.length} values, the register has ${max}`)
         v.forEach((x, i) => each(x, `${path}[${i}]`))
       }
-      const v = s[name]
+      const v = s[r.spec.name]
       if (!r.isArray && !r.banked) value(v, name)
       else if (!r.isArray) typeof v === 'number' ? value(v, name) : list(v, banks, name, value)
       else if (!r.banked) list(v, r.count, name, value)

@@ -190,7 +190,7 @@ export class Aclint implements Device {
   /** Restore after the scheduler's clock: the re-armed events are placed relative to it. */
   checkState(state: unknown): void {
     checkState(savedState, state)
-    this.regs.check((state as { regs?: unknown }).regs)
+    this.regs.check((state as { regs?: unknown }).regs, 'regs')
   }
 
   restore(state: unknown): void {

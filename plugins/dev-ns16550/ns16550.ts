@@ -200,7 +200,7 @@ export class Ns16550 implements Device {
 
   checkState(state: unknown): void {
     checkState(savedState, state)
-    this.regs.check((state as { regs?: unknown }).regs)
+    this.regs.check((state as { regs?: unknown }).regs, 'regs')
   }
 
   restore(state: unknown): void {

@@ -217,7 +217,7 @@ export class Plic implements Device {
 
   checkState(state: unknown): void {
     const s = checkState(savedState, state)
-    this.regs.check(s.regs ?? legacyRegs(s, this.contexts.length, this.words))
+    this.regs.check(s.regs ?? legacyRegs(s, this.contexts.length, this.words), 'regs')
     for (const k of ['level', 'claimed'] as const) {
       if ((s[k]?.length ?? 0) > this.words) throw new StateError(k, `lists ${s[k]!.length} words, the PLIC has ${this.words}`)
     }
