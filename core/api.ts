@@ -30,6 +30,8 @@ import { listSessions, resumeSession, saveSession, type SaveOptions, type StoreO
 export interface OpenOptions {
   /** a hypervisor config file */
   config?: string
+  /** the config as data (a session's): validated as the file `config` would be, which is not read */
+  configData?: unknown
   /** or a bare-metal image */
   bare?: string
   board?: string
@@ -94,7 +96,7 @@ export class Workbench {
   static async open(opts: OpenOptions): Promise<Workbench> {
     const plugins = opts.plugins ?? new PluginHost()
     if (opts.config) {
-      const sys = await bootConfig(opts.config, plugins)
+      const sys = await bootConfig(opts.config, plugins, opts.configData)
       const origin = { config: resolve(opts.config), board: sys.machine.board.name, bootVms: sys.hv.vms.map((v) => v.id) }
       return new Workbench(sys.machine, sys.hv, plugins, opts.config, origin)
     }

@@ -39,7 +39,13 @@ export interface Hart extends Runnable {
   flushTlb(): void
   /** plain state for sessions and determinism checks (registers/CSRs live in the arena) */
   snapshot(): unknown
+  /** takes back what `snapshot` gave; refuses (throws StateError) what `checkState` refuses */
   restore(state: unknown): void
+  /**
+   * Throws StateError (core/state-check.ts) for a saved state `restore` would refuse; `stateArea`
+   * is the arena's state area as the session would restore it (the hart's registers and CSRs).
+   */
+  checkState?(state: unknown, stateArea: Uint8Array): void
 }
 
 /**
@@ -84,6 +90,8 @@ export interface ArchHyp {
    */
   snapshot?(): unknown
   restore?(state: unknown): void
+  /** Throws StateError for a saved state `restore` would refuse (before anything is restored). */
+  check?(state: unknown): void
 }
 
 /**

@@ -13,8 +13,9 @@ export interface BootedSystem {
   plugins: PluginHost
 }
 
-export async function bootConfig(file: string, plugins = new PluginHost()): Promise<BootedSystem> {
-  const { config, board } = await loadConfig(file, plugins)
+/** `data`: the config object itself (a session's), checked as if read from `file` */
+export async function bootConfig(file: string, plugins = new PluginHost(), data?: unknown): Promise<BootedSystem> {
+  const { config, board } = await loadConfig(file, plugins, data)
   // a feature named in the config is the plugin feat-<name>
   for (const f of config.features) if (!plugins.has(`feat-${f}`)) await plugins.load(`feat-${f}`)
   const arch = plugins.archs.get(board.arch)

@@ -11,7 +11,13 @@ export interface Device extends MmioHandler {
   reset(): void
   /** plain JSON-able state, for sessions and hot reload */
   snapshot(): unknown
+  /** takes back what `snapshot` gave; refuses (throws StateError) what `checkState` refuses */
   restore(state: unknown): void
+  /**
+   * Throws StateError (core/state-check.ts) for a state `restore` would refuse: a session is
+   * checked whole before any of it is restored.
+   */
+  checkState?(state: unknown): void
   /**
    * The instance is being replaced (hot reload): cancel its timed events and let go of what it
    * registered, so only the new instance acts from now on. `restore` on the new one re-arms.

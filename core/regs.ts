@@ -12,6 +12,7 @@
  * the `cpu` the bus passes with the access (core/bus.ts `MmioHandler`).
  */
 import type { MmioHandler } from './bus.ts'
+import { StateError } from './state-check.ts'
 
 export type RegAccess = 'r' | 'w' | 'rw'
 
@@ -298,9 +299,12 @@ export class Registers implements MmioHandler {
 
   /**
    * Unknown names are ignored and missing ones take their reset value, so an older snapshot still
-   * loads; a register that became banked takes its old single value in every bank.
+   * loads; a register that became banked takes its old single value in every bank. A value that
+   * is not an integer within the register's width, or a list longer than the register array, is
+   * refused (`check`) before anything changes.
    */
   restore(state: unknown): void {
+    this.check(state)
     const s = (state ?? {}) as Record<string, unknown>
     for (const r of this.regs) {
       const saved = s[r.spec.name]
@@ -310,9 +314,38 @@ export class Registers implements MmioHandler {
         if (r.banked && Array.isArray(v) && (!r.isArray || Array.isArray(v[b]))) v = v[b]
         for (let i = 0; i < r.count; i++) {
           const x = r.isArray && Array.isArray(v) ? v[i] : v
-          r.values[b * r.count + i] = typeof x === 'number' ? (x & r.widthMask) >>> 0 : r.resets[i]!
+          r.values[b * r.count + i] = typeof x === 'number' ? x >>> 0 : r.resets[i]!
         }
       }
+    }
+  }
+
+  /** Throws StateError (path = `at`.register name[index]) for a snapshot `restore` would refuse. */
+  check(state: unknown, at = ''): void {
+    if (state === undefined || state === null) return
+    if (typeof state !== 'object' || Array.isArray(state)) throw new StateError(at, 'must be an object of registers by name')
+    const s = state as Record<string, unknown>
+    for (const r of this.regs) {
+      const name = at ? `${at}.${r.spec.name}` : r.spec.name
+      if (!Object.hasOwn(s, r.spec.name)) continue
+      const banks = r.values.length / Math.max(1, r.count)
+      const value = (v: unknown, path: string): void => {
+        if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > r.widthMask) {
+          throw new StateError(path, `must be an integer from 0 to 0x${r.widthMask.toString(16)}`)
+        }
+      }
+      const list = (v: unknown, max: number, path: string, each: (x: unknown, p: string) => void): void => {
+        if (!Array.isArray(v)) throw new StateError(path, 'must be a list')
+        if (v.length > max) throw new StateError(path, `lists ${v.length} values, the register has ${max}`)
+        v.forEach((x, i) => each(x, `${path}[${i}]`))
+      }
+      const v = s[r.spec.name]
+      if (!r.isArray && !r.banked) value(v, name)
+      else if (!r.isArray) typeof v === 'number' ? value(v, name) : list(v, banks, name, value)
+      else if (!r.banked) list(v, r.count, name, value)
+      // banked array: one list per bank, or (saved before it was banked) one list for all
+      else if (Array.isArray(v) && v.some((x) => Array.isArray(x))) list(v, banks, name, (x, p) => list(x, r.count, p, value))
+      else list(v, r.count, name, value)
     }
   }
 }

@@ -122,9 +122,10 @@ export interface ValidateOptions {
 }
 
 /** Read, validate and normalise a config file (JSON, or a .ts/.js module's default export). */
-export async function loadConfig(file: string, plugins: PluginHost): Promise<{ config: HvConfig; board: BoardDesc; raw: unknown }> {
+export async function loadConfig(file: string, plugins: PluginHost, data?: unknown): Promise<{ config: HvConfig; board: BoardDesc; raw: unknown }> {
   const abs = resolve(file)
-  const raw = await readConfigFile(file, abs)
+  // given data (a session's), the file only places relative paths and names errors
+  const raw = data !== undefined ? data : await readConfigFile(file, abs)
   const errors: ConfigError[] = []
   let board: BoardDesc | undefined
   const name = isObject(raw) ? raw.board : undefined

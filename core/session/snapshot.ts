@@ -24,6 +24,8 @@ import type { LogLine } from '../hypervisor/log.ts'
 import type { Vcpu, VcpuState, VmState } from '../hypervisor/vm.ts'
 import type { PowerState } from '../machine.ts'
 import type { SchedulerState } from '../scheduler.ts'
+import { StateError } from '../state-check.ts'
+import { checkMachine } from './check.ts'
 
 export const SNAPSHOT_FORMAT = 1
 
@@ -149,19 +151,21 @@ export function snapshotMachine(wb: Workbench): MachineSnapshot {
  * (destroyed before it was taken) are destroyed. Throws SnapshotError when the machines differ.
  */
 export function restoreMachine(wb: Workbench, snap: MachineSnapshot): RestoreReport {
-  const m = wb.machine
-  const hv = wb.hypervisor
   const fail = (msg: string): never => { throw new SnapshotError(msg) }
   if (snap.format !== SNAPSHOT_FORMAT) fail(`snapshot format ${snap.format}, this baobab restores format ${SNAPSHOT_FORMAT}`)
-  if (snap.board !== m.board.name) fail(`snapshot is of board ${snap.board}, the machine is ${m.board.name}`)
-  if (snap.arch !== m.arch.name) fail(`snapshot is of arch ${snap.arch}, the machine is ${m.arch.name}`)
-  if (snap.harts.length !== m.harts.length) fail(`snapshot has ${snap.harts.length} harts, the machine ${m.harts.length}`)
-  for (const name of Object.keys(snap.devices)) if (!m.devices.has(name)) fail(`snapshot has device ${name}, the machine has none`)
-  if (snap.state.length !== STATE_AREA_BYTES) fail(`state area is ${snap.state.length} bytes, expected ${STATE_AREA_BYTES}`)
-  if (snap.ram.data.length !== snap.ram.pages.length * PAGE_SIZE) fail('RAM image: data length does not match the page list')
-  const notRam = snap.ram.pages.find((p) => !m.bus.isRamRange(p * PAGE_SIZE, PAGE_SIZE))
-  if (notRam !== undefined) fail(`RAM image: page 0x${(notRam * PAGE_SIZE).toString(16)} is not RAM on this board`)
-  if (!!snap.hypervisor !== !!hv) fail(snap.hypervisor ? 'snapshot has a hypervisor, the machine runs a bare image' : 'snapshot is of a bare machine, this one runs a hypervisor')
+  checkMachine(wb, snap, fail)
+  try {
+    return restoreChecked(wb, snap, fail)
+  } catch (e) {
+    // parts only checkable once built (VMs made at run time, their devices) refuse while restoring
+    if (e instanceof StateError) fail(e.message)
+    throw e
+  }
+}
+
+function restoreChecked(wb: Workbench, snap: MachineSnapshot, fail: (msg: string) => never): RestoreReport {
+  const m = wb.machine
+  const hv = wb.hypervisor
   if (hv && snap.hypervisor) {
     // VMs made at run time come back first (same id, definition and pCPUs); their state follows
     for (const c of snap.hypervisor.created ?? []) if (!hv.vms.some((v) => v.id === c.id)) hv.recreateVm(c.id, c.config, c.pcpus)
@@ -226,7 +230,13 @@ function restoreHypervisor(wb: Workbench, s: HypervisorSnapshot): void {
   })
   hv.log.lines.length = 0
   for (const l of s.log) hv.log.lines.push({ ...l })
-  for (const [name, st] of Object.entries(s.emulated)) hv.emulated.get(name)!.restore(st)
+  for (const [name, st] of Object.entries(s.emulated)) {
+    try {
+      hv.emulated.get(name)!.restore(st)
+    } catch (e) {
+      throw e instanceof StateError ? e.within(`machine.hypervisor.emulated.${name}`) : e
+    }
+  }
   hv.arch.restore?.(s.arch)
 }
 

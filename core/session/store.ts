@@ -13,23 +13,27 @@
  * line naming the file and what is wrong, and is never rewritten or deleted by the store.
  */
 import { createHash } from 'node:crypto'
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises'
+import { existsSync, readdirSync, statSync } from 'node:fs'
+import { mkdir, open, rename, rm } from 'node:fs/promises'
 import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
-import { gunzip, gzip } from 'node:zlib'
+import { gzip } from 'node:zlib'
 import { Low } from 'lowdb'
 import { JSONFile } from 'lowdb/node'
 import { Workbench } from '../api.ts'
-import { STATE_AREA_BYTES } from '../bus.ts'
-import { loadConfig, type HvVmConfig } from '../hypervisor/config.ts'
+import { PAGE_SIZE, STATE_AREA_BYTES } from '../bus.ts'
+import { ConfigError, ConfigErrors } from '../hypervisor/config-error.ts'
+import { PluginError } from '../plugins.ts'
+import { checkFolder, gunzipBounded, readRegular } from './files.ts'
 import { firstIssue, SESSION_VERSION, sessionDoc, type SessionDoc } from './schema.ts'
 import { decodeRam, encodeRam } from './ram-file.ts'
 import { restoreMachine, snapshotMachine, SnapshotError, type MachineSnapshot } from './snapshot.ts'
+import { checkSources, fingerprint, SourceError } from './sources.ts'
 
 const gzipP = promisify(gzip)
-const gunzipP = promisify(gunzip)
+/** session.json beyond this is not one we wrote (RAM and registers live in the binaries) */
+const MAX_DOC_BYTES = 256 << 20
 
 export interface StoreOptions {
   /** the sessions folder (default: BAOBAB_SESSIONS, else sessions/ in the project) */
@@ -115,9 +119,10 @@ export async function saveSession(wb: Workbench, name: string, opts: SaveOptions
   await mkdir(root, { recursive: true })
   const final = join(root, name)
   if (existsSync(final)) {
-    // replacing a good session is a save; replacing a damaged one would hide the damage
+    // replacing a good session is a save; replacing a damaged one would hide the damage, so the
+    // old one must pass every check a resume makes, down to restoring it into a fresh machine
     try {
-      await readDoc(name, final)
+      await openSession(await loadSession(name, opts))
     } catch (e) {
       if (!(e instanceof SessionError)) throw e
       throw new SessionError(name, e.file, `${e.reason} — the existing session is kept; remove it (baobab session rm ${name}) or save under another name`)
@@ -127,7 +132,9 @@ export async function saveSession(wb: Workbench, name: string, opts: SaveOptions
   const snap = snapshotMachine(wb)
   const t1 = performance.now()
   const { ram, state, ...machineState } = snap
-  const [ramGz, stateGz, config] = await Promise.all([gzipP(encodeRam(ram)), gzipP(state), fingerprint(wb)])
+  const [ramGz, stateGz, config] = await Promise.all([gzipP(encodeRam(ram)), gzipP(state), fingerprint(wb).catch((e: unknown) => {
+    throw e instanceof SourceError ? new SessionError(name, e.file, e.reason) : e
+  })])
   const machine = { ...machineState, ramPages: ram.pages.length }
   const m = wb.machine
   const doc: SessionDoc = {
@@ -183,23 +190,6 @@ export async function saveSession(wb: Workbench, name: string, opts: SaveOptions
     bytes: { json: jsonBytes, ram: ramGz.length, state: stateGz.length, total: jsonBytes + ramGz.length + stateGz.length },
     ms: { snapshot: t1 - t0, write: performance.now() - t1 },
   }
-}
-
-/** What the session was made from: the config and the images it names, or the bare image. */
-async function fingerprint(wb: Workbench): Promise<SessionDoc['config']> {
-  const o = wb.origin
-  if (o.bare) return { kind: 'bare', path: o.bare, sha256: sha256(readFileSync(o.bare)), images: [], cpus: o.cpus }
-  const file = o.config!
-  const { config } = await loadConfig(file, wb.plugins)
-  const paths: string[] = []
-  const walk = (vms: HvVmConfig[]): void => {
-    for (const vm of vms) {
-      if (vm.image && !paths.includes(vm.image.path)) paths.push(vm.image.path)
-      walk(vm.children ?? [])
-    }
-  }
-  walk(config.vms)
-  return { kind: 'config', path: file, sha256: sha256(readFileSync(file)), images: paths.map((p) => ({ path: p, sha256: sha256(readFileSync(p)) })) }
 }
 
 async function writeDurable(path: string, data: Uint8Array): Promise<void> {
@@ -260,15 +250,15 @@ function locate(root: string, name: string): { path: string; recovered: boolean 
 async function readDoc(name: string, dir: string): Promise<SessionDoc> {
   const file = join(dir, 'session.json')
   const bad = (why: string): SessionError => new SessionError(name, 'session.json', why)
-  if (!existsSync(file)) throw bad('missing')
-  const db = new Low<unknown>(new JSONFile<unknown>(file), null)
+  checkFolder(dir, (why) => { throw new SessionError(name, '', `the session folder ${why}`) })
+  // read by hand, not by lowdb: the file must be checked to be a regular file of sane size first
+  const text = readRegular(file, MAX_DOC_BYTES, (why) => { throw bad(why) }).toString('utf8')
+  let raw: Record<string, unknown> | null
   try {
-    await db.read()
+    raw = JSON.parse(text) as Record<string, unknown> | null
   } catch (e) {
-    if (e instanceof SyntaxError) throw bad(`not valid JSON (${e.message}): the file is truncated or corrupt`)
-    throw bad(`cannot read it: ${(e as Error).message}`)
+    throw bad(`not valid JSON (${(e as Error).message}): the file is truncated or corrupt`)
   }
-  const raw = db.data as Record<string, unknown> | null
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw bad('not a session document (expected a JSON object)')
   if (!('version' in raw)) throw bad('field version: missing')
   if (raw.version !== SESSION_VERSION) throw bad(`version ${JSON.stringify(raw.version)} is not supported (this baobab reads version ${SESSION_VERSION})`)
@@ -279,36 +269,19 @@ async function readDoc(name: string, dir: string): Promise<SessionDoc> {
   return raw as unknown as SessionDoc
 }
 
-async function readBinary(name: string, dir: string, file: keyof SessionDoc['files'], entry: { sha256: string; bytes: number }): Promise<Buffer> {
-  const bad = (why: string): SessionError => new SessionError(name, file, why)
-  let buf: Buffer
-  try {
-    buf = await readFile(join(dir, file))
-  } catch (e) {
-    throw bad((e as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : `cannot read it: ${(e as Error).message}`)
-  }
-  if (buf.length !== entry.bytes) throw bad(`is ${buf.length} bytes, session.json says ${entry.bytes}: truncated or replaced`)
-  if (sha256(buf) !== entry.sha256) throw bad('sha256 does not match session.json: the file is corrupt or was changed')
-  try {
-    return await gunzipP(buf)
-  } catch (e) {
-    throw bad(`not a valid gzip stream (${(e as Error).message})`)
-  }
-}
-
-/** The config and images must be the ones the session was saved from. */
-function checkSources(name: string, doc: SessionDoc): void {
-  const c = doc.config
-  const files = [{ what: c.kind === 'config' ? 'config' : 'image', path: c.path, sha256: c.sha256 }, ...c.images.map((i) => ({ what: 'image', ...i }))]
-  for (const f of files) {
-    let now: string
-    try {
-      now = sha256(readFileSync(f.path))
-    } catch {
-      throw new SessionError(name, show(f.path), `${f.what} is missing (the session was saved from it)`)
-    }
-    if (now !== f.sha256) throw new SessionError(name, show(f.path), `${f.what} changed since the session was saved (sha256 ${f.sha256.slice(0, 12)}…, now ${now.slice(0, 12)}…): refusing to resume on different code`)
-  }
+/**
+ * A binary whose inflated size is known from session.json (`size`): a regular file of the
+ * recorded length and hash, inflated no further than `size` (a gzip bomb stops there).
+ */
+async function readBinary(name: string, dir: string, file: keyof SessionDoc['files'], entry: { sha256: string; bytes: number }, size: number): Promise<Buffer> {
+  const bad = (why: string): never => { throw new SessionError(name, file, why) }
+  // gzip never grows data by more than a few bytes per 16 KiB block, plus its header
+  const limit = size + Math.ceil(size / 1024) + 1024
+  if (entry.bytes > limit) bad(`session.json says ${entry.bytes} bytes, more than gzip of ${size} bytes can take`)
+  const buf = readRegular(join(dir, file), limit, bad)
+  if (buf.length !== entry.bytes) bad(`is ${buf.length} bytes, session.json says ${entry.bytes}: truncated or replaced`)
+  if (sha256(buf) !== entry.sha256) bad('sha256 does not match session.json: the file is corrupt or was changed')
+  return gunzipBounded(buf, size, bad)
 }
 
 /** Read and check a session completely (JSON, binaries, config and images); nothing is written. */
@@ -316,12 +289,18 @@ export async function loadSession(name: string, opts: StoreOptions = {}): Promis
   checkName(name)
   const { path, recovered } = locate(sessionsDir(opts), name)
   const doc = await readDoc(name, path)
-  const ramRaw = await readBinary(name, path, 'ram.bin.gz', doc.files['ram.bin.gz'])
-  const state = await readBinary(name, path, 'state.bin.gz', doc.files['state.bin.gz'])
+  const n = doc.machine.ramPages
+  const ramRaw = await readBinary(name, path, 'ram.bin.gz', doc.files['ram.bin.gz'], 16 + 8 * n + PAGE_SIZE * n)
+  const state = await readBinary(name, path, 'state.bin.gz', doc.files['state.bin.gz'], STATE_AREA_BYTES)
   const ram = decodeRam(ramRaw, (why) => { throw new SessionError(name, 'ram.bin.gz', why) })
   if (ram.pages.length !== doc.machine.ramPages) throw new SessionError(name, 'ram.bin.gz', `holds ${ram.pages.length} pages, session.json says ${doc.machine.ramPages}`)
   if (state.length !== STATE_AREA_BYTES) throw new SessionError(name, 'state.bin.gz', `holds ${state.length} bytes, expected ${STATE_AREA_BYTES}`)
-  checkSources(name, doc)
+  try {
+    checkSources(doc)
+  } catch (e) {
+    if (e instanceof SourceError) throw new SessionError(name, e.file, e.reason)
+    throw e
+  }
   const { ramPages: _, ...machine } = doc.machine
   const snapshot = { ...machine, ram, state: new Uint8Array(state.buffer, state.byteOffset, state.length) } as MachineSnapshot
   return { name, path, doc, snapshot, replHistory: [...doc.replHistory], recovered }
@@ -330,9 +309,16 @@ export async function loadSession(name: string, opts: StoreOptions = {}): Promis
 /** Boot what the session was saved from in a new Workbench and restore the machine into it. */
 export async function openSession(s: LoadedSession, opts: ResumeOptions = {}): Promise<Workbench> {
   const c = s.doc.config
-  const wb = c.kind === 'config'
-    ? await Workbench.open({ config: c.path })
-    : await Workbench.open({ bare: c.path, board: s.doc.board, cpus: c.cpus })
+  let wb: Workbench
+  try {
+    wb = c.kind === 'config'
+      ? await Workbench.open({ config: c.path, configData: c.data })
+      : await Workbench.open({ bare: c.path, board: s.doc.board, cpus: c.cpus })
+  } catch (e) {
+    // the session's config data (or board, or CPU count) is refused as a config file would be
+    if (e instanceof ConfigErrors || e instanceof ConfigError || e instanceof PluginError) throw new SessionError(s.name, 'session.json', `config: ${e.message.split('\n')[0]}`)
+    throw e
+  }
   let warnings: string[]
   try {
     warnings = restoreMachine(wb, s.snapshot).warnings
@@ -373,7 +359,7 @@ function summary(root: string, name: string): SessionInfo {
   let dir: string
   try {
     dir = locate(root, name).path
-    const raw = JSON.parse(readFileSync(join(dir, 'session.json'), 'utf8')) as unknown
+    const raw = JSON.parse(readRegular(join(dir, 'session.json'), MAX_DOC_BYTES, (why) => { throw new Error(`session.json: ${why}`) }).toString('utf8')) as unknown
     const r = sessionDoc.safeParse(raw)
     if (!r.success) return { name, createdAt: '', config: '', virtualMs: 0, error: `session.json: ${firstIssue(r.error)}` }
     return { name, createdAt: r.data.createdAt, config: r.data.config.path, virtualMs: r.data.virtualMs }

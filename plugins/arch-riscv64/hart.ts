@@ -14,6 +14,8 @@ import { makeClock, type Clock } from '../../core/time.ts'
 import { CodeCache } from './code-cache.ts'
 import { CSR, MISA_HI, MISA_LO, MS, PRV_M } from './csr-defs.ts'
 import { exec, type Decoded } from './execute.ts'
+import { checkHartState, hartState } from './hart-state.ts'
+import { checkState } from '../../core/state-check.ts'
 import type { FpState } from './fpu.ts'
 import { pmpDecode, type PmpRegion } from './pmp.ts'
 import { Tlb } from './tlb.ts'
@@ -205,8 +207,24 @@ export class RiscvHart implements Hart, FpState {
     return { pcLo: this.pcLo, pcHi: this.pcHi, priv: this.priv, virt: this.virt, resAddr: this.resAddr, resLo: this.resLo, resHi: this.resHi, hwIrq: this.hwIrq, idle: this.idle, halted: this.halted, instret: this.instret }
   }
 
+  checkState(state: unknown, stateArea: Uint8Array): void {
+    checkHartState(state, stateArea, this.stateBase)
+  }
+
+  /** After the state area came back: the fields `snapshot` saved, checked, and nothing else. */
   restore(state: unknown): void {
-    Object.assign(this, state as object)
+    const s = checkState(hartState, state)
+    this.pcLo = s.pcLo
+    this.pcHi = s.pcHi
+    this.priv = s.priv
+    this.virt = s.virt
+    this.resAddr = s.resAddr
+    this.resLo = s.resLo
+    this.resHi = s.resHi
+    this.hwIrq = s.hwIrq
+    this.idle = s.idle
+    this.halted = s.halted
+    this.instret = s.instret
     this.pmp = pmpDecode(this) // the PMP CSRs came back with the state area
     this.tlb.flush()
     this.timers.rearm()

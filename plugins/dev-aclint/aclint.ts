@@ -10,6 +10,8 @@ import type { Device, DeviceContext } from '../../core/device.ts'
 import type { IrqLine } from '../../core/irq.ts'
 import { Registers, type RegSpec, type RegsSnapshot } from '../../core/regs.ts'
 import type { Scheduler, TimedEvent } from '../../core/scheduler.ts'
+import { checkState } from '../../core/state-check.ts'
+import { z } from 'zod'
 
 // riscv-aclint §2.1 (MSWI), §3.1 (MTIMER) with the CLINT-compatible offsets
 const MSIP_BASE = 0x0
@@ -47,6 +49,12 @@ export interface AclintState {
   /** mtime offset, a decimal string (BigInt is not JSON) */
   offset: string
 }
+
+/** a saved state's shape: `offset` (mtime minus the virtual clock) is a decimal 64-bit integer */
+const savedState = z.object({
+  regs: z.unknown(),
+  offset: z.string().regex(/^-?\d{1,20}$/, 'must be a decimal 64-bit integer').optional(),
+}).strict()
 
 export class Aclint implements Device {
   readonly harts: number
@@ -180,7 +188,13 @@ export class Aclint implements Device {
   }
 
   /** Restore after the scheduler's clock: the re-armed events are placed relative to it. */
+  checkState(state: unknown): void {
+    checkState(savedState, state)
+    this.regs.check((state as { regs?: unknown }).regs, 'regs')
+  }
+
   restore(state: unknown): void {
+    this.checkState(state)
     const s = state as Partial<AclintState>
     this.regs.restore(s.regs)
     this.offset = typeof s.offset === 'string' && /^-?\d+$/.test(s.offset) ? BigInt(s.offset) & U64 : 0n

@@ -11,6 +11,8 @@
 import type { Device, DeviceContext, SerialPort } from '../../core/device.ts'
 import { NO_IRQ, type IrqLine } from '../../core/irq.ts'
 import { Registers, type RegsSnapshot } from '../../core/regs.ts'
+import { checkState, stateNum } from '../../core/state-check.ts'
+import { z } from 'zod'
 
 // PC16550D §8.6 (IER), §8.5 (IIR), §8.4 (FCR), §8.8 (MCR), §8.9 (LSR), §8.10 (MSR)
 const IER_RDI = 0x01 // received data available
@@ -38,6 +40,14 @@ export interface Ns16550State {
   backlog: number[]
   thrIpending: boolean
 }
+
+/** a saved state's shape (fields missing in older sessions take their reset values) */
+const savedState = z.object({
+  regs: z.unknown(),
+  rx: z.array(stateNum.u8).max(1 << 16).optional(),
+  backlog: z.array(stateNum.u8).max(1 << 24).optional(),
+  thrIpending: z.boolean().optional(),
+}).strict()
 
 export class Ns16550 implements Device {
   private readonly regs: Registers
@@ -188,7 +198,13 @@ export class Ns16550 implements Device {
     return { regs: this.regs.snapshot(), rx: [...this.rx], backlog: [...this.backlog], thrIpending: this.thrIpending }
   }
 
+  checkState(state: unknown): void {
+    checkState(savedState, state)
+    this.regs.check((state as { regs?: unknown }).regs, 'regs')
+  }
+
   restore(state: unknown): void {
+    this.checkState(state)
     const s = state as Partial<Ns16550State>
     this.regs.restore(s.regs)
     this.rx = Array.isArray(s.rx) ? s.rx.map((b) => b & 0xff) : []

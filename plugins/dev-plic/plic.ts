@@ -11,6 +11,8 @@
 import type { Device, DeviceContext } from '../../core/device.ts'
 import type { IrqLine } from '../../core/irq.ts'
 import { Registers, type RegSpec, type RegsSnapshot } from '../../core/regs.ts'
+import { checkState, stateNum, StateError } from '../../core/state-check.ts'
+import { z } from 'zod'
 
 /** One interrupt target: a hart's external-interrupt input (QEMU virt: 2h → M-mode, 2h+1 → S-mode). */
 export interface PlicContext {
@@ -42,6 +44,16 @@ interface LegacyPlicState {
   enable: number[]
   threshold: number[]
 }
+
+/** a saved state's shape, this one's or the legacy one (the registers are checked by `Registers.check`) */
+const savedState = z.object({
+  regs: z.record(z.unknown()).optional(),
+  level: z.array(stateNum.u32).optional(),
+  claimed: z.array(stateNum.u32).optional(),
+  priority: z.array(stateNum.u32).optional(),
+  enable: z.array(stateNum.u32).optional(),
+  threshold: z.array(stateNum.u32).optional(),
+}).strict()
 
 export class Plic implements Device {
   /** number of source ids, including the reserved id 0 */
@@ -203,7 +215,16 @@ export class Plic implements Device {
     return { regs: this.regs.snapshot(), level: [...this.level], claimed: [...this.claimed] }
   }
 
+  checkState(state: unknown): void {
+    const s = checkState(savedState, state)
+    this.regs.check(s.regs ?? legacyRegs(s, this.contexts.length, this.words), 'regs')
+    for (const k of ['level', 'claimed'] as const) {
+      if ((s[k]?.length ?? 0) > this.words) throw new StateError(k, `lists ${s[k]!.length} words, the PLIC has ${this.words}`)
+    }
+  }
+
   restore(state: unknown): void {
+    this.checkState(state)
     const s = state as Partial<PlicState> & Partial<LegacyPlicState>
     this.regs.restore(s.regs ?? legacyRegs(s, this.contexts.length, this.words))
     fill(this.level, s.level)

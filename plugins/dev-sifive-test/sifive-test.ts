@@ -4,6 +4,8 @@
  */
 import type { Device, DeviceContext, MachineControl } from '../../core/device.ts'
 import { Registers } from '../../core/regs.ts'
+import { checkState } from '../../core/state-check.ts'
+import { z } from 'zod'
 
 export const FINISHER_FAIL = 0x3333
 export const FINISHER_PASS = 0x5555
@@ -45,5 +47,12 @@ export class SifiveTest implements Device {
     return {}
   }
 
-  restore(_state: unknown): void {}
+  /** nothing is kept (the finisher is write-only): the state is an empty object */
+  checkState(state: unknown): void {
+    checkState(z.object({}).strict(), state)
+  }
+
+  restore(state: unknown): void {
+    this.checkState(state)
+  }
 }

@@ -12,6 +12,9 @@ const GUEST_CSRS = [
   CSR.hvip, CSR.hstatus, CSR.henvcfg, CSR.htimedelta, CSR.mie, CSR.fflags, CSR.frm,
 ]
 
+/** a saved context's CSR words (two per CSR) */
+export const GUEST_CSR_WORDS = GUEST_CSRS.length * 2
+
 export interface VcpuContext {
   x: Int32Array
   f: Int32Array

@@ -21,7 +21,7 @@ import { fdtToBytes } from '../../../core/fdt.ts'
 import { handleSbi } from './sbi.ts'
 import { ctxHvip, restoreContext, saveContext, setCtxHvip, setCtxReg, type VcpuContext } from './context.ts'
 import { VPlic } from './vplic.ts'
-import { restoreHypState, snapshotHypState } from './session-state.ts'
+import { checkHypState, restoreHypState, snapshotHypState } from './session-state.ts'
 
 /** what a guest handles itself (Bao delegates ecall-from-U and page faults; we add the rest a guest OS expects) */
 const HEDELEG = (1 << EXC.INSN_MISALIGNED) | (1 << EXC.ILLEGAL) | (1 << EXC.BREAKPOINT) | (1 << EXC.LOAD_MISALIGNED) |
@@ -369,6 +369,7 @@ export class RiscvHyp implements ArchHyp {
 
   snapshot(): unknown { return snapshotHypState(this.hv, this.plicDev) }
   restore(state: unknown): void { restoreHypState(this, this.hv, this.plicDev, state) }
+  check(state: unknown): void { checkHypState(this.hv, this.plicDev, state) }
 
   sendIpi(t: Vcpu): void {
     if (t.state === 'stopped') return

@@ -8,9 +8,11 @@ import type { BoardDevice } from '../../../core/board.ts'
 import type { Hypervisor } from '../../../core/hypervisor/hypervisor.ts'
 import type { Vcpu } from '../../../core/hypervisor/vm.ts'
 import type { RiscvHart } from '../hart.ts'
-import type { VcpuContext } from './context.ts'
+import { GUEST_CSR_WORDS, type VcpuContext } from './context.ts'
 import type { RiscvHyp, VcpuArch, VmArch } from './riscv-hyp.ts'
 import type { VPlicState } from './vplic.ts'
+import { checkState, stateNum, StateError } from '../../../core/state-check.ts'
+import { z } from 'zod'
 
 interface ContextState {
   x: number[]
@@ -26,6 +28,45 @@ interface ContextState {
 export interface RiscvHypState {
   vms: { id: number; vplic: VPlicState; input: number[]; unsupportedSeen: number[] }[]
   vcpus: { vm: number; vcpu: number; timerAt: number | null; ctx: ContextState | null }[]
+}
+
+const int32s = (n: number) => z.array(stateNum.int32).length(n, `must list ${n} 32-bit words`)
+const priv = z.union([z.literal(0), z.literal(1), z.literal(3)], { errorMap: () => ({ message: 'must be a privilege mode: 0 (U), 1 (S) or 3 (M)' }) })
+
+/** the shape of RiscvHypState; a context's arrays are as long as the hart's (context.ts) */
+const savedState = z.object({
+  vms: z.array(z.object({
+    id: stateNum.count,
+    vplic: z.unknown(),
+    input: z.array(stateNum.u8).max(1 << 20),
+    unsupportedSeen: z.array(stateNum.count).max(4096),
+  }).strict()).max(1024),
+  vcpus: z.array(z.object({
+    vm: stateNum.count,
+    vcpu: stateNum.count,
+    timerAt: stateNum.count.nullable(),
+    ctx: z.object({
+      x: int32s(66), f: int32s(64), csr: int32s(GUEST_CSR_WORDS),
+      pcLo: stateNum.int32, pcHi: stateNum.int32, priv, virt: z.union([z.literal(0), z.literal(1)]), idle: z.boolean(),
+    }).strict().nullable(),
+  }).strict()).max(1 << 16),
+}).strict()
+
+/**
+ * Throws StateError for a state `restoreHypState` would refuse: the shape, each vPLIC's state
+ * against the vPLIC of the VM it names (VMs made at run time are checked when they are rebuilt).
+ */
+export function checkHypState(hv: Hypervisor, plic: BoardDevice | undefined, state: unknown): void {
+  const s = checkState(savedState, state)
+  s.vms.forEach((vs, i) => {
+    const vm = hv.vms.find((v) => v.id === vs.id)
+    if (!vm) return
+    try {
+      vmArch(vm.arch).vplic.checkState(vs.vplic, plic?.size ?? 0)
+    } catch (e) {
+      throw e instanceof StateError ? e.within(`vms[${i}].vplic`) : e
+    }
+  })
 }
 
 const vmArch = (a: unknown): VmArch => a as VmArch
@@ -51,6 +92,7 @@ export function snapshotHypState(hv: Hypervisor, _plic: BoardDevice | undefined)
  * first (a vPLIC output may land in one), then the vPLICs, then the SBI timers, re-armed.
  */
 export function restoreHypState(hyp: RiscvHyp, hv: Hypervisor, plic: BoardDevice | undefined, state: unknown): void {
+  checkHypState(hv, plic, state)
   const s = state as RiscvHypState
   const vcpu = (vm: number, id: number): Vcpu | undefined => hv.vms.find((v) => v.id === vm)?.vcpus[id]
   for (const cs of s.vcpus) {

@@ -9,6 +9,8 @@ import type { MmioHandler } from '../../../core/bus.ts'
 import type { Device, DeviceContext, DeviceFactory } from '../../../core/device.ts'
 import type { IrqLine } from '../../../core/irq.ts'
 import type { DeviceHolder, LiveDevice } from '../../../core/live-devices.ts'
+import { checkState, StateError } from '../../../core/state-check.ts'
+import { z } from 'zod'
 
 const CLAIM_BASE = 0x200004
 const CONTEXT_STRIDE = 0x1000
@@ -19,6 +21,13 @@ export interface VPlicState {
   /** [source, physical context] of the physical interrupts held for the guest */
   hw: [number, number][]
 }
+
+const source = z.number().int().min(1, 'must be a PLIC source id (1..1023)').max(1023, 'must be a PLIC source id (1..1023)')
+const savedState = z.object({
+  plic: z.unknown(),
+  edge: z.array(source).max(1024),
+  hw: z.array(z.tuple([source, z.number().int().min(0).max(15871)])).max(1024),
+}).strict()
 
 export class VPlic implements MmioHandler, DeviceHolder {
   /** the PLIC model; hot reload of its plugin replaces it in place (`heldDevices`) */
@@ -89,6 +98,23 @@ export class VPlic implements MmioHandler, DeviceHolder {
 
   snapshot(): VPlicState {
     return { plic: this.plic.snapshot(), edge: [...this.edge], hw: [...this.hwCtx] }
+  }
+
+  /**
+   * Throws StateError for a state `restore` refuses: sources are PLIC source ids (1..1023), and
+   * a held physical interrupt names a context whose claim register lies inside the physical PLIC
+   * (`physSize`: its window), since completing it writes there.
+   */
+  checkState(state: unknown, physSize: number): void {
+    const s = checkState(savedState, state)
+    s.hw.forEach(([, ctx], i) => {
+      if (CLAIM_BASE + CONTEXT_STRIDE * ctx + 4 > physSize) throw new StateError(`hw[${i}][1]`, `context ${ctx} is not a context of the physical PLIC`)
+    })
+    try {
+      this.plic.checkState?.(s.plic)
+    } catch (e) {
+      throw e instanceof StateError ? e.within('plic') : e
+    }
   }
 
   /** `completer(n, ctx)` rebuilds what completes physical source n claimed in context ctx. */
