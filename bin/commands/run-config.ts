@@ -58,7 +58,7 @@ class LinePrinter {
 }
 
 export async function runConfig(a: RunConfigArgs): Promise<number> {
-  const wb = a.session !== undefined ? await resume(a.session) : await Workbench.open({ config: a.config! })
+  const wb = a.session !== undefined ? await resume(a.session) : await Workbench.open({ config: a.config!, loadTimeoutS: a.timeout })
   const m = wb.machine, hv = wb.hypervisor!
   const runEnd = a.runMs !== undefined ? m.sched.now + Math.round((a.runMs / 1000) * m.board.cpuHz) : undefined
   let matched = false
