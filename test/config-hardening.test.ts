@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { ConfigErrors, loadConfig } from '../core/hypervisor/config.ts'
-import { MAX_DEPTH } from '../core/hypervisor/config-data.ts'
+import { MAX_DEPTH, plainConfig } from '../core/hypervisor/config-data.ts'
 import { PluginHost } from '../core/plugins.ts'
 import { cli, root, tail, type CliRun } from './hyp-util.ts'
 
@@ -119,6 +119,33 @@ describe('the raw config is walked, bounded, before zod sees it', () => {
   it('a function in the config is an error at its path (it cannot cross to the loader)', async () => {
     const f = file('fn.mjs', `const c = ${BASE}\nc.vms[0].name = () => 'a'\nexport default c\n`)
     expect(await errorsOf(f)).toEqual([['vms[0].name', 'is a function; a config is data (numbers, strings, booleans, arrays and objects)']])
+  })
+})
+
+describe('plainConfig', () => {
+  it('copies data as it is, a JSON field named __proto__ included (a field, not a prototype)', () => {
+    const raw = JSON.parse('{"a": [1, "x", null, true, {"b": 2}], "__proto__": {"polluted": 1}}') as unknown
+    const r = plainConfig(raw)
+    expect(r).toEqual({ data: raw })
+    const data = (r as { data: Record<string, unknown> }).data
+    expect(Object.keys(data)).toEqual(['a', '__proto__'])
+    expect((data as { polluted?: number }).polluted).toBeUndefined()
+  })
+
+  it('reports a revoked Proxy and a symbol at their paths, in the config\'s order', () => {
+    const { proxy, revoke } = Proxy.revocable({}, {})
+    revoke()
+    const r = plainConfig({ vms: [{ name: Symbol('n'), regions: proxy }] }, 'f.js')
+    expect('errors' in r && r.errors.map((e) => e.message)).toEqual([
+      'f.js: vms[0].name: is a symbol; a config is data (numbers, strings, booleans, arrays and objects)',
+      expect.stringMatching(/^f\.js: vms\[0\]\.regions: cannot be read: /),
+    ])
+  })
+
+  it('a thousand shared references to one object are copied, not a cycle', () => {
+    const region = { base: 0, size: 4096 }
+    const r = plainConfig({ regions: Array.from({ length: 1000 }, () => region) })
+    expect('data' in r && (r.data as { regions: unknown[] }).regions).toHaveLength(1000)
   })
 })
 

@@ -60,6 +60,7 @@ export async function importConfigModule(abs: string, file: string, timeoutS = D
   let timer: NodeJS.Timeout | undefined
   let worker: Worker | undefined
   let bundleFile: string | undefined
+  if (!(timeoutS > 0)) timeoutS = DEFAULT_LOAD_TIMEOUT_S
   // setTimeout takes at most 2^31-1 ms; a longer limit is no limit
   const ms = Math.min(timeoutS * 1000, 2 ** 31 - 1)
   const expired = new Promise<never>((_, reject) => {
