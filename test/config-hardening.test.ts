@@ -192,6 +192,11 @@ describe('a config module is evaluated in a worker, bounded in time', () => {
     expect(await errorsOf(f)).toEqual([['', 'threw while loading: no config today']])
   })
 
+  it('a config that calls process.exit ends only its worker, and says so', async () => {
+    const f = file('exits.mjs', `process.exit(3)\nexport default {}\n`)
+    expect(await errorsOf(f)).toEqual([['', 'called process.exit(3) while loading']])
+  })
+
   it('ESM syntax in a .js file outside any package loads as ESM', async () => {
     const f = file('plain.js', `export default ${BASE}\n`)
     const { config } = await loadConfig(f, new PluginHost())

@@ -48,6 +48,7 @@ type Answer =
   | { kind: 'done'; result: { missing: true } | { data: unknown } | { errors: { path: string; rule: string }[] } }
   | { kind: 'threw'; message: string }
   | { kind: 'unsettled' }
+  | { kind: 'exited'; code: number }
 
 /**
  * The config module's default export as plain data. Every failure is a ConfigErrors naming
@@ -72,6 +73,7 @@ export async function importConfigModule(abs: string, file: string, timeoutS = D
     const w = (worker = new Worker(WORKER, { eval: true, workerData: { url: pathToFileURL(bundleFile).href }, resourceLimits: { maxOldGenerationSizeMb: 1024 } }))
     const answer = await Promise.race([answerOf(w), expired])
     if (answer.kind === 'unsettled') return fail([{ path: '', rule: 'never finished loading: it awaits a promise that never settles (top-level await)' }])
+    if (answer.kind === 'exited') return fail([{ path: '', rule: `called process.exit(${answer.code}) while loading` }])
     if (answer.kind === 'threw') return fail([{ path: '', rule: `threw while loading: ${answer.message}` }])
     const r = answer.result
     if ('missing' in r) return fail([{ path: '', rule: 'has no default export (write `export default defineConfig({ ... })`)' }])
@@ -92,8 +94,9 @@ function answerOf(w: Worker): Promise<Answer> {
     w.once('error', (e: Error & { code?: string }) => {
       done({ kind: 'threw', message: e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'ran out of memory (the limit is 1 GiB)' : (e.message ?? String(e)).split('\n')[0]! })
     })
-    // no message and no error: the event loop ran dry while the module still awaited something
-    w.once('exit', () => done({ kind: 'unsettled' }))
+    // no message and no error: process.exit() in the config (it ends only the worker), or the
+    // event loop ran dry (exit code 0) while the module still awaited something
+    w.once('exit', (code) => done(code === 0 ? { kind: 'unsettled' } : { kind: 'exited', code }))
   })
 }
 
