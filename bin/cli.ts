@@ -34,7 +34,10 @@ export async function main(argv: string[]): Promise<number> {
     .version(false)
     .wrap(Math.min(100, process.stdout.columns || 100))
     .fail((msg, err) => {
-      if (err) throw err
+      // yargs' own errors (a missing option value, a coerce that threw) are the user's input;
+      // anything else is what a command threw, reported by its class
+      if (err && err.name !== 'YError') throw err
+      if (err) throw new UsageError(err.message)
       // yargs' suggestion alone does not say what was wrong
       throw new UsageError(/^Did you mean/.test(msg ?? '') ? `unknown command '${argv[0]}'. ${msg}` : msg)
     })

@@ -37,6 +37,8 @@ export interface OpenOptions {
   board?: string
   cpus?: number
   plugins?: PluginHost
+  /** seconds a .ts/.js config may take to load (core/hypervisor/config-module.ts) */
+  loadTimeoutS?: number
 }
 
 /** A VM as listed by `hv.vms()`. */
@@ -96,7 +98,7 @@ export class Workbench {
   static async open(opts: OpenOptions): Promise<Workbench> {
     const plugins = opts.plugins ?? new PluginHost()
     if (opts.config) {
-      const sys = await bootConfig(opts.config, plugins, opts.configData)
+      const sys = await bootConfig(opts.config, plugins, { data: opts.configData, timeoutS: opts.loadTimeoutS })
       const origin = { config: resolve(opts.config), board: sys.machine.board.name, bootVms: sys.hv.vms.map((v) => v.id) }
       return new Workbench(sys.machine, sys.hv, plugins, opts.config, origin)
     }

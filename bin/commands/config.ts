@@ -4,10 +4,14 @@ import type { HvVmConfig } from '../../core/hypervisor/config.ts'
 import type { PluginHost } from '../../core/plugins.ts'
 import { writeFileSync } from 'node:fs'
 import { EXIT_BAD_INPUT } from '../errors.ts'
+import { numberOption } from './numbers.ts'
+
+const LOAD_TIMEOUT = numberOption('timeout', { unit: 'seconds', above: 0 }, 'seconds a .ts/.js config may take to load (default 10; exit 2 when it does not finish)')
 
 interface CheckArgs {
   file: string
   print: boolean
+  timeout?: number
 }
 
 /** Where the command writes; tests pass their own. */
@@ -34,11 +38,11 @@ async function load() {
 }
 
 /** `config check`: exit 0 when the config is valid, 2 with one line per error otherwise. */
-export async function checkConfig(file: string, opts: { print?: boolean; io?: ConfigIo; plugins?: PluginHost } = {}): Promise<number> {
+export async function checkConfig(file: string, opts: { print?: boolean; io?: ConfigIo; plugins?: PluginHost; timeoutS?: number } = {}): Promise<number> {
   const io = opts.io ?? processIo
   const { ConfigErrors, loadConfig, PluginHost } = await load()
   try {
-    const { config, board } = await loadConfig(file, opts.plugins ?? new PluginHost())
+    const { config, board } = await loadConfig(file, opts.plugins ?? new PluginHost(), { timeoutS: opts.timeoutS })
     const n = countVms(config.vms)
     io.out(`ok: ${file} (${n} VM${n === 1 ? '' : 's'} on ${board.name})\n`)
     if (opts.print) io.out(`${JSON.stringify(config, null, 2)}\n`)
@@ -54,14 +58,15 @@ interface PackArgs {
   file: string
   out: string
   images: boolean
+  timeout?: number
 }
 
 /** `config pack`: write the config in CROSSCON's binary layout (core/hypervisor/blob.ts). */
-export async function packConfigFile(file: string, out: string, opts: { images?: boolean; io?: ConfigIo; plugins?: PluginHost } = {}): Promise<number> {
+export async function packConfigFile(file: string, out: string, opts: { images?: boolean; io?: ConfigIo; plugins?: PluginHost; timeoutS?: number } = {}): Promise<number> {
   const io = opts.io ?? processIo
   const { ConfigErrors, loadConfig, PluginHost, BlobError, CONFIG, packConfig } = await load()
   try {
-    const { config, board } = await loadConfig(file, opts.plugins ?? new PluginHost())
+    const { config, board } = await loadConfig(file, opts.plugins ?? new PluginHost(), { timeoutS: opts.timeoutS })
     if (board.arch !== 'riscv64' && board.arch !== 'aarch64') {
       io.err(`${file}: board ${board.name} runs ${board.arch}; CROSSCON blobs exist for riscv64 and aarch64\n`)
       return EXIT_BAD_INPUT
@@ -92,9 +97,10 @@ export function configCommand(setCode: (c: number) => void, io?: ConfigIo): Comm
     builder: (y: Argv) => y
       .positional('file', { type: 'string', demandOption: true, describe: 'the config file' })
       .option('print', { type: 'boolean', default: false, describe: 'also print the normalised config as JSON' })
+      .option('timeout', LOAD_TIMEOUT)
       .example('$0 config check configs/two-vms.json', 'prints "ok: ..." or the errors (exit 2)'),
     handler: async (a) => {
-      setCode(await checkConfig(a.file, { print: a.print, io }))
+      setCode(await checkConfig(a.file, { print: a.print, io, timeoutS: a.timeout }))
     },
   }
   const pack: CommandModule<object, PackArgs> = {
@@ -104,9 +110,10 @@ export function configCommand(setCode: (c: number) => void, io?: ConfigIo): Comm
       .positional('file', { type: 'string', demandOption: true, describe: 'the config file' })
       .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'the blob to write' })
       .option('images', { type: 'boolean', default: true, describe: 'store the VM images after the header (--no-images: load_addr = size = 0)' })
+      .option('timeout', LOAD_TIMEOUT)
       .example('$0 config pack configs/two-vms.json -o blob.bin', 'prints "wrote blob.bin (N bytes, header H bytes)"'),
     handler: async (a) => {
-      setCode(await packConfigFile(a.file, a.out, { images: a.images, io }))
+      setCode(await packConfigFile(a.file, a.out, { images: a.images, io, timeoutS: a.timeout }))
     },
   }
   return {

@@ -71,8 +71,12 @@ function logToFile(log: HypLog, file: string): void {
 }
 
 export async function runConfig(a: RunConfigArgs): Promise<number> {
-  const wb = a.session !== undefined ? await resume(a.session) : await Workbench.open({ config: a.config! })
+  const wb = a.session !== undefined ? await resume(a.session) : await Workbench.open({ config: a.config!, loadTimeoutS: a.timeout })
   const m = wb.machine, hv = wb.hypervisor!
+  // before anything is printed: a mistyped --console is bad input, not a run
+  if (a.console !== undefined && !hv.vms.some((v) => v.name === a.console)) {
+    throw new UsageError(`--console: no VM named '${a.console}' (VMs: ${hv.vms.map((v) => v.name).join(', ')})`)
+  }
   const runEnd = a.runMs !== undefined ? m.sched.now + Math.round((a.runMs / 1000) * m.board.cpuHz) : undefined
   let matched = false
   const test = (l: string): void => { if (a.until && a.until.test(l)) matched = true }

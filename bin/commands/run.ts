@@ -28,6 +28,7 @@ interface RunArgs {
 
 import { EXIT_LIMIT, EXIT_TIMEOUT } from './exit-codes.ts'
 import { printStats } from './stats.ts'
+import { numberOption } from './numbers.ts'
 
 export function runCommand(setCode: (c: number) => void): CommandModule<object, RunArgs> {
   return {
@@ -36,13 +37,13 @@ export function runCommand(setCode: (c: number) => void): CommandModule<object, 
     builder: (y) => y
       .positional('target', { type: 'string', describe: 'config file, or an image with --bare' })
       .option('session', { type: 'string', describe: 'resume saved session NAME (sessions/NAME) headless instead of booting a config' })
-      .option('run-ms', { type: 'number', describe: 'stop after this much virtual time in ms (exit 0)' })
+      .option('run-ms', numberOption('run-ms', { unit: 'milliseconds', min: 0 }, 'stop after this much virtual time in ms (exit 0)'))
       .option('bare', { type: 'boolean', default: false, describe: 'no hypervisor: harts start in M-mode at the image entry' })
       .option('board', { type: 'string', default: DEFAULT_BOARD, describe: 'board to run on (bare mode)' })
-      .option('cpus', { type: 'number', default: 1, describe: 'harts to start (bare mode); all start at the entry with a0 = hart id' })
-      .option('timeout', { type: 'number', describe: 'wall-clock seconds before giving up (exit 3)' })
+      .option('cpus', { ...numberOption('cpus', { unit: 'harts', integer: true, min: 1 }, 'harts to start (bare mode); all start at the entry with a0 = hart id'), default: 1 })
+      .option('timeout', numberOption('timeout', { unit: 'seconds', above: 0 }, 'wall-clock seconds before giving up (exit 3); also the limit for loading a .ts/.js config (default 10 s, exit 2)'))
       .option('until', { type: 'string', describe: 'stop with exit 0 once the console output matches this regular expression' })
-      .option('max-insns', { type: 'number', describe: 'stop after this many instructions (exit 4)' })
+      .option('max-insns', numberOption('max-insns', { unit: 'instructions', integer: true, min: 1 }, 'stop after this many instructions (exit 4)'))
       .option('stats', { type: 'boolean', default: false, describe: 'print instructions, virtual time and MIPS on stderr' })
       .option('trace', { type: 'boolean', default: false, describe: 'print every instruction (hart, pc, symbol, disassembly) on stderr (bare mode; slow)' })
       .option('fail-on-fault', { type: 'boolean', default: false, describe: 'exit 5 as soon as any VM faults (config mode)' })
@@ -58,7 +59,6 @@ export function runCommand(setCode: (c: number) => void): CommandModule<object, 
     handler: async (a) => {
       if (a.session !== undefined && a.target !== undefined) throw new UsageError('give a config or --session NAME, not both (a session names its config)')
       if (a.session === undefined && a.target === undefined) throw new UsageError('name a config (or an image with --bare), or resume one with --session NAME')
-      if (a['run-ms'] !== undefined && !(a['run-ms'] >= 0)) throw new UsageError('--run-ms must be a number of milliseconds >= 0')
       if (a.target !== undefined && !existsSync(a.target)) throw new UsageError(`no such file: ${a.target}`)
       let until: RegExp | undefined
       if (a.until !== undefined) {

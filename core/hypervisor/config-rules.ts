@@ -6,6 +6,7 @@
 import type { BoardDesc } from '../board.ts'
 import { hex } from '../bus.ts'
 import { ImageError, machineName, parseElf } from '../loader/elf.ts'
+import { bootAllocator } from './phys-alloc.ts'
 import { overlaps, pageDown, pageUp, PAGE_SIZE, range, type Ctx, type Err, type HvShmem, type Node, type Win } from './config.ts'
 
 export function checkNames(nodes: Node[], err: Err): void {
@@ -97,6 +98,22 @@ export function checkHostMemory(nodes: Node[], shmem: HvShmem[], board: BoardDes
       err(w.path, `${range(w)} is outside the RAM of board ${board.name} (${ram.map(range).join(', ')})`)
     }
   }
+}
+
+/**
+ * Shared memory without a fixed address is allocated at boot from the RAM no root VM uses
+ * (Hypervisor.boot, same allocator, same order): each must find a free block that large.
+ */
+export function checkShmemFits(nodes: Node[], shmem: HvShmem[], board: BoardDesc | undefined, err: Err): void {
+  if (!board) return
+  const phys = bootAllocator(board.memory, nodes.filter((n) => !n.parent).map((n) => n.vm), shmem)
+  shmem.forEach((s, i) => {
+    if (s.placePhys) return
+    const largest = Math.max(0, ...phys.ranges().map((r) => r.size))
+    if (phys.alloc(s.size) === null) {
+      err(`shmem[${i}].size`, `${hex(s.size)} bytes do not fit: the largest block of board ${board.name}'s RAM left free by the VMs${i ? ' and earlier shmem' : ''} is ${hex(largest)} bytes`)
+    }
+  })
 }
 
 /** The lowest address of [lo, hi) that no window covers, or undefined. */

@@ -11,13 +11,14 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { dirname, extname, resolve } from 'node:path'
-import { pathToFileURL } from 'node:url'
 import type { BoardDesc } from '../board.ts'
 import { hex } from '../bus.ts'
 import { hasElfMagic, parseElf } from '../loader/elf.ts'
 import { BUILTIN_PLUGINS, isBoardPath, PluginError, type PluginHost } from '../plugins.ts'
 import { ConfigError, ConfigErrors } from './config-error.ts'
-import { checkNames, checkAlignment, checkCpus, checkGuestWindows, checkHostMemory, checkDevices, checkInterrupts, checkImages, checkIpcs } from './config-rules.ts'
+import { plainConfig } from './config-data.ts'
+import { importConfigModule } from './config-module.ts'
+import { checkNames, checkAlignment, checkCpus, checkGuestWindows, checkHostMemory, checkShmemFits, checkDevices, checkInterrupts, checkImages, checkIpcs } from './config-rules.ts'
 import { parseStructure, VM_TYPES, type ArchVmOptions, type ParsedVm, type VmType, type VmTypeName } from './config-schema.ts'
 
 export type { ConfigInput, VmInput, VmType, VmTypeName } from './config-schema.ts'
@@ -121,11 +122,21 @@ export interface ValidateOptions {
   archOptions?: ArchVmOptions
 }
 
-/** Read, validate and normalise a config file (JSON, or a .ts/.js module's default export). */
-export async function loadConfig(file: string, plugins: PluginHost, data?: unknown): Promise<{ config: HvConfig; board: BoardDesc; raw: unknown }> {
+export interface LoadOptions {
+  /** seconds a .ts/.js config may take to load (default DEFAULT_LOAD_TIMEOUT_S); `--timeout` */
+  timeoutS?: number
+  /** the config object itself (a session's): the file then only places relative paths and names errors */
+  data?: unknown
+}
+
+/**
+ * Read, validate and normalise a config file (JSON, or a .ts/.js module's default export). Checks
+ * what booting it needs from the plugins too (board, architecture, features), so `config check`
+ * refuses what `run` would.
+ */
+export async function loadConfig(file: string, plugins: PluginHost, opts: LoadOptions = {}): Promise<{ config: HvConfig; board: BoardDesc; raw: unknown }> {
   const abs = resolve(file)
-  // given data (a session's), the file only places relative paths and names errors
-  const raw = data !== undefined ? data : await readConfigFile(file, abs)
+  const raw = opts.data !== undefined ? opts.data : await readConfigFile(file, abs, opts.timeoutS)
   const errors: ConfigError[] = []
   let board: BoardDesc | undefined
   const name = isObject(raw) ? raw.board : undefined
@@ -139,6 +150,12 @@ export async function loadConfig(file: string, plugins: PluginHost, data?: unkno
       errors.push(new ConfigError('board', rule, file))
     }
   }
+  // the board's plugin brings its architecture's (boot.ts needs one with a hypervisor half)
+  const arch = board && plugins.archs.get(board.arch)
+  if (board && arch && !arch.hypervisor) {
+    errors.push(new ConfigError('board', `board ${board.name} runs ${board.arch}, whose plugin has no hypervisor (run its images with --bare)`, file))
+  }
+  checkFeatures(isObject(raw) ? raw.features : undefined, plugins, (path, rule) => errors.push(new ConfigError(path, rule, file)))
   const config = check(raw, {
     baseDir: dirname(abs),
     board,
@@ -155,7 +172,7 @@ export function validateConfig(raw: unknown, opts: ValidateOptions): HvConfig {
   return check(raw, { ...opts, deviceTypes: opts.deviceTypes && new Set(opts.deviceTypes) }, [])
 }
 
-async function readConfigFile(file: string, abs: string): Promise<unknown> {
+async function readConfigFile(file: string, abs: string, timeoutS: number | undefined): Promise<unknown> {
   const fail = (rule: string): never => { throw new ConfigErrors([new ConfigError('', rule, file)], file) }
   if (!existsSync(abs)) return fail(`no such file (${abs})`)
   const ext = extname(abs).toLowerCase()
@@ -167,15 +184,27 @@ async function readConfigFile(file: string, abs: string): Promise<unknown> {
     }
   }
   if (!['.ts', '.mts', '.js', '.mjs'].includes(ext)) return fail(`unknown config format '${ext}' (expected .json, .ts or .js)`)
-  let mod: { default?: unknown }
+  // the user's code: bundled afresh on each load (hot reload) and evaluated in a worker, bounded
+  return importConfigModule(abs, file, timeoutS)
+}
+
+/**
+ * A feature named in the config is the plugin feat-<name> (core/boot.ts loads it): it must be
+ * loaded already or be a built-in plugin folder.
+ */
+function checkFeatures(features: unknown, plugins: PluginHost, err: Err): void {
+  if (!Array.isArray(features)) return
+  const known = new Set(plugins.list().map((p) => p.name).filter((n) => n.startsWith('feat-')).map((n) => n.slice('feat-'.length)))
   try {
-    // the modification time in the URL makes an edited config import afresh (hot reload)
-    mod = (await import(`${pathToFileURL(abs).href}?mtime=${statSync(abs).mtimeMs}`)) as { default?: unknown }
-  } catch (e) {
-    return fail(`cannot import: ${(e as Error).message.split('\n')[0]}`)
+    for (const d of readdirSync(BUILTIN_PLUGINS)) if (d.startsWith('feat-')) known.add(d.slice('feat-'.length))
+  } catch {
+    // no built-in plugins folder: the loaded features are all there is
   }
-  if (mod.default === undefined) return fail('has no default export (write `export default defineConfig({ ... })`)')
-  return mod.default
+  features.forEach((f, i) => {
+    if (typeof f === 'string' && f !== '' && !known.has(f)) {
+      err(`features[${i}]`, `unknown feature '${f}' (known features: ${[...known].sort().join(', ') || 'none'})`)
+    }
+  })
 }
 
 function knownBoards(plugins: PluginHost): string[] {
@@ -226,7 +255,10 @@ export const pageUp = (n: number): number => pageDown(n + PAGE_SIZE - 1)
 
 function check(raw: unknown, ctx: Ctx, errors: ConfigError[]): HvConfig {
   const err = (path: string, rule: string): void => { errors.push(new ConfigError(path, rule, ctx.file)) }
-  const parsed = parseStructure(raw, ctx.file, ctx.archOptions)
+  // zod and the rules recurse and read every field: give them a bounded copy of plain data
+  const plain = plainConfig(raw, ctx.file)
+  if ('errors' in plain) throw new ConfigErrors([...errors, ...plain.errors], ctx.file)
+  const parsed = parseStructure(plain.data, ctx.file, ctx.archOptions)
   if ('errors' in parsed) throw new ConfigErrors([...errors, ...parsed.errors], ctx.file)
   const p = parsed.config
   // `board` is a board's name, or the path of a user's board plugin (then its board is the one)
@@ -249,6 +281,7 @@ function check(raw: unknown, ctx: Ctx, errors: ConfigError[]): HvConfig {
   checkCpus(nodes, ctx.board, err)
   checkGuestWindows(nodes, err)
   checkHostMemory(nodes, shmem, ctx.board, err)
+  checkShmemFits(nodes, shmem, ctx.board, err)
   checkDevices(nodes, ctx, err)
   checkInterrupts(nodes, ctx.board, err)
   checkImages(nodes, ctx, err)

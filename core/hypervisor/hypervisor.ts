@@ -18,7 +18,7 @@ import { HypLog } from './log.ts'
 import { S2_R, S2_W, S2_X, type Stage2Entry } from './stage2.ts'
 import { Vm, type FaultReport, type Vcpu } from './vm.ts'
 import { VmStack } from './vmstack.ts'
-import { PhysAllocator } from './phys-alloc.ts'
+import { bootAllocator, PhysAllocator } from './phys-alloc.ts'
 import { PassThroughConsoles } from './console-route.ts'
 import { readFileSync } from 'node:fs'
 import { SERVICE_HYPERCALL, type Call, type CallResults } from './calls.ts'
@@ -114,9 +114,7 @@ export class Hypervisor {
   boot(): void {
     const cpus = this.machine.harts.length
     const assign = assignCpus(this.config.vms, cpus)
-    const used = this.config.vms.flatMap((vm) => vm.regions.map((r) => ({ base: r.phys, size: r.size })))
-    used.push(...this.config.shmem.filter((s) => s.placePhys && s.phys !== undefined).map((s) => ({ base: s.phys!, size: s.size })))
-    this.phys = new PhysAllocator(this.machine.board.memory, used)
+    this.phys = bootAllocator(this.machine.board.memory, this.config.vms, this.config.shmem)
     this.allocShmem()
     this.config.vms.forEach((vc, i) => this.createVm(this.nextId++, vc, assign[i]!))
     // every pCPU waits: boot vCPUs start below; the others on SBI HSM / PSCI CPU_ON; pCPUs no VM

@@ -66,6 +66,21 @@ export class PhysAllocator {
   }
 }
 
+/**
+ * The allocator a hypervisor boots with: the board's RAM minus the root VMs' regions (children
+ * live in their parents' RAM) and the shared memory placed at a fixed address. The config rules
+ * run it too, so a shmem that cannot be allocated is a config error, not a failed boot.
+ */
+export function bootAllocator(
+  ram: readonly Range[],
+  vms: readonly { regions: readonly { phys: number; size: number }[] }[],
+  shmem: readonly { size: number; placePhys: boolean; phys: number | undefined }[],
+): PhysAllocator {
+  const used = vms.flatMap((vm) => vm.regions.map((r) => ({ base: r.phys, size: r.size })))
+  used.push(...shmem.filter((s) => s.placePhys && s.phys !== undefined).map((s) => ({ base: s.phys!, size: s.size })))
+  return new PhysAllocator(ram, used)
+}
+
 function subtract(f: Range, u: Range): Range[] {
   if (u.base >= f.base + f.size || u.base + u.size <= f.base) return [f]
   const out: Range[] = []
