@@ -1,6 +1,6 @@
 /**
  * Decoded-instruction pages, shared by every hart on a bus and keyed by arena page: an
- * Int32Array of 2048 slots (one per halfword) × [op word, imm] (see execute.ts), with the
+ * Int32Array of 2048 slots (one per halfword) × [op word, imm] (see decode.ts), with the
  * translated regions and visit counts of the same page (wasm-tier.ts). A page is dropped when
  * anything writes its instructions (the bus reports writes to pages flagged in `bus.codePages`;
  * the harts' store TLBs never map such pages, so CPU stores to them take the slow path and are

@@ -20,7 +20,7 @@
  * test/tier-fuzz.test.ts compares the two on random programs.
  */
 import type { MemoryBus } from '../../core/bus.ts'
-import { Op, SINK } from './execute.ts'
+import { Op, SINK } from './decode.ts'
 import { decodeSlot } from './memory.ts'
 import type { RiscvHart } from './hart.ts'
 import { Bytes, encodeModule, I32, I64, W } from './wasm-module.ts'
@@ -190,7 +190,6 @@ function discover(h: RiscvHart, dec: Int32Array, heat: Uint16Array, pageOff: num
  * the execute loop. Returns null when the first instruction cannot start a block.
  */
 export function translateRegion(h: RiscvHart, dec: Int32Array, heat: Uint16Array, pageOff: number, e: number): Region | null {
-  TRANSLATED ??= new Set(translatedOps())
   const blocks = discover(h, dec, heat, pageOff, e)
   if (blocks.length === 0 || blocks[0]!.start !== e) return null
   // the dispatch cases: the blocks' (split after each load and store), then the indirect-jump dispatch and the slow path
@@ -637,13 +636,8 @@ class Gen {
 const isMemory = (op: number): boolean => op >= Op.LB && op <= Op.SD
 const isMemoryStore = (op: number): boolean => op >= Op.SB && op <= Op.SD
 
-/**
- * The operations translated code executes (instruction() handles each). Built on first use:
- * execute.ts and this module import each other, so `Op` is not yet initialised while this
- * module's top level runs.
- */
-let TRANSLATED: Set<number>
-const translatedOps = (): number[] => [
+/** The operations translated code executes (instruction() handles each). */
+const TRANSLATED = new Set<number>([
   Op.LUI, Op.AUIPC, Op.JAL, Op.JALR, Op.BEQ, Op.BNE, Op.BLT, Op.BGE, Op.BLTU, Op.BGEU,
   Op.LB, Op.LBU, Op.LH, Op.LHU, Op.LW, Op.LWU, Op.LD, Op.SB, Op.SH, Op.SW, Op.SD,
   Op.ADDI, Op.SLTI, Op.SLTIU, Op.XORI, Op.ORI, Op.ANDI, Op.SLLI, Op.SRLI, Op.SRAI,
@@ -651,4 +645,4 @@ const translatedOps = (): number[] => [
   Op.ADDIW, Op.SLLIW, Op.SRLIW, Op.SRAIW, Op.ADDW, Op.SUBW, Op.SLLW, Op.SRLW, Op.SRAW,
   Op.MUL, Op.MULW, Op.MULH, Op.MULHSU, Op.MULHU, Op.DIV, Op.DIVU, Op.REM, Op.REMU,
   Op.DIVW, Op.DIVUW, Op.REMW, Op.REMUW, Op.FENCE,
-]
+])
