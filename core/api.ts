@@ -362,7 +362,7 @@ export class Workbench {
    */
   readonly session = {
     save: (name: string, opts: SaveOptions = {}) => saveSession(this, name, opts),
-    load: (name: string, opts: StoreOptions = {}): Promise<Workbench> => resumeSession(name, opts),
+    load: (name: string, opts: StoreOptions = {}): Promise<Workbench> => resumeSession(name, Workbench.open, opts),
     list: (opts: StoreOptions = {}) => listSessions(opts),
   }
 

@@ -21,7 +21,7 @@ import { promisify } from 'node:util'
 import { gunzip, gzip } from 'node:zlib'
 import { Low } from 'lowdb'
 import { JSONFile } from 'lowdb/node'
-import { Workbench } from '../api.ts'
+import type { OpenOptions, Workbench } from '../api.ts'
 import { STATE_AREA_BYTES } from '../bus.ts'
 import { loadConfig, type HvVmConfig } from '../hypervisor/config.ts'
 import { firstIssue, SESSION_VERSION, sessionDoc, type SessionDoc } from './schema.ts'
@@ -72,6 +72,12 @@ export interface SessionInfo {
   /** why the session cannot be read (then the other fields may be empty) */
   error?: string
 }
+
+/**
+ * Boots a machine: `Workbench.open`, passed in by the caller because api.ts imports this module
+ * (a module cycle would leave one of the two half-initialised while the other loads).
+ */
+export type Opener = (opts: OpenOptions) => Promise<Workbench>
 
 export interface ResumeOptions extends StoreOptions {
   /** told about anything that did not come back exactly (plugin versions, timed events) */
@@ -328,11 +334,11 @@ export async function loadSession(name: string, opts: StoreOptions = {}): Promis
 }
 
 /** Boot what the session was saved from in a new Workbench and restore the machine into it. */
-export async function openSession(s: LoadedSession, opts: ResumeOptions = {}): Promise<Workbench> {
+export async function openSession(s: LoadedSession, open: Opener, opts: ResumeOptions = {}): Promise<Workbench> {
   const c = s.doc.config
   const wb = c.kind === 'config'
-    ? await Workbench.open({ config: c.path })
-    : await Workbench.open({ bare: c.path, board: s.doc.board, cpus: c.cpus })
+    ? await open({ config: c.path })
+    : await open({ bare: c.path, board: s.doc.board, cpus: c.cpus })
   let warnings: string[]
   try {
     warnings = restoreMachine(wb, s.snapshot).warnings
@@ -349,8 +355,8 @@ export async function openSession(s: LoadedSession, opts: ResumeOptions = {}): P
   return wb
 }
 
-export async function resumeSession(name: string, opts: ResumeOptions = {}): Promise<Workbench> {
-  return openSession(await loadSession(name, opts), opts)
+export async function resumeSession(name: string, open: Opener, opts: ResumeOptions = {}): Promise<Workbench> {
+  return openSession(await loadSession(name, opts), open, opts)
 }
 
 // ---- list, remove ----
