@@ -5,7 +5,7 @@
  * state area, a shared slow-path case into the hart's JavaScript. Semantics are those of the
  * interpreter's cases (execute.ts), instruction by instruction.
  */
-import { Bytes, I32, I64, W } from './wasm-module.ts'
+import { Bytes, I32, I64, W } from '../../core/cpu/wasm-module.ts'
 import { Op } from './decode.ts'
 import { MAX_BLOCK } from './wasm-tier-region.ts'
 
@@ -13,7 +13,7 @@ import { MAX_BLOCK } from './wasm-tier-region.ts'
 export const STATE = {
   /** the next pc a block leaves: [lo, hi] */
   NEXT_PC: 400,
-  /** fetch, load and store TLBs (tlb.ts): 256 entries each of [page lo, page hi, arena offset, unused] */
+  /** fetch, load and store TLBs (core/cpu/tlb.ts): 256 entries each of [page lo, page hi, arena offset, unused] */
   TLB_F: 36864,
   TLB_R: 36864 + 4096,
   TLB_W: 36864 + 8192,

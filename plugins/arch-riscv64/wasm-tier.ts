@@ -23,7 +23,7 @@
  * blocks a region has is wasm-tier-region.ts, the WebAssembly they become wasm-tier-gen.ts.
  */
 import type { MemoryBus } from '../../core/bus.ts'
-import { encodeModule, I32, I64 } from './wasm-module.ts'
+import { encodeModule, I32, I64 } from '../../core/cpu/wasm-module.ts'
 import type { RiscvHart } from './hart.ts'
 import { ENDS, Gen, NOT_HANDLED } from './wasm-tier-gen.ts'
 import { discover, isMemory, MAX_BLOCK, scan, TRANSLATED } from './wasm-tier-region.ts'
