@@ -6,7 +6,8 @@
  */
 import type { RiscvHart } from './hart.ts'
 import type * as decoded from './decode.ts'
-import { div32, div64, mulh64, mulhsu64, mulhu32, mulhu64 } from './int64.ts'
+import { mulh64, mulhsu64, mulhu32, mulhu64 } from '../../core/cpu/int64.ts'
+import { div32, div64 } from './div.ts'
 import * as mem from './memory.ts'
 import * as sys from './system.ts'
 import { HOT, MAX_BLOCK, translateRegion, type BlockFn } from './wasm-tier.ts'
