@@ -59,7 +59,8 @@ export const rs2Of = (regs: number): number => (regs >>> 14) & 127
 
 /**
  * A decoded slot is two int32s: [op | compressed << 7 | regs << 8, imm]. One slot per halfword
- * of the page, so a page's slots are 4096 int32s.
+ * of the page, so a page's slots are 4096 int32s; op ≥ 1 and the compressed bit are what the
+ * shared code cache (core/cpu/code-cache.ts) reads.
  */
 export function packSlot(op: number, regs: number, len: number): number {
   return op | (len === 2 ? 128 : 0) | (regs << 8)

@@ -23,6 +23,7 @@
  * blocks a region has is wasm-tier-region.ts, the WebAssembly they become wasm-tier-gen.ts.
  */
 import type { MemoryBus } from '../../core/bus.ts'
+import type { BlockFn } from '../../core/cpu/code-cache.ts'
 import { encodeModule, I32, I64 } from '../../core/cpu/wasm-module.ts'
 import type { RiscvHart } from './hart.ts'
 import { ENDS, Gen, NOT_HANDLED } from './wasm-tier-gen.ts'
@@ -31,7 +32,7 @@ import { discover, isMemory, MAX_BLOCK, scan, TRANSLATED } from './wasm-tier-reg
 export { HOT, MAX_BLOCK } from './wasm-tier-region.ts'
 export { STATE } from './wasm-tier-gen.ts'
 
-export type BlockFn = (base: number, pcLo: number, pcHi: number, el: number, left: number) => number
+export type { BlockFn } from '../../core/cpu/code-cache.ts'
 
 /** A translated region: its function, entered at any of its blocks' starts (page offsets). */
 export interface Region { fn: BlockFn; starts: number[] }
