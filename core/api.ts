@@ -94,6 +94,9 @@ export class Workbench {
   private constructor(readonly machine: Machine, readonly hypervisor: Hypervisor | null, readonly plugins: PluginHost, readonly configFile: string | null,
     readonly origin: WorkbenchOrigin) {}
 
+  /** `Workbench.open`, for modules that api.ts imports (sessions boot machines too) */
+  readonly opener = (opts: OpenOptions): Promise<Workbench> => Workbench.open(opts)
+
   /** Boot a config (hypervisor mode) or a bare image. */
   static async open(opts: OpenOptions): Promise<Workbench> {
     const plugins = opts.plugins ?? new PluginHost()
@@ -470,7 +473,7 @@ export class Workbench {
    */
   readonly session = {
     save: (name: string, opts: SaveOptions = {}) => saveSession(this, name, opts),
-    load: (name: string, opts: StoreOptions = {}): Promise<Workbench> => resumeSession(name, opts),
+    load: (name: string, opts: StoreOptions = {}): Promise<Workbench> => resumeSession(name, Workbench.open, opts),
     list: (opts: StoreOptions = {}) => listSessions(opts),
   }
 

@@ -149,7 +149,7 @@ it(`${ATTEMPTS} corruptions of a saved session: each refused cleanly or resumed 
     const t = performance.now()
     try {
       const s = await loadSession('fz', { dir })
-      const back = await openSession(s)
+      const back = await openSession(s, Workbench.open)
       back.run({ ms: 1 })
       back.stats()
       tally.resumed++

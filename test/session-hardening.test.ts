@@ -42,7 +42,7 @@ function files(name: string): Map<string, string> {
 async function refused(name: string, re: RegExp): Promise<string> {
   const before = files(name)
   let err: unknown
-  try { await resumeSession(name, { dir }) } catch (e) { err = e }
+  try { await resumeSession(name, Workbench.open, { dir }) } catch (e) { err = e }
   expect(err, `expected ${name} to be refused`).toBeInstanceOf(SessionError)
   const msg = (err as Error).message
   expect(msg).toMatch(re)
@@ -198,7 +198,7 @@ describe('every field is checked, with its path, before the machine is touched',
 
   it('a valid edit still resumes: the checks refuse what is wrong, not what is unusual', async () => {
     edited(dir, 'base', 'fine', (d) => { d.replHistory = ['edited by hand'] })
-    const back = await resumeSession('fine', { dir })
+    const back = await resumeSession('fine', Workbench.open, { dir })
     expect(back.machine.sched.now).toBe(wb.machine.sched.now)
     back.run({ ms: 5 })
     expect(back.vm('vm2').console.read()).toContain('tick 1')

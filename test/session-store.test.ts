@@ -95,7 +95,7 @@ describe('save, list, load', () => {
     expect(s.replHistory).toEqual(['a', 'b'])
     expect(s.recovered).toBe(false)
     expect(s.snapshot.sched.now).toBe(wb.machine.sched.now)
-    const back = await resumeSession('rt', { dir })
+    const back = await resumeSession('rt', Workbench.open, { dir })
     expect(back).not.toBe(wb)
     expect(back.machine.sched.now).toBe(wb.machine.sched.now)
     expect(back.machine.sched.instructions).toBe(wb.machine.sched.instructions)
@@ -274,7 +274,7 @@ describe('a damaged session is refused, with the file and the reason, and left a
       changed[100]! ^= 1
       writeFileSync(img, changed)
       await refused('src', new RegExp(`^session src: ${img.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: image changed since the session was saved \\(sha256 [0-9a-f]{12}…, now [0-9a-f]{12}…\\): refusing to resume on different code$`))
-      await refused('src', /image changed since the session was saved/, () => resumeSession('src', { dir }))
+      await refused('src', /image changed since the session was saved/, () => resumeSession('src', Workbench.open, { dir }))
       rmSync(img)
       await refused('src', /img1\.bin: image is missing/)
       writeFileSync(img, orig)

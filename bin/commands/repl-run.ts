@@ -11,7 +11,7 @@ import { Workbench } from '../../core/api.ts'
 import { describeError } from '../../core/repl/display.ts'
 import { createReplSession, type ReplSession } from '../../core/repl/sandbox.ts'
 import { UsageError } from '../errors.ts'
-import { DOT_HELP, type ReplArgs } from './repl.ts'
+import { DOT_HELP, type ReplArgs } from './repl-args.ts'
 
 const DEFAULT_CONFIG = fileURLToPath(new URL('../../configs/two-vms.json', import.meta.url))
 const PROMPT = 'baobab> '

@@ -9,18 +9,7 @@
  */
 import { DEFAULT_BOARD } from '../../plugins/defaults.ts'
 import type { CommandModule } from 'yargs'
-
-export interface ReplArgs {
-  config?: string
-  bare?: string
-  board: string
-  'unsafe-repl': boolean
-}
-
-export const DOT_HELP = `.help        this text and the API
-.exit        leave (also Ctrl-D, or Ctrl-C twice on an empty line)
-.save FILE   write this run's entries to FILE, one per line
-.load FILE   evaluate FILE as one entry (top-level await works; what it declares stays)`
+import { DOT_HELP, type ReplArgs } from './repl-args.ts'
 
 export function replCommand(setCode: (c: number) => void): CommandModule<object, ReplArgs> {
   return {

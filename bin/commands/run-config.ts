@@ -159,7 +159,7 @@ export async function runConfig(a: RunConfigArgs): Promise<number> {
 
 /** Resume a saved session headless: its consoles go on from where they were. */
 async function resume(name: string): Promise<Workbench> {
-  const wb = await resumeSession(name, { onWarning: (w) => process.stderr.write(`baobab: session ${name}: ${w}\n`) })
+  const wb = await resumeSession(name, Workbench.open, { onWarning: (w) => process.stderr.write(`baobab: session ${name}: ${w}\n`) })
   if (!wb.hypervisor) throw new UsageError(`session ${name} is of a bare machine: resume it from the API (resumeSession)`)
   const m = wb.machine
   process.stderr.write(`baobab: resumed session ${name} at ${((m.sched.now / m.board.cpuHz) * 1000).toFixed(3)} ms of virtual time\n`)

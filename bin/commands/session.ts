@@ -72,7 +72,8 @@ export async function showCommand(name: string, opts: { dir?: string; io?: Sessi
   ]
   io.out(lines.join('\n') + '\n')
   try {
-    await openSession(await loadSession(name, { dir: opts.dir }))
+    const { Workbench } = await import('../../core/api.ts')
+    await openSession(await loadSession(name, { dir: opts.dir }), Workbench.open)
   } catch (e) {
     if (!(e instanceof SessionError)) throw e
     return refused(e)

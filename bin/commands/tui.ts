@@ -77,11 +77,12 @@ async function importTui(): Promise<typeof import('../../tui/run-tui.tsx')> {
 /** `--session NAME`: the saved machine in the TUI, with the REPL history it had. */
 async function resume(name: string, unsafe: boolean): Promise<number> {
   const { loadSession, openSession, SessionError } = await import('../../core/session/store.ts')
+  const { Workbench } = await import('../../core/api.ts')
   const warnings: string[] = []
   let loaded, wb
   try {
     loaded = await loadSession(name)
-    wb = await openSession(loaded, { onWarning: (w) => warnings.push(w) })
+    wb = await openSession(loaded, Workbench.open, { onWarning: (w) => warnings.push(w) })
   } catch (e) {
     // a missing or corrupt session is the user's input: one line, exit 2
     if (e instanceof SessionError) throw new UsageError(e.message)

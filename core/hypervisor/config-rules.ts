@@ -7,7 +7,13 @@ import type { BoardDesc } from '../board.ts'
 import { hex } from '../bus.ts'
 import { ImageError, machineName, parseElf } from '../loader/elf.ts'
 import { bootAllocator } from './phys-alloc.ts'
-import { overlaps, pageDown, pageUp, PAGE_SIZE, range, type Ctx, type Err, type HvShmem, type Node, type Win } from './config.ts'
+import type { Ctx, Err, HvShmem, Node, Win } from './config-types.ts'
+
+const PAGE_SIZE = 0x1000
+const range = (w: { lo: number; hi: number }): string => `${hex(w.lo)}..${hex(w.hi)}`
+const overlaps = (a: Win, b: Win): boolean => a.lo < b.hi && b.lo < a.hi
+const pageDown = (n: number): number => n - (n % PAGE_SIZE)
+const pageUp = (n: number): number => pageDown(n + PAGE_SIZE - 1)
 
 export function checkNames(nodes: Node[], err: Err): void {
   const seen = new Map<string, string>()

@@ -12,101 +12,19 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { dirname, extname, resolve } from 'node:path'
 import type { BoardDesc } from '../board.ts'
-import { hex } from '../bus.ts'
 import { hasElfMagic, parseElf } from '../loader/elf.ts'
 import { BUILTIN_PLUGINS, isBoardPath, PluginError, type PluginHost } from '../plugins.ts'
 import { ConfigError, ConfigErrors } from './config-error.ts'
 import { plainConfig } from './config-data.ts'
 import { importConfigModule } from './config-module.ts'
 import { checkNames, checkAlignment, checkCpus, checkGuestWindows, checkHostMemory, checkShmemFits, checkDevices, checkInterrupts, checkImages, checkIpcs } from './config-rules.ts'
-import { parseStructure, VM_TYPES, type ArchVmOptions, type ParsedVm, type VmType, type VmTypeName } from './config-schema.ts'
+import { parseStructure, VM_TYPES, type ArchVmOptions, type ParsedVm } from './config-schema.ts'
+import type { Ctx, Err, HvConfig, HvDev, HvImage, HvShmem, HvVmConfig, Node } from './config-types.ts'
 
 export type { ConfigInput, VmInput, VmType, VmTypeName } from './config-schema.ts'
 export { ConfigError, ConfigErrors } from './config-error.ts'
 
-export const PAGE_SIZE = 0x1000
-
-export interface HvImage {
-  /** absolute path of the image file; its bytes are not loaded here */
-  path: string
-  baseAddr: number
-  inplace: boolean
-  /** bytes in the file (`image.size`) */
-  size: number
-  kind: 'elf' | 'raw'
-}
-
-export interface HvRegion {
-  /** guest-physical base */
-  base: number
-  size: number
-  colors: number
-  placePhys: boolean
-  /** host-physical base: `phys` when placed, else `base` (1:1) */
-  phys: number
-  /**
-   * the host pieces behind the region when it is not one host range (a VM-stack child's region
-   * 0, the parent's pages as they were): `offset` from `base`, in order, covering `size`
-   */
-  backing?: { offset: number; size: number; pa: number }[]
-}
-
-export interface HvDev {
-  /** host-physical MMIO base; undefined for an emulated device */
-  pa: number | undefined
-  va: number
-  /** 0 = the entry only grants its interrupts */
-  size: number
-  interrupts: number[]
-  id: number
-  shared: boolean
-  /** device type of the VM's own emulated instance */
-  emulate: string | undefined
-}
-
-export interface HvIpc {
-  base: number
-  size: number
-  shmemId: number
-  interrupts: number[]
-}
-
-export interface HvShmem {
-  size: number
-  colors: number
-  placePhys: boolean
-  /** host-physical base when placed; otherwise the hypervisor allocates it */
-  phys: number | undefined
-}
-
-export interface HvVmConfig {
-  name: string
-  type: VmType
-  typeName: VmTypeName
-  /** absent only for children whose image their parent provides */
-  image: HvImage | undefined
-  entry: number
-  cpuNum: number
-  cpuAffinity: number
-  colors: number
-  regions: HvRegion[]
-  devs: HvDev[]
-  ipcs: HvIpc[]
-  children: HvVmConfig[]
-  dtb: boolean
-  bootargs: string | undefined
-  /** the fields the board's architecture adds (`ArchDesc.vmOptions`), as validated */
-  archOptions: Record<string, unknown>
-}
-
-export interface HvConfig {
-  board: string
-  features: string[]
-  hypColors: number
-  shmem: HvShmem[]
-  /** root VMs; VM-stack children hang off their parent */
-  vms: HvVmConfig[]
-}
+export type { HvConfig, HvDev, HvImage, HvIpc, HvRegion, HvShmem, HvVmConfig } from './config-types.ts'
 
 export interface ValidateOptions {
   /** image paths are relative to this (the config file's folder) */
@@ -223,36 +141,6 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 // ---- the checks ----
 
-export interface Ctx {
-  baseDir: string
-  board: BoardDesc | undefined
-  deviceTypes?: ReadonlySet<string>
-  elfMachine?: number
-  file?: string
-  archOptions?: ArchVmOptions
-}
-
-/** A VM with where it sits in the config. */
-export interface Node {
-  vm: HvVmConfig
-  path: string
-  parent: Node | undefined
-  /** image file bytes, kept only for the checks */
-  bytes: Uint8Array | undefined
-}
-
-/** A half-open address window [lo, hi) and the config path that owns it. */
-export interface Win {
-  lo: number
-  hi: number
-  path: string
-}
-
-export const range = (w: { lo: number; hi: number }): string => `${hex(w.lo)}..${hex(w.hi)}`
-export const overlaps = (a: Win, b: Win): boolean => a.lo < b.hi && b.lo < a.hi
-export const pageDown = (n: number): number => n - (n % PAGE_SIZE)
-export const pageUp = (n: number): number => pageDown(n + PAGE_SIZE - 1)
-
 function check(raw: unknown, ctx: Ctx, errors: ConfigError[]): HvConfig {
   const err = (path: string, rule: string): void => { errors.push(new ConfigError(path, rule, ctx.file)) }
   // zod and the rules recurse and read every field: give them a bounded copy of plain data
@@ -291,8 +179,6 @@ function check(raw: unknown, ctx: Ctx, errors: ConfigError[]): HvConfig {
   if (unique.length) throw new ConfigErrors(unique, ctx.file)
   return config
 }
-
-export type Err = (path: string, rule: string) => void
 
 /** `placePhys` defaults to whether `phys` is given; the two must agree. */
 function placed(r: { placePhys?: boolean; phys?: number }, path: string, err: Err): boolean {

@@ -21,7 +21,7 @@ import { promisify } from 'node:util'
 import { gzip } from 'node:zlib'
 import { Low } from 'lowdb'
 import { JSONFile } from 'lowdb/node'
-import { Workbench } from '../api.ts'
+import type { OpenOptions, Workbench } from '../api.ts'
 import { PAGE_SIZE, STATE_AREA_BYTES } from '../bus.ts'
 import { ConfigError, ConfigErrors } from '../hypervisor/config-error.ts'
 import { PluginError } from '../plugins.ts'
@@ -77,6 +77,12 @@ export interface SessionInfo {
   error?: string
 }
 
+/**
+ * Boots a machine: `Workbench.open`, passed in by the caller because api.ts imports this module
+ * (a module cycle would leave one of the two half-initialised while the other loads).
+ */
+export type Opener = (opts: OpenOptions) => Promise<Workbench>
+
 export interface ResumeOptions extends StoreOptions {
   /** told about anything that did not come back exactly (plugin versions, timed events) */
   onWarning?: (msg: string) => void
@@ -122,7 +128,7 @@ export async function saveSession(wb: Workbench, name: string, opts: SaveOptions
     // replacing a good session is a save; replacing a damaged one would hide the damage, so the
     // old one must pass every check a resume makes, down to restoring it into a fresh machine
     try {
-      await openSession(await loadSession(name, opts))
+      await openSession(await loadSession(name, opts), wb.opener)
     } catch (e) {
       if (!(e instanceof SessionError)) throw e
       throw new SessionError(name, e.file, `${e.reason} — the existing session is kept; remove it (baobab session rm ${name}) or save under another name`)
@@ -307,13 +313,13 @@ export async function loadSession(name: string, opts: StoreOptions = {}): Promis
 }
 
 /** Boot what the session was saved from in a new Workbench and restore the machine into it. */
-export async function openSession(s: LoadedSession, opts: ResumeOptions = {}): Promise<Workbench> {
+export async function openSession(s: LoadedSession, open: Opener, opts: ResumeOptions = {}): Promise<Workbench> {
   const c = s.doc.config
   let wb: Workbench
   try {
     wb = c.kind === 'config'
-      ? await Workbench.open({ config: c.path, configData: c.data })
-      : await Workbench.open({ bare: c.path, board: s.doc.board, cpus: c.cpus })
+      ? await open({ config: c.path, configData: c.data })
+      : await open({ bare: c.path, board: s.doc.board, cpus: c.cpus })
   } catch (e) {
     // the session's config data (or board, or CPU count) is refused as a config file would be
     if (e instanceof ConfigErrors || e instanceof ConfigError || e instanceof PluginError) throw new SessionError(s.name, 'session.json', `config: ${e.message.split('\n')[0]}`)
@@ -335,8 +341,8 @@ export async function openSession(s: LoadedSession, opts: ResumeOptions = {}): P
   return wb
 }
 
-export async function resumeSession(name: string, opts: ResumeOptions = {}): Promise<Workbench> {
-  return openSession(await loadSession(name, opts), opts)
+export async function resumeSession(name: string, open: Opener, opts: ResumeOptions = {}): Promise<Workbench> {
+  return openSession(await loadSession(name, opts), open, opts)
 }
 
 // ---- list, remove ----

@@ -3,10 +3,8 @@
  * on the exact value and rounds once through `roundPack`, so the fused multiply-adds are
  * truly fused. NaN results are always the canonical NaN (§11.3).
  */
-import {
-  type Flags, type Fmt, FINITE, INF, NV, DZ, QNAN, SNAN, ZERO, RDN,
-  bitLength, packInf, packZero, roundPack, unpack,
-} from './fpu-round.ts'
+import { type Fmt, FINITE, INF, QNAN, SNAN, ZERO, bitLength, packInf, packZero, unpack } from '../../core/cpu/ieee754.ts'
+import { type Flags, NV, DZ, RDN, roundPack } from './fpu-round.ts'
 
 function isNaNCls(cls: number): boolean {
   return cls >= QNAN

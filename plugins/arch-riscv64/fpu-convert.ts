@@ -2,10 +2,8 @@
  * F/D conversions (unpriv 20191213 §11.7, §12.5): between formats, float → integer with the
  * saturating results of Table 11.4, integer → float correctly rounded.
  */
-import {
-  type Flags, type Fmt, INF, NV, NX, QNAN, SNAN, ZERO,
-  bitLength, packInf, packZero, roundPack, roundsUp, unpack,
-} from './fpu-round.ts'
+import { type Fmt, INF, QNAN, SNAN, ZERO, bitLength, packInf, packZero, unpack } from '../../core/cpu/ieee754.ts'
+import { type Flags, NV, NX, roundPack, roundsUp } from './fpu-round.ts'
 
 /** FCVT.S.D / FCVT.D.S */
 export function cvtFF(from: Fmt, to: Fmt, bits: bigint, rm: number, fl: Flags): bigint {

@@ -6,7 +6,8 @@
 import { cvtFF, cvtFI, cvtIF } from './fpu-convert.ts'
 import { fadd, fdiv, ffma, fmul, fsqrt } from './fpu-arith.ts'
 import { fastArith, fastCvtDS, fastFma, fastCvtDW, fastCvtSD, fastCvtWD, numD, numS } from './fpu-fast.ts'
-import { F32, F64, NV, RNE, RTZ } from './fpu-round.ts'
+import { F32, F64 } from '../../core/cpu/ieee754.ts'
+import { NV, RNE, RTZ } from './fpu-round.ts'
 
 export interface FpState {
   /** FP registers: f[2*i] = low 32 bits, f[2*i+1] = high 32 bits of f_i (64-bit, NaN-boxed singles) */

@@ -5,7 +5,7 @@
  * sparse RAM, access hooks and code invalidation behave the same for every path.
  */
 import { BusError } from '../../core/bus.ts'
-import { decode16, decode32, packSlot } from './execute.ts'
+import { decode16, decode32, packSlot } from './decode.ts'
 import type { RiscvHart } from './hart.ts'
 import { ACC_FETCH, ACC_LOAD, ACC_STORE, ACCESS_FAULT, EMULATED, HLV_NONE, translate } from './mmu.ts'
 import { raise } from './trap.ts'

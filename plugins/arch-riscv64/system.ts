@@ -10,7 +10,7 @@ import type { RiscvHart } from './hart.ts'
 import { wfiWakes } from './interrupts.ts'
 import { extend, readVirt, writeVirt } from './memory.ts'
 import { ACC_LOAD, ACC_STORE, HLV, HLV_NONE, HLVX, translate } from './mmu.ts'
-import { Op, rdOf, rs1Of, rs2Of } from './execute.ts'
+import { Op, rdOf, rs1Of, rs2Of } from './decode.ts'
 import { modeChanged, mret, raise, sret } from './trap.ts'
 
 function advance(h: RiscvHart, len: number): true {

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest'
 import { boxSingle, execFp, type FpState } from '../fpu.ts'
 import { fadd, fdiv, ffma, fmul, fsqrt } from '../fpu-arith.ts'
-import { F32, F64 } from '../fpu-round.ts'
+import { F32, F64 } from '../../../core/cpu/ieee754.ts'
 
 const NV = 16, DZ = 8, OF = 4, UF = 2, NX = 1
 const RNE = 0, RTZ = 1, RDN = 2, RUP = 3, RMM = 4, DYN = 7

@@ -1,14 +1,23 @@
 /**
  * Decoded-instruction pages, shared by every hart on a bus and keyed by arena page: an
- * Int32Array of 2048 slots (one per halfword) × [op word, imm] (see execute.ts), with the
- * translated regions and visit counts of the same page (wasm-tier.ts). A page is dropped when
- * anything writes its instructions (the bus reports writes to pages flagged in `bus.codePages`;
- * the harts' store TLBs never map such pages, so CPU stores to them take the slow path and are
- * reported too). A write beside the instructions — data sharing the page — keeps it: relocated
+ * Int32Array of 2048 slots (one per halfword) × [op word, imm], with the translated regions and
+ * visit counts of the same page. Shared by the arch plugins: each arch's decoder fills slots its
+ * own way but keeps the two rules this file relies on — a word of 0 is a slot not decoded yet,
+ * and bit 7 of the word marks a 2-byte instruction (others are 4 bytes).
+ *
+ * A page is dropped when anything writes its instructions (the bus reports writes to pages
+ * flagged in `bus.codePages`; the harts' store TLBs never map such pages, so CPU stores to them
+ * take the slow path and are reported too). A write beside the instructions — data sharing the page — keeps it: relocated
  * U-Boot writes variables next to its hottest code.
  */
-import type { MemoryBus } from '../../core/bus.ts'
-import type { BlockFn } from './wasm-tier.ts'
+import type { MemoryBus } from '../bus.ts'
+
+/**
+ * A translated region's function (an arch's translation tier makes them): hart state at arena
+ * offset `base`, entered at pc (pcLo, pcHi), `el` instructions of the window elapsed and `left`
+ * to go; returns the instructions it executed.
+ */
+export type BlockFn = (base: number, pcLo: number, pcHi: number, el: number, left: number) => number
 
 interface HartLike {
   brk: boolean

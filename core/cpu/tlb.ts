@@ -3,8 +3,8 @@
  * virtual page to the arena offset of its physical page. An entry is 4 int32s in one array —
  * [low word of the page address, high word, arena offset, unused] — so the execute loop keeps
  * one array per kind live, not three. The arrays live in the hart's state area in the arena,
- * where translated blocks (wasm-tier.ts) read them too. Only arena RAM is ever entered; MMIO and
- * observed pages always miss.
+ * where translated blocks read them too. Only arena RAM is ever entered; MMIO and observed pages
+ * always miss. Shared by the arch plugins: what fills it (the page-table walk) is the arch's.
  */
 export const TLB_SIZE = 256
 /** bytes of one kind's entries */

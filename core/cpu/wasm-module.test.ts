@@ -1,10 +1,10 @@
 /**
- * The WebAssembly writer behind the translation tier: its LEB128 encodings at their edges, and
+ * The WebAssembly writer behind the translation tiers: its LEB128 encodings at their edges, and
  * modules V8 accepts and runs. Constants go through a real module and come back as BigInt, so a
  * wrong encoding shows as a wrong number (or a module V8 refuses), not as a byte pattern we chose.
  */
 import { describe, expect, it } from 'vitest'
-import { Bytes, encodeModule, I32, I64, W } from '../wasm-module.ts'
+import { Bytes, encodeModule, I32, I64, W } from './wasm-module.ts'
 
 const mem = new WebAssembly.Memory({ initial: 1 })
 

@@ -1,8 +1,8 @@
 /**
  * Just enough of the WebAssembly binary format (core spec 2.0, chapter 5) to wrap translated
  * code: a module that imports the arena memory and a few host functions and exports functions of
- * one signature. The translator (wasm-tier.ts) writes each function body as raw bytes with the
- * opcode constants below.
+ * one signature. Shared by the arch plugins: their translation tiers (wasm-tier.ts)
+ * write each function body as raw bytes with the opcode constants below.
  */
 
 /** value types */
