@@ -9,7 +9,7 @@
  *                   "soak: cycles 10000" every 10,000 cycles, then "soak: cycles N ok".
  *   "...-blobfuzz"  N rounds of: copy the good blob to AREA, mutate 1 to 4 of its bytes or
  *                   u64 fields (xorshift64, fixed seed: header sizes, counts, pointers, the
- *                   vm_config, the regions), create; a success is destroyed at once (destroy
+ *                   vm_config, the regions; config_size itself), create; a success is destroyed at once (destroy
  *                   must return 0). Every 1,000th round is a control: the good blob and image
  *                   must still create, run (yield) and destroy. At the end
  *                   "soak: blobfuzz N rounds, ok A, failure B, inval-id C, inval-args D, other E".
@@ -29,7 +29,6 @@
 
 /* CROSSCON's binary config (reference §2.2, core/hypervisor/blob-layout.ts): byte offsets */
 #define CFG_HEADER_SIZE 40       /* struct config.config_header_size */
-#define CFG_SIZE 48              /* struct config.config_size */
 #define CFG_VMLIST 88            /* struct config.vmlist[0]: offset of vm_config */
 #define VMC_IMAGE_BASE 0         /* vm_config.image.base_addr */
 #define VMC_PLATFORM 80          /* vm_config.platform (struct platform_desc) */
@@ -37,6 +36,7 @@
 #define PD_REGIONS 16            /* platform_desc.regions */
 #define REG_BASE 0               /* mem_region.base */
 #define SIZEOF_REGION 40
+#define SIZEOF_VM_CONFIG 648     /* riscv64 */
 
 /* devicetree spec v0.4 ch. 5.4: structure block tokens */
 #define FDT_MAGIC      0xd00dfeed
@@ -51,7 +51,7 @@ extern u8 __stacks_end[];
 static struct dt dt;
 static const char *name = "soak";
 static i64 progress = PROGRESS_DEFAULT;
-static u64 blob_len, image_len, header_size, config_size, image_off;
+static u64 blob_len, image_len, header_size, image_off;
 
 /* ---- output ---- */
 
@@ -263,14 +263,25 @@ static u64 below(u64 n) { return xorshift64() % n; }
 static u64 fields[64];
 static int nfields;
 
+/* end of what the header holds (vm_config, its region array): the bytes a mutation may hit; the
+ * rest of the header page is padding the parser never reads */
+static u64 config_end;
+
 static void add_field(u64 off)
 {
-  if (nfields < (int)(sizeof fields / sizeof fields[0]) && off + 8 <= config_size)
+  if (nfields < (int)(sizeof fields / sizeof fields[0]) && off + 8 <= config_end)
     fields[nfields++] = off;
 }
 
 static void find_fields(void)
 {
+  u64 vm0 = blob_u64(CFG_VMLIST);
+  u64 regs = blob_u64(vm0 + VMC_PLATFORM + PD_REGIONS);
+  config_end = regs + blob_u64(vm0 + VMC_PLATFORM + PD_REGION_NUM) * SIZEOF_REGION;
+  if (config_end < vm0 + SIZEOF_VM_CONFIG)
+    config_end = vm0 + SIZEOF_VM_CONFIG;
+  if (config_end > header_size)
+    config_end = header_size;
   for (u64 f = CFG_HEADER_SIZE; f <= CFG_VMLIST; f += 8)   /* config_header_size .. vmlist[0] */
     add_field(f);
   u64 vm = blob_u64(CFG_VMLIST);
@@ -292,14 +303,14 @@ static void mutate(u8 *b)
 {
   u64 kind = below(4);
   /* three times in four a known field, else any aligned u64 of the config */
-  u64 at = below(4) ? fields[below((u64)nfields)] : below(config_size / 8) * 8;
+  u64 at = below(4) ? fields[below((u64)nfields)] : below(config_end / 8) * 8;
   u64 *w = (u64 *)(b + at);
   switch (kind) {
   case 0:   /* a bit anywhere in the config */
-    b[below(config_size)] ^= (u8)(1u << below(8));
+    b[below(config_end)] ^= (u8)(1u << below(8));
     break;
   case 1:   /* a byte anywhere in the config */
-    b[below(config_size)] = (u8)xorshift64();
+    b[below(config_end)] = (u8)xorshift64();
     break;
   case 2:   /* a field set to an edge value */
     *w = interesting[below(sizeof interesting / sizeof interesting[0])];
@@ -388,7 +399,6 @@ void boot_main(u64 hart, const void *fdt)
   blob_len = (u64)(child_blob_end - child_blob);
   image_len = (u64)(child_image_end - child_image);
   header_size = blob_u64(CFG_HEADER_SIZE);
-  config_size = blob_u64(CFG_SIZE);
   u64 vm = blob_u64(CFG_VMLIST);
   u64 regions = blob_u64(vm + VMC_PLATFORM + PD_REGIONS);
   image_off = header_size + (blob_u64(vm + VMC_IMAGE_BASE) - blob_u64(regions + REG_BASE));
