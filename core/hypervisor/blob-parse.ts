@@ -11,6 +11,11 @@ export interface ParseOptions {
   maxVms?: number
   /** most array elements (regions, devs, ipcs, shmem, interrupts, children) in all; default 65536 */
   maxElements?: number
+  /**
+   * the whole blob's length when `bytes` holds only its first part (at least its header pages:
+   * every struct lies there): VM create reads no more of the guest's memory than it parses
+   */
+  length?: number
 }
 
 export interface BlobImage { baseAddr: number; inplace: boolean }
@@ -81,7 +86,7 @@ export function parseBlob(bytes: Uint8Array, opts: ParseOptions): ParsedBlob {
   const vmSize = SIZEOF.vm_config[opts.arch]
   const maxVms = opts.maxVms ?? 64
   const maxElements = opts.maxElements ?? 65536
-  const len = BigInt(bytes.length)
+  const len = BigInt(Math.max(opts.length ?? bytes.length, bytes.length))
 
   if (bytes.length < SIZEOF.config) throw new BlobError('truncated', `blob is ${bytes.length} bytes; struct config needs ${SIZEOF.config}`)
   const magic = r.u32be(CONFIG.fdt_header + FDT_HEADER.magic)

@@ -38,6 +38,8 @@ export const RET = VMSTACK_RET
 const PAGE = 4096
 /** largest config blob a guest may pass */
 const MAX_BLOB = 64 * 1024 * 1024
+/** the most of a blob create copies out of the guest: its header pages (every struct lies there) */
+const MAX_HEADER = 1024 * 1024
 const hex = (n: number | bigint): string => '0x' + n.toString(16)
 
 /** What a child took, to give every piece back on destroy. */
@@ -130,15 +132,18 @@ export class DynamicVms {
     const head = this.read(parent, g, 56)
     if (!head) return err(HC_E_INVAL_ARGS)
     const dv = new DataView(head.buffer, head.byteOffset)
-    const cfgSize = Number(dv.getBigUint64(48, true))
+    const hdrSize = dv.getBigUint64(40, true), cfgSize = Number(dv.getBigUint64(48, true))
     if (cfgSize > MAX_BLOB || cfgSize < 56) return err(HC_E_INVAL_ARGS)
-    const blob = this.read(parent, g, cfgSize)
+    // all of it must be the caller's RAM, but only the header is copied and parsed: a guest-chosen
+    // config_size must not make the hypervisor copy megabytes on every call
+    if (!this.ramPieces(parent, g, cfgSize)) return err(HC_E_INVAL_ARGS)
+    const blob = this.read(parent, g, Math.min(cfgSize, Number(hdrSize > BigInt(MAX_HEADER) ? MAX_HEADER : hdrSize) || 56))
     if (!blob) return err(HC_E_INVAL_ARGS)
     const arch = blobArchOf(this.hv.machine.arch.name)
     if (!arch) return err(HC_E_FAILURE)
     let parsed
     try {
-      parsed = parseBlob(blob, { arch, maxVms: 1 })
+      parsed = parseBlob(blob, { arch, maxVms: 1, length: cfgSize })
     } catch (e) {
       if (e instanceof BlobError) return err(HC_E_INVAL_ARGS)
       throw e
