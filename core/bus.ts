@@ -413,10 +413,17 @@ export class MemoryBus {
     return this.sparse
   }
 
-  /** Bulk copy out of RAM. */
+  /** Bulk copy out of RAM, a page at a time. Throws BusError if any byte is not RAM. */
   dump(pa: number, len: number): Uint8Array {
     const out = new Uint8Array(len)
-    for (let i = 0; i < len; i++) out[i] = this.readByteRam(pa + i)
+    for (let i = 0; i < len;) {
+      const a = pa + i
+      const inPage = Math.min(PAGE_SIZE - (a % PAGE_SIZE), len - i)
+      const off = this.arenaOffsetOf(a)
+      if (off >= 0 && this.arenaOffsetOf(a + inPage - 1) === off + inPage - 1) out.set(this.u8.subarray(off, off + inPage), i)
+      else for (let k = 0; k < inPage; k++) out[i + k] = this.readByteRam(a + k)
+      i += inPage
+    }
     return out
   }
 }
