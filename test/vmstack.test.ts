@@ -29,6 +29,12 @@ const TWO_IDLE = join(root, 'test', 'fixtures', 'configs', 'dynamic-vm-two-idle.
 const SPLIT_HOST = join(root, 'test', 'fixtures', 'configs', 'dynamic-vm-split-host.json')
 const CHILD_JSON = join(root, 'guests', 'riscv64-vm', 'child', 'child.json')
 const CHILD_IMAGE = join(root, 'guests', 'images', 'riscv64-vm', 'vmstack-child-0x90000000.bin')
+/** the demo's child (child.json) as a VM config object, for hv.child.create */
+const CHILD_VM = {
+  name: 'child', type: 'enclave', entry: '0x90000000', cpuNum: 1,
+  image: { path: CHILD_IMAGE, baseAddr: '0x90000000' },
+  regions: [{ base: '0x90000000', size: '256K' }, { base: '0x90100000', size: '64K' }],
+}
 
 const EID = 0x08000ba0
 const fid = (fn: number): number => (3 << 16) | fn
@@ -444,11 +450,7 @@ describe('info', () => {
     const { wb, hv } = d
     runUntil(wb, () => d.tr.has('a-idle', 'host: idle') && d.tr.has('b-idle', 'host: idle'))
     const a = vmNamed(hv, 'a-idle')
-    const child = {
-      name: 'child', type: 'enclave', entry: '0x90000000', cpuNum: 1,
-      image: { path: CHILD_IMAGE, baseAddr: '0x90000000' },
-      regions: [{ base: '0x90000000', size: '256K' }, { base: '0x90100000', size: '64K' }],
-    }
+    const child = CHILD_VM
     const id = wb.hv.child.create(a.id, child as never)
     for (let i = 0; i < 2; i++) {
       wb.hv.child.invoke(a.id, id, 3)
@@ -470,11 +472,7 @@ describe('calls on behalf of a parent whose child is running', () => {
     const { wb, hv } = d
     runUntil(wb, () => d.tr.has('a-idle', 'host: idle'))
     const a = vmNamed(hv, 'a-idle')
-    const child = {
-      name: 'child', type: 'enclave', entry: '0x90000000', cpuNum: 1,
-      image: { path: CHILD_IMAGE, baseAddr: '0x90000000' },
-      regions: [{ base: '0x90000000', size: '256K' }, { base: '0x90100000', size: '64K' }],
-    }
+    const child = CHILD_VM
     const id = wb.hv.child.create(a.id, child as never)
     expect(wb.hv.child.invoke(a.id, id, 3)).toEqual({ error: 0n, value: 0n })
     expect(a.vcpus[0]!.state).toBe('stacked')
@@ -499,11 +497,7 @@ describe('feat-dynamic-vm reloaded while a child lives', () => {
     const { wb, hv } = d
     runUntil(wb, () => d.tr.has('a-idle', 'host: idle'))
     const a = vmNamed(hv, 'a-idle')
-    const child = {
-      name: 'child', type: 'enclave', entry: '0x90000000', cpuNum: 1,
-      image: { path: CHILD_IMAGE, baseAddr: '0x90000000' },
-      regions: [{ base: '0x90000000', size: '256K' }, { base: '0x90100000', size: '64K' }],
-    }
+    const child = CHILD_VM
     const id = wb.hv.child.create(a.id, child as never)
     const report = await wb.plugins.reload('feat-dynamic-vm')
     expect(report.plugin.name).toBe('feat-dynamic-vm')
@@ -526,11 +520,7 @@ describe('a child\'s region 0 taken from parent RAM that is not one host range',
     runUntil(wb, () => d.tr.has('split-host', 'host: idle'))
     const host = vmNamed(hv, 'split-host')
     const before = host.stage2.entries.map((e) => ({ gpa: e.gpa, size: e.size, pa: e.pa, kind: e.kind }))
-    const child = {
-      name: 'child', type: 'enclave', entry: '0x90000000', cpuNum: 1,
-      image: { path: CHILD_IMAGE, baseAddr: '0x90000000' },
-      regions: [{ base: '0x90000000', size: '256K' }, { base: '0x90100000', size: '64K' }],
-    }
+    const child = CHILD_VM
     // the blob's header and region 0 straddle the boundary between the parent's two regions,
     // whose host pages are 32 MiB apart
     const at = 0x80600000 - 0x20000
