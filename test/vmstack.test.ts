@@ -157,6 +157,13 @@ async function openIdle(): Promise<{ wb: Workbench; hv: Hypervisor; tr: Transcri
   return { ...d, host: vmNamed(d.hv, 'host-idle') }
 }
 
+/** two quiet parents ("a-idle", "b-idle"), booted and idling; `a` the first */
+async function openTwoIdle(): Promise<{ d: Awaited<ReturnType<typeof openDemo>>; wb: Workbench; hv: Hypervisor; a: Vm }> {
+  const d = await openDemo(TWO_IDLE)
+  runUntil(d.wb, () => d.tr.has('a-idle', 'host: idle'))
+  return { d, wb: d.wb, hv: d.hv, a: vmNamed(d.hv, 'a-idle') }
+}
+
 function vmNamed(hv: Hypervisor, name: string): Vm {
   const vm = hv.vms.find((v) => v.name === name)
   if (!vm) throw new Error(`no VM ${name}`)
@@ -468,10 +475,7 @@ describe('info', () => {
 
 describe('calls on behalf of a parent whose child is running', () => {
   it('are refused while it waits (destroy does not half-happen), and work once the child has yielded', async () => {
-    const d = await openDemo(TWO_IDLE)
-    const { wb, hv } = d
-    runUntil(wb, () => d.tr.has('a-idle', 'host: idle'))
-    const a = vmNamed(hv, 'a-idle')
+    const { wb, hv, a } = await openTwoIdle()
     const child = CHILD_VM
     const id = wb.hv.child.create(a.id, child as never)
     expect(wb.hv.child.invoke(a.id, id, 3)).toEqual({ error: 0n, value: 0n })
@@ -493,10 +497,7 @@ describe('calls on behalf of a parent whose child is running', () => {
 
 describe('feat-dynamic-vm reloaded while a child lives', () => {
   it('keeps its children (the reloaded version finds them); unloaded, its calls are gone (Bao\'s "invalid id")', async () => {
-    const d = await openDemo(TWO_IDLE)
-    const { wb, hv } = d
-    runUntil(wb, () => d.tr.has('a-idle', 'host: idle'))
-    const a = vmNamed(hv, 'a-idle')
+    const { wb, hv, a } = await openTwoIdle()
     const child = CHILD_VM
     const id = wb.hv.child.create(a.id, child as never)
     const report = await wb.plugins.reload('feat-dynamic-vm')
