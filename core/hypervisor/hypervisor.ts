@@ -117,10 +117,15 @@ export class Hypervisor {
     this.phys = bootAllocator(this.machine.board.memory, this.config.vms, this.config.shmem)
     this.allocShmem()
     this.config.vms.forEach((vc, i) => this.createVm(this.nextId++, vc, assign[i]!))
+    // static VM-stack children (CROSSCON's `children`: a TEE's GPOS, a GPOS's TEE) are built now
+    // on their parent's pCPUs and wait, inactive, until a feature puts them on the stack; their
+    // ids follow the roots', parents before children
+    for (let k = 0; k < this.vms.length; k++) this.buildStaticChildren(this.vms[k]!)
     // every pCPU waits: boot vCPUs start below; the others on SBI HSM / PSCI CPU_ON; pCPUs no VM
     // took stay off, as in Bao
     for (const h of this.machine.harts) h.halt()
-    for (const vm of this.vms) this.startVm(vm)
+    // static children wait on the stack for a feature to start them
+    for (const vm of this.vms) if (!vm.parent) this.startVm(vm)
     this.consoles = new PassThroughConsoles(this)
     this.consoles.update()
   }
@@ -239,6 +244,26 @@ export class Hypervisor {
     return vm
   }
 
+  /** Build `parent`'s static children (config `children`), images and device trees loaded, not started. */
+  private buildStaticChildren(parent: Vm): void {
+    for (const vc of parent.config.children) {
+      const child = this.buildVm(this.nextId++, vc, parent.vcpus.slice(0, vc.cpuNum).map((v) => v.pcpu), false)
+      child.parent = parent
+      parent.children.push(child)
+      this.loadImage(child)
+      const dtb = vc.dtb ? this.arch.buildDtb(child) : null
+      if (dtb) {
+        child.dtbAddr = this.dtbPlace(child, dtb.length)
+        this.machine.bus.load(child.gpaToPa(child.dtbAddr), dtb)
+      }
+    }
+  }
+
+  /** Start a static child's vCPU `v` at its VM's entry, as a boot vCPU starts (a feature calls this once it is on the stack). */
+  startChild(v: Vcpu): void {
+    this.arch.startVcpu(v, BigInt(v.vm.config.entry), this.arch.bootArgs(v, v.vm.dtbAddr))
+  }
+
   /** The device tree goes at the top of the VM's first region, page aligned. */
   private dtbPlace(vm: Vm, len: number): number {
     const r = vm.config.regions[0]!
@@ -347,7 +372,8 @@ export class Hypervisor {
     const id = this.allocId()
     this.config.vms.push(vc)
     this.createVm(id, vc, want)
-    const vm = this.vms[this.vms.length - 1]!
+    const vm = this.vms.find((v) => v.id === id)!
+    this.buildStaticChildren(vm)
     for (const v of vm.vcpus) this.machine.harts[v.pcpu]!.halt()
     this.startVm(vm)
     return vm
@@ -356,6 +382,8 @@ export class Hypervisor {
   /** Destroy a VM: its vCPUs stop, its pCPUs and interrupts are free again. */
   destroyVm(vm: Vm): void {
     for (const fn of this.hooks('vmDestroyed')) fn(this, vm)
+    // static children go with their parent (features released theirs above)
+    for (const c of [...vm.children]) if (this.vms.includes(c)) this.destroyVm(c)
     this.untrackLive(vm)
     for (const v of vm.vcpus) this.arch.stopVcpu(v)
     vm.state = 'stopped'
