@@ -97,3 +97,30 @@ describe('per-VM TEE config shapes', () => {
       .toEqual(['vms[0].type: a tee-child is the child of a GPOS VM'])
   })
 })
+
+describe("CROSSCON's demo device windows", () => {
+  it('a 64 KiB window around the 256-byte UART is accepted: the UART works, the rest reads as zero and ignores writes, logged once', async () => {
+    const file = join(import.meta.dirname, '..', 'configs', 'two-vms.json')
+    const data = (await import(file, { with: { type: 'json' } })).default as { vms: { devs?: { size: string }[] }[] }
+    const wide = structuredClone(data)
+    wide.vms[0]!.devs![0]!.size = '0x10000'
+    const wb = await Workbench.open({ config: file, configData: wide })
+    expect(wb.vm('vm1').console.waitFor('tick 1', { ms: 100 })).toBe(true) // the UART still prints
+    const vm1 = wb.hypervisor!.vms.find((v) => v.name === 'vm1')!
+    // 0x10000000 and 0x10001000 are the board's two UARTs (CROSSCON's second one); then nothing
+    expect(vm1.stage2.lookup(0x10001000)!.kind).toBe('device')
+    const gap = vm1.stage2.lookup(0x10002000)!
+    expect(gap.kind).toBe('emulated')
+    expect([gap.gpa, gap.size]).toEqual([0x10002000, 0xe000])
+    gap.handler!.write(0x40, 4, 0xdeadbeef)
+    expect(gap.handler!.read(0x40, 4)).toBe(0)
+    expect(wb.hv.log().filter((l) => /has no device: reads as zero/.test(l))).toEqual([
+      'CROSSCONHYP WARNING: VM 1 MMIO window at 0x10002000 size 0xe000 has no device: reads as zero, writes ignored',
+    ])
+  })
+
+  it('a window with no device in it at all is still a config error', () => {
+    const vms = [{ name: 'v', image: { path: 'gpos.bin', baseAddr: 0x91600000 }, cpuNum: 1, regions: [{ base: 0x91600000, size: 0x100000 }], devs: [{ pa: 0x3000_0000, va: 0x3000_0000, size: 0x1000 }] }]
+    expect(() => validateConfig({ board: 'qemu-virt-riscv64', vms }, { baseDir: FIX, board: qemuVirtRiscv64 })).toThrow(/is not a device of board qemu-virt-riscv64/)
+  })
+})

@@ -42,6 +42,8 @@ interface Shmem {
 
 const hex = (n: number | bigint): string => '0x' + n.toString(16)
 const PAGE = 4096
+/** what a device window's unbacked pages answer (QEMU's unimplemented-device behaviour) */
+const UNIMPLEMENTED = { read: (): number => 0, write: (): void => {} }
 
 export class Hypervisor {
   readonly vms: Vm[] = []
@@ -210,7 +212,8 @@ export class Hypervisor {
       else if (d.size > 0 && d.pa !== undefined) {
         const size = Math.ceil(d.size / PAGE) * PAGE
         const va = Math.floor(d.va / PAGE) * PAGE
-        vm.stage2.map({ gpa: va, size, pa: Math.floor(d.pa / PAGE) * PAGE, perm: S2_R | S2_W, kind: 'device', name: `dev@${hex(d.pa)}` })
+        const pa = Math.floor(d.pa / PAGE) * PAGE
+        this.mapDeviceWindow(vm, va, pa, size)
         log.info(`VM ${id} adding MMIO region, VA: ${hex(va)} size: ${hex(size)} mapped at ${hex(d.pa)}`)
       }
       if (!d.emulate) for (const irq of d.interrupts) this.assignIrq(vm, irq)
@@ -262,6 +265,28 @@ export class Hypervisor {
   /** Start a static child's vCPU `v` at its VM's entry, as a boot vCPU starts (a feature calls this once it is on the stack). */
   startChild(v: Vcpu): void {
     this.arch.startVcpu(v, BigInt(v.vm.config.entry), this.arch.bootArgs(v, v.vm.dtbAddr))
+  }
+
+  /**
+   * Map a passed-through device window. Pages of it where the board has no device (CROSSCON's
+   * demos map 64 KiB around a 256-byte UART) read as zero and ignore writes, as QEMU's
+   * unimplemented devices do, and the log says so once.
+   */
+  private mapDeviceWindow(vm: Vm, va: number, pa: number, size: number): void {
+    const devices = this.machine.board.devices
+    const backed = (p: number): boolean => devices.some((bd) => p < bd.base + bd.size && bd.base < p + PAGE)
+    for (let off = 0; off < size;) {
+      const b = backed(pa + off)
+      let end = off + PAGE
+      while (end < size && backed(pa + end) === b) end += PAGE
+      const gpa = va + off, n = end - off
+      if (b) vm.stage2.map({ gpa, size: n, pa: pa + off, perm: S2_R | S2_W, kind: 'device', name: `dev@${hex(pa + off)}` })
+      else {
+        vm.stage2.map({ gpa, size: n, pa: 0, perm: S2_R | S2_W, kind: 'emulated', name: `unimplemented@${hex(pa + off)}`, handler: UNIMPLEMENTED })
+        this.log.warning(`VM ${vm.id} MMIO window at ${hex(pa + off)} size ${hex(n)} has no device: reads as zero, writes ignored`)
+      }
+      off = end
+    }
   }
 
   /** The device tree goes at the top of the VM's first region, page aligned. */
