@@ -14,7 +14,7 @@ import { validateConfig, type HvVmConfig, type VmInput } from './hypervisor/conf
 import type { Hypervisor } from './hypervisor/hypervisor.ts'
 import { HypLog } from './hypervisor/log.ts'
 import { blobArchOf, imageBytes, packConfig } from './hypervisor/blob.ts'
-import { HC_CLASS, SERVICE_HYPERCALL } from './hypervisor/calls.ts'
+import { HC_CLASS, SERVICE_HYPERCALL, SERVICE_TEE } from './hypervisor/calls.ts'
 import { VMSTACK_FN } from './hypervisor/vmstack.ts'
 import { DEFAULT_BOARD } from '../plugins/defaults.ts'
 import { ApiArgumentError, bool, fn as func, num, oneOf, opts as options, reg64, str, u64, vmRef } from './args.ts'
@@ -323,6 +323,29 @@ export class Workbench {
       },
       stats: () => ({ exits: vm.exits, hypercalls: vm.hypercalls, state: vm.state, fault: vm.fault }),
       /** `n` instructions from guest-physical `gpa`, disassembled */
+      /**
+       * An OP-TEE call as this GPOS would make it (feature tee, reference §3.3): function `fid`
+       * with `args`, through the arch's TEE conduit. Runs virtual time until its TEE has answered
+       * (at most `ms`, default 1000) and returns the result registers 0..3 (a0..a3 / x0..x3);
+       * the GPOS's own registers are given back afterwards, so its guest does not notice.
+       */
+      teeCall: (fid: number, ...args: (number | bigint)[]): bigint[] => {
+        const call = 'teeCall(fid, ...args)'
+        const v = vm.vcpus[0]!
+        this.notStacked(v)
+        const f = num(call, 'fid', fid, 0, 0xffffffff)
+        if (args.length > 5) throw new ApiArgumentError(`${call}: args must be at most 5, got ${args.length}`)
+        const a = args.map((x, i) => reg64(call, `args[${i}]`, x))
+        const saved = hv.arch.argRegs(v, 8)
+        const r = hv.arch.callAs(v, SERVICE_TEE, f, [BigInt(f), ...a])
+        if (hv.onCpu[v.pcpu] === v) return r.slice(0, 4).map((x) => BigInt.asIntN(64, x)) // answered at once
+        const back = (): boolean => hv.onCpu[v.pcpu] === v || vm.state !== 'running'
+        wb.run({ ms: 1000, until: back })
+        if (hv.onCpu[v.pcpu] !== v) throw new ApiError(`VM ${vm.name}: its TEE did not answer within 1000 ms of virtual time`)
+        const out = hv.arch.argRegs(v, 4).map((x) => BigInt.asIntN(64, x))
+        hv.arch.setResults(v, saved)
+        return out
+      },
       disasm: (gpa: number, n = 8): string[] =>
         this.disasmAt((a) => this.gpa(vm, a), num('disasm(gpa, n)', 'gpa', gpa, 0, MAX_GPA), num('disasm(gpa, n)', 'n', n, 0, MAX_DISASM)),
     }

@@ -68,7 +68,7 @@ export interface ArchHyp {
    * own numbering (RISC-V: `ecall` with a7 = `service`, a6 = `fn`, a0.. = `args`). Returns the
    * caller's result registers afterwards (a0, a1, … / x0, x1, …).
    */
-  callAs(vcpu: Vcpu, service: number, fn: number, args: bigint[]): bigint[]
+  callAs(vcpu: Vcpu, service: number | string, fn: number, args: bigint[]): bigint[]
   /** VM stack: save `from`'s guest context (if any) and put `to`'s on pCPU `pcpu` */
   switchVcpu(pcpu: number, from: Vcpu | undefined, to: Vcpu): void
   /** write a call's results into a vCPU's result registers (a0, a1, … / x0, x1, …), live or saved */

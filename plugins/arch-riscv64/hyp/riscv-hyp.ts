@@ -18,7 +18,7 @@ import { wake } from '../interrupts.ts'
 import { modeChanged } from '../trap.ts'
 import { vmFdtTree } from '../vm-fdt.ts'
 import { fdtToBytes } from '../../../core/fdt.ts'
-import { handleSbi } from './sbi.ts'
+import { EID_OF, handleSbi } from './sbi.ts'
 import { ctxHvip, ctxMie, restoreContext, saveContext, setCtxHvip, setCtxMie, setCtxReg, type VcpuContext } from './context.ts'
 import { VPlic } from './vplic.ts'
 import { checkHypState, restoreHypState, snapshotHypState } from './session-state.ts'
@@ -244,15 +244,17 @@ export class RiscvHyp implements ArchHyp {
     h.brk = true
   }
 
-  /** an `ecall` with a7 = `service` (the SBI extension), a6 = `fn`, a0.. = `args`; returns a0..a5 after it */
-  callAs(v: Vcpu, service: number, fn: number, args: bigint[]): bigint[] {
+  /** an `ecall` with a7 = `service` (the SBI extension, or a named service's), a6 = `fn`, a0.. = `args`; returns a0..a5 after it */
+  callAs(v: Vcpu, service: number | string, fn: number, args: bigint[]): bigint[] {
+    const eid = typeof service === 'string' ? EID_OF.get(service) : service
+    if (eid === undefined) throw new Error(`RISC-V has no SBI extension for the service '${String(service)}'`)
     // borrow the vCPU's argument registers, make the call, give them back
     const h = this.hart(v)
     const saved = h.x.slice(20, 36)
     const pcLo = h.pcLo, pcHi = h.pcHi
     for (let i = 0; i < 6; i++) h.setReg(10 + i, args[i] ?? 0n)
     h.setReg(16, BigInt(fn))
-    h.setReg(17, BigInt(service))
+    h.setReg(17, BigInt(eid))
     handleSbi(this, v, h)
     // a call that switched vCPUs (VM stack) left v's results in its saved context
     if (!this.live(v)) return this.regs(v).x.slice(10, 16)

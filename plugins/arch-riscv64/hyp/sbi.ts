@@ -24,6 +24,8 @@ export const ECALL = 'ecall'
  * hypercalls (a6 = class << 16 | function) and OP-TEE calls (a6 = the SMCCC function id).
  */
 const NAMED: ReadonlyMap<number, string> = new Map([[EID.BAO, SERVICE_HYPERCALL], [EID.TEE, SERVICE_TEE]])
+/** the extension id of a named service (the API makes a call "as the guest would") */
+export const EID_OF: ReadonlyMap<string, number> = new Map([...NAMED].map(([eid, name]) => [name, eid]))
 
 export const SBI_SUCCESS = 0, SBI_ERR_FAILED = -1, SBI_ERR_NOT_SUPPORTED = -2, SBI_ERR_INVALID_PARAM = -3
 export const SBI_ERR_DENIED = -4, SBI_ERR_INVALID_ADDRESS = -5, SBI_ERR_ALREADY_AVAILABLE = -6
