@@ -73,6 +73,13 @@ export interface ArchHyp {
   switchVcpu(pcpu: number, from: Vcpu | undefined, to: Vcpu): void
   /** write a call's results into a vCPU's result registers (a0, a1, … / x0, x1, …), live or saved */
   setResults(vcpu: Vcpu, values: readonly bigint[]): void
+  /** the first `n` argument registers of a vCPU (a0.. / x0..), live or saved (TEE calls copy them between VMs) */
+  argRegs(vcpu: Vcpu, n: number): bigint[]
+  /**
+   * Mask (or unmask again) a vCPU's virtual external interrupts while it serves another VM's
+   * call (reference §3.3: a TEE runs with external interrupts off); live or saved.
+   */
+  maskExternalIrqs(vcpu: Vcpu, masked: boolean): void
   /** a vCPU's general registers by architectural number, and its pc */
   regs(vcpu: Vcpu): { pc: bigint; x: bigint[] }
   /** a physical interrupt now belongs to `vm`: route it there */

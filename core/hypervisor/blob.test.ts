@@ -89,7 +89,7 @@ function rich(): Raw {
         children: [
           {
             name: 'gpos',
-            type: 'tee-child',
+            type: 'gpos',
             image: { path: 'c.bin', baseAddr: '0x98000000' },
             cpuNum: 1,
             regions: [{ base: '0x98000000', size: '1M' }],
@@ -306,7 +306,7 @@ describe('byte layout (reference §2.1, §2.2)', () => {
       expect(u64(blob, vm1 + 64)).toBe(1) // children_num
       const child = u64(blob, u64(blob, vm1 + 72)) // children → array of pointers
       expect(child).toBe(vm1 + vmSize) // pre-order: the child follows its parent
-      expect(u64(blob, child + 56)).toBe(2) // type: TEE child
+      expect(u64(blob, child + 56)).toBe(0) // type: GPOS (a tee-parent's child is its GPOS)
       const grandchild = u64(blob, u64(blob, child + 72))
       expect(u64(blob, grandchild + 56)).toBe(3) // enclave
       expect(u64(blob, grandchild + 16)).toBe(0) // no image: size 0

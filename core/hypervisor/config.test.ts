@@ -150,7 +150,8 @@ describe('good configs normalise', () => {
     const { config, board } = await loadConfig(join(FIX, 'two-vms.json'), new PluginHost())
     expect(board.name).toBe('qemu-virt-riscv64')
     const rtos = config.vms[1]!
-    expect(rtos).toMatchObject({ type: 1, typeName: 'tee-parent', colors: 0xf0, dtb: false, entry: 0x9000_0000 })
+    // (a numeric type; 3, since a tee-parent must have a GPOS child: test/tee-routing.test.ts)
+    expect(rtos).toMatchObject({ type: 3, typeName: 'enclave', colors: 0xf0, dtb: false, entry: 0x9000_0000 })
     expect(rtos.image).toMatchObject({ path: join(FIX, 'images/tiny.bin'), inplace: true })
     expect(rtos.regions[1]).toEqual({ base: 0xa000_0000, size: 0x1000, colors: 0, placePhys: true, phys: 0xb000_0000 })
     expect(rtos.devs[1]).toEqual({ pa: undefined, va: 0x1000_0000, size: 0x100, interrupts: [10], id: 0, shared: false, emulate: 'ns16550' })

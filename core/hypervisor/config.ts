@@ -17,7 +17,7 @@ import { BUILTIN_PLUGINS, isBoardPath, PluginError, type PluginHost } from '../p
 import { ConfigError, ConfigErrors } from './config-error.ts'
 import { plainConfig } from './config-data.ts'
 import { importConfigModule } from './config-module.ts'
-import { checkNames, checkAlignment, checkCpus, checkGuestWindows, checkHostMemory, checkShmemFits, checkDevices, checkInterrupts, checkImages, checkIpcs } from './config-rules.ts'
+import { checkNames, checkAlignment, checkCpus, checkGuestWindows, checkHostMemory, checkShmemFits, checkDevices, checkInterrupts, checkImages, checkIpcs, checkTeeShapes } from './config-rules.ts'
 import { parseStructure, VM_TYPES, type ArchVmOptions, type ParsedVm } from './config-schema.ts'
 import type { Ctx, Err, HvConfig, HvDev, HvImage, HvShmem, HvVmConfig, Node } from './config-types.ts'
 
@@ -167,6 +167,7 @@ function check(raw: unknown, ctx: Ctx, errors: ConfigError[]): HvConfig {
   checkNames(nodes, err)
   checkAlignment(nodes, shmem, err)
   checkCpus(nodes, ctx.board, err)
+  checkTeeShapes(nodes, err)
   checkGuestWindows(nodes, err)
   checkHostMemory(nodes, shmem, ctx.board, err)
   checkShmemFits(nodes, shmem, ctx.board, err)

@@ -42,6 +42,8 @@ interface Shmem {
 
 const hex = (n: number | bigint): string => '0x' + n.toString(16)
 const PAGE = 4096
+/** what a device window's unbacked pages answer (QEMU's unimplemented-device behaviour) */
+const UNIMPLEMENTED = { read: (): number => 0, write: (): void => {} }
 
 export class Hypervisor {
   readonly vms: Vm[] = []
@@ -117,10 +119,15 @@ export class Hypervisor {
     this.phys = bootAllocator(this.machine.board.memory, this.config.vms, this.config.shmem)
     this.allocShmem()
     this.config.vms.forEach((vc, i) => this.createVm(this.nextId++, vc, assign[i]!))
+    // static VM-stack children (CROSSCON's `children`: a TEE's GPOS, a GPOS's TEE) are built now
+    // on their parent's pCPUs and wait, inactive, until a feature puts them on the stack; their
+    // ids follow the roots', parents before children
+    for (let k = 0; k < this.vms.length; k++) this.buildStaticChildren(this.vms[k]!)
     // every pCPU waits: boot vCPUs start below; the others on SBI HSM / PSCI CPU_ON; pCPUs no VM
     // took stay off, as in Bao
     for (const h of this.machine.harts) h.halt()
-    for (const vm of this.vms) this.startVm(vm)
+    // static children wait on the stack for a feature to start them
+    for (const vm of this.vms) if (!vm.parent) this.startVm(vm)
     this.consoles = new PassThroughConsoles(this)
     this.consoles.update()
   }
@@ -205,7 +212,8 @@ export class Hypervisor {
       else if (d.size > 0 && d.pa !== undefined) {
         const size = Math.ceil(d.size / PAGE) * PAGE
         const va = Math.floor(d.va / PAGE) * PAGE
-        vm.stage2.map({ gpa: va, size, pa: Math.floor(d.pa / PAGE) * PAGE, perm: S2_R | S2_W, kind: 'device', name: `dev@${hex(d.pa)}` })
+        const pa = Math.floor(d.pa / PAGE) * PAGE
+        this.mapDeviceWindow(vm, va, pa, size)
         log.info(`VM ${id} adding MMIO region, VA: ${hex(va)} size: ${hex(size)} mapped at ${hex(d.pa)}`)
       }
       if (!d.emulate) for (const irq of d.interrupts) this.assignIrq(vm, irq)
@@ -237,6 +245,48 @@ export class Hypervisor {
       this.machine.bus.load(vm.gpaToPa(vm.dtbAddr), dtb)
     }
     return vm
+  }
+
+  /** Build `parent`'s static children (config `children`), images and device trees loaded, not started. */
+  private buildStaticChildren(parent: Vm): void {
+    for (const vc of parent.config.children) {
+      const child = this.buildVm(this.nextId++, vc, parent.vcpus.slice(0, vc.cpuNum).map((v) => v.pcpu), false)
+      child.parent = parent
+      parent.children.push(child)
+      this.loadImage(child)
+      const dtb = vc.dtb ? this.arch.buildDtb(child) : null
+      if (dtb) {
+        child.dtbAddr = this.dtbPlace(child, dtb.length)
+        this.machine.bus.load(child.gpaToPa(child.dtbAddr), dtb)
+      }
+    }
+  }
+
+  /** Start a static child's vCPU `v` at its VM's entry, as a boot vCPU starts (a feature calls this once it is on the stack). */
+  startChild(v: Vcpu): void {
+    this.arch.startVcpu(v, BigInt(v.vm.config.entry), this.arch.bootArgs(v, v.vm.dtbAddr))
+  }
+
+  /**
+   * Map a passed-through device window. Pages of it where the board has no device (CROSSCON's
+   * demos map 64 KiB around a 256-byte UART) read as zero and ignore writes, as QEMU's
+   * unimplemented devices do, and the log says so once.
+   */
+  private mapDeviceWindow(vm: Vm, va: number, pa: number, size: number): void {
+    const devices = this.machine.board.devices
+    const backed = (p: number): boolean => devices.some((bd) => p < bd.base + bd.size && bd.base < p + PAGE)
+    for (let off = 0; off < size;) {
+      const b = backed(pa + off)
+      let end = off + PAGE
+      while (end < size && backed(pa + end) === b) end += PAGE
+      const gpa = va + off, n = end - off
+      if (b) vm.stage2.map({ gpa, size: n, pa: pa + off, perm: S2_R | S2_W, kind: 'device', name: `dev@${hex(pa + off)}` })
+      else {
+        vm.stage2.map({ gpa, size: n, pa: 0, perm: S2_R | S2_W, kind: 'emulated', name: `unimplemented@${hex(pa + off)}`, handler: UNIMPLEMENTED })
+        this.log.warning(`VM ${vm.id} MMIO window at ${hex(pa + off)} size ${hex(n)} has no device: reads as zero, writes ignored`)
+      }
+      off = end
+    }
   }
 
   /** The device tree goes at the top of the VM's first region, page aligned. */
@@ -347,7 +397,8 @@ export class Hypervisor {
     const id = this.allocId()
     this.config.vms.push(vc)
     this.createVm(id, vc, want)
-    const vm = this.vms[this.vms.length - 1]!
+    const vm = this.vms.find((v) => v.id === id)!
+    this.buildStaticChildren(vm)
     for (const v of vm.vcpus) this.machine.harts[v.pcpu]!.halt()
     this.startVm(vm)
     return vm
@@ -356,6 +407,8 @@ export class Hypervisor {
   /** Destroy a VM: its vCPUs stop, its pCPUs and interrupts are free again. */
   destroyVm(vm: Vm): void {
     for (const fn of this.hooks('vmDestroyed')) fn(this, vm)
+    // static children go with their parent (features released theirs above)
+    for (const c of [...vm.children]) if (this.vms.includes(c)) this.destroyVm(c)
     this.untrackLive(vm)
     for (const v of vm.vcpus) this.arch.stopVcpu(v)
     vm.state = 'stopped'

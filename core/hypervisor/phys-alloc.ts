@@ -71,12 +71,16 @@ export class PhysAllocator {
  * live in their parents' RAM) and the shared memory placed at a fixed address. The config rules
  * run it too, so a shmem that cannot be allocated is a config error, not a failed boot.
  */
+interface AllocVm { regions: readonly { phys: number; size: number }[]; children?: readonly AllocVm[] }
+
 export function bootAllocator(
   ram: readonly Range[],
-  vms: readonly { regions: readonly { phys: number; size: number }[] }[],
+  vms: readonly AllocVm[],
   shmem: readonly { size: number; placePhys: boolean; phys: number | undefined }[],
 ): PhysAllocator {
-  const used = vms.flatMap((vm) => vm.regions.map((r) => ({ base: r.phys, size: r.size })))
+  // static VM-stack children (a TEE's GPOS, its child TEE) hold their regions from boot too
+  const all = (list: readonly AllocVm[]): AllocVm[] => list.flatMap((vm) => [vm, ...all(vm.children ?? [])])
+  const used = all(vms).flatMap((vm) => vm.regions.map((r) => ({ base: r.phys, size: r.size })))
   used.push(...shmem.filter((s) => s.placePhys && s.phys !== undefined).map((s) => ({ base: s.phys!, size: s.size })))
   return new PhysAllocator(ram, used)
 }

@@ -53,6 +53,15 @@ export function setCtxHvip(ctx: VcpuContext, v: number): void {
   ctx.csr[2 * GUEST_CSRS.indexOf(CSR.hvip)] = v
 }
 
+/** mie of a saved context (its VS bits are the guest's vsie) */
+export function ctxMie(ctx: VcpuContext): number {
+  return ctx.csr[2 * GUEST_CSRS.indexOf(CSR.mie)]!
+}
+
+export function setCtxMie(ctx: VcpuContext, v: number): void {
+  ctx.csr[2 * GUEST_CSRS.indexOf(CSR.mie)] = v
+}
+
 /** write integer register n (1..31) of a saved context */
 export function setCtxReg(ctx: VcpuContext, n: number, v: bigint): void {
   if (n === 0) return

@@ -19,7 +19,7 @@ import { modeChanged } from '../trap.ts'
 import { vmFdtTree } from '../vm-fdt.ts'
 import { fdtToBytes } from '../../../core/fdt.ts'
 import { handleSbi } from './sbi.ts'
-import { ctxHvip, restoreContext, saveContext, setCtxHvip, setCtxReg, type VcpuContext } from './context.ts'
+import { ctxHvip, ctxMie, restoreContext, saveContext, setCtxHvip, setCtxMie, setCtxReg, type VcpuContext } from './context.ts'
 import { VPlic } from './vplic.ts'
 import { checkHypState, restoreHypState, snapshotHypState } from './session-state.ts'
 
@@ -46,6 +46,8 @@ export interface VcpuArch {
   timerAt: number | null
   /** the saved guest context while the vCPU is not on its pCPU (VM stack), else null */
   ctx: VcpuContext | null
+  /** while its external interrupts are masked (a TEE serving a call): whether VSEIE was set; else null */
+  seieMasked: boolean | null
 }
 
 const hex = (n: number | bigint): string => '0x' + n.toString(16)
@@ -90,7 +92,7 @@ export class RiscvHyp implements ArchHyp {
     vm.stage2.map({ gpa: this.plicDev.base, size: this.plicDev.size, pa: 0, perm: 3, kind: 'emulated', name: 'vplic', handler: vplic })
     // the SBI console gets what is typed when the VM has no UART of its own
     if (!vm.config.devs.some((d) => this.isUart(d.pa, d.emulate))) vm.console.setInputSink((b) => (vm.arch as VmArch).input.push(b))
-    for (const v of vm.vcpus) v.arch = { timer: null, timerAt: null, ctx: null } satisfies VcpuArch
+    for (const v of vm.vcpus) v.arch = { timer: null, timerAt: null, ctx: null, seieMasked: null } satisfies VcpuArch
   }
 
   private isUart(pa: number | undefined, emulate: string | undefined): boolean {
@@ -203,6 +205,30 @@ export class RiscvHyp implements ArchHyp {
     for (let i = 0; i < values.length; i++) {
       if (saved) setCtxReg(ctx, 10 + i, values[i]!)
       else this.hart(v).setReg(10 + i, values[i]!)
+    }
+  }
+
+  argRegs(v: Vcpu, n: number): bigint[] {
+    return this.regs(v).x.slice(10, 10 + n)
+  }
+
+  /** CROSSCON's sdTZ on RISC-V: clear the vCPU's VSEIE while it serves a call, give it back after */
+  maskExternalIrqs(v: Vcpu, masked: boolean): void {
+    const va = this.varch(v)
+    const ctx = va.ctx && !this.live(v) ? va.ctx : null
+    const mie = ctx ? ctxMie(ctx) : this.hart(v).c[CSR.mie * 2]!
+    let next = mie
+    if (masked && va.seieMasked === null) {
+      va.seieMasked = (mie & IRQ.VSEI) !== 0
+      next = mie & ~IRQ.VSEI
+    } else if (!masked && va.seieMasked !== null) {
+      next = va.seieMasked ? mie | IRQ.VSEI : mie & ~IRQ.VSEI
+      va.seieMasked = null
+    }
+    if (ctx) setCtxMie(ctx, next)
+    else {
+      this.hart(v).c[CSR.mie * 2] = next
+      if (next !== mie) wake(this.hart(v))
     }
   }
 
