@@ -534,6 +534,7 @@ const HELP = `baobab API (REPL globals: hv, vm, board, plugins, run, step, pause
   vm(id).mem.read(gpa, len) / .write(gpa, bytes)   guest-physical, through the VM's stage-2 map
   vm(id).stats() / vm(id).disasm(gpa, n)      disasm(pa, n)
   hv.child.create(parent, vmConfig) / .invoke(parent, id, arg) / .destroy(parent, id)   VM-stack as that VM
+  vm(id).teeCall(fid, ...args)      an OP-TEE call as that GPOS would make it; its result registers 0..3
   board                             the board description (memory map, devices, clocks)
   plugins.list() / .load(nameOrPath) / .unload(name) / .reload(name)
   run(ms) / run({ ms, insns })      advance virtual time; step(n); pause()
