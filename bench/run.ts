@@ -1,41 +1,20 @@
 /**
  * `npm run bench`: named speed figures, one per line (`name: value unit`). Benchmarks report;
- * they never fail a build. Workloads are the fixed images in bench/ (see bench/rv64-loop/README.md).
+ * they never fail a build. Workloads are the fixed images in bench/ (see bench/rv64-loop/README.md
+ * and bench/suite/README.md).
  */
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { bootBare } from '../core/bare.ts'
-import { bootConfig } from '../core/boot.ts'
+import { median, print, qemuMs, runBare, runConfigUntil } from './measure.ts'
+import { benchSuite } from './suite.ts'
 import { benchVmstack } from './vmstack.ts'
+
+export { runBare, type Figure } from './measure.ts'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const LOOP = join(here, 'rv64-loop')
-
-export interface Figure {
-  name: string
-  value: number
-  unit: string
-}
-
-function print(f: Figure): void {
-  const v = Number.isInteger(f.value) ? String(f.value) : f.value.toFixed(f.value < 10 ? 2 : 1)
-  process.stdout.write(`${f.name}: ${v} ${f.unit}\n`)
-}
-
-/** Run an image bare in this process; returns wall ms, instructions and the console text. */
-export async function runBare(image: string, interpOnly = false): Promise<{ ms: number; insns: number; out: string }> {
-  const bm = await bootBare({ board: 'qemu-virt-riscv64', image })
-  const m = bm.machine
-  if (interpOnly) for (const h of m.harts) (h as unknown as { translate: boolean }).translate = false
-  let out = ''
-  m.serial('uart0').onOutput((b) => { out += String.fromCharCode(b) })
-  const t0 = performance.now()
-  m.sched.run({})
-  return { ms: performance.now() - t0, insns: m.sched.instructions, out }
-}
 
 /** MIPS of `baobab run --bare --stats` with BAOBAB_INTERP=1 (median of `runs`) */
 function interpreterMips(image: string, runs: number): number | null {
@@ -50,16 +29,12 @@ function interpreterMips(image: string, runs: number): number | null {
   return xs.length ? median(xs) : null
 }
 
-function qemuMs(image: string): number | null {
-  const t0 = performance.now()
-  const r = spawnSync('qemu-system-riscv64', ['-M', 'virt', '-bios', 'none', '-nographic', '-kernel', image], { timeout: 120_000, stdio: ['ignore', 'pipe', 'pipe'] })
-  if (r.error || r.status !== 0) return null
-  return performance.now() - t0
-}
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
-
-export async function runBenchmarks(opts: { quick: boolean }): Promise<number> {
+export async function runBenchmarks(opts: { quick: boolean; suiteOnly?: boolean }): Promise<number> {
+  if (opts.suiteOnly) {
+    await runBare(join(LOOP, 'prog_50.elf')) // warm the JIT, as below
+    await benchSuite(opts)
+    return 0
+  }
   const prog = join(LOOP, opts.quick ? 'prog_50.elf' : 'prog_5000.elf')
   const runs = opts.quick ? 1 : 3
   // warm the JIT once so the figure is the steady state a long session sees
@@ -91,25 +66,11 @@ export async function runBenchmarks(opts: { quick: boolean }): Promise<number> {
     print({ name: 'rv64-loop baobab/qemu speed ratio', value: qrun / ms, unit: 'x' })
   }
   await hypervisorFigures(opts, ms, best.insns)
+  await benchSuite(opts)
   print({ name: 'RSS after runs', value: process.memoryUsage().rss / 1048576, unit: 'MiB' })
   for (const f of await benchVmstack()) print(f)
   await hotReloadFigure()
   return 0
-}
-
-/** Run a config in-process until `done(text of all consoles)` or the machine stops. */
-async function runConfigUntil(file: string, done?: (text: string) => boolean): Promise<{ ms: number; insns: number; exits: number; firstLineMs: number }> {
-  const t0 = performance.now()
-  const { machine: m, hv } = await bootConfig(file)
-  let firstLineMs = -1
-  let text = ''
-  for (const vm of hv.vms) vm.console.onOutput((b) => {
-    if (firstLineMs < 0) firstLineMs = performance.now() - t0
-    text += String.fromCharCode(b)
-  })
-  const t1 = performance.now()
-  m.sched.run({ predicate: done ? () => done(text) : undefined })
-  return { ms: performance.now() - t1, insns: m.sched.instructions, exits: hv.vms.reduce((s, v) => s + v.exits, 0), firstLineMs }
 }
 
 /** Wall time from spawning the CLI to the first guest line on its stdout (a cold start). */
