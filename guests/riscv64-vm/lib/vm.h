@@ -57,6 +57,20 @@ static inline void irq_wait(void)
   __asm__ volatile("wfi\n\tcsrsi sstatus, 2\n\tnop\n\tcsrci sstatus, 2" ::: "memory");
 }
 
+/* whether string s ends with t (guests pick their mode by their VM's name: "...-idle") */
+static inline int ends_with(const char *s, const char *t)
+{
+  const char *a = s, *b = t;
+  while (*a)
+    a++;
+  while (*b)
+    b++;
+  while (b > t && a > s)
+    if (*--a != *--b)
+      return 0;
+  return b == t;
+}
+
 /* ---- SBI (spec v2.0) ---- */
 struct sbiret { long error; long value; };
 

@@ -309,19 +309,6 @@ static void use_tas(struct teec_context *c, const char *key)
   teec_close_session(&k);
 }
 
-static int ends_with(const char *s, const char *t)
-{
-  const char *a = s, *b = t;
-  while (*a)
-    a++;
-  while (*b)
-    b++;
-  while (b > t && a > s)
-    if (*--a != *--b)
-      return 0;
-  return b == t;
-}
-
 /* 5. the fault demo */
 static void malicious(struct teec_context *tee1, struct teec_context *tee2, int have2)
 {

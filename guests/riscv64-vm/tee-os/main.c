@@ -58,19 +58,6 @@ static void tee_return(u64 n, const u64 r[5], struct tee_req *q)
   q->a[4] = a4; q->a[5] = a5; q->a[6] = a6;
 }
 
-static int ends_with(const char *s, const char *t)
-{
-  const char *a = s, *b = t;
-  while (*a)
-    a++;
-  while (*b)
-    b++;
-  while (b > t && a > s)
-    if (*--a != *--b)
-      return 0;
-  return b == t;
-}
-
 #define CALLS_IMPLEMENTED 8   /* the function ids serve() answers */
 
 /* a request (SMCCC id in a0, 32 bits) → results r[0] = status (a0 of the GPOS), r[1..4] */

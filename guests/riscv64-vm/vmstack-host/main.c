@@ -252,19 +252,6 @@ static void cycles(long last)
   l_emit(&l);
 }
 
-static int ends_with(const char *s, const char *t)
-{
-  const char *a = s, *b = t;
-  while (*a)
-    a++;
-  while (*b)
-    b++;
-  while (b > t && a > s)
-    if (*--a != *--b)
-      return 0;
-  return b == t;
-}
-
 void boot_main(u64 hart, const void *fdt)
 {
   fdt_parse(fdt, &dt);

@@ -184,19 +184,6 @@ static void place_child(void)
   copy(AREA + image_off, child_image, image_len);
 }
 
-static int ends_with(const char *s, const char *t)
-{
-  const char *a = s, *b = t;
-  while (*a)
-    a++;
-  while (*b)
-    b++;
-  while (b > t && a > s)
-    if (*--a != *--b)
-      return 0;
-  return b == t;
-}
-
 /* invoke, resuming after pre-emptions (none is expected: no interrupt is enabled) */
 static struct vm_ret invoke(long id, long arg)
 {
