@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url'
 import { existsSync } from 'node:fs'
 import { median, print, qemuMs, runBare, runConfigUntil } from './measure.ts'
 import { benchSuite } from './suite.ts'
+import { benchTee } from './tee.ts'
 import { benchVmstack } from './vmstack.ts'
 
 export { runBare, type Figure } from './measure.ts'
@@ -69,6 +70,7 @@ export async function runBenchmarks(opts: { quick: boolean; suiteOnly?: boolean 
   await benchSuite(opts)
   print({ name: 'RSS after runs', value: process.memoryUsage().rss / 1048576, unit: 'MiB' })
   for (const f of await benchVmstack()) print(f)
+  for (const f of await benchTee()) print(f)
   await hotReloadFigure()
   return 0
 }

@@ -121,7 +121,9 @@ export class Tees {
     const g = this.serving.get(t)
     if (!g) return this.refuse() // a return with no call to answer
     const r = this.hv.arch.argRegs(t, REGS)
-    const results = n === RETURN.CALL_DONE ? (r[1] === RPC_FOREIGN_INTR ? r.slice(1, 5) : r.slice(1, 7)) : [r[0]!]
+    // OP-TEE's return codes are 32-bit values: a guest may hold them sign- or zero-extended
+    const rpc = (r[1]! & 0xffffffffn) === RPC_FOREIGN_INTR
+    const results = n === RETURN.CALL_DONE ? (rpc ? r.slice(1, 5) : r.slice(1, 7)) : [r[0]!]
     this.leave(t, g)
     this.hv.arch.setResults(g, results)
     this.counters.returns++

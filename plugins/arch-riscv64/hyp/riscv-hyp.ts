@@ -209,7 +209,15 @@ export class RiscvHyp implements ArchHyp {
   }
 
   argRegs(v: Vcpu, n: number): bigint[] {
-    return this.regs(v).x.slice(10, 10 + n)
+    const ctx = this.varch(v).ctx
+    const out: bigint[] = []
+    if (ctx && !this.live(v)) {
+      for (let i = 10; i < 10 + n; i++) out.push(BigInt.asUintN(64, (BigInt(ctx.x[2 * i + 1]!) << 32n) | BigInt(ctx.x[2 * i]! >>> 0)))
+    } else {
+      const h = this.hart(v)
+      for (let i = 10; i < 10 + n; i++) out.push(BigInt.asUintN(64, h.reg(i)))
+    }
+    return out
   }
 
   /** CROSSCON's sdTZ on RISC-V: clear the vCPU's VSEIE while it serves a call, give it back after */
