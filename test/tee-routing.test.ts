@@ -37,12 +37,15 @@ describe('per-VM TEE routing (feat-tee), end to end with real guests', () => {
     expect(vms.map((v) => [v.name, v.parent, v.children])).toEqual([['tee1', null, [2]], ['gpos', 1, [3]], ['tee2', 2, []]])
   })
 
-  it('a TEE that faults is disabled alone: the call gets 7, later calls to it 7, calls to the other TEE still work; nothing routes a foreign owner', async () => {
+  it('a TEE that faults is disabled alone: the call gets 7, later calls to it 7, calls to the other TEE still work; nothing routes a foreign owner; the RPC return', async () => {
     const wb = await runPair()
     const out = wb.vm('gpos').console.read().split('\n')
-    expect(out[2]).toBe(line(7n, 99n, 0n, 0n, 0n)) // TEE 1 faulted mid-call: a0 = 7, a1..: the GPOS's own
-    expect(out[3]).toBe(line(7n, 1n, 0n, 0n, 0n)) // TEE 1 is disabled
-    expect(out[4]).toBe(line(-1n, 0n, 0n, 0n, 0n)) // owner 0x05: nobody's
+    expect(out[2]).toBe(line(7n, 99n, 0n, 0n, 0x55n)) // TEE 1 faulted mid-call: a0 = 7, a1..: the GPOS's own
+    expect(out[3]).toBe(line(7n, 1n, 0n, 0n, 0x55n)) // TEE 1 is disabled
+    expect(out[4]).toBe(line(-1n, 0n, 0n, 0n, 0x55n)) // owner 0x05: nobody's
+    // TEE 2 answers with the foreign-interrupt RPC (its a1 = 0xFFFF0004): only a0..a3 <- its a1..a4,
+    // so the GPOS's a4 (0x55) stays, where a CALL_DONE (out[1]) gave it the TEE's a5 (0)
+    expect(out[5]).toBe(line(0xffff0004n, 0x12000004n, 0x12000004n, 0x1234n, 0x55n))
     expect(wb.hv.log()).toContain('CROSSCONHYP ERROR: VM 1 performed illegal access. Disabling.')
     const vms = Object.fromEntries(wb.hv.vms().map((v) => [v.name, v.state]))
     expect(vms).toEqual({ tee1: 'faulted', gpos: 'stopped', tee2: 'running' })
