@@ -17,9 +17,8 @@ export default definePlugin({
     ctx.calls.register({ service: SERVICE_TEE, handler: (c) => tees(c.hv).call(c) })
     ctx.hooks.on('fault', (hv, v, f) => tees(hv).fault(v, f))
     ctx.states.register('tee', {
-      captureProblem: (hv) => tees(hv).captureProblem(),
-      snapshot: () => null,
-      restore: () => {},
+      snapshot: (hv) => tees(hv).snapshot(),
+      restore: (hv, s) => tees(hv).restore(s),
     })
   },
 })

@@ -26,6 +26,25 @@ import type { Call, CallResults } from '../../core/hypervisor/calls.ts'
 import type { Hypervisor } from '../../core/hypervisor/hypervisor.ts'
 import type { FaultInfo } from '../../core/hypervisor/hooks.ts'
 import type { Vcpu, Vm } from '../../core/hypervisor/vm.ts'
+import { checkState, stateNum } from '../../core/state-check.ts'
+import { z } from 'zod'
+
+/** what `snapshot()` returns: plain JSON, VMs and vCPUs by id */
+export interface TeesState {
+  disabled: number[]
+  /** [TEE VM, TEE vCPU, GPOS VM, GPOS vCPU] */
+  serving: [number, number, number, number][]
+  started: [number, number][]
+  counters: Tees['counters']
+}
+
+const ids = z.tuple([stateNum.count, stateNum.count])
+const teesState = z.object({
+  disabled: z.array(stateNum.count).max(1024),
+  serving: z.array(z.tuple([stateNum.count, stateNum.count, stateNum.count, stateNum.count])).max(1 << 16),
+  started: z.array(ids).max(1 << 16),
+  counters: z.object({ calls: stateNum.count, returns: stateNum.count, faults: stateNum.count, refused: stateNum.count }).strict(),
+}).strict()
 
 /** CROSSCON's VM types (reference §2.2) */
 export const TYPE = { GPOS: 0, TEE_PARENT: 1, TEE_CHILD: 2 } as const
@@ -191,10 +210,38 @@ export class Tees {
     return true
   }
 
-  /** sessions cannot capture a pair's switching state yet */
-  captureProblem(): string | null {
-    return this.hv.vms.some((v) => v.config.type === TYPE.TEE_PARENT || v.config.type === TYPE.TEE_CHILD)
-      ? 'per-VM TEE pairs are not captured by sessions yet'
-      : null
+  // ---- sessions: which TEEs are disabled, which serve whom, which vCPUs have started ----
+
+  snapshot(): TeesState {
+    const ref = (v: Vcpu): [number, number] => [v.vm.id, v.id]
+    return {
+      disabled: [...this.disabled].map((vm) => vm.id).sort((a, b) => a - b),
+      serving: [...this.serving].map(([t, g]) => [...ref(t), ...ref(g)] as [number, number, number, number]),
+      started: [...this.started].map(ref),
+      counters: { ...this.counters },
+    }
+  }
+
+  /** Rebuild from `snapshot()` after the machine booted again; refuses what names no VM or vCPU of it. */
+  restore(state: unknown): void {
+    const s = checkState(teesState, state)
+    const vcpu = (vm: number, id: number, what: string): Vcpu => {
+      const v = this.hv.vms.find((x) => x.id === vm)?.vcpus[id]
+      if (!v) throw new Error(`${what}: VM ${vm} has no vCPU ${id}`)
+      return v
+    }
+    const vmOf = (id: number): Vm => {
+      const vm = this.hv.vms.find((x) => x.id === id)
+      if (!vm) throw new Error(`disabled: no VM ${id}`)
+      return vm
+    }
+    const disabled = s.disabled.map(vmOf)
+    const serving = s.serving.map(([tv, ti, gv, gi]) => [vcpu(tv, ti, 'serving'), vcpu(gv, gi, 'serving')] as const)
+    const started = s.started.map(([vm, id]) => vcpu(vm, id, 'started'))
+    this.disabled.clear(); this.serving.clear(); this.started.clear()
+    for (const vm of disabled) this.disabled.add(vm)
+    for (const [t, g] of serving) this.serving.set(t, g)
+    for (const v of started) this.started.add(v)
+    Object.assign(this.counters, s.counters)
   }
 }

@@ -27,7 +27,7 @@ interface ContextState {
 
 export interface RiscvHypState {
   vms: { id: number; vplic: VPlicState; input: number[]; unsupportedSeen: number[] }[]
-  vcpus: { vm: number; vcpu: number; timerAt: number | null; ctx: ContextState | null }[]
+  vcpus: { vm: number; vcpu: number; timerAt: number | null; ctx: ContextState | null; seieMasked?: boolean | null }[]
 }
 
 const int32s = (n: number) => z.array(stateNum.int32).length(n, `must list ${n} 32-bit words`)
@@ -45,6 +45,7 @@ const savedState = z.object({
     vm: stateNum.count,
     vcpu: stateNum.count,
     timerAt: stateNum.count.nullable(),
+    seieMasked: z.boolean().nullable().optional(),
     ctx: z.object({
       x: int32s(66), f: int32s(64), csr: int32s(GUEST_CSR_WORDS),
       pcLo: stateNum.int32, pcHi: stateNum.int32, priv, virt: z.union([z.literal(0), z.literal(1)]), idle: z.boolean(),
@@ -82,7 +83,7 @@ export function snapshotHypState(hv: Hypervisor, _plic: BoardDevice | undefined)
       const a = vcpuArch(v.arch)
       const c = a.ctx
       const ctx = c ? { x: [...c.x], f: [...c.f], csr: [...c.csr], pcLo: c.pcLo, pcHi: c.pcHi, priv: c.priv, virt: c.virt, idle: c.idle } : null
-      return { vm: vm.id, vcpu: v.id, timerAt: a.timerAt, ctx }
+      return { vm: vm.id, vcpu: v.id, timerAt: a.timerAt, ctx, seieMasked: a.seieMasked }
     })),
   }
 }
@@ -99,6 +100,7 @@ export function restoreHypState(hyp: RiscvHyp, hv: Hypervisor, plic: BoardDevice
     const v = vcpu(cs.vm, cs.vcpu)
     if (!v) continue
     const c = cs.ctx
+    vcpuArch(v.arch).seieMasked = cs.seieMasked ?? null
     vcpuArch(v.arch).ctx = c ? {
       x: Int32Array.from(c.x), f: Int32Array.from(c.f), csr: Int32Array.from(c.csr),
       pcLo: c.pcLo, pcHi: c.pcHi, priv: c.priv, virt: c.virt, idle: c.idle,
