@@ -52,6 +52,10 @@ export interface VmInfo {
   hypercalls: number
   parent: number | null
   children: number[]
+  /** CROSSCON's VM type: 'gpos', 'tee-parent', 'tee-child', 'enclave' */
+  type: string
+  /** one of its vCPUs is on its pCPU now (of a VM-stack pair, the side that runs) */
+  onCpu: boolean
 }
 
 export interface Watchpoint {
@@ -166,6 +170,7 @@ export class Workbench {
     vms: (): VmInfo[] => (this.hypervisor?.vms ?? []).map((v) => ({
       id: v.id, name: v.name, state: v.state, vcpus: v.vcpus.length, pcpus: v.vcpus.map((c) => c.pcpu),
       exits: v.exits, hypercalls: v.hypercalls, parent: v.parent?.id ?? null, children: v.children.map((c) => c.id),
+      type: v.config.typeName, onCpu: v.vcpus.some((c) => this.hypervisor!.onCpu[c.pcpu] === c),
     })),
     /** create and start a VM from a VM config object (same fields as in a config's `vms[]`) on free pCPUs */
     create: (config: VmInput): VmInfo => {

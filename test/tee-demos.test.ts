@@ -156,3 +156,15 @@ describe('isolation between pairs and within a pair', () => {
     expect(b.stats().instructions).toBe(a.stats().instructions)
   })
 })
+
+describe('the VM list shows each pair', () => {
+  it('hv.vms() gives every VM its type and which side of a pair runs (what the TUI tree shows)', async () => {
+    const wb = await Workbench.open({ config: config('tee') })
+    const hv = wb.hypervisor!
+    wb.run({ ms: 100, until: () => hv.onCpu[0]?.vm.name === 'optee' && wb.vm('gpos').console.read().includes('open counter TA: ok') })
+    const list = Object.fromEntries(wb.hv.vms().map((v) => [v.name, [v.type, v.onCpu, v.parent]]))
+    expect(list).toEqual({ optee: ['tee-parent', true, null], gpos: ['gpos', false, 1] })
+    wb.vm('gpos').console.waitFor('gpos: done', { ms: 2000 })
+    expect(Object.fromEntries(wb.hv.vms().map((v) => [v.name, v.onCpu]))).toEqual({ optee: false, gpos: true })
+  })
+})

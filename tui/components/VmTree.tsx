@@ -1,5 +1,8 @@
 /** @jsxRuntime automatic @jsxImportSource react */
-/** The VMs as a tree (VM-stack children under their parent): id, name, state, counters. */
+/**
+ * The VMs as a tree (VM-stack children under their parent): id, name, state, counters; in a
+ * VM-stack family, the type of each non-GPOS VM and a `*` on the side that runs now.
+ */
 import type { ReactElement } from 'react'
 import { Box, Text } from 'ink'
 import type { VmRow } from '../model.ts'
@@ -30,7 +33,9 @@ export function VmTree({ vms, width, height }: VmTreeProps) {
   const rows: ReactElement[] = []
   for (const v of vms) {
     const indent = '  '.repeat(v.depth) + (v.depth ? '└' : '')
-    const head = `${indent}${v.id} ${v.name}`
+    // a VM-stack family (a TEE pair, a parent and its children) shows its types and which side runs
+    const family = v.parent !== null || v.children.length > 0
+    const head = `${indent}${v.id} ${v.name}${family && v.type !== 'gpos' ? ` ${v.type}` : ''}${family && v.onCpu ? ' *' : ''}`
     const state = v.state
     const pad = Math.max(1, inner - head.length - state.length)
     rows.push(
