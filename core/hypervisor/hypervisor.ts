@@ -238,13 +238,18 @@ export class Hypervisor {
       this.onCpu[v.pcpu] = v
       this.stacks[v.pcpu]!.current = v
     }
+    this.loadGuest(vm)
+    return vm
+  }
+
+  /** Load a new VM's image and place its device tree (at the top of its first region). */
+  private loadGuest(vm: Vm): void {
     this.loadImage(vm)
-    const dtb = vc.dtb ? this.arch.buildDtb(vm) : null
+    const dtb = vm.config.dtb ? this.arch.buildDtb(vm) : null
     if (dtb) {
       vm.dtbAddr = this.dtbPlace(vm, dtb.length)
       this.machine.bus.load(vm.gpaToPa(vm.dtbAddr), dtb)
     }
-    return vm
   }
 
   /** Build `parent`'s static children (config `children`), images and device trees loaded, not started. */
@@ -253,12 +258,7 @@ export class Hypervisor {
       const child = this.buildVm(this.nextId++, vc, parent.vcpus.slice(0, vc.cpuNum).map((v) => v.pcpu), false)
       child.parent = parent
       parent.children.push(child)
-      this.loadImage(child)
-      const dtb = vc.dtb ? this.arch.buildDtb(child) : null
-      if (dtb) {
-        child.dtbAddr = this.dtbPlace(child, dtb.length)
-        this.machine.bus.load(child.gpaToPa(child.dtbAddr), dtb)
-      }
+      this.loadGuest(child)
     }
   }
 
