@@ -17,23 +17,13 @@ import { afterAll, expect, it } from 'vitest'
 import { Workbench } from '../core/api.ts'
 import { loadSession, openSession, saveSession, SessionError } from '../core/session/store.ts'
 import { sha, type Doc } from './session-util.ts'
+import { mulberry32 } from './rng.ts'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const ATTEMPTS = 1000
 /** FUZZ_SEED tries another sequence; FUZZ_KEEP=n copies attempt n's folder to /tmp/fz<n> to replay it */
 const SEED = Number(process.env.FUZZ_SEED ?? 0xba0bab)
 
-/** mulberry32: small, fast, and the same sequence on every machine */
-function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'baobab-fuzz-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -50,7 +40,7 @@ it(`${ATTEMPTS} corruptions of a saved session: each refused cleanly or resumed 
   const base = Object.fromEntries(FILES.map((f) => [f, readFileSync(join(dir, 'base', f))])) as Record<(typeof FILES)[number], Buffer>
   const baseDoc = JSON.parse(base['session.json'].toString('utf8')) as Doc
   const ramBytes = gunzipSync(base['ram.bin.gz']).length
-  const r = rng(SEED)
+  const r = mulberry32(SEED)
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!
   const flip = (b: Buffer, n: number): Buffer => {
     const c = Buffer.from(b)

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { S2_R, S2_W, S2_X, Stage2Map, type Stage2Entry } from './stage2.ts'
 import { LEAF_PAGES } from './stage2-table.ts'
+import { mulberry32 } from '../../test/rng.ts'
 
 const PAGE = 4096
 const RWX = S2_R | S2_W | S2_X
@@ -133,7 +134,7 @@ describe('Stage2Map.mapPages', () => {
 
   it('maps 10,000 scattered pages, each found by lookup at both of its edges, in an index that stays sparse', () => {
     const m = new Stage2Map()
-    const rnd = prng(7)
+    const rnd = mulberry32(7)
     const n = 10_000
     // a host page per guest page: every 16th page of 64 MiB, shuffled (colouring scatters them)
     const pas = Array.from({ length: n }, (_, i) => 0x8000_0000 + i * 16 * PAGE)
@@ -242,17 +243,6 @@ class ReferenceMap {
   }
 }
 
-/** mulberry32: a fixed seed gives the same run every time */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32
-  }
-}
 
 describe('Stage2Map against the list it replaced', () => {
   it('answers as the list did around empty entries (size 0) sharing an entry\'s first byte or its end', () => {
@@ -277,7 +267,7 @@ describe('Stage2Map against the list it replaced', () => {
   })
 
   it('agrees on every result, listing and lookup over 3,000 random edits (seed 1)', () => {
-    const rnd = prng(1)
+    const rnd = mulberry32(1)
     const int = (n: number): number => Math.floor(rnd() * n)
     // guest pages 0..8191 (16 leaves, so runs cross leaf edges), at 2^40 to exercise wide GPAs
     const BASE = 2 ** 40
