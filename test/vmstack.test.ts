@@ -157,6 +157,13 @@ async function openIdle(): Promise<{ wb: Workbench; hv: Hypervisor; tr: Transcri
   return { ...d, host: vmNamed(d.hv, 'host-idle') }
 }
 
+/** invoke `parent`'s child `id` with 3 through the API and run until it has yielded back */
+function invokeToYield(wb: Workbench, parent: Vm, id: number): void {
+  wb.hv.child.invoke(parent.id, id, 3)
+  runUntil(wb, () => parent.vcpus[0]!.state !== 'stacked')
+  expect(wb.vm(parent.id).regs().x[10]).toBe(BigInt(RET.YIELDED))
+}
+
 /** two quiet parents ("a-idle", "b-idle"), booted and idling; `a` the first */
 async function openTwoIdle(): Promise<{ d: Awaited<ReturnType<typeof openDemo>>; wb: Workbench; hv: Hypervisor; a: Vm }> {
   const d = await openDemo(TWO_IDLE)
@@ -460,9 +467,7 @@ describe('info', () => {
     const child = CHILD_VM
     const id = wb.hv.child.create(a.id, child as never)
     for (let i = 0; i < 2; i++) {
-      wb.hv.child.invoke(a.id, id, 3)
-      runUntil(wb, () => a.vcpus[0]!.state !== 'stacked')
-      expect(wb.vm(a.id).regs().x[10]).toBe(BigInt(RET.YIELDED))
+      invokeToYield(wb, a, id)
     }
     // info's a1 is the invoke count (the API gives back a0/a1 and restores the caller's registers)
     expect(wb.hv.hypercall(a.name, 0, EID, fid(FN.INFO))).toEqual({ error: 0n, value: 2n })
@@ -502,9 +507,7 @@ describe('feat-dynamic-vm reloaded while a child lives', () => {
     const id = wb.hv.child.create(a.id, child as never)
     const report = await wb.plugins.reload('feat-dynamic-vm')
     expect(report.plugin.name).toBe('feat-dynamic-vm')
-    wb.hv.child.invoke(a.id, id, 3)
-    runUntil(wb, () => a.vcpus[0]!.state !== 'stacked')
-    expect(wb.vm(a.id).regs().x[10]).toBe(BigInt(RET.YIELDED))
+    invokeToYield(wb, a, id)
     expect(wb.hv.hypercall(a.name, 0, EID, fid(FN.INFO))).toEqual({ error: 0n, value: 1n })
     expect(wb.hv.child.destroy(a.id, id).error).toBe(0n)
     wb.plugins.unload('feat-dynamic-vm')
@@ -534,9 +537,7 @@ describe('a child\'s region 0 taken from parent RAM that is not one host range',
     expect(r0[0]!.pa + r0[0]!.size).toBe(0x88000000 + 0x400000)
     expect(r0[1]!.pa).toBe(0x8a000000)
     for (let i = 0; i < 2; i++) {
-      wb.hv.child.invoke(host.id, id, 3)
-      runUntil(wb, () => host.vcpus[0]!.state !== 'stacked')
-      expect(wb.vm(host.id).regs().x[10]).toBe(BigInt(RET.YIELDED))
+      invokeToYield(wb, host, id)
     }
     expect(wb.hv.child.destroy(host.id, id).error).toBe(0n)
     expect(host.stage2.entries.map((e) => ({ gpa: e.gpa, size: e.size, pa: e.pa, kind: e.kind }))).toEqual(before)
