@@ -7,6 +7,9 @@
  * visits). The interpreter (execute.ts) is itself checked against QEMU by the golden guests;
  * here both tiers must end with the same registers, the same data and the same instruction count.
  * A third round keeps its data in the code's own page, where stores must not drop the translation.
+ * A fourth spreads each program over pages — calls into other pages, direct and through a
+ * register, returns, code running over a page end, and a store over one function's code now and
+ * then — where translated regions go on into each other through the jump cache.
  */
 import { describe, expect, it } from 'vitest'
 import { bootBare } from '../core/bare.ts'
@@ -136,7 +139,67 @@ function program(seed: number, bodyLength: number, faults = false, dataSize = DA
   return Uint32Array.from(words)
 }
 
-interface End { regs: bigint[]; data: number[]; insns: number; translated: boolean; mcause: number }
+/** registers the fourth round's call sites and self-modifying store keep: ra, t3..t6 */
+const KEPT = [1, 28, 29, 30, 31]
+const FUNCS = 5
+
+/**
+ * The fourth round's program: a loop on the first page calling FUNCS functions on the pages after
+ * it (the first placed so that it runs over into the next page) through `jal` or
+ * `auipc; addi; jalr`, each a random body and `ret`; every 256 iterations the loop stores a word
+ * of function 2 back over itself, which drops that page's decoded and translated code.
+ */
+function callsProgram(seed: number): Uint32Array {
+  const g = new Rng(seed * 7 + 3)
+  const words: number[] = []
+  const at = (addr: number): number => (addr - CODE) / 4
+  const put = (addr: number, w: number): void => { while (words.length <= at(addr)) words.push(0); words[at(addr)] = w }
+  const body = (n: number): number[] => {
+    const out: number[] = []
+    while (out.length < n) {
+      const w = instruction(g, false, DATA_SIZE)
+      if (w === 0) { out.push(b(8, g.int(32), g.int(32), g.pick([0, 1, 4, 5, 6, 7]))); continue }
+      if (KEPT.includes((w >>> 7) & 31) && (w & 0x7f) !== 0x23 && (w & 0x7f) !== 0x63) continue
+      out.push(w)
+    }
+    if ((out[out.length - 1]! & 0x7f) === 0x63) out.push(r(0, 0, 0, 0, 0, 0x33)) // a branch skips one
+    return out
+  }
+  const fn: number[] = []
+  for (let k = 0; k < FUNCS; k++) {
+    const addr = k === 0 ? CODE + 0x1fd8 : CODE + 0x1000 * (k + 1) + 0x100 + g.int(0x600) * 4
+    fn.push(addr)
+    let a = addr
+    for (const w of [...body(12 + g.int(20)), i(0, 1, 0, 0, 0x67)]) { put(a, w); a += 4 }
+  }
+  // page 0: mtvec, t6 = function 2's first word's address, t5 = that word; then the loop
+  let pc = CODE
+  const emit = (w: number): void => { put(pc, w); pc += 4 }
+  const far = (rd: number, target: number): void => {
+    const off = target - pc
+    const hi = (off + 0x800) >> 12
+    emit(u(hi, rd, 0x17)); emit(i(off - (hi << 12), rd, 0, rd, 0x13))
+  }
+  emit(u(0, 5, 0x17)); emit(i(HANDLER, 5, 0, 5, 0x13)); emit(0x30529073)
+  far(31, fn[2]!)
+  emit(i(0, 31, 2, 30, 0x03)) // lw t5, 0(t6)
+  const loop = pc
+  for (let c = 0; c < 8; c++) {
+    const k = g.int(FUNCS)
+    if (g.int(2)) emit(jal(fn[k]! - pc, 1))
+    else { far(28, fn[k]!); emit(i(0, 28, 0, 1, 0x67)) }
+  }
+  emit(i(255, COUNT_REG, 7, 29, 0x13)) // andi t4, s1, 255
+  emit(b(8, 0, 29, 1)) // bne t4, x0, +8
+  emit(s(0, 30, 31, 2)) // sw t5, 0(t6)
+  emit(i(-1, COUNT_REG, 0, COUNT_REG, 0x13))
+  emit(b(loop - pc, 0, COUNT_REG, 1))
+  emit(u(0x100, 5, 0x37)); emit(u(0x5, 6, 0x37)); emit(i(0x555, 6, 0, 6, 0x1b)); emit(s(0, 6, 5, 2)); emit(jal(0, 0))
+  put(CODE + HANDLER, 0x341022f3); put(CODE + HANDLER + 4, 0x00428293); put(CODE + HANDLER + 8, 0x34129073); put(CODE + HANDLER + 12, 0x30200073)
+  return Uint32Array.from(words)
+}
+
+interface End { regs: bigint[]; data: number[]; insns: number; translated: boolean; mcause: number; jumps: number }
 
 async function run(code: Uint32Array, seed: number, translate: boolean, data = DATA, dataSize = DATA_SIZE): Promise<End> {
   const bm = await bootBare({ board: 'qemu-virt-riscv64', image: new Uint8Array(code.buffer) })
@@ -160,6 +223,8 @@ async function run(code: Uint32Array, seed: number, translate: boolean, data = D
     insns: m.sched.instructions,
     mcause: h.c[CSR.mcause * 2]!,
     translated: (h.code.blocks[m.bus.ramOffset(CODE) >>> 12] ?? []).some((f) => typeof f === 'function'),
+    // jump-cache entries into the functions' pages: where regions went on into regions of other pages
+    jumps: Array.from({ length: h.tlb.j.length / 4 }, (_, k) => h.tlb.j[k * 4]! >>> 0).filter((pc) => pc >= CODE + 0x1000 && pc < CODE + 0x1000 * (FUNCS + 2)).length,
   }
 }
 
@@ -192,3 +257,21 @@ describe('the same with MMIO accesses and access faults in the loop', () => roun
 // data in the upper half of the code's own page: every store there is reported as a write to a
 // code page, and must leave the loop's translation in place (checked by \`translated\`) and correct
 describe('the same with the data in the code\'s own page', () => rounds(false, true))
+
+// calls and returns across pages, code over a page end, stores over code: the jump cache and
+// the shared function table, kept right when pages are dropped and their table slots reused
+describe('the same with calls across pages and stores over code', () => {
+  for (let seed = 1; seed <= 30; seed++) {
+    it(`program ${seed}`, async () => {
+      const code = callsProgram(seed)
+      const interp = await run(code, seed, false)
+      const tier = await run(code, seed, true)
+      expect(tier.translated, 'the loop was translated').toBe(true)
+      expect(tier.jumps, 'translated code went on into other pages\' regions').toBeGreaterThan(0)
+      for (let x = 0; x < 32; x++) expect(tier.regs[x], `x${x}`).toBe(interp.regs[x])
+      expect(tier.data).toEqual(interp.data)
+      expect(tier.insns).toBe(interp.insns)
+      expect(interp.insns).toBeGreaterThan(ITERS * 8 * 12)
+    })
+  }
+})

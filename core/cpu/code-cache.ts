@@ -15,13 +15,14 @@ import type { MemoryBus } from '../bus.ts'
 /**
  * A translated region's function (an arch's translation tier makes them): hart state at arena
  * offset `base`, entered at pc (pcLo, pcHi), `el` instructions of the window elapsed and `left`
- * to go; returns the instructions it executed.
+ * to go; returns the instructions of the window elapsed when it leaves — `el` plus what it and
+ * the regions it went on into (through the table and the jump cache, tlb.ts) executed.
  */
 export type BlockFn = (base: number, pcLo: number, pcHi: number, el: number, left: number) => number
 
 interface HartLike {
   brk: boolean
-  tlb: { dropWritesTo(page: number): void }
+  tlb: { dropWritesTo(page: number): void; dropJumps(): void }
 }
 
 const caches = new WeakMap<MemoryBus, CodeCache>()
@@ -30,9 +31,22 @@ export class CodeCache {
   readonly pages: (Int32Array | undefined)[] = []
   /** per page: the translated region function entered at each slot (null = no block can start there) */
   readonly blocks: ((BlockFn | null)[] | undefined)[] = []
+  /** per page: the table index of the region function entered at each slot (0 = none) */
+  readonly index: (Int32Array | undefined)[] = []
   /** per page: visit counts of slots not yet translated */
   readonly heat: (Uint16Array | undefined)[] = []
   readonly harts: HartLike[] = []
+  /**
+   * Every live region function, so that translated code can go on into another region with
+   * `return_call_indirect` instead of returning to JavaScript. Index 0 is never used; the
+   * indices of a dropped page's regions are reused, so the table stays as big as the code
+   * translated at once, however long the run.
+   */
+  readonly table = new WebAssembly.Table({ element: 'anyfunc', initial: 64 })
+  /** per page: the table indices of its regions */
+  private readonly owned: (number[] | undefined)[] = []
+  private readonly free: number[] = []
+  private used = 1
 
   static of(bus: MemoryBus): CodeCache {
     let c = caches.get(bus)
@@ -51,8 +65,11 @@ export class CodeCache {
       if (d && !overlapsCode(d, off, size)) return false
       this.pages[page] = undefined
       this.blocks[page] = undefined
+      this.index[page] = undefined
       this.heat[page] = undefined
-      for (const h of this.harts) h.brk = true
+      for (const i of this.owned[page] ?? []) { this.table.set(i, null); this.free.push(i) }
+      this.owned[page] = undefined
+      for (const h of this.harts) { h.brk = true; h.tlb.dropJumps() }
       return true
     })
   }
@@ -64,6 +81,7 @@ export class CodeCache {
       d = new Int32Array(4096)
       this.pages[page] = d
       this.blocks[page] = new Array<BlockFn | null>(4096)
+      this.index[page] = new Int32Array(4096)
       this.heat[page] = new Uint16Array(4096)
       if (!this.bus.codePages[page]) {
         this.bus.codePages[page] = 1
@@ -71,6 +89,20 @@ export class CodeCache {
       }
     }
     return d
+  }
+
+  /**
+   * A new region function of arena page `page`, entered at page offsets `starts`: it serves
+   * each of them that has no function yet. Returns its table index.
+   */
+  addRegion(page: number, fn: BlockFn, starts: readonly number[]): number {
+    const i = this.free.pop() ?? this.used++
+    if (i >= this.table.length) this.table.grow(this.table.length)
+    this.table.set(i, fn)
+    ;(this.owned[page] ??= []).push(i)
+    const bl = this.blocks[page]!, ix = this.index[page]!
+    for (const s of starts) if (bl[s] == null) { bl[s] = fn; ix[s] = i }
+    return i
   }
 }
 

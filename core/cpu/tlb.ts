@@ -10,6 +10,19 @@ export const TLB_SIZE = 256
 /** bytes of one kind's entries */
 const TLB_BYTES = TLB_SIZE * 16
 /**
+ * Entries of the jump cache, which follows the three TLBs: a virtual pc → the table index of the
+ * translated region entered there (code-cache.ts), [pc low word, pc high word, index, unused],
+ * indexed by (pc >>> 1) & (JUMP_SIZE - 1). Translated code looks its exits up here to go on into
+ * the next region without returning to JavaScript. An entry is only as good as the fetch
+ * mapping it was made under, so every flush of the TLBs empties it too.
+ */
+export const JUMP_SIZE = 1024
+/** byte offset of the jump cache from the TLBs' start; bytes the TLBs and the jump cache take */
+export const JUMP_OFFSET = 3 * TLB_BYTES
+export const TLB_AREA_BYTES = JUMP_OFFSET + JUMP_SIZE * 16
+/** an empty jump-cache entry's pc word: odd, so never an instruction's address */
+const NO_JUMP = 1
+/**
  * An empty entry's page word: never page-aligned, and not a page address with a misaligned
  * offset's low bits kept either (translated blocks compare entry and address that way).
  */
@@ -22,17 +35,36 @@ export class Tlb {
   readonly r: Int32Array
   /** store entries */
   readonly w: Int32Array
+  /** the jump cache */
+  readonly j: Int32Array
 
   /** three consecutive TLB_BYTES arrays at `offset` of `buf`: fetch, load, store */
   constructor(buf: ArrayBufferLike, offset: number) {
     this.f = new Int32Array(buf, offset, TLB_SIZE * 4)
     this.r = new Int32Array(buf, offset + TLB_BYTES, TLB_SIZE * 4)
     this.w = new Int32Array(buf, offset + 2 * TLB_BYTES, TLB_SIZE * 4)
+    this.j = new Int32Array(buf, offset + JUMP_OFFSET, JUMP_SIZE * 4)
     this.flush()
   }
 
   flush(): void {
     for (const t of [this.f, this.r, this.w]) for (let i = 0; i < t.length; i += 4) t[i] = INVALID
+    this.dropJumps()
+  }
+
+  /** Forget every jump (translated regions went away, or the mapping they were reached under). */
+  dropJumps(): void {
+    const t = this.j
+    for (let i = 0; i < t.length; i += 4) t[i] = NO_JUMP
+  }
+
+  /** Remember that translated region `index` (code-cache.ts's table) is entered at pc (lo, hi). */
+  jump(lo: number, hi: number, index: number): void {
+    const i = ((lo >>> 1) & (JUMP_SIZE - 1)) << 2
+    const t = this.j
+    t[i] = lo
+    t[i + 1] = hi
+    t[i + 2] = index
   }
 
   /** Forget store mappings onto arena page `page` (it now holds decoded code). */

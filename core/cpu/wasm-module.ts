@@ -11,7 +11,7 @@ export const I32 = 0x7f, I64 = 0x7e
 /** opcodes the translator uses (spec §5.4) */
 export const W = {
   unreachable: 0x00, block: 0x02, loop: 0x03, if: 0x04, else: 0x05, end: 0x0b, br: 0x0c, brIf: 0x0d, br_table: 0x0e,
-  return: 0x0f, call: 0x10,
+  return: 0x0f, call: 0x10, callIndirect: 0x11, returnCallIndirect: 0x13,
   drop: 0x1a, select: 0x1b,
   localGet: 0x20, localSet: 0x21, localTee: 0x22,
   i32Load: 0x28, i64Load: 0x29,
@@ -102,6 +102,8 @@ export interface ModuleSpec {
   types: FuncType[]
   /** host functions imported as "h".name, in index order before the module's own functions */
   imports: { name: string; type: number }[]
+  /** import a function table as "h"."tab" (table 0), for call_indirect and return_call_indirect (the tail-call proposal, on in V8 since 11.2) */
+  table?: boolean
   /** the module's functions: a type, extra locals (grouped) and the body (without the final `end`) */
   funcs: { type: number; locals: { count: number; type: number }[]; body: Uint8Array; export: string }[]
 }
@@ -110,7 +112,7 @@ function section(out: Bytes, id: number, content: Bytes): void {
   out.byte(id).u32(content.length).bytes(content.view())
 }
 
-/** Encode a module that imports memory "h"."mem" (any size) besides `spec.imports`. */
+/** Encode a module that imports memory "h"."mem" (any size), and the table "h"."tab" if asked, besides `spec.imports`. */
 export function encodeModule(spec: ModuleSpec): Uint8Array<ArrayBuffer> {
   const out = new Bytes().bytes([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00])
   const types = new Bytes().u32(spec.types.length)
@@ -119,8 +121,9 @@ export function encodeModule(spec: ModuleSpec): Uint8Array<ArrayBuffer> {
   }
   section(out, 1, types)
   const name = (b: Bytes, s: string): Bytes => b.u32(s.length).bytes([...s].map((c) => c.charCodeAt(0)))
-  const imports = new Bytes().u32(spec.imports.length + 1)
+  const imports = new Bytes().u32(spec.imports.length + 1 + (spec.table ? 1 : 0))
   name(name(imports, 'h'), 'mem').byte(0x02).byte(0x00).u32(1)
+  if (spec.table) name(name(imports, 'h'), 'tab').byte(0x01).byte(0x70).byte(0x00).u32(0)
   for (const im of spec.imports) name(name(imports, 'h'), im.name).byte(0x00).u32(im.type)
   section(out, 2, imports)
   const funcs = new Bytes().u32(spec.funcs.length)

@@ -10,7 +10,7 @@ import { mulh64, mulhsu64, mulhu32, mulhu64 } from '../../core/cpu/int64.ts'
 import { div32, div64 } from './div.ts'
 import * as mem from './memory.ts'
 import * as sys from './system.ts'
-import { HOT, MAX_BLOCK, translateRegion, type BlockFn } from './wasm-tier.ts'
+import { HOT, MAX_BLOCK, translatePage, type BlockFn } from './wasm-tier.ts'
 
 /**
  * decode.ts's `Op` again, as a same-file `const enum`: esbuild (tsx) inlines only those, as
@@ -74,7 +74,9 @@ export function exec(h: RiscvHart, max: number): void {
       if (bf) {
         // translated code, when the window has room for a whole block (keeps counts exact)
         if (left > MAX_BLOCK) {
-          left -= bf(sb, pcLo, pcHi, end - left, left)
+          // and where other regions leave to this pc they may go on here directly next time
+          if (h.fetchCached) h.tlb.jump(pcLo, pcHi, h.curIndex[e]!)
+          left = end - bf(sb, pcLo, pcHi, end - left, left)
           pcLo = next[0]!
           if (next[1] !== pcHi) { pcHi = next[1]!; fTag = 1 }
           if (h.brk) break
@@ -85,12 +87,9 @@ export function exec(h: RiscvHart, max: number): void {
         // instructions after this one got hot together with it, and stepping on through them
         // would make each the entry of a region of its own. (Nor do visits in a window's last
         // MAX_BLOCK instructions count, where translated code cannot run: the same effect.)
-        const r = translateRegion(h, dec, heat, h.fetchOff, e)
-        if (r === null) blk[e] = null
-        else {
-          for (const s of r.starts) blk[s] ??= r.fn
-          continue
-        }
+        const rs = translatePage(h, dec, heat, h.fetchOff, e)
+        for (const r of rs) h.code.addRegion(h.fetchOff >>> 12, r.fn, r.starts)
+        if (rs.length > 0) continue
       }
     }
     let w = dec[e]!, imm: number

@@ -79,7 +79,11 @@ export class RiscvHart implements Hart, FpState {
   onExit: (() => void) | null = null
   /** arena offset of the page the loop is fetching from, and that page's blocks and visit counts */
   fetchOff = 0
+  /** whether that page's mapping is in the fetch TLB (a page PMP covers in part never is): only then may the jump cache remember entries into it */
+  fetchCached = false
   curBlocks: (BlockFn | null)[] = []
+  /** the table indices of `curBlocks` (code-cache.ts) */
+  curIndex: Int32Array = new Int32Array(4096)
   curHeat: Uint16Array = new Uint16Array(4096)
   /** use the translation tier (wasm-tier.ts); off runs the interpreter alone */
   translate = !process.env.BAOBAB_INTERP
@@ -103,7 +107,7 @@ export class RiscvHart implements Hart, FpState {
     const base = 65536 + id * HART_STATE_BYTES
     if (base + HART_STATE_BYTES > STATE_AREA_BYTES) throw new Error(`hart ${id}: too many harts for the state area`)
     const buf = this.bus.arena.buffer
-    // the state area: x at 0, next pc at 400, f at 512, CSRs at 1024..33791, TLBs at 36864..49151
+    // the state area: x at 0, next pc at 400, f at 512, CSRs at 1024..33791, TLBs at 36864..49151, the jump cache after them to 65535
     this.stateBase = base
     this.x = new Int32Array(buf, base, 66)
     this.next = new Int32Array(buf, base + STATE.NEXT_PC, 2)

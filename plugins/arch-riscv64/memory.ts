@@ -16,6 +16,7 @@ export function fetchPage(h: RiscvHart): Int32Array | null {
   const t = h.tlb.f
   const i = ((lo >>> 12) & 255) << 2
   let off: number
+  let cached = true
   if (t[i] === (lo & -4096) && t[i + 1] === hi) off = t[i + 2]!
   else {
     const pa = translate(h, lo, hi, ACC_FETCH, HLV_NONE)
@@ -27,11 +28,14 @@ export function fetchPage(h: RiscvHart): Int32Array | null {
     }
     off = ro - (ro & 4095)
     if (h.pmpPage) h.tlb.fill(t, lo, hi, off)
+    else cached = false
   }
   h.fetchOff = off
+  h.fetchCached = cached
   const page = off >>> 12
   const dec = h.code.page(page)
   h.curBlocks = h.code.blocks[page]!
+  h.curIndex = h.code.index[page]!
   h.curHeat = h.code.heat[page]!
   return dec
 }

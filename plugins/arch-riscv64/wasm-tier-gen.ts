@@ -6,6 +6,7 @@
  * interpreter's cases (execute.ts), instruction by instruction.
  */
 import { Bytes, I32, I64, W } from '../../core/cpu/wasm-module.ts'
+import { JUMP_OFFSET, JUMP_SIZE } from '../../core/cpu/tlb.ts'
 import { Op } from './decode.ts'
 import { MAX_BLOCK } from './wasm-tier-region.ts'
 
@@ -17,6 +18,8 @@ export const STATE = {
   TLB_F: 36864,
   TLB_R: 36864 + 4096,
   TLB_W: 36864 + 8192,
+  /** the jump cache (core/cpu/tlb.ts): virtual pc → table index of the region entered there */
+  JUMP: 36864 + JUMP_OFFSET,
 } as const
 
 /** the region function's one import (wasm-tier.ts): the slow path */
@@ -96,10 +99,28 @@ export class Gen {
   body(): Uint8Array {
     // after the last case: close the loop (every case returns or branches: nothing falls out)
     this.op(W.end).op(W.unreachable).op(W.end)
-    // the exit: registers back to the state area, the next pc, the count
+    // the exit: registers back to the state area, the next pc
     this.flush()
     this.op(W.localGet, BASE).op(W.localGet, NEXT).mem(W.i64Store, STATE.NEXT_PC)
-    this.op(W.localGet, N)
+    // With room for another block (the execute loop's rule), a region entered at the next pc
+    // before — a call into another page, a return, a jump through a table — goes on there as a
+    // tail call: the stack does not grow, JavaScript is not entered.
+    this.op(W.localGet, N).op(W.localGet, LEFT).op(W.i32LtS)
+    this.op(W.if).blockType(0x40)
+    this.op(W.localGet, BASE).op(W.localGet, NEXT).op(W.i32WrapI64).i32(1).op(W.i32ShrU).i32(JUMP_SIZE - 1).op(W.i32And)
+    this.i32(4).op(W.i32Shl).op(W.i32Add).op(W.localSet, T)
+    this.op(W.localGet, T).mem(W.i64Load, STATE.JUMP).op(W.localGet, NEXT).op(W.i64Eq)
+    this.op(W.if).blockType(0x40)
+    this.op(W.localGet, BASE)
+    this.op(W.localGet, NEXT).op(W.i32WrapI64)
+    this.op(W.localGet, NEXT).i64(32, 0).op(W.i64ShrU).op(W.i32WrapI64)
+    this.op(W.localGet, EL).op(W.localGet, N).op(W.i32Add)
+    this.op(W.localGet, LEFT).i32(MAX_BLOCK).op(W.i32Add).op(W.localGet, N).op(W.i32Sub)
+    this.op(W.localGet, T).mem(W.i32Load, STATE.JUMP + 8)
+    this.op(W.returnCallIndirect).b.u32(0).u32(0)
+    this.op(W.end).op(W.end)
+    // or back to the execute loop: the window's instructions elapsed
+    this.op(W.localGet, EL).op(W.localGet, N).op(W.i32Add)
     return this.b.view()
   }
 
@@ -135,7 +156,7 @@ export class Gen {
     this.op(W.localGet, SITE).op(W.call, SLOW)
     // trapped: the registers are in memory already and the trap set the next pc
     this.op(W.localTee, S).op(W.i32Eqz)
-    this.ifOpen().op(W.localGet, N)
+    this.ifOpen().op(W.localGet, EL).op(W.localGet, N).op(W.i32Add)
     siteBits(12, 63)
     this.op(W.i32Add).op(W.return).end()
     // a load's slow path wrote x[rd] in memory; anything else may have too
@@ -150,6 +171,8 @@ export class Gen {
     this.op(W.localGet, N)
     siteBits(12, 63)
     this.op(W.i32Add).op(W.localSet, N)
+    // and not into another region: the execute loop has to see why
+    this.i32(-0x40000000).op(W.localSet, LEFT)
     this.op(W.br, this.loopDepth + 1)
     this.end()
     this.op(W.localGet, RESUME).op(W.localSet, AT).op(W.br, this.loopDepth)

@@ -26,7 +26,7 @@ function hotFromEnv(v: string | undefined, dflt: number): number {
 /** most instructions in one region (bounds compile time; V8 compiles each function on a background thread as it gets hot) */
 const MAX_REGION = 512
 /** visits (by the interpreter) of a block's first instruction before a region takes the block in */
-const WARM = HOT / 4
+export const WARM = HOT / 4
 
 /** Slot `off` of `dec`, decoded now if the interpreter has not yet; 0 for an instruction straddling the page end. */
 function slot(h: RiscvHart, dec: Int32Array, pageOff: number, off: number): number {
@@ -54,22 +54,25 @@ export interface Block { start: number; n: number }
 /**
  * The blocks of the region entered at page offset `e`: the entry block, then (breadth first)
  * the blocks that branches and jumps reach without leaving the page, up to MAX_REGION
- * instructions. A block ends at a branch or jump, before an instruction the tier leaves to the
+ * instructions — but none that another region of the page starts at (`done`): its code is translated once, and a jump there goes on into it through the
+ * jump cache. A block ends at a branch or jump, before an instruction the tier leaves to the
  * interpreter, at the page end, or after MAX_BLOCK instructions.
  */
-export function discover(h: RiscvHart, dec: Int32Array, heat: Uint16Array, pageOff: number, e: number): Block[] {
+export function discover(h: RiscvHart, dec: Int32Array, heat: Uint16Array, done: (o: number) => boolean, pageOff: number, e: number): Block[] {
   const blocks: Block[] = []
   const seen = new Set<number>([e])
   const queue = [e]
   let total = 0
   const reach = (o: number): void => {
-    if (o >= 0 && o < 4096 && !seen.has(o) && total < MAX_REGION && heat[o]! >= WARM) { seen.add(o); queue.push(o) }
+    if (o >= 0 && o < 4096 && !seen.has(o) && total < MAX_REGION && heat[o]! >= WARM && !done(o)) { seen.add(o); queue.push(o) }
   }
   while (queue.length > 0) {
     const start = queue.shift()!
     let off = start, n = 0
     for (;;) {
       if (n === MAX_BLOCK || off >= 4096) { reach(off); break }
+      // another region starts here: this one leaves to it (and goes on there through the jump cache) rather than translating its code again
+      if (n > 0 && done(off)) break
       const w = slot(h, dec, pageOff, off)
       const op = w & 127
       if (w === 0 || !TRANSLATED.has(op)) break

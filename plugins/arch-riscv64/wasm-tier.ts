@@ -19,7 +19,7 @@
  * Semantics are those of the interpreter's cases: the guest test programs run under both, and
  * test/tier-fuzz.test.ts compares the two on random programs.
  *
- * This file is the tier's entry (translateRegion) and the imports its functions get; which
+ * This file is the tier's entry (translatePage) and the imports its functions get; which
  * blocks a region has is wasm-tier-region.ts, the WebAssembly they become wasm-tier-gen.ts.
  */
 import type { MemoryBus } from '../../core/bus.ts'
@@ -27,7 +27,7 @@ import type { BlockFn } from '../../core/cpu/code-cache.ts'
 import { encodeModule, I32, I64 } from '../../core/cpu/wasm-module.ts'
 import type { RiscvHart } from './hart.ts'
 import { ENDS, Gen, NOT_HANDLED } from './wasm-tier-gen.ts'
-import { discover, isMemory, MAX_BLOCK, scan, TRANSLATED } from './wasm-tier-region.ts'
+import { discover, isMemory, MAX_BLOCK, scan, TRANSLATED, WARM, type Block } from './wasm-tier-region.ts'
 
 export { HOT, MAX_BLOCK } from './wasm-tier-region.ts'
 export { STATE } from './wasm-tier-gen.ts'
@@ -37,15 +37,61 @@ export type { BlockFn } from '../../core/cpu/code-cache.ts'
 /** A translated region: its function, entered at any of its blocks' starts (page offsets). */
 export interface Region { fn: BlockFn; starts: number[] }
 
+/** most instructions translated into one module (one page's worth of warm code, usually less) */
+const MAX_MODULE = 2048
+
 /**
- * Translate the region entered at slot `e` of the decoded page `dec` (arena page offset
- * `pageOff`) into one function: its blocks are the cases of a dispatch loop, and a branch or
- * jump to another of its blocks continues there while the window allows, without returning to
- * the execute loop. Returns null when the first instruction cannot start a block.
+ * Translate the code of a page that got hot at slot `e` of the decoded page `dec` (arena page
+ * offset `pageOff`): the region entered at `e`, then one at each other slot of the page that
+ * is warm and in no region yet, lowest address first — code near code that got hot tends to
+ * get hot too, and one module of several functions costs much less to compile than as many
+ * modules. A region takes no block another region starts at (it leaves there, and the jump
+ * cache goes on into the other), so no code is translated twice; what a region covers counts
+ * as visited no more. Returns the regions, none when the entry cannot start a block.
  */
-export function translateRegion(h: RiscvHart, dec: Int32Array, heat: Uint16Array, pageOff: number, e: number): Region | null {
-  const blocks = discover(h, dec, heat, pageOff, e)
-  if (blocks.length === 0 || blocks[0]!.start !== e) return null
+export function translatePage(h: RiscvHart, dec: Int32Array, heat: Uint16Array, pageOff: number, e: number): Region[] {
+  const done = h.code.blocks[pageOff >>> 12]!
+  const taken = new Set<number>()
+  const isDone = (o: number): boolean => done[o] != null || taken.has(o)
+  const funcs: Func[] = []
+  const starts: number[][] = []
+  let total = 0
+  const tryAt = (at: number): boolean => {
+    const blocks = discover(h, dec, heat, isDone, pageOff, at)
+    if (blocks.length === 0) return false
+    const f = generate(dec, blocks)
+    if (f === null) return false
+    funcs.push(f)
+    starts.push(blocks.map((b) => b.start))
+    for (const { start, n } of blocks) {
+      taken.add(start)
+      for (let k = 0, o = start; k < n; k++) { heat[o] = 0; o += 4 - ((dec[o]! >> 6) & 2) }
+      total += n
+    }
+    return true
+  }
+  if (!tryAt(e)) { done[e] = null; return [] }
+  for (let o = 0; o < 4096 && total < MAX_MODULE; o += 2) {
+    if (heat[o]! >= WARM && !isDone(o) && !tryAt(o)) done[o] = null
+  }
+  const bytes = encodeModule({
+    types: TYPES,
+    imports: [{ name: 'slow', type: SLOW_TYPE }],
+    table: true,
+    funcs: funcs.map((f, i) => ({ type: BLOCK_TYPE, locals: f.locals, body: f.body, export: `r${i}` })),
+  })
+  const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), importsFor(h))
+  return starts.map((st, i) => ({ fn: inst.exports[`r${i}`] as BlockFn, starts: st }))
+}
+
+interface Func { locals: { count: number; type: number }[]; body: Uint8Array }
+
+/**
+ * One region's function: its blocks are the cases of a dispatch loop, and a branch or jump to
+ * another of its blocks continues there while the window allows, without returning to the
+ * execute loop. Null when an instruction turns out not to be translatable.
+ */
+function generate(dec: Int32Array, blocks: Block[]): Func | null {
   // the dispatch cases: the blocks' (split after each load and store), then the indirect-jump dispatch and the slow path
   const { firstCase, cases, used, written } = scan(dec, blocks)
   const g = new Gen(firstCase, cases + 2, { used, written })
@@ -74,13 +120,7 @@ export function translateRegion(h: RiscvHart, dec: Int32Array, heat: Uint16Array
   }
   g.dispatch()
   g.slowPath()
-  const bytes = encodeModule({
-    types: TYPES,
-    imports: [{ name: 'slow', type: SLOW_TYPE }],
-    funcs: [{ type: BLOCK_TYPE, locals: [{ count: 7, type: I64 }, { count: 7, type: I32 }, { count: g.regCount, type: I64 }], body: g.body(), export: 'b' }],
-  })
-  const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), importsFor(h))
-  return { fn: inst.exports.b as BlockFn, starts: blocks.map((b) => b.start) }
+  return { locals: [{ count: 7, type: I64 }, { count: 7, type: I32 }, { count: g.regCount, type: I64 }], body: g.body() }
 }
 
 const imports = new WeakMap<MemoryBus, WebAssembly.Imports>()
@@ -105,7 +145,7 @@ function importsFor(h: RiscvHart): WebAssembly.Imports {
     if (!ok) { t.next[0] = t.pcLo; t.next[1] = t.pcHi; return 0 }
     return t.brk ? 2 : 1
   }
-  im = { h: { mem: h.bus.arena, slow } }
+  im = { h: { mem: h.bus.arena, tab: h.code.table, slow } }
   imports.set(h.bus, im)
   return im
 }
