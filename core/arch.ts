@@ -1,6 +1,7 @@
 /**
  * The one interface through which the kernel talks to a CPU architecture (Bao's arch hooks, typed).
  */
+import type { ProfileRoles } from './cpu/time-split.ts'
 import type { MemoryBus } from './bus.ts'
 import type { IrqLine } from './irq.ts'
 import type { Runnable, Scheduler } from './scheduler.ts'
@@ -125,4 +126,6 @@ export interface ArchDesc {
   hostInterface?(machine: Machine, image: LoadedImage): HostInterface | null
   /** one instruction at `pc`; returns text and length in bytes */
   disassemble?(bytes: Uint8Array, pc: bigint): { text: string; length: number }
+  /** which of its functions are the interpreter and the translator, for `--stats`' time split (core/cpu/time-split.ts) */
+  profile?: ProfileRoles
 }

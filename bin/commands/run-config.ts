@@ -1,6 +1,6 @@
 /** `baobab run <config>`: boot a hypervisor config headless; consoles line-prefixed `[name]`, the hypervisor's log `[hyp]`. */
 import { Workbench } from '../../core/api.ts'
-import { printStats } from './stats.ts'
+import { printStats, startStats } from './stats.ts'
 import { HypLog, type LogLine } from '../../core/hypervisor/log.ts'
 import { closeSync, openSync, writeSync } from 'node:fs'
 import { resumeSession } from '../../core/session/store.ts'
@@ -116,6 +116,7 @@ export async function runConfig(a: RunConfigArgs): Promise<number> {
   await watcher?.ready
   const wallEnd = a.timeout !== undefined ? performance.now() + a.timeout * 1000 : Infinity
   const t0 = performance.now()
+  const stopSplit = a.stats ? startStats(m) : null
   let code = 0
   for (;;) {
     const r = m.sched.run({
@@ -148,7 +149,7 @@ export async function runConfig(a: RunConfigArgs): Promise<number> {
   process.stdin.unref?.()
   if (a.stats) {
     const wall = performance.now() - t0
-    printStats(m, wall)
+    printStats(m, wall, stopSplit?.() ?? null)
     for (const vm of hv.vms) process.stderr.write(`vm ${vm.name}: ${vm.state}, exits ${vm.exits}, hypercalls ${vm.hypercalls}\n`)
   }
   if (faulted && a.failOnFault) {

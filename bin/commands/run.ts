@@ -27,7 +27,7 @@ interface RunArgs {
 }
 
 import { EXIT_LIMIT, EXIT_TIMEOUT } from './exit-codes.ts'
-import { printStats } from './stats.ts'
+import { printStats, startStats } from './stats.ts'
 import { numberOption } from './numbers.ts'
 
 export function runCommand(setCode: (c: number) => void): CommandModule<object, RunArgs> {
@@ -92,6 +92,7 @@ export function runCommand(setCode: (c: number) => void): CommandModule<object, 
       const maxInsns = a['max-insns']
       const quantum = m.sched.quantum
       const t0 = performance.now()
+      const stopSplit = a.stats ? startStats(m) : null
       let reason = ''
       for (;;) {
         const r = m.sched.run({
@@ -123,7 +124,7 @@ export function runCommand(setCode: (c: number) => void): CommandModule<object, 
       bm.pollHost(onByte)
       flush()
       const wall = performance.now() - t0
-      if (a.stats) printStats(m, wall)
+      if (a.stats) printStats(m, wall, stopSplit?.() ?? null)
       switch (reason) {
         case 'until': setCode(0); break
         case 'poweroff': setCode(m.power.code & 0xff); break

@@ -45,6 +45,8 @@ export class CodeCache {
   readonly table = new WebAssembly.Table({ element: 'anyfunc', initial: 64 })
   /** per page: the table indices of its regions */
   private readonly owned: (number[] | undefined)[] = []
+  /** what the tier did, for `--stats`: modules compiled, regions, instructions translated, bytes of WebAssembly, ms translating; instructions run in translated code, and how often the execute loop entered it */
+  readonly stats = { modules: 0, regions: 0, translated: 0, bytes: 0, translateMs: 0, ranTranslated: 0, entries: 0 }
   private readonly free: number[] = []
   private used = 1
 

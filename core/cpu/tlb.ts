@@ -12,7 +12,8 @@ const TLB_BYTES = TLB_SIZE * 16
 /**
  * Entries of the jump cache, which follows the three TLBs: a virtual pc → the table index of the
  * translated region entered there (code-cache.ts), [pc low word, pc high word, index, unused],
- * indexed by (pc >>> 1) & (JUMP_SIZE - 1). Translated code looks its exits up here to go on into
+ * indexed by ((pc >>> 1) ^ (pc >>> 11)) & (JUMP_SIZE - 1) (code at the same offset of
+ * neighbouring 2 KiB blocks, as functions on different pages often are, lands apart). Translated code looks its exits up here to go on into
  * the next region without returning to JavaScript. An entry is only as good as the fetch
  * mapping it was made under, so every flush of the TLBs empties it too.
  */
@@ -60,7 +61,7 @@ export class Tlb {
 
   /** Remember that translated region `index` (code-cache.ts's table) is entered at pc (lo, hi). */
   jump(lo: number, hi: number, index: number): void {
-    const i = ((lo >>> 1) & (JUMP_SIZE - 1)) << 2
+    const i = (((lo >>> 1) ^ (lo >>> 11)) & (JUMP_SIZE - 1)) << 2
     const t = this.j
     t[i] = lo
     t[i + 1] = hi

@@ -15,6 +15,8 @@ export const riscv64: ArchDesc = {
   hypervisor: (hv) => new RiscvHyp(hv),
   disassemble,
   hostInterface: htif,
+  // the execute loop is inlined into the hart's run loop, and slow paths into both
+  profile: { interpreter: ['execute.ts:exec', 'hart.ts:run', 'memory.ts:fetchPage', 'memory.ts:decodeSlot', 'decode.ts:decode32', 'decode.ts:decode16'], translator: ['wasm-tier.ts:translatePage'] },
   vmOptions: {
     /** baobab: offer Sstc (henvcfg.STCE) and say so in the device tree (`/chosen/baobab,sstc`) */
     sstc: z.boolean().optional(),

@@ -57,6 +57,7 @@ export function exec(h: RiscvHart, max: number): void {
   let blk: (BlockFn | null)[] = NO_BLOCKS
   let heat: Uint16Array = h.curHeat
   const jit = h.translate
+  const stats = h.code.stats
   let left = max
   loop: while (left > 0) {
     if ((pcLo & -4096) !== fTag) {
@@ -72,11 +73,16 @@ export function exec(h: RiscvHart, max: number): void {
     if (jit) {
       const bf = blk[e]
       if (bf) {
-        // translated code, when the window has room for a whole block (keeps counts exact)
-        if (left > MAX_BLOCK) {
-          // and where other regions leave to this pc they may go on here directly next time
-          if (h.fetchCached) h.tlb.jump(pcLo, pcHi, h.curIndex[e]!)
-          left = end - bf(sb, pcLo, pcHi, end - left, left)
+        // translated code; where other regions leave to this pc they may go on here directly next time
+        if (h.fetchCached) h.tlb.jump(pcLo, pcHi, h.curIndex[e]!)
+        const el = end - left
+        const now = bf(sb, pcLo, pcHi, el, left)
+        // nothing ran: the window has no room for the block here (a block runs whole or not at
+        // all, which keeps counts exact), so the interpreter takes this instruction
+        if (now !== el) {
+          stats.ranTranslated += now - el
+          stats.entries++
+          left = end - now
           pcLo = next[0]!
           if (next[1] !== pcHi) { pcHi = next[1]!; fTag = 1 }
           if (h.brk) break
@@ -87,7 +93,9 @@ export function exec(h: RiscvHart, max: number): void {
         // instructions after this one got hot together with it, and stepping on through them
         // would make each the entry of a region of its own. (Nor do visits in a window's last
         // MAX_BLOCK instructions count, where translated code cannot run: the same effect.)
+        const t0 = performance.now()
         const rs = translatePage(h, dec, heat, h.fetchOff, e)
+        stats.translateMs += performance.now() - t0
         for (const r of rs) h.code.addRegion(h.fetchOff >>> 12, r.fn, r.starts)
         if (rs.length > 0) continue
       }

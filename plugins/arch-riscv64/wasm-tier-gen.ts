@@ -8,7 +8,6 @@
 import { Bytes, I32, I64, W } from '../../core/cpu/wasm-module.ts'
 import { JUMP_OFFSET, JUMP_SIZE } from '../../core/cpu/tlb.ts'
 import { Op } from './decode.ts'
-import { MAX_BLOCK } from './wasm-tier-region.ts'
 
 /** Offsets in a hart's state area (hart.ts lays it out; these are the ones blocks touch). */
 export const STATE = {
@@ -59,10 +58,11 @@ export class Gen {
   readonly regCount: number
 
   /**
-   * `index`: a block's start (page offset) → its first case; `cases`: how many there are, the
-   * last being the shared slow path of loads and stores.
+   * `index`: a block's start (page offset) → its first case; `lengths`: a block's start → its
+   * instructions; `cases`: how many there are, the last being the shared slow path of loads and
+   * stores.
    */
-  constructor(private readonly index: Map<number, number>, private readonly cases: number, private readonly regs: { used: number[]; written: number[] }) {
+  constructor(private readonly index: Map<number, number>, private readonly lengths: Map<number, number>, private readonly cases: number, private readonly regs: { used: number[]; written: number[] }) {
     regs.used.forEach((r, i) => this.local.set(r, REG0 + i))
     this.regCount = regs.used.length
     // the registers live in locals while the region runs
@@ -72,14 +72,17 @@ export class Gen {
     this.op(W.localGet, PCLO).i32(-4096).op(W.i32And).op(W.localSet, PCLO)
     this.op(W.localGet, PCLO).op(W.i64ExtendI32U).op(W.localGet, PCHI).op(W.i64ExtendI32U)
     this.i64(32, 0).op(W.i64Shl).op(W.i64Or).op(W.localSet, PC)
-    // AT = the case of the block entered (its start is the entry pc's page offset; the first block when none other matches)
+    // AT = the case of the block entered (its start is the entry pc's page offset; the first block
+    // when none other matches), T = its length
     for (const [start, c] of index) {
-      if (c === 0) continue
+      if (c === 0) { this.i32(lengths.get(start)!).op(W.localSet, T); continue }
       this.op(W.localGet, PCLO0).i32(4095).op(W.i32And).i32(start).op(W.i32Eq)
-      this.op(W.if).blockType(0x40).i32(c).op(W.localSet, AT).op(W.end)
+      this.op(W.if).blockType(0x40).i32(c).op(W.localSet, AT).i32(lengths.get(start)!).op(W.localSet, T).op(W.end)
     }
-    // LEFT becomes the limit: chain to another block only while more than MAX_BLOCK are left after it
-    this.op(W.localGet, LEFT).i32(MAX_BLOCK).op(W.i32Sub).op(W.localSet, LEFT)
+    // A block runs only when the window has room for all of it, so counts stay exact: when the
+    // entry block does not fit, nothing runs here (the execute loop interprets up to the end).
+    this.op(W.localGet, T).op(W.localGet, LEFT).op(W.i32GtS)
+    this.op(W.if).blockType(0x40).op(W.localGet, EL).op(W.return).op(W.end)
     // every exit branches out of the `exit` block to the code after it (registers back, next pc out)
     this.op(W.block).blockType(0x40)
     this.op(W.loop).blockType(0x40)
@@ -102,12 +105,13 @@ export class Gen {
     // the exit: registers back to the state area, the next pc
     this.flush()
     this.op(W.localGet, BASE).op(W.localGet, NEXT).mem(W.i64Store, STATE.NEXT_PC)
-    // With room for another block (the execute loop's rule), a region entered at the next pc
+    // With room left in the window (the region there checks it has enough), a region entered at the next pc
     // before — a call into another page, a return, a jump through a table — goes on there as a
     // tail call: the stack does not grow, JavaScript is not entered.
     this.op(W.localGet, N).op(W.localGet, LEFT).op(W.i32LtS)
     this.op(W.if).blockType(0x40)
-    this.op(W.localGet, BASE).op(W.localGet, NEXT).op(W.i32WrapI64).i32(1).op(W.i32ShrU).i32(JUMP_SIZE - 1).op(W.i32And)
+    this.op(W.localGet, NEXT).op(W.i32WrapI64).op(W.localSet, S)
+    this.op(W.localGet, BASE).op(W.localGet, S).i32(1).op(W.i32ShrU).op(W.localGet, S).i32(11).op(W.i32ShrU).op(W.i32Xor).i32(JUMP_SIZE - 1).op(W.i32And)
     this.i32(4).op(W.i32Shl).op(W.i32Add).op(W.localSet, T)
     this.op(W.localGet, T).mem(W.i64Load, STATE.JUMP).op(W.localGet, NEXT).op(W.i64Eq)
     this.op(W.if).blockType(0x40)
@@ -115,7 +119,7 @@ export class Gen {
     this.op(W.localGet, NEXT).op(W.i32WrapI64)
     this.op(W.localGet, NEXT).i64(32, 0).op(W.i64ShrU).op(W.i32WrapI64)
     this.op(W.localGet, EL).op(W.localGet, N).op(W.i32Add)
-    this.op(W.localGet, LEFT).i32(MAX_BLOCK).op(W.i32Add).op(W.localGet, N).op(W.i32Sub)
+    this.op(W.localGet, LEFT).op(W.localGet, N).op(W.i32Sub)
     this.op(W.localGet, T).mem(W.i32Load, STATE.JUMP + 8)
     this.op(W.returnCallIndirect).b.u32(0).u32(0)
     this.op(W.end).op(W.end)
@@ -126,14 +130,19 @@ export class Gen {
 
   /**
    * The case before last: an indirect jump's target (NEXT, in this page, counted in N) continues
-   * at the block starting there, or leaves when there is none.
+   * at the block starting there, or leaves when there is none or the window has no room for it.
    */
   dispatch(): void {
     this.beginCase()
     this.op(W.localGet, NEXT).op(W.i32WrapI64).i32(4095).op(W.i32And).op(W.localSet, T)
     for (const [start, c] of this.index) {
       this.op(W.localGet, T).i32(start).op(W.i32Eq)
+      this.ifOpen()
+      // there when the window has room for the block
+      this.op(W.localGet, N).i32(this.lengths.get(start)!).op(W.i32Add).op(W.localGet, LEFT).op(W.i32LeS)
       this.ifOpen().i32(c).op(W.localSet, AT).op(W.br, this.loopDepth).end()
+      this.op(W.br, this.loopDepth + 1)
+      this.end()
     }
     this.op(W.br, this.loopDepth + 1)
   }
@@ -229,11 +238,11 @@ export class Gen {
     if (count) this.op(W.localGet, N).i32(count).op(W.i32Add).op(W.localSet, N)
     this.op(W.br, this.loopDepth + 1)
   }
-  /** go on at page offset `o` after `count` more instructions: in this function if it is one of its blocks and the window allows */
+  /** go on at page offset `o` after `count` more instructions: in this function if it is one of its blocks and the window has room for it */
   goTo(o: number, count: number): void {
     const j = o < 4096 ? this.index.get(o) : undefined
     if (j === undefined) { this.exitTo(o, count); return }
-    this.op(W.localGet, N).i32(count).op(W.i32Add).op(W.localTee, N).op(W.localGet, LEFT).op(W.i32LtS)
+    this.op(W.localGet, N).i32(count).op(W.i32Add).op(W.localTee, N).i32(this.lengths.get(o)!).op(W.i32Add).op(W.localGet, LEFT).op(W.i32LeS)
     this.ifOpen()
     this.i32(j).op(W.localSet, AT).op(W.br, this.loopDepth)
     this.end()
@@ -392,8 +401,8 @@ export class Gen {
         this.x(r1).imm(imm).op(W.i64Add).i64(-2, -1).op(W.i64And).op(W.localSet, NEXT)
         this.dst().pcAt(off + len).putX(rd)
         // a target in this page (a return, a jump table) may be one of the region's blocks: the dispatch case looks
-        this.op(W.localGet, N).i32(count).op(W.i32Add).op(W.localTee, N).op(W.localGet, LEFT).op(W.i32LtS)
-        this.op(W.localGet, NEXT).i64(-4096, -1).op(W.i64And).op(W.localGet, PC).op(W.i64Eq).op(W.i32And)
+        this.op(W.localGet, N).i32(count).op(W.i32Add).op(W.localSet, N)
+        this.op(W.localGet, NEXT).i64(-4096, -1).op(W.i64And).op(W.localGet, PC).op(W.i64Eq)
         this.ifOpen()
         this.i32(this.cases - 2).op(W.localSet, AT).op(W.br, this.loopDepth)
         this.end()

@@ -9,13 +9,17 @@
  * type feedback to gather and no deoptimisation to fear — why a tier of generated JavaScript,
  * tried first, warmed up slower and ran at less than half this speed.
  *
- * A region function is `(base, pcLo, pcHi, el, left) => n`: hart state at arena offset `base`,
- * the virtual pc it is entered at (one of its block starts), `el` instructions of the window
- * already elapsed and `left` to go. It writes the next pc to the state's next-pc slot and returns
- * the instructions it executed (a faulting one included, as in the interpreter). It starts a
- * block only with more than MAX_BLOCK instructions of the window left — as the execute loop
- * (execute.ts) does before entering it — so counts and quanta stay exact. Loads and stores that
- * miss the TLB go through one shared slow-path case into the hart's JavaScript (memory.ts).
+ * A region function is `(base, pcLo, pcHi, el, left) => el'`: hart state at arena offset
+ * `base`, the virtual pc it is entered at (one of its block starts), `el` instructions of the
+ * window already elapsed and `left` to go. It writes the next pc to the state's next-pc slot and
+ * returns the window's instructions elapsed when it leaves (a faulting one included, as in the
+ * interpreter). It starts a block only when the window has room for the whole block, so counts
+ * and quanta stay exact; when the entry block does not fit it returns `el` at once and the
+ * execute loop (execute.ts) interprets the window's end. Where it leaves to a pc another region
+ * was entered at before (the jump cache, core/cpu/tlb.ts), it goes on into that region with a
+ * tail call through the shared function table (core/cpu/code-cache.ts) — calls into other
+ * pages, returns, jumps through tables — without coming back to JavaScript. Loads and stores
+ * that miss the TLB go through one shared slow-path case into the hart's JavaScript (memory.ts).
  * Semantics are those of the interpreter's cases: the guest test programs run under both, and
  * test/tier-fuzz.test.ts compares the two on random programs.
  *
@@ -81,6 +85,8 @@ export function translatePage(h: RiscvHart, dec: Int32Array, heat: Uint16Array, 
     funcs: funcs.map((f, i) => ({ type: BLOCK_TYPE, locals: f.locals, body: f.body, export: `r${i}` })),
   })
   const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), importsFor(h))
+  const st = h.code.stats
+  st.modules++; st.regions += funcs.length; st.translated += total; st.bytes += bytes.length
   return starts.map((st, i) => ({ fn: inst.exports[`r${i}`] as BlockFn, starts: st }))
 }
 
@@ -94,7 +100,7 @@ interface Func { locals: { count: number; type: number }[]; body: Uint8Array }
 function generate(dec: Int32Array, blocks: Block[]): Func | null {
   // the dispatch cases: the blocks' (split after each load and store), then the indirect-jump dispatch and the slow path
   const { firstCase, cases, used, written } = scan(dec, blocks)
-  const g = new Gen(firstCase, cases + 2, { used, written })
+  const g = new Gen(firstCase, new Map(blocks.map((b) => [b.start, b.n])), cases + 2, { used, written })
   for (let i = 0; i < blocks.length; i++) {
     g.beginCase()
     const { start, n } = blocks[i]!
