@@ -4,6 +4,7 @@ import { RiscvHart } from './hart.ts'
 import { RiscvHyp } from './hyp/riscv-hyp.ts'
 import { disassemble } from './disasm.ts'
 import { htif } from './htif.ts'
+import { warmUp } from './warm-up.ts'
 
 /** EM_RISCV */
 const EM_RISCV = 243
@@ -11,7 +12,7 @@ const EM_RISCV = 243
 export const riscv64: ArchDesc = {
   name: 'riscv64',
   elfMachine: EM_RISCV,
-  createHart: (host, id) => new RiscvHart(host, id),
+  createHart: (host, id) => { warmUp(); return new RiscvHart(host, id) },
   hypervisor: (hv) => new RiscvHyp(hv),
   disassemble,
   hostInterface: htif,

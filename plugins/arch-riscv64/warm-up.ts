@@ -1,0 +1,142 @@
+/**
+ * Type feedback for the execute loop before any guest runs. V8 optimises `exec` (execute.ts)
+ * with what it has seen; a case it has not seen yet then deoptimises it, and with the
+ * translation tier on, `exec` runs so little that it stays unoptimised for a long time after —
+ * measured on the suite's workloads, 5 to 17 such deoptimisations per run and interpreted code
+ * (cold code, window ends) at a tenth of its speed. So the first hart made runs this program
+ * once on a scratch bus of its own: every integer operation, loads and stores of every width
+ * (hits, misaligned, TLB misses), every branch taken and not, calls and returns, compressed
+ * forms — a few thousand instructions. What it costs (~10 ms on this 2-core machine) is
+ * mostly V8 compiling `exec` for the first time, which the first guest would pay anyway; its
+ * translation is left out (the translator's own first compile would add as much again to every
+ * start, also to runs that never get hot). Nothing of it reaches a real machine.
+ */
+import { MemoryBus } from '../../core/bus.ts'
+import { Scheduler } from '../../core/scheduler.ts'
+import { RiscvHart } from './hart.ts'
+
+const BASE = 0x80000000
+
+/** the program, as assembled (riscv64-unknown-elf-as -march=rv64imac_zifencei): 32-bit words and 16-bit compressed parcels */
+const PROGRAM = [
+  0x00001417, // auipc s0,0x1
+  0x00000297, // auipc t0,0x0
+  0x00001537, // lui a0,0x1
+  0x2345051b, // addiw a0,a0,564 # 1234 <_start-0x7fffedcc>
+  0xff900593, // addi a1,zero,-7
+  0x00300613, // addi a2,zero,3
+  0x00000693, // addi a3,zero,0
+  0x00b50733, // add a4,a0,a1
+  0x40b50733, // sub a4,a0,a1
+  0x00c51733, // sll a4,a0,a2
+  0x00a5a733, // slt a4,a1,a0
+  0x00a5b733, // sltu a4,a1,a0
+  0x00b54733, // xor a4,a0,a1
+  0x00c55733, // srl a4,a0,a2
+  0x40c5d733, // sra a4,a1,a2
+  0x00b56733, // or a4,a0,a1
+  0x00b57733, // and a4,a0,a1
+  0x00550713, // addi a4,a0,5
+  0x00552713, // slti a4,a0,5
+  0x00553713, // sltiu a4,a0,5
+  0x00554713, // xori a4,a0,5
+  0x00556713, // ori a4,a0,5
+  0x00557713, // andi a4,a0,5
+  0x00351713, // slli a4,a0,0x3
+  0x00355713, // srli a4,a0,0x3
+  0x4035d713, // srai a4,a1,0x3
+  0x02851713, // slli a4,a0,0x28
+  0x0285d713, // srli a4,a1,0x28
+  0x4285d713, // srai a4,a1,0x28
+  0x0055071b, // addiw a4,a0,5
+  0x0035171b, // slliw a4,a0,0x3
+  0x0035571b, // srliw a4,a0,0x3
+  0x4035d71b, // sraiw a4,a1,0x3
+  0x00b5073b, // addw a4,a0,a1
+  0x40b5073b, // subw a4,a0,a1
+  0x00c5173b, // sllw a4,a0,a2
+  0x00c5573b, // srlw a4,a0,a2
+  0x40c5d73b, // sraw a4,a1,a2
+  0x02b50733, // mul a4,a0,a1
+  0x02b51733, // mulh a4,a0,a1
+  0x02b52733, // mulhsu a4,a0,a1
+  0x02b53733, // mulhu a4,a0,a1
+  0x02b54733, // div a4,a0,a1
+  0x02b55733, // divu a4,a0,a1
+  0x02b56733, // rem a4,a0,a1
+  0x02b57733, // remu a4,a0,a1
+  0x02d54733, // div a4,a0,a3
+  0x02b5073b, // mulw a4,a0,a1
+  0x02b5473b, // divw a4,a0,a1
+  0x02b5573b, // divuw a4,a0,a1
+  0x02b5673b, // remw a4,a0,a1
+  0x02b5773b, // remuw a4,a0,a1
+  0x00a43023, // sd a0,0(s0) # 80001000 <func+0xe9c>
+  0x00a42423, // sw a0,8(s0)
+  0x00a41623, // sh a0,12(s0)
+  0x00a40723, // sb a0,14(s0)
+  0x00043703, // ld a4,0(s0)
+  0x00842703, // lw a4,8(s0)
+  0x00846703, // lwu a4,8(s0)
+  0x00c41703, // lh a4,12(s0)
+  0x00c45703, // lhu a4,12(s0)
+  0x00e40703, // lb a4,14(s0)
+  0x00e44703, // lbu a4,14(s0)
+  0x00143703, // ld a4,1(s0)
+  0x00a431a3, // sd a0,3(s0)
+  0x7fc42703, // lw a4,2044(s0)
+  0x0ff0000f, // fence iorw,iorw
+  0x0000100f, // fence.i 
+  0x00a50263, // beq a0,a0,80000114 <loop+0xf8>
+  0x00b50263, // beq a0,a1,80000118 <loop+0xfc>
+  0x00b51263, // bne a0,a1,8000011c <loop+0x100>
+  0x00a51263, // bne a0,a0,80000120 <loop+0x104>
+  0x00a5c263, // blt a1,a0,80000124 <loop+0x108>
+  0x00b54263, // blt a0,a1,80000128 <loop+0x10c>
+  0x00b55263, // bge a0,a1,8000012c <loop+0x110>
+  0x00a5d263, // bge a1,a0,80000130 <loop+0x114>
+  0x00b56263, // bltu a0,a1,80000134 <loop+0x118>
+  0x00a5e263, // bltu a1,a0,80000138 <loop+0x11c>
+  0x00a5f263, // bgeu a1,a0,8000013c <loop+0x120>
+  0x00b57263, // bgeu a0,a1,80000140 <loop+0x124>
+  0x024000ef, // jal ra,80000164 <func>
+  0x00000317, // auipc t1,0x0
+  0x02030313, // addi t1,t1,32 # 80000164 <func>
+  0x000300e7, // jalr ra,0(t1)
+  0x0505, // c.addi a0,1
+  0x87aa, // c.mv a5,a0
+  0x97aa, // c.add a5,a0
+  0x478d, // c.li a5,3
+  0xe808, // c.sd a0,16(s0)
+  0x681c, // c.ld a5,16(s0)
+  0xc289, // c.beqz a3,8000015e <loop+0x142>
+  0xe289, // c.bnez a3,80000160 <loop+0x144>
+  0xebdff06f, // jal zero,8000001c <loop>
+  0x00008067, // jalr zero,0(ra)
+]
+
+let warmed = false
+
+/** Once per process, before the first hart is made. */
+export function warmUp(): void {
+  if (warmed) return
+  warmed = true
+  runWarmUp()
+}
+
+/** The program on a scratch bus and hart of its own; returns the hart (tests check it never trapped). */
+export function runWarmUp(): RiscvHart {
+  const bus = new MemoryBus(8192)
+  bus.addRam(BASE, 8192)
+  const bytes: number[] = []
+  for (const w of PROGRAM) {
+    bytes.push(w & 255, (w >>> 8) & 255)
+    if ((w & 3) === 3) bytes.push((w >>> 16) & 255, w >>> 24)
+  }
+  bus.load(BASE, Uint8Array.from(bytes))
+  const h = new RiscvHart({ bus, sched: new Scheduler(), cpuHz: 100_000_000, timebaseHz: 10_000_000, harts: 1 }, 0)
+  h.reset(BigInt(BASE))
+  // many short calls: V8 gives a function its feedback vector only after a few
+  for (let i = 0; i < 40; i++) h.run(97)
+  return h
+}
