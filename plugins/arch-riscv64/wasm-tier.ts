@@ -43,15 +43,18 @@ export interface Region { fn: BlockFn; starts: number[] }
 
 /** most instructions translated into one module (one page's worth of warm code, usually less) */
 const MAX_MODULE = 2048
+/** most instructions in one function (TurboFan's time grows faster than a function's size) */
+const MAX_FUNC = 512
 
 /**
  * Translate the code of a page that got hot at slot `e` of the decoded page `dec` (arena page
- * offset `pageOff`): the region entered at `e`, then one at each other slot of the page that
- * is warm and in no region yet, lowest address first — code near code that got hot tends to
- * get hot too, and one module of several functions costs much less to compile than as many
- * modules. A region takes no block another region starts at (it leaves there, and the jump
- * cache goes on into the other), so no code is translated twice; what a region covers counts
- * as visited no more. Returns the regions, none when the entry cannot start a block.
+ * offset `pageOff`): the blocks reached from `e`, then those reached from each other slot of
+ * the page that is warm and in no block yet, lowest address first — code near code that got hot
+ * tends to get hot too, and one function (per MAX_FUNC instructions) of one module costs much
+ * less to compile than a module per entry, each loading and storing the registers it uses. No
+ * block another region starts at is taken (a region leaves there, and the jump cache goes on
+ * into the other), so no code is translated twice; what a region covers counts as visited no
+ * more. Returns the regions, none when the entry cannot start a block.
  */
 export function translatePage(h: RiscvHart, dec: Int32Array, heat: Uint16Array, pageOff: number, e: number): Region[] {
   const done = h.code.blocks[pageOff >>> 12]!
@@ -59,25 +62,33 @@ export function translatePage(h: RiscvHart, dec: Int32Array, heat: Uint16Array, 
   const isDone = (o: number): boolean => done[o] != null || taken.has(o)
   const funcs: Func[] = []
   const starts: number[][] = []
-  let total = 0
+  let group: Block[] = []
+  let inGroup = 0, total = 0
+  const close = (): void => {
+    const f = group.length > 0 ? generate(dec, group) : null
+    if (f !== null) { funcs.push(f); starts.push(group.map((b) => b.start)) }
+    group = []
+    inGroup = 0
+  }
   const tryAt = (at: number): boolean => {
     const blocks = discover(h, dec, heat, isDone, pageOff, at)
     if (blocks.length === 0) return false
-    const f = generate(dec, blocks)
-    if (f === null) return false
-    funcs.push(f)
-    starts.push(blocks.map((b) => b.start))
-    for (const { start, n } of blocks) {
-      taken.add(start)
-      for (let k = 0, o = start; k < n; k++) { heat[o] = 0; o += 4 - ((dec[o]! >> 6) & 2) }
-      total += n
+    for (const b of blocks) {
+      taken.add(b.start)
+      for (let k = 0, o = b.start; k < b.n; k++) { heat[o] = 0; o += 4 - ((dec[o]! >> 6) & 2) }
+      group.push(b)
+      inGroup += b.n
+      total += b.n
     }
+    if (inGroup >= MAX_FUNC) close()
     return true
   }
   if (!tryAt(e)) { done[e] = null; return [] }
   for (let o = 0; o < 4096 && total < MAX_MODULE; o += 2) {
     if (heat[o]! >= WARM && !isDone(o) && !tryAt(o)) done[o] = null
   }
+  close()
+  if (funcs.length === 0) return []
   const bytes = encodeModule({
     types: TYPES,
     imports: [{ name: 'slow', type: SLOW_TYPE }],
