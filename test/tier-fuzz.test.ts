@@ -7,6 +7,8 @@
  * visits). The interpreter (execute.ts) is itself checked against QEMU by the golden guests;
  * here both tiers must end with the same registers, the same data and the same instruction count.
  * A third round keeps its data in the code's own page, where stores must not drop the translation.
+ * A fifth mixes in the instructions translated code hands to the interpreter's code one at a
+ * time: counter and scratch CSRs, atomics (LR/SC and AMOs), double-precision floating point.
  * A fourth spreads each program over pages — calls into other pages, direct and through a
  * register, returns, code running over a page end, and a store over one function's code now and
  * then — where translated regions go on into each other through the jump cache.
@@ -60,11 +62,34 @@ const OP = [[0, 0], [0x20, 0], [0, 1], [0, 2], [0, 3], [0, 4], [0, 5], [0x20, 5]
 const OP32 = [[0, 0], [0x20, 0], [0, 1], [0, 5], [0x20, 5], [1, 0], [1, 4], [1, 5], [1, 6], [1, 7]] as const
 const IMMS = [0, 1, -1, 2, 7, 31, 32, 63, 2047, -2048, 0x555, -0x556, 100, -100]
 
+/** FSD fs, off(rs1) */
+const fsd = (imm: number, fs: number, rs1: number): number => (s(imm, fs, rs1, 3) & ~0x7f | 0x27) >>> 0
+
+/** a rare instruction: a CSR, an atomic on the data page's first doublewords, or double-precision FP */
+function rare(g: Rng, rd: number): number {
+  const f = (): number => g.int(32)
+  switch (g.int(9)) {
+    case 0: return i(g.pick([0xb00, 0xb02, 0xc00, 0xc02]), 0, 2, rd, 0x73) // csrr of mcycle, minstret, cycle, instret
+    case 1: return i(0x340, g.int(32), g.pick([1, 2, 3]), rd, 0x73) // csrrw/csrrs/csrrc mscratch
+    case 2: { // an AMO (.w or .d) on s0 + 0: add, swap, xor, or, and, min, max, minu, maxu
+      const f5 = g.pick([0, 1, 4, 8, 0xc, 0x10, 0x14, 0x18, 0x1c])
+      return r(f5 << 2, g.int(32), BASE_REG, g.pick([2, 3]), rd, 0x2f)
+    }
+    case 3: return r(2 << 2, 0, BASE_REG, 3, rd, 0x2f) // lr.d
+    case 4: return r(3 << 2, g.int(32), BASE_REG, 3, rd, 0x2f) // sc.d
+    case 5: return r(0x79, 0, g.int(32), 0, f(), 0x53) // fmv.d.x
+    case 6: return r(g.pick([0x01, 0x05, 0x09, 0x0d, 0x11, 0x15]), f(), f(), g.pick([0, 1, 2, 3, 4, 7]), f(), 0x53) // fadd/fsub/fmul/fdiv/fsgnj/fmin.d
+    case 7: return g.pick([r(0x71, 0, f(), 0, rd, 0x53), r(0x61, g.pick([0, 1, 2, 3]), f(), 1, rd, 0x53), r(0x51, f(), f(), g.pick([0, 1, 2]), rd, 0x53), r(0x2d, 0, f(), 0, f(), 0x53)]) // fmv.x.d, fcvt.{w,wu,l,lu}.d, feq/flt/fle.d, fsqrt.d
+    default: return g.int(2) ? i(8 * g.int(64), BASE_REG, 3, f(), 0x07) : fsd(8 * g.int(64), f(), BASE_REG) // fld, fsd
+  }
+}
+
 /** one random instruction of the loop body (may need a following slot: forward branches skip one) */
-function instruction(g: Rng, faults: boolean, dataSize: number): number {
+function instruction(g: Rng, faults: boolean, dataSize: number, rares = false): number {
   const rd = faults ? g.pick([0, 1, 2, 3, 4, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31]) : g.pick([0, 1, 2, 3, 4, 5, 6, 7, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31])
   const rs = (): number => g.int(32)
   const imm = (): number => (g.int(3) === 0 ? g.pick(IMMS) : g.int(4096) - 2048)
+  if (rares && g.int(6) === 0) return rare(g, rd)
   if (faults && g.int(10) === 0) {
     // an MMIO load from the UART, a store to its scratch register, or an access that faults
     switch (g.int(3)) {
@@ -107,13 +132,13 @@ function instruction(g: Rng, faults: boolean, dataSize: number): number {
 }
 
 /** the program: loop { random body } ITERS times, then power off through the SiFive test device */
-function program(seed: number, bodyLength: number, faults = false, dataSize = DATA_SIZE): Uint32Array {
+function program(seed: number, bodyLength: number, faults = false, dataSize = DATA_SIZE, rares = false): Uint32Array {
   const g = new Rng(seed)
-  // mtvec = CODE + HANDLER: auipc t0, 0; addi t0, t0, HANDLER; csrw mtvec, t0
-  const words: number[] = [u(0, 5, 0x17), i(HANDLER, 5, 0, 5, 0x13), 0x30529073]
+  // mtvec = CODE + HANDLER: auipc t0, 0; addi t0, t0, HANDLER; csrw mtvec, t0; FP on: lui t0, 2 (FS = Initial); csrs mstatus, t0
+  const words: number[] = [u(0, 5, 0x17), i(HANDLER, 5, 0, 5, 0x13), 0x30529073, u(2, 5, 0x37), 0x3002a073]
   const start = words.length
   while (words.length - start < bodyLength) {
-    const w = instruction(g, faults, dataSize)
+    const w = instruction(g, faults, dataSize, rares)
     if (w !== 0) { words.push(w); continue }
     // forward over the next instruction (which is then sometimes skipped); or a jal that links
     if (g.int(4) === 0) {
@@ -124,7 +149,7 @@ function program(seed: number, bodyLength: number, faults = false, dataSize = DA
     } else {
       words.push(g.int(3) ? b(8, g.int(32), g.int(32), g.pick([0, 1, 4, 5, 6, 7])) : jal(8, g.pick([0, 1, 5, 31])))
     }
-    words.push(instruction(g, faults, dataSize) || r(0, 0, 0, 0, 0, 0x33))
+    words.push(instruction(g, faults, dataSize, rares) || r(0, 0, 0, 0, 0, 0x33))
   }
   const loop = (words.length - start) * 4
   words.push(i(-1, COUNT_REG, 0, COUNT_REG, 0x13)) // addi s1, s1, -1
@@ -272,6 +297,24 @@ describe('the same with calls across pages and stores over code', () => {
       expect(tier.data).toEqual(interp.data)
       expect(tier.insns).toBe(interp.insns)
       expect(interp.insns).toBeGreaterThan(ITERS * 8 * 12)
+    })
+  }
+})
+
+// CSRs, atomics and floating point inside translated code: the interpreter's code runs each, the
+// region goes on after it (or leaves, where it trapped)
+describe('the same with CSRs, atomics and floating point in the loop', () => {
+  for (let seed = 1; seed <= 30; seed++) {
+    it(`program ${seed}`, async () => {
+      const code = program(seed, 20 + (seed % 5) * 12, false, DATA_SIZE, true)
+      const interp = await run(code, seed, false)
+      const tier = await run(code, seed, true)
+      expect(tier.translated, 'the loop was translated').toBe(true)
+      for (let x = 0; x < 32; x++) expect(tier.regs[x], `x${x}`).toBe(interp.regs[x])
+      expect(tier.data).toEqual(interp.data)
+      expect(tier.insns).toBe(interp.insns)
+      expect(tier.mcause).toBe(interp.mcause)
+      expect(interp.insns).toBeGreaterThan(ITERS * 12)
     })
   }
 })

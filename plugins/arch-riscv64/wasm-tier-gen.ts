@@ -34,9 +34,13 @@ const REG0 = 19
  * A memory access's slow path, as one int32 (the SITE local): the instruction's page offset
  * (bits 0-11), its count in the block (12-17), log2 of the size (18-19), signed (20), a store (21),
  * a 2-byte instruction (22), and the register — rd of a load, rs2 of a store — pre-scaled (23-29).
+ * A rare instruction's (RARE, bit 30) has its operation in 23-29; its register fields and
+ * encoding go to the slow path in A.
  */
 const site = (off: number, count: number, size: number, signed: boolean, store: boolean, len: number, reg: number): number =>
   off | (count << 12) | (Math.log2(size) << 18) | (signed ? 1 << 20 : 0) | (store ? 1 << 21 : 0) | (len === 2 ? 1 << 22 : 0) | (reg << 23)
+
+export const RARE = 1 << 30
 
 export const GOES_ON = 0, ENDS = 1, NOT_HANDLED = 2
 type Emitted = typeof GOES_ON | typeof ENDS | typeof NOT_HANDLED
@@ -465,7 +469,13 @@ export class Gen {
       case Op.DIVUW: return this.divw(rd, r1, r2, false, false)
       case Op.REMW: return this.divw(rd, r1, r2, true, true)
       case Op.REMUW: return this.divw(rd, r1, r2, false, true)
-      case Op.FENCE: return GOES_ON
+      case Op.FENCE: case Op.FENCE_I: return GOES_ON // stores already drop decoded code (code-cache.ts)
+      case Op.SYSTEM: case Op.AMO: case Op.FLW: case Op.FLD: case Op.FSW: case Op.FSD: case Op.FP: case Op.HLSV: {
+        // the interpreter's code runs it through the slow path: A = the register fields (low word) and the encoding (high)
+        this.i64(rd | (r1 << 7) | (r2 << 14), imm).op(W.localSet, A)
+        this.toSlowPath(off | (count << 12) | (len === 2 ? 1 << 22 : 0) | (op << 23) | RARE)
+        return GOES_ON
+      }
     }
     return NOT_HANDLED // rare: the interpreter executes it
   }

@@ -33,8 +33,16 @@ function slot(h: RiscvHart, dec: Int32Array, pageOff: number, off: number): numb
   return dec[off] || decodeSlot(h, dec, pageOff, off)
 }
 
-/** loads and stores: a block is split after each, where its slow path resumes */
-export const isMemory = (op: number): boolean => op >= Op.LB && op <= Op.SD
+/**
+ * The rare instructions translated code hands to the interpreter's own code (system.ts) through
+ * its slow path, one at a time, with the registers in memory: CSRs (counters and `time`
+ * included), ecall and the rest of SYSTEM, atomics, floating point, hypervisor loads and stores.
+ * What they do to the machine — a trap, a mode or translation change, an interrupt enabled —
+ * ends the region there, as it ends the interpreter's window.
+ */
+export const isRare = (op: number): boolean => op === Op.SYSTEM || op === Op.AMO || (op >= Op.FLW && op <= Op.HLSV)
+/** loads and stores, and rare instructions: a block is split after each, where the slow path resumes */
+export const isMemory = (op: number): boolean => (op >= Op.LB && op <= Op.SD) || isRare(op)
 const isMemoryStore = (op: number): boolean => op >= Op.SB && op <= Op.SD
 
 /** The operations translated code executes (Gen.instruction() in wasm-tier-gen.ts handles each). */
@@ -45,7 +53,8 @@ export const TRANSLATED = new Set<number>([
   Op.ADD, Op.SUB, Op.SLL, Op.SRL, Op.SRA, Op.SLT, Op.SLTU, Op.XOR, Op.OR, Op.AND,
   Op.ADDIW, Op.SLLIW, Op.SRLIW, Op.SRAIW, Op.ADDW, Op.SUBW, Op.SLLW, Op.SRLW, Op.SRAW,
   Op.MUL, Op.MULW, Op.MULH, Op.MULHSU, Op.MULHU, Op.DIV, Op.DIVU, Op.REM, Op.REMU,
-  Op.DIVW, Op.DIVUW, Op.REMW, Op.REMUW, Op.FENCE,
+  Op.DIVW, Op.DIVUW, Op.REMW, Op.REMUW, Op.FENCE, Op.FENCE_I,
+  Op.SYSTEM, Op.AMO, Op.FLW, Op.FLD, Op.FSW, Op.FSD, Op.FP, Op.HLSV,
 ])
 
 /** A block of a region: where it starts and how many instructions it has. */
@@ -110,7 +119,7 @@ export function scan(dec: Int32Array, blocks: Block[]): { used: number[]; writte
       const rd = (w >>> 8) & 127, r1 = (w >>> 15) & 127, r2 = (w >>> 22) & 127
       if (r1 !== 0) used.add(r1)
       if (r2 !== 0) used.add(r2)
-      const writes = !(op >= Op.BEQ && op <= Op.BGEU) && !isMemoryStore(op) && op !== Op.FENCE
+      const writes = !(op >= Op.BEQ && op <= Op.BGEU) && !isMemoryStore(op) && op !== Op.FENCE && op !== Op.FENCE_I
       if (writes && rd !== 0 && rd !== SINK * 2) { used.add(rd); written.add(rd) }
       if (isMemory(op)) cases++
       off += 4 - ((w >> 6) & 2)

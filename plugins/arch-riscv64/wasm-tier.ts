@@ -30,7 +30,8 @@ import type { MemoryBus } from '../../core/bus.ts'
 import type { BlockFn } from '../../core/cpu/code-cache.ts'
 import { encodeModule, I32, I64 } from '../../core/cpu/wasm-module.ts'
 import type { RiscvHart } from './hart.ts'
-import { ENDS, Gen, NOT_HANDLED } from './wasm-tier-gen.ts'
+import { ENDS, Gen, NOT_HANDLED, RARE } from './wasm-tier-gen.ts'
+import { execRare } from './system.ts'
 import { discover, isMemory, MAX_BLOCK, scan, TRANSLATED, WARM, type Block } from './wasm-tier-region.ts'
 
 export { HOT, MAX_BLOCK } from './wasm-tier-region.ts'
@@ -155,6 +156,14 @@ function importsFor(h: RiscvHart): WebAssembly.Imports {
   const slow = (base: number, pcLo: number, pcHi: number, el: number, lo: number, hi: number, s: number): number => {
     const t = byBase(base)
     t.pcLo = pcLo; t.pcHi = pcHi; t.elapsed = el
+    if (s & RARE) {
+      // a rare instruction (lo: its register fields, hi: its encoding), as the execute loop runs
+      // it; not advanced = it trapped or jumped (the pc is where it went)
+      const len = s & (1 << 22) ? 2 : 4
+      t.dLen = len
+      if (!execRare(t, (s >>> 23) & 127, lo, hi, len)) { t.next[0] = t.pcLo; t.next[1] = t.pcHi; return 0 }
+      return t.brk ? 2 : 1
+    }
     const size = 1 << ((s >>> 18) & 3), reg = (s >>> 23) & 127
     const ok = s & (1 << 21)
       ? t.storeMiss(lo, hi, size, t.x[reg]!, t.x[reg + 1]!)
