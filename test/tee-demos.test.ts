@@ -12,6 +12,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { ApiError, Workbench } from '../core/api.ts'
+import { benchTee } from '../bench/tee.ts'
 
 const run = promisify(execFile)
 const root = join(import.meta.dirname, '..')
@@ -166,5 +167,13 @@ describe('the VM list shows each pair', () => {
     expect(list).toEqual({ optee: ['tee-parent', true, null], gpos: ['gpos', false, 1] })
     wb.vm('gpos').console.waitFor('gpos: done', { ms: 2000 })
     expect(Object.fromEntries(wb.hv.vms().map((v) => [v.name, v.onCpu]))).toEqual({ optee: false, gpos: true })
+  })
+})
+
+describe('the TEE bench workloads', () => {
+  it('npm run bench\'s null fast call and 4 KiB standard call both run to their last line and give figures', async () => {
+    const figures = await benchTee()
+    expect(figures.map((f) => f.unit)).toEqual(['us', 'us', 'insns'])
+    for (const f of figures) expect(f.value).toBeGreaterThan(0)
   })
 })

@@ -150,18 +150,23 @@ function walk(h: RiscvHart, lo: number, hi: number, root: number, acc: number, p
   return fault(h, PAGE_FAULT[acc]!, lo, hi, 0, gva)
 }
 
+/** a guest-page fault of the G-stage (htval = gpa >> 2). A function, not a closure in gstage:
+ * gstage runs on every guest TLB miss (and after every VM-stack switch, which flushes the TLB). */
+function guestFault(h: RiscvHart, acc: number, gvaLo: number, gvaHi: number, gpa: number): number {
+  return fault(h, GUEST_FAULT[acc]!, gvaLo, gvaHi, Math.floor(gpa / 4), true)
+}
+
 /** G-stage (Sv39x4, §8.5.1): guest-physical → physical. Faults are guest-page faults. */
 export function gstage(h: RiscvHart, gpa: number, acc: number, gvaLo: number, gvaHi: number, mxr: boolean, implicit: boolean): number {
   const c = h.c
-  const gf = (): number => fault(h, GUEST_FAULT[acc]!, gvaLo, gvaHi, Math.floor(gpa / 4), true)
   const s2 = h.stage2
   if (s2 !== null) {
     // the hypervisor's own map (it plays HS-mode natively): same checks as a G-stage leaf
     const e = s2.lookup(gpa)
     const need = implicit || acc === ACC_LOAD ? S2_R : acc === ACC_FETCH ? S2_X : S2_W
-    if (e === undefined || !(e.perm & need)) return gf()
+    if (e === undefined || !(e.perm & need)) return guestFault(h, acc, gvaLo, gvaHi, gpa)
     if (e.handler) {
-      if (acc === ACC_FETCH || implicit) return gf()
+      if (acc === ACC_FETCH || implicit) return guestFault(h, acc, gvaLo, gvaHi, gpa)
       h.emu = e
       h.emuOff = gpa - e.gpa
       return EMULATED
@@ -170,10 +175,10 @@ export function gstage(h: RiscvHart, gpa: number, acc: number, gvaLo: number, gv
   }
   const hgatpHi = c[CSR.hgatp * 2 + 1]!
   if (hgatpHi >>> 28 === 0) {
-    if (gpa >= 2 ** 53) return gf()
+    if (gpa >= 2 ** 53) return guestFault(h, acc, gvaLo, gvaHi, gpa)
     return gpa
   }
-  if (gpa >= 2 ** 41) return gf()
+  if (gpa >= 2 ** 41) return guestFault(h, acc, gvaLo, gvaHi, gpa)
   const root = (((hgatpHi & 0xfff) * TWO32 + (c[CSR.hgatp * 2]! >>> 0)) & ~3) * 4096
   const vpn = [Math.floor(gpa / 4096) & 0x1ff, Math.floor(gpa / 2097152) & 0x1ff, Math.floor(gpa / 1073741824) & 0x7ff]
   let a = root
@@ -181,7 +186,7 @@ export function gstage(h: RiscvHart, gpa: number, acc: number, gvaLo: number, gv
     const pteAddr = a + vpn[level]! * 8
     if (!readPte(h, pteAddr)) return fault(h, ACCESS_FAULT[acc]!, gvaLo, gvaHi, 0, true)
     const pl = h.r64[0]!, ph = h.r64[1]!
-    if (!(pl & PTE_V) || (!(pl & PTE_R) && pl & PTE_W) || ph >>> 22 !== 0) return gf()
+    if (!(pl & PTE_V) || (!(pl & PTE_R) && pl & PTE_W) || ph >>> 22 !== 0) return guestFault(h, acc, gvaLo, gvaHi, gpa)
     const ppn = (ph & 0x3fffff) * 4194304 + (pl >>> 10)
     if (!(pl & (PTE_R | PTE_X))) {
       if (level === 0) break
@@ -195,7 +200,7 @@ export function gstage(h: RiscvHart, gpa: number, acc: number, gvaLo: number, gv
       : (pl & PTE_W) !== 0
     ok &&= (pl & PTE_U) !== 0
     const span = level === 2 ? 0x40000 : level === 1 ? 0x200 : 1
-    if (!ok || ppn % span !== 0) return gf()
+    if (!ok || ppn % span !== 0) return guestFault(h, acc, gvaLo, gvaHi, gpa)
     if (!(pl & PTE_A) || (acc === ACC_STORE && !implicit && !(pl & PTE_D))) {
       const nl = pl | PTE_A | (acc === ACC_STORE && !implicit ? PTE_D : 0)
       try { h.bus.write(pteAddr, 4, nl, h.id) } catch { return fault(h, ACCESS_FAULT[acc]!, gvaLo, gvaHi, 0, true) }
@@ -203,5 +208,5 @@ export function gstage(h: RiscvHart, gpa: number, acc: number, gvaLo: number, gv
     const inPage = gpa % (span * 4096)
     return ppn * 4096 + inPage
   }
-  return gf()
+  return guestFault(h, acc, gvaLo, gvaHi, gpa)
 }

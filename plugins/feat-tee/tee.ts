@@ -15,6 +15,10 @@
  *     only 0..3 ← 1..4 for the 0xFFFF0004 foreign-interrupt RPC): back to the GPOS
  *   TEE type 2: the same returns, popping back to the GPOS (n = 0 just returns)
  * A TEE serves a call with its external interrupts masked; they are unmasked when it returns.
+ * Real OP-TEE (crosscon/optee_os, RISC-V `crossconhyp_return_to_ree`, checked by
+ * test/tee-optee.test.ts) returns with the bare numbers (0, 5), and a standard call it cannot
+ * start comes back as a return whose number is the error (ETHREAD_LIMIT 1, ERESUME 3): the
+ * ON_DONE / SUSPEND_DONE rule hands that code to the GPOS in reg 0, as on CROSSCON.
  *
  * Better than CROSSCON (§3.3 "Error path", §12): a TEE that faults is disabled on its own (not every
  * TEE of its class): `VM n performed illegal access. Disabling.`, its GPOS gets 7 in reg 0 for

@@ -24,6 +24,7 @@
 #define OPTEE_API_CALLS_REVISION  0x03        /* 0xBF00FF03 */
 #define OPTEE_FN_GET_OS_UUID      0           /* 0xB2000000 */
 #define OPTEE_FN_GET_OS_REVISION  1           /* 0xB2000001 */
+#define OPTEE_FN_RETURN_FROM_RPC  3           /* std call 0x32000003: the answer to an RPC */
 #define OPTEE_FN_CALL_WITH_ARG    4           /* std call 0x32000004 */
 #define OPTEE_FN_GET_SHM_CONFIG   7           /* 0xB2000007 */
 #define OPTEE_FN_EXCHANGE_CAPS    9           /* 0xB2000009 */
@@ -40,6 +41,20 @@
 #define OPTEE_SMC_RETURN_EBADCMD          0x5
 #define OPTEE_SMC_RETURN_ENOTAVAIL        0x7   /* also what CROSSCON puts in a0 once the TEE is disabled */
 #define OPTEE_SMC_RETURN_UNKNOWN_FUNCTION 0xFFFFFFFFUL
+
+/* a0 = 0xFFFF00nn: the call is not finished, the TEE asks its client for a service (an RPC;
+ * optee_smc.h OPTEE_SMC_RETURN_RPC_*); the client answers with RETURN_FROM_RPC, a3 = the
+ * TEE's thread id as it came back in a3 */
+#define OPTEE_SMC_RETURN_RPC_PREFIX        0xFFFF0000UL
+#define OPTEE_SMC_RETURN_IS_RPC(a0)        ((a0) != OPTEE_SMC_RETURN_UNKNOWN_FUNCTION && ((a0) & 0xFFFF0000UL) == OPTEE_SMC_RETURN_RPC_PREFIX)
+#define OPTEE_SMC_RPC_FUNC_ALLOC           0     /* a1 = size → a1/a2 = buffer address, a4/a5 = cookie */
+#define OPTEE_SMC_RPC_FUNC_FREE            2     /* a1/a2 = cookie */
+#define OPTEE_SMC_RPC_FUNC_FOREIGN_INTR    4     /* nothing to do but call back */
+#define OPTEE_SMC_RPC_FUNC_CMD             5     /* a1/a2 = cookie of an optee_msg_arg holding an OPTEE_RPC_CMD_* */
+#define OPTEE_RPC_CMD_LOAD_TA              0     /* optee_rpc_cmd.h: a TA image from the normal world */
+#define OPTEE_RPC_CMD_FS                   2     /* a file of the normal world's secure-storage folder */
+#define OPTEE_RPC_CMD_SHM_ALLOC            6     /* p0 value: a = type, b = size → p0 tmem output */
+#define OPTEE_RPC_CMD_SHM_FREE             7     /* p0 value: b = cookie */
 
 /* OPTEE_MSG_UID_* (384fb3e0-e7f8-11e3-af63-0002a5d5c51b) and OPTEE_MSG_OS_OPTEE_UUID_* */
 #define OPTEE_MSG_UID_0 0x384fb3e0UL
@@ -123,6 +138,8 @@ struct optee_msg_arg {            /* 32 bytes, then num_params params */
 #define TA_KEYSTORE_CMD_MAC     1   /* p0 MEMREF_INPUT message, p1 VALUE_OUTPUT a = keyed checksum (64 bits) */
 #define TA_KEYSTORE_CMD_GET_KEY 2   /* always ACCESS_DENIED: the key never leaves the TEE */
 #define TA_KEYSTORE_CMD_INFO    3   /* p0 VALUE_OUTPUT a = key set (0/1), b = MACs computed */
+#define TA_KEYSTORE_CMD_GENERATE 4  /* p0 VALUE_INPUT a = length 1..64: the TEE makes the key itself
+                                       (the GPOS never holds it); once, like SET_KEY */
 
 struct tee_uuid {                 /* RFC 4122 fields, as TEEC_UUID */
   uint32_t time_low;

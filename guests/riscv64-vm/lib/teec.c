@@ -1,10 +1,11 @@
 /* teec: the GPOS side of the per-VM TEE (teec.h). The shared buffer holds the optee_msg_arg
- * at its start and, from ARG_AREA on, the copies of the memref parameters. One call at a time
- * (one hart talks to the TEE). */
+ * at its start, from ARG_AREA on the copies of the memref parameters, and in its last RPC_AREA
+ * bytes the buffers the TEE asks for with RPCs. One call at a time (one hart talks to the TEE). */
 #include "vm.h"
 #include "teec.h"
 
 #define ARG_AREA 0x1000UL          /* the optee_msg_arg's page; memref copies follow it */
+#define RPC_AREA 0x10000UL          /* the last 64 KiB: RPC buffers, allocated upwards */
 #define MAX_PARAMS 4
 
 void *memset(void *d, int c, unsigned long n);
@@ -31,13 +32,16 @@ uint32_t teec_initialize_context(struct teec_context *ctx, int tee)
   ctx->tee = tee;
   ctx->shm_base = ctx->shm_size = 0;
   struct teec_regs r = teec_smc(OPTEE_FAST(tee, OPTEE_FN_GET_SHM_CONFIG), 0, 0, 0, 0, 0);
-  if (r.a0 != OPTEE_SMC_RETURN_OK || r.a2 <= ARG_AREA) {
+  if (r.a0 != OPTEE_SMC_RETURN_OK || r.a2 <= ARG_AREA + RPC_AREA) {
     ctx->smc_status = r.a0;
     return TEEC_ERROR_COMMUNICATION;
   }
   ctx->shm_base = r.a1;
   ctx->shm_size = r.a2;
   ctx->smc_status = 0;
+  ctx->rpc_next = r.a1 + r.a2 - RPC_AREA;
+  ctx->rpc_live = 0;
+  ctx->rpcs = 0;
   return TEEC_SUCCESS;
 }
 
@@ -50,7 +54,7 @@ static struct optee_msg_arg *msg_arg(struct teec_context *ctx)
  * TEEC error */
 static u32 put_params(struct teec_context *ctx, struct teec_operation *op, struct optee_msg_param *mp)
 {
-  u64 at = ctx->shm_base + ARG_AREA, end = ctx->shm_base + ctx->shm_size;
+  u64 at = ctx->shm_base + ARG_AREA, end = ctx->shm_base + ctx->shm_size - RPC_AREA;
   for (int i = 0; i < MAX_PARAMS; i++) {
     u32 t = op ? TEEC_PARAM_TYPE_GET(op->param_types, i) : TEEC_NONE;
     union teec_param *p = op ? &op->params[i] : 0;
@@ -104,11 +108,100 @@ static void get_params(struct teec_operation *op, const struct optee_msg_param *
   }
 }
 
-/* CALL_WITH_ARG on the argument at the buffer's start (a1/a2 = its address, high/low) */
+/* a buffer for the TEE (RPC ALLOC, or the SHM_ALLOC command): its address, which is also its
+ * cookie; 0 when the RPC area is full */
+static u64 rpc_alloc(struct teec_context *ctx, u64 size)
+{
+  u64 end = ctx->shm_base + ctx->shm_size;
+  if (!ctx->rpc_live)
+    ctx->rpc_next = end - RPC_AREA;
+  if (!size || size > end - ctx->rpc_next)
+    return 0;
+  u64 pa = ctx->rpc_next;
+  ctx->rpc_next = (pa + size + 0xfff) & ~0xfffUL;
+  if (ctx->rpc_next > end)
+    ctx->rpc_next = end;
+  ctx->rpc_live++;
+  return pa;
+}
+
+static void rpc_free(struct teec_context *ctx, u64 cookie)
+{
+  if (cookie && ctx->rpc_live)
+    ctx->rpc_live--;
+}
+
+/* an OPTEE_RPC_CMD_* in the optee_msg_arg at `pa` (a buffer the TEE got from rpc_alloc) */
+static void rpc_cmd(struct teec_context *ctx, u64 pa)
+{
+  u64 end = ctx->shm_base + ctx->shm_size;
+  if (pa < end - RPC_AREA || pa + sizeof(struct optee_msg_arg) > end)
+    return;
+  struct optee_msg_arg *a = (struct optee_msg_arg *)(uintptr_t)pa;
+  struct optee_msg_param *p = a->params;
+  switch (a->cmd) {
+  case OPTEE_RPC_CMD_LOAD_TA:           /* this GPOS has no TA files, and no secure-storage files */
+  case OPTEE_RPC_CMD_FS:
+    a->ret = TEEC_ERROR_ITEM_NOT_FOUND;
+    break;
+  case OPTEE_RPC_CMD_SHM_ALLOC: {
+    u64 size = p[0].u.value.b, at = a->num_params ? rpc_alloc(ctx, size) : 0;
+    if (!at) {
+      a->ret = TEEC_ERROR_OUT_OF_MEMORY;
+      break;
+    }
+    p[0].attr = OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT;
+    p[0].u.tmem.buf_ptr = at;
+    p[0].u.tmem.size = size;
+    p[0].u.tmem.shm_ref = at;
+    a->ret = TEEC_SUCCESS;
+    break;
+  }
+  case OPTEE_RPC_CMD_SHM_FREE:
+    rpc_free(ctx, a->num_params ? p[0].u.value.b : 0);
+    a->ret = TEEC_SUCCESS;
+    break;
+  default:
+    a->ret = TEEC_ERROR_NOT_SUPPORTED;
+  }
+}
+
+/* CALL_WITH_ARG on the argument at the buffer's start (a1/a2 = its address, high/low), with the
+ * RPCs it makes answered (OPTEE_SMC_CALL_RETURN_FROM_RPC, a3 = the TEE's thread id) */
 static u32 call(struct teec_context *ctx, u32 *origin)
 {
   u64 pa = ctx->shm_base;
-  struct teec_regs r = teec_smc(OPTEE_STD(ctx->tee, OPTEE_FN_CALL_WITH_ARG), pa >> 32, pa & 0xffffffffUL, 0, 0, 0);
+  u64 fid = OPTEE_STD(ctx->tee, OPTEE_FN_CALL_WITH_ARG), a1 = pa >> 32, a2 = pa & 0xffffffffUL, a3 = 0, a4 = 0, a5 = 0;
+  struct teec_regs r;
+  for (;;) {
+    r = teec_smc(fid, a1, a2, a3, a4, a5);
+    u64 s = r.a0 & 0xffffffffUL;
+    if (!OPTEE_SMC_RETURN_IS_RPC(s))
+      break;
+    ctx->rpcs++;
+    u64 cookie = (r.a1 & 0xffffffffUL) << 32 | (r.a2 & 0xffffffffUL);
+    fid = OPTEE_STD(ctx->tee, OPTEE_FN_RETURN_FROM_RPC);
+    a1 = a2 = a4 = a5 = 0;
+    a3 = r.a3;
+    switch (s & 0xffff) {
+    case OPTEE_SMC_RPC_FUNC_ALLOC: {
+      u64 at = rpc_alloc(ctx, r.a1 & 0xffffffffUL);
+      a1 = at >> 32;
+      a2 = at & 0xffffffffUL;
+      a4 = a1;
+      a5 = a2;
+      break;
+    }
+    case OPTEE_SMC_RPC_FUNC_FREE:
+      rpc_free(ctx, cookie);
+      break;
+    case OPTEE_SMC_RPC_FUNC_CMD:
+      rpc_cmd(ctx, cookie);
+      break;
+    default:                            /* FOREIGN_INTR and the rest: just go on */
+      break;
+    }
+  }
   ctx->smc_status = r.a0;
   if (r.a0 != OPTEE_SMC_RETURN_OK) {
     if (origin)
@@ -186,4 +279,24 @@ uint32_t teec_close_session(struct teec_session *s)
   u32 ret = call(ctx, 0);
   s->id = 0;
   return ret;
+}
+
+static void hexpad(struct line *l, u64 v, int digits)
+{
+  while (digits-- > 0)
+    l_chr(l, "0123456789abcdef"[(v >> (4 * digits)) & 15]);
+}
+
+void teec_line_uuid(struct line *l, u64 w0, u64 w1, u64 w2, u64 w3)
+{
+  hexpad(l, w0, 8);
+  l_chr(l, '-');
+  hexpad(l, w1 >> 16, 4);
+  l_chr(l, '-');
+  hexpad(l, w1, 4);
+  l_chr(l, '-');
+  hexpad(l, w2 >> 16, 4);
+  l_chr(l, '-');
+  hexpad(l, w2, 4);
+  hexpad(l, w3, 8);
 }

@@ -7,7 +7,10 @@
  * parent (OP-TEE #1, ids 0xBF00FFxx / 0xB2.. / 0x32000004), TEE 2 its child (OP-TEE #2,
  * 0x9F00FFxx / 0x92.. / 0x12000004). Requests travel as a struct optee_msg_arg in the buffer
  * the TEE names with GET_SHM_CONFIG; memref contents are copied through that buffer (like
- * libteec's temporary memrefs), so the caller's buffers may be anywhere.
+ * libteec's temporary memrefs), so the caller's buffers may be anywhere. A standard call that
+ * comes back with an RPC (a0 = 0xFFFF00nn: OP-TEE asks for a buffer, frees one, or wants a
+ * command served) is answered as Linux's OP-TEE driver answers it — buffers from the last
+ * 64 KiB of the shared buffer, a TA or file to load is "not found" — and resumed, until it finishes.
  *
  * Differences from the GP API, for a bare-metal guest: no TEEC_Context/Session structs from
  * a driver, values are 64 bits wide, no registered shared memory, no cancellation. */
@@ -26,6 +29,9 @@ struct teec_context {
   int tee;                  /* 1 or 2 */
   uint64_t shm_base, shm_size;
   uint64_t smc_status;      /* a0 of the last call: 0 = delivered; 7 = TEE disabled; ... */
+  uint64_t rpc_next;        /* the RPC buffers: next free byte, and how many are allocated */
+  uint32_t rpc_live;
+  uint32_t rpcs;            /* RPCs served so far */
 };
 
 struct teec_session {
@@ -62,5 +68,10 @@ uint32_t teec_open_session(struct teec_context *ctx, struct teec_session *s, con
                            struct teec_operation *op, uint32_t *origin);
 uint32_t teec_invoke_command(struct teec_session *s, uint32_t cmd, struct teec_operation *op, uint32_t *origin);
 uint32_t teec_close_session(struct teec_session *s);
+
+/* the four 32-bit words of an OP-TEE UID/UUID answer (CALLS_UID, GET_OS_UUID: a0..a3) as the
+ * UUID string "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx", appended to a console line */
+struct line;
+void teec_line_uuid(struct line *l, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3);
 
 #endif

@@ -13,7 +13,16 @@
  *  5. by the VM's name (device-tree model) "...-malicious": the counter TA's peek at memory
  *     TEE 1 does not own — the hypervisor stops TEE 1 and the call comes back with a0 = 7 —
  *     then TEE 1's calls fail with a0 = 7 while TEE 2's still work;
- *  6. "<name>: done". */
+ *  6. "<name>: done".
+ *
+ * Other modes for the isolation tests (test/tee-isolation.test.ts), also by the VM's name:
+ *   "...-sealed": instead of 2. and 3., the key store makes its key inside TEE 1 (GENERATE) and
+ *     the GPOS only uses it — the key is never in this VM's memory;
+ *   "...-reads-0x<addr>": after 2. and 3. on TEE 1, this GPOS loads the word at <addr> itself (its
+ *     TEE's memory, or another pair's): the hypervisor stops it at that load, so "reading <addr>"
+ *     is its last line;
+ *   "...-peeks-0x<addr>": TEE 1's counter TA peeks at <addr> (another pair's TEE): TEE 1 is
+ *     disabled, the call and every later one to it get a0 = 7, then "done". */
 #include "vm.h"
 #include "teec.h"
 
@@ -55,21 +64,6 @@ static void hexpad(struct line *l, u64 v, int digits)
 {
   while (digits-- > 0)
     l_chr(l, "0123456789abcdef"[(v >> (4 * digits)) & 15]);
-}
-
-/* four 32-bit words as a UUID string, the way OP-TEE returns its UIDs */
-static void uuid_words(struct line *l, u64 w0, u64 w1, u64 w2, u64 w3)
-{
-  hexpad(l, w0, 8);
-  l_chr(l, '-');
-  hexpad(l, w1 >> 16, 4);
-  l_chr(l, '-');
-  hexpad(l, w1, 4);
-  l_chr(l, '-');
-  hexpad(l, w2 >> 16, 4);
-  l_chr(l, '-');
-  hexpad(l, w2, 4);
-  hexpad(l, w3, 8);
 }
 
 /* "ok" or "0x<code> (<origin>)" and, for a failed transport, the call's a0 */
@@ -114,7 +108,7 @@ static int identify(struct teec_context *c, int tee)
     return 0;
   }
   l_str(&l, "API UID ");
-  uuid_words(&l, r.a0, r.a1, r.a2, r.a3);
+  teec_line_uuid(&l, r.a0, r.a1, r.a2, r.a3);
   r = teec_smc(OPTEE_API(tee, OPTEE_API_CALLS_REVISION), 0, 0, 0, 0, 0);
   l_str(&l, ", revision ");
   l_dec(&l, (i64)r.a0);
@@ -129,7 +123,7 @@ static int identify(struct teec_context *c, int tee)
   r = teec_smc(OPTEE_FAST(tee, OPTEE_FN_GET_OS_UUID), 0, 0, 0, 0, 0);
   start(&l, tee);
   l_str(&l, "OS UUID ");
-  uuid_words(&l, r.a0, r.a1, r.a2, r.a3);
+  teec_line_uuid(&l, r.a0, r.a1, r.a2, r.a3);
   r = teec_smc(OPTEE_FAST(tee, OPTEE_FN_GET_OS_REVISION), 0, 0, 0, 0, 0);
   l_str(&l, ", OS revision ");
   l_dec(&l, (i64)r.a0);
@@ -332,6 +326,81 @@ static void malicious(struct teec_context *tee1, struct teec_context *tee2, int 
     use_tas(tee2, "a key for the second TEE");
 }
 
+/* "...-sealed": a key the GPOS never holds */
+static void sealed(struct teec_context *c)
+{
+  struct teec_session k;
+  if (open(c, &k, &keystore_uuid, "keystore"))
+    return;
+  struct teec_operation op = { .param_types = TEEC_PARAM_TYPES(TEEC_VALUE_INPUT, TEEC_NONE, TEEC_NONE, TEEC_NONE) };
+  op.params[0].value.a = 32;
+  u32 origin = 0;
+  u32 e = teec_invoke_command(&k, TA_KEYSTORE_CMD_GENERATE, &op, &origin);
+  struct line l;
+  start(&l, c->tee);
+  l_str(&l, "keystore TA: generate a 32-byte key in the TEE -> ");
+  result(&l, c, e, origin);
+  l_emit(&l);
+  keystore(&k, TA_KEYSTORE_CMD_SET_KEY, "set key after generate", "a key of the GPOS", MEMREF_IN);
+  keystore(&k, TA_KEYSTORE_CMD_MAC, "checksum \"attack at dawn\"", "attack at dawn", MAC_TYPES);
+  keystore(&k, TA_KEYSTORE_CMD_MAC, "checksum \"attack at dusk\"", "attack at dusk", MAC_TYPES);
+  keystore(&k, TA_KEYSTORE_CMD_GET_KEY, "read the key", 0, NO_PARAMS);
+  keystore(&k, TA_KEYSTORE_CMD_INFO, "info", 0, INFO_TYPES);
+  teec_close_session(&k);
+}
+
+/* the address in a name "...<tag>0x<hex>...", or 0 */
+static u64 name_addr(const char *tag)
+{
+  for (const char *p = name; *p; p++) {
+    const char *t = tag, *q = p;
+    while (*t && *q == *t)
+      t++, q++;
+    if (*t || q[0] != '0' || q[1] != 'x')
+      continue;
+    u64 a = 0;
+    for (q += 2;; q++) {
+      int d = *q >= '0' && *q <= '9' ? *q - '0' : *q >= 'a' && *q <= 'f' ? *q - 'a' + 10 : -1;
+      if (d < 0)
+        return a;
+      a = a << 4 | (u64)d;
+    }
+  }
+  return 0;
+}
+
+/* "...-reads-0x<addr>": a load of this GPOS's own, outside its memory */
+static void reads(u64 at)
+{
+  struct line l;
+  start(&l, 0);
+  l_str(&l, "reading ");
+  l_hex(&l, at);
+  l_emit(&l);
+  u64 v = *(volatile u64 *)(uintptr_t)at;
+  start(&l, 0);
+  l_str(&l, "read ");
+  l_hex(&l, v);
+  l_str(&l, " (isolation broken)");
+  l_emit(&l);
+}
+
+/* "...-peeks-0x<addr>": TEE 1 is asked to read another TEE's memory */
+static void peeks(struct teec_context *tee1, u64 at)
+{
+  struct teec_session s;
+  if (open(tee1, &s, &counter_uuid, "counter"))
+    return;
+  inc(&s, 1);
+  peek(&s, at);
+  struct line l;
+  struct teec_regs r = teec_smc(OPTEE_API(1, OPTEE_API_CALLS_UID), 0, 0, 0, 0, 0);
+  start(&l, 1);
+  l_str(&l, "CALLS_UID after the fault -> a0 = ");
+  l_dec(&l, (i64)r.a0);
+  l_emit(&l);
+}
+
 void boot_main(u64 hart, const void *fdt)
 {
   fdt_parse(fdt, &dt);
@@ -349,14 +418,23 @@ void boot_main(u64 hart, const void *fdt)
   struct teec_context tee1, tee2;
   int have1 = identify(&tee1, 1);
   int have2 = identify(&tee2, 2);
+  u64 read_at = name_addr("-reads-"), peek_at = name_addr("-peeks-");
   if (ends_with(name, "-malicious")) {
     if (have1)
       malicious(&tee1, &tee2, have2);
+  } else if (ends_with(name, "-sealed")) {
+    if (have1)
+      sealed(&tee1);
+  } else if (peek_at) {
+    if (have1)
+      peeks(&tee1, peek_at);
   } else {
     if (have1)
       use_tas(&tee1, "correct horse battery staple");
     if (have2)
       use_tas(&tee2, "a key for the second TEE");
+    if (read_at)
+      reads(read_at);
   }
   start(&l, 0);
   l_str(&l, "done");

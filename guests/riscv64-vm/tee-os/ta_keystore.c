@@ -1,5 +1,5 @@
-/* The key store TA: holds one secret key, set once by the GPOS, that the GPOS may use but never
- * read back — it gets keyed checksums of buffers it passes. The checksum is HMAC's construction
+/* The key store TA: holds one secret key, set once by the GPOS or generated inside the TEE, that
+ * the GPOS may use but never read back — it gets keyed checksums of buffers it passes. The checksum is HMAC's construction
  * (RFC 2104: H((K ^ opad) || H((K ^ ipad) || m)), 64-byte block) over 64-bit FNV-1a: integer
  * only and small, but FNV is not a cryptographic hash — this shows the TEE boundary, not
  * cryptography. */
@@ -40,6 +40,25 @@ static u64 mac(const u8 *m, u64 n)
   return fnv(fnv_pad(0x5c), ib, 8);
 }
 
+/* GENERATE's key bytes: splitmix64 seeded from the time of the call. A demo of a key made where
+ * the GPOS cannot see it, not a random-number generator (baobab's virtual time makes it the same
+ * key on every run). */
+static void generate(u64 n)
+{
+  u64 s = rdtime() ^ 0x6b65797374307265UL, z = 0;
+  for (u64 i = 0; i < n; i++) {
+    if (i % 8 == 0) {
+      z = s += 0x9e3779b97f4a7c15UL;
+      z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9UL;
+      z = (z ^ (z >> 27)) * 0x94d049bb133111ebUL;
+      z ^= z >> 31;
+    }
+    key[i] = (u8)(z >> (8 * (i % 8)));
+  }
+  key_len = n;
+  key_set = 1;
+}
+
 static u32 keystore_invoke(u32 cmd, struct ta_param *p, u32 n)
 {
   switch (cmd) {
@@ -61,6 +80,13 @@ static u32 keystore_invoke(u32 cmd, struct ta_param *p, u32 n)
     p[1].a = mac(p[0].buf, p[0].size);
     p[1].b = 0;
     macs++;
+    return TEEC_SUCCESS;
+  case TA_KEYSTORE_CMD_GENERATE:
+    if (n < 1 || p[0].type != OPTEE_MSG_ATTR_TYPE_VALUE_INPUT || !p[0].a || p[0].a > KEY_MAX)
+      return TEEC_ERROR_BAD_PARAMETERS;
+    if (key_set)
+      return TEEC_ERROR_ACCESS_CONFLICT;
+    generate(p[0].a);
     return TEEC_SUCCESS;
   case TA_KEYSTORE_CMD_GET_KEY:
     return TEEC_ERROR_ACCESS_DENIED;

@@ -26,16 +26,39 @@ export interface VcpuContext {
   idle: boolean
 }
 
-export function saveContext(h: RiscvHart): VcpuContext {
-  const csr = new Int32Array(GUEST_CSRS.length * 2)
-  GUEST_CSRS.forEach((n, i) => { csr[2 * i] = h.c[2 * n]!; csr[2 * i + 1] = h.c[2 * n + 1]! })
-  return { x: h.x.slice(), f: h.f.slice(), csr, pcLo: h.pcLo, pcHi: h.pcHi, priv: h.priv, virt: h.virt, idle: h.idle }
+/**
+ * The hart's guest context, into `into` when given (a context restored earlier and no longer
+ * referenced: a VM-stack switch saves one and restores one, so recycling spares the three typed
+ * arrays an allocation costs on every TEE call and VM-stack invoke).
+ */
+export function saveContext(h: RiscvHart, into?: VcpuContext): VcpuContext {
+  const c = h.c
+  if (!into) into = { x: new Int32Array(h.x.length), f: new Int32Array(h.f.length), csr: new Int32Array(GUEST_CSR_WORDS), pcLo: 0, pcHi: 0, priv: 0, virt: 0, idle: false }
+  into.x.set(h.x)
+  into.f.set(h.f)
+  const csr = into.csr
+  for (let i = 0; i < GUEST_CSRS.length; i++) {
+    const n = GUEST_CSRS[i]!
+    csr[2 * i] = c[2 * n]!
+    csr[2 * i + 1] = c[2 * n + 1]!
+  }
+  into.pcLo = h.pcLo
+  into.pcHi = h.pcHi
+  into.priv = h.priv
+  into.virt = h.virt
+  into.idle = h.idle
+  return into
 }
 
 export function restoreContext(h: RiscvHart, ctx: VcpuContext): void {
   h.x.set(ctx.x)
   h.f.set(ctx.f)
-  GUEST_CSRS.forEach((n, i) => { h.c[2 * n] = ctx.csr[2 * i]!; h.c[2 * n + 1] = ctx.csr[2 * i + 1]! })
+  const c = h.c
+  for (let i = 0; i < GUEST_CSRS.length; i++) {
+    const n = GUEST_CSRS[i]!
+    c[2 * n] = ctx.csr[2 * i]!
+    c[2 * n + 1] = ctx.csr[2 * i + 1]!
+  }
   h.pcLo = ctx.pcLo
   h.pcHi = ctx.pcHi
   h.priv = ctx.priv

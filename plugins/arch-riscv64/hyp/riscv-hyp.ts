@@ -60,6 +60,8 @@ export class RiscvHyp implements ArchHyp {
   private readonly plicDev: BoardDevice | undefined
   /** physical source → PLIC context it was enabled in */
   private readonly physCtx = new Map<number, number>()
+  /** the context switchVcpu restored last, no longer referenced: the next save reuses its arrays */
+  private spareCtx: VcpuContext | null = null
 
   constructor(readonly hv: Hypervisor) {
     this.harts = hv.machine.harts as unknown as RiscvHart[]
@@ -185,11 +187,13 @@ export class RiscvHyp implements ArchHyp {
 
   switchVcpu(pcpu: number, from: Vcpu | undefined, to: Vcpu): void {
     const h = this.harts[pcpu]!
-    if (from) this.varch(from).ctx = saveContext(h)
+    if (from) this.varch(from).ctx = saveContext(h, this.spareCtx ?? undefined)
+    this.spareCtx = null
     const ctx = this.varch(to).ctx
     if (ctx) {
       restoreContext(h, ctx)
       this.varch(to).ctx = null
+      this.spareCtx = ctx
     }
     h.stage2 = to.vm.stage2
     h.vcpu = to.id
