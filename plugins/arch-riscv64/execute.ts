@@ -96,7 +96,7 @@ export function exec(h: RiscvHart, max: number): void {
         const t0 = performance.now()
         const rs = translatePage(h, dec, heat, h.fetchOff, e)
         stats.translateMs += performance.now() - t0
-        for (const r of rs) h.code.addRegion(h.fetchOff >>> 12, r.fn, r.starts)
+        for (let i = 0; i < rs.length; i++) h.code.addRegion(h.fetchOff >>> 12, rs[i]!.fn, rs[i]!.starts)
         if (rs.length > 0) continue
       }
     }

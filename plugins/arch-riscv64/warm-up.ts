@@ -31,6 +31,10 @@ const PROGRAM = [
   0x00c51733, // sll a4,a0,a2
   0x00a5a733, // slt a4,a1,a0
   0x00a5b733, // sltu a4,a1,a0
+  0x00a62733, // slt a4,a2,a0
+  0x00a63733, // sltu a4,a2,a0
+  0x00962713, // slti a4,a2,9
+  0x00963713, // sltiu a4,a2,9
   0x00b54733, // xor a4,a0,a1
   0x00c55733, // srl a4,a0,a2
   0x40c5d733, // sra a4,a1,a2
@@ -71,7 +75,7 @@ const PROGRAM = [
   0x02b5573b, // divuw a4,a0,a1
   0x02b5673b, // remw a4,a0,a1
   0x02b5773b, // remuw a4,a0,a1
-  0x00a43023, // sd a0,0(s0) # 80001000 <func+0xe9c>
+  0x00a43023, // sd a0,0(s0) # 80001000 <func+0xe6c>
   0x00a42423, // sw a0,8(s0)
   0x00a41623, // sh a0,12(s0)
   0x00a40723, // sb a0,14(s0)
@@ -87,21 +91,29 @@ const PROGRAM = [
   0x7fc42703, // lw a4,2044(s0)
   0x0ff0000f, // fence iorw,iorw
   0x0000100f, // fence.i 
-  0x00a50263, // beq a0,a0,80000114 <loop+0xf8>
-  0x00b50263, // beq a0,a1,80000118 <loop+0xfc>
-  0x00b51263, // bne a0,a1,8000011c <loop+0x100>
-  0x00a51263, // bne a0,a0,80000120 <loop+0x104>
-  0x00a5c263, // blt a1,a0,80000124 <loop+0x108>
-  0x00b54263, // blt a0,a1,80000128 <loop+0x10c>
-  0x00b55263, // bge a0,a1,8000012c <loop+0x110>
-  0x00a5d263, // bge a1,a0,80000130 <loop+0x114>
-  0x00b56263, // bltu a0,a1,80000134 <loop+0x118>
-  0x00a5e263, // bltu a1,a0,80000138 <loop+0x11c>
-  0x00a5f263, // bgeu a1,a0,8000013c <loop+0x120>
-  0x00b57263, // bgeu a0,a1,80000140 <loop+0x124>
-  0x024000ef, // jal ra,80000164 <func>
+  0x00a50263, // beq a0,a0,80000124 <loop+0x108>
+  0x00b50263, // beq a0,a1,80000128 <loop+0x10c>
+  0x00b51263, // bne a0,a1,8000012c <loop+0x110>
+  0x00a51263, // bne a0,a0,80000130 <loop+0x114>
+  0x00a5c263, // blt a1,a0,80000134 <loop+0x118>
+  0x00b54263, // blt a0,a1,80000138 <loop+0x11c>
+  0x00b55263, // bge a0,a1,8000013c <loop+0x120>
+  0x00a5d263, // bge a1,a0,80000140 <loop+0x124>
+  0x00b56263, // bltu a0,a1,80000144 <loop+0x128>
+  0x00a5e263, // bltu a1,a0,80000148 <loop+0x12c>
+  0x00a5f263, // bgeu a1,a0,8000014c <loop+0x130>
+  0x00b57263, // bgeu a0,a1,80000150 <loop+0x134>
+  0x00a64263, // blt a2,a0,80000154 <loop+0x138>
+  0x00c54263, // blt a0,a2,80000158 <loop+0x13c>
+  0x00c55263, // bge a0,a2,8000015c <loop+0x140>
+  0x00a65263, // bge a2,a0,80000160 <loop+0x144>
+  0x00a66263, // bltu a2,a0,80000164 <loop+0x148>
+  0x00c56263, // bltu a0,a2,80000168 <loop+0x14c>
+  0x00c57263, // bgeu a0,a2,8000016c <loop+0x150>
+  0x00a67263, // bgeu a2,a0,80000170 <loop+0x154>
+  0x024000ef, // jal ra,80000194 <func>
   0x00000317, // auipc t1,0x0
-  0x02030313, // addi t1,t1,32 # 80000164 <func>
+  0x02030313, // addi t1,t1,32 # 80000194 <func>
   0x000300e7, // jalr ra,0(t1)
   0x0505, // c.addi a0,1
   0x87aa, // c.mv a5,a0
@@ -109,9 +121,9 @@ const PROGRAM = [
   0x478d, // c.li a5,3
   0xe808, // c.sd a0,16(s0)
   0x681c, // c.ld a5,16(s0)
-  0xc289, // c.beqz a3,8000015e <loop+0x142>
-  0xe289, // c.bnez a3,80000160 <loop+0x144>
-  0xebdff06f, // jal zero,8000001c <loop>
+  0xc289, // c.beqz a3,8000018e <loop+0x172>
+  0xe289, // c.bnez a3,80000190 <loop+0x174>
+  0xe8dff06f, // jal zero,8000001c <loop>
   0x00008067, // jalr zero,0(ra)
 ]
 
