@@ -8,8 +8,10 @@ import type { RiscvHart } from './hart.ts'
 import type * as decoded from './decode.ts'
 import { mulh64, mulhsu64, mulhu32, mulhu64 } from '../../core/cpu/int64.ts'
 import { div32, div64 } from './div.ts'
-import * as mem from './memory.ts'
-import * as sys from './system.ts'
+// named imports, not namespaces: a property load on a module namespace object kept losing its
+// feedback and deoptimised this loop again and again (22 times in one bench run)
+import { decodeAt, fetchPage, loadSlow, storeSlow } from './memory.ts'
+import { execRare } from './system.ts'
 import { HOT, MAX_BLOCK, translatePage, type BlockFn } from './wasm-tier.ts'
 
 /**
@@ -62,7 +64,7 @@ export function exec(h: RiscvHart, max: number): void {
   loop: while (left > 0) {
     if ((pcLo & -4096) !== fTag) {
       h.pcLo = pcLo; h.pcHi = pcHi; h.elapsed = end - left
-      const p = mem.fetchPage(h)
+      const p = fetchPage(h)
       if (p === null) { pcLo = h.pcLo; pcHi = h.pcHi; left--; if (h.brk) break; continue }
       dec = p
       blk = h.curBlocks
@@ -104,7 +106,7 @@ export function exec(h: RiscvHart, max: number): void {
     if (w !== 0) imm = dec[e + 1]!
     else {
       h.pcLo = pcLo; h.pcHi = pcHi; h.elapsed = end - left
-      w = mem.decodeAt(h, dec, e)
+      w = decodeAt(h, dec, e)
       if (w === 0) { pcLo = h.pcLo; pcHi = h.pcHi; left--; if (h.brk) break; continue } // fetch fault
       imm = h.d.imm
     }
@@ -351,7 +353,7 @@ export function exec(h: RiscvHart, max: number): void {
         // rare instructions: CSRs, traps, xRET, WFI, fences, atomics, FP, hypervisor loads/stores, illegal
         h.pcLo = pcLo; h.pcHi = pcHi; h.elapsed = end - left
         h.dLen = len
-        const advanced = sys.execRare(h, op, w >>> 8, imm, len)
+        const advanced = execRare(h, op, w >>> 8, imm, len)
         pcLo = h.pcLo; pcHi = h.pcHi
         if (h.brk) break loop
         if (!advanced) fTag = 1
@@ -370,12 +372,12 @@ const NO_BLOCKS: (BlockFn | null)[] = []
 /** TLB miss, misaligned or MMIO load: save the loop's state and take the slow path. */
 function loadMiss(h: RiscvHart, lo: number, hi: number, size: number, signed: boolean, rd: number, pcLo: number, pcHi: number, elapsed: number): boolean {
   h.pcLo = pcLo; h.pcHi = pcHi; h.elapsed = elapsed
-  return mem.loadSlow(h, lo, hi, size, signed, rd)
+  return loadSlow(h, lo, hi, size, signed, rd)
 }
 
 function storeMiss(h: RiscvHart, lo: number, hi: number, size: number, vLo: number, vHi: number, pcLo: number, pcHi: number, elapsed: number): boolean {
   h.pcLo = pcLo; h.pcHi = pcHi; h.elapsed = elapsed
-  return mem.storeSlow(h, lo, hi, size, vLo, vHi)
+  return storeSlow(h, lo, hi, size, vLo, vHi)
 }
 
 function shl(x: Int32Array, rd: number, lo: number, hi: number, s: number): void {

@@ -22,7 +22,7 @@ import { pmpDecode, type PmpRegion } from './pmp.ts'
 import { Tlb } from '../../core/cpu/tlb.ts'
 import { STATE, type BlockFn } from './wasm-tier.ts'
 import { loadSlow, storeSlow } from './memory.ts'
-import * as irq from './interrupts.ts'
+import { HartTimers, lineFor, takePending } from './interrupts.ts'
 
 const HART_STATE_BYTES = 64 * 1024
 /** Optional hook: a trap the hart would take into HS-mode is offered to native code first. */
@@ -97,7 +97,7 @@ export class RiscvHart implements Hart, FpState {
   readonly i16: Int16Array
   readonly u16: Uint16Array
   readonly i32: Int32Array
-  readonly timers: irq.HartTimers
+  readonly timers: HartTimers
 
   constructor(host: HartHost, id: number) {
     this.id = id
@@ -121,7 +121,7 @@ export class RiscvHart implements Hart, FpState {
     this.i32 = new Int32Array(buf)
     this.code = CodeCache.of(this.bus)
     this.code.harts.push(this)
-    this.timers = new irq.HartTimers(this)
+    this.timers = new HartTimers(this)
     this.reset(0x80000000n)
   }
 
@@ -171,7 +171,7 @@ export class RiscvHart implements Hart, FpState {
   }
   setArg(index: number, value: bigint): void { this.setReg(10 + index, value) }
 
-  irq(line: string): IrqLine { return irq.lineFor(this, line) }
+  irq(line: string): IrqLine { return lineFor(this, line) }
 
   halt(): void {
     this.halted = true
@@ -200,7 +200,7 @@ export class RiscvHart implements Hart, FpState {
     this.elapsed = 0
     while (this.elapsed < n && !this.halted) {
       this.brk = false
-      irq.takePending(this)
+      takePending(this)
       if (this.idle) break
       exec(this, n - this.elapsed)
     }
