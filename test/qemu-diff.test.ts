@@ -52,6 +52,14 @@ const programs = existsSync(images)
       .sort()
   : []
 
+/**
+ * Programs where QEMU 7.2 is wrong, whose .expected is written from the spec (guests/Makefile's
+ * SPEC_ONLY): compared with the golden file only (guest-golden.test.ts), not with QEMU.
+ */
+const SPEC_ONLY: Record<string, string> = {
+  counters: 'QEMU 7.2 reads host ticks from mcycle/minstret (without -icount) and does not suppress the writing instruction\'s increment (priv 1.12 §3.1.11)',
+}
+
 const version = qemuVersion()
 
 describe('riscv64 test guests: baobab vs QEMU', () => {
@@ -65,6 +73,11 @@ describe('riscv64 test guests: baobab vs QEMU', () => {
   }
 
   for (const name of programs) {
+    const reason = SPEC_ONLY[name]
+    if (reason) {
+      it.skip(`${name}: not compared with ${QEMU}: ${reason}`, () => {})
+      continue
+    }
     it(`${name}: same console and exit code as ${QEMU}`, () => {
       const elf = join(images, `${name}.elf`)
       const q = run(QEMU, ['-M', 'virt', '-bios', 'none', '-nographic', '-kernel', elf])

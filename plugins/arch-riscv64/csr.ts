@@ -117,10 +117,8 @@ export function read(h: RiscvHart, n: number): boolean {
     case CSR.fflags: return put(h, h.fflags, 0)
     case CSR.frm: return put(h, h.frm, 0)
     case CSR.fcsr: return put(h, (h.frm << 5) | h.fflags, 0)
-    case CSR.cycle: case CSR.instret: case CSR.mcycle: case CSR.minstret: {
-      const v = h.instret + h.elapsed + c[n === CSR.mcycle || n === CSR.cycle ? COUNT_OFF_CYCLE : COUNT_OFF_INSTRET]!
-      return put(h, v % 4294967296 | 0, Math.floor(v / 4294967296))
-    }
+    case CSR.cycle: case CSR.mcycle: return counter(h, COUNT_OFF_CYCLE)
+    case CSR.instret: case CSR.minstret: return counter(h, COUNT_OFF_INSTRET)
     case CSR.time: {
       // rdtime is the hot instruction of every guest delay loop: 64-bit add in 32-bit halves, no BigInt
       const t = h.clock.ticks(h.nowCycles())
@@ -159,13 +157,31 @@ export function read(h: RiscvHart, n: number): boolean {
   return false
 }
 
-/** spare CSR slots (unused CSR numbers) that hold the counters' write offsets */
+/**
+ * Spare CSR slots (unused CSR numbers) holding the counters' write offsets, 64-bit as (lo, hi):
+ * a counter reads (instructions run + offset) mod 2^64. "Instructions run" is
+ * `h.instret + h.elapsed`, which counts the reading instruction itself (execute.ts counts an
+ * instruction before it runs it; translated code does not run CSR instructions).
+ */
 const COUNT_OFF_CYCLE = 0x7ff * 2
 const COUNT_OFF_INSTRET = 0x7fe * 2
 
+function counter(h: RiscvHart, slot: number): true {
+  const n = h.instret + h.elapsed // < 2^53
+  const nLo = n % 4294967296, s = nLo + (h.c[slot]! >>> 0)
+  return put(h, s | 0, (Math.floor(n / 4294967296) + h.c[slot + 1]! + (s >= 4294967296 ? 1 : 0)) | 0)
+}
+
+/**
+ * priv 1.12 §3.1.11: the value a CSR instruction writes to mcycle or minstret is the value the
+ * next instruction reads — the writing instruction's own increment is suppressed. The next
+ * instruction's count is this one's + 1, so the offset is want − (n + 1), mod 2^64.
+ */
 function setOffset(h: RiscvHart, slot: number, lo: number, hi: number): void {
-  const want = (hi >>> 0) * 4294967296 + (lo >>> 0)
-  h.c[slot] = want - (h.instret + h.elapsed)
+  const n = h.instret + h.elapsed + 1
+  const dLo = (lo >>> 0) - n % 4294967296
+  h.c[slot] = dLo | 0
+  h.c[slot + 1] = (hi - Math.floor(n / 4294967296) - (dLo < 0 ? 1 : 0)) | 0
 }
 
 /** Write CSR `n` (already privilege-checked); returns 0 or the exception kind. */
