@@ -188,10 +188,12 @@ describe('the CLI', () => {
   })
 })
 
-describe('bench/sbi-hammer.json', () => {
-  it('is a valid config', async () => {
-    const { config: c } = await loadConfig(join(root, 'bench', 'sbi-hammer.json'), new PluginHost())
-    expect(c.vms.map((v) => v.name)).toEqual(['hammer'])
+describe('bench/sbi-hammer.json, mmio-hammer.json, vplic-hammer.json', () => {
+  it('are valid configs', async () => {
+    for (const name of ['sbi-hammer.json', 'mmio-hammer.json', 'vplic-hammer.json']) {
+      const { config: c } = await loadConfig(join(root, 'bench', name), new PluginHost())
+      expect(c.vms.map((v) => v.name)).toEqual(['hammer'])
+    }
   })
 
   it('its guest makes N BASE calls (N from bootargs here), then shuts its VM down', async () => {
@@ -201,6 +203,25 @@ describe('bench/sbi-hammer.json', () => {
     expect(lines(vm)).toEqual(['hammer start 1000', 'hammer done 1000 errors 0'])
     expect(vm.state).toBe('stopped')
     expect(vm.exits).toBe(1001) // 1000 ecalls + SRST: the exits the benchmark counts
+    expect(sys.machine.power.off).toBe(true)
+  })
+
+  it('hammer-kind=mmio: N writes and read-backs of the emulated UART\'s scratch register, each an exit', async () => {
+    const sys = await boot(fixture('mmio-hammer-small.json'))
+    const vm = vmNamed(sys, 'hammer')
+    expect(sys.machine.sched.run({ cycles: 100 * MS })).toBe('stopped')
+    expect(lines(vm)).toEqual(['hammer start 1000 mmio', 'hammer done 1000 errors 0'])
+    // 2 × 1000 SCR accesses, 2 per console byte (LSR poll + THR) for its 49 bytes, SRST
+    expect(vm.exits).toBe(2000 + 2 * 49 + 1)
+    expect(sys.machine.power.off).toBe(true)
+  })
+
+  it('hammer-kind=vplic: N writes and read-backs of a vPLIC priority register, each an exit', async () => {
+    const sys = await boot(fixture('vplic-hammer-small.json'))
+    const vm = vmNamed(sys, 'hammer')
+    expect(sys.machine.sched.run({ cycles: 100 * MS })).toBe('stopped')
+    expect(lines(vm)).toEqual(['hammer start 1000 vplic', 'hammer done 1000 errors 0'])
+    expect(vm.exits).toBe(2000 + 1) // the console is the passed-through UART: no exits
     expect(sys.machine.power.off).toBe(true)
   })
 })

@@ -54,19 +54,38 @@ export interface CallRoute {
 export class CallTable {
   /** routes by service, newest first (a call looks at its service's few routes only) */
   private readonly byService = new Map<number | string, CallRoute[]>()
+  /** the last lookup and its answer: a guest tends to make the same call again (a VM exit's path) */
+  private memo = false
+  private lastConduit = ''
+  private lastService: number | string = ''
+  private lastFn = 0
+  private lastRoute: CallRoute | undefined = undefined
 
   /** Add a route; the returned function removes it. A later route for the same calls wins. */
   add(route: CallRoute): () => void {
     this.byService.set(route.service, [route, ...(this.byService.get(route.service) ?? [])])
+    this.memo = false
     return () => {
       const left = (this.byService.get(route.service) ?? []).filter((r) => r !== route)
       if (left.length) this.byService.set(route.service, left)
       else this.byService.delete(route.service)
+      this.memo = false
     }
   }
 
   /** the route for `fn` of `service` through `conduit`, if any */
   find(conduit: string, service: number | string, fn: number): CallRoute | undefined {
+    if (this.memo && fn === this.lastFn && service === this.lastService && conduit === this.lastConduit) return this.lastRoute
+    const route = this.lookup(conduit, service, fn)
+    this.lastConduit = conduit
+    this.lastService = service
+    this.lastFn = fn
+    this.lastRoute = route
+    this.memo = true
+    return route
+  }
+
+  private lookup(conduit: string, service: number | string, fn: number): CallRoute | undefined {
     const routes = this.byService.get(service)
     if (!routes) return undefined
     for (const r of routes) {

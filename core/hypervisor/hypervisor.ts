@@ -99,7 +99,14 @@ export class Hypervisor {
    * undefined when nothing serves it (the arch answers "not supported" in its own terms).
    */
   call(vcpu: Vcpu, conduit: string, service: number | string, fn: number, args: readonly bigint[]): CallResults | undefined {
-    const call: Call = { hv: this, vcpu, conduit, service, fn, args }
+    return this.dispatch({ hv: this, vcpu, conduit, service, fn, args })
+  }
+
+  /**
+   * `call` for a `Call` the arch built itself — on the VM-exit path, an object that turns the
+   * argument registers into `args` only when a handler reads them.
+   */
+  dispatch(call: Call): CallResults | undefined {
     if (call.service === SERVICE_HYPERCALL) call.vcpu.vm.hypercalls++
     const route = this.plugins.calls.find(call.conduit, call.service, call.fn)
     if (route) return route.handler(call)

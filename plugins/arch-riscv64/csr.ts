@@ -184,18 +184,23 @@ function setOffset(h: RiscvHart, slot: number, lo: number, hi: number): void {
   h.c[slot + 1] = (hi - Math.floor(n / 4294967296) - (dLo < 0 ? 1 : 0)) | 0
 }
 
+/** Store CSR `m`'s words. (A module function: under tsx's keepNames a closure made per call costs a defineProperty.) */
+function set(c: Int32Array, m: number, l: number, hh: number): void {
+  c[m * 2] = l
+  c[m * 2 + 1] = hh
+}
+
 /** Write CSR `n` (already privilege-checked); returns 0 or the exception kind. */
 function writeCsr(h: RiscvHart, n: number, lo: number, hi: number): number {
   const c = h.c
-  const set = (m: number, l: number, hh: number): void => { c[m * 2] = l; c[m * 2 + 1] = hh }
-  if (PLAIN.has(n)) { set(n, lo, hi); return 0 }
+  if (PLAIN.has(n)) { set(c, n, lo, hi); return 0 }
   if (n >= CSR.pmpaddr0 && n < CSR.pmpaddr0 + 64) {
-    if (!pmpAddrLocked(h, n - CSR.pmpaddr0)) set(n, lo, hi & 0x3fffff)
+    if (!pmpAddrLocked(h, n - CSR.pmpaddr0)) set(c, n, lo, hi & 0x3fffff)
     return pmpChanged(h)
   }
   if (n >= CSR.pmpcfg0 && n < CSR.pmpcfg0 + 16) {
     const [l, hh] = pmpCfgWrite(h, n, lo, hi)
-    set(n, l, hh)
+    set(c, n, l, hh)
     return pmpChanged(h)
   }
   if (READ_ZERO.has(n) || (n >= 0xb03 && n <= 0xb1f) || (n >= 0x323 && n <= 0x33f) || n === CSR.tdata1 + 1 || n === CSR.tdata1 + 2) return 0
@@ -235,14 +240,14 @@ function writeCsr(h: RiscvHart, n: number, lo: number, hi: number): number {
       return 0
     }
     case CSR.mtvec: case CSR.stvec: case CSR.vstvec:
-      if ((lo & 3) < 2) set(n, lo, hi) // modes 2 and 3 are reserved: the write is ignored
+      if ((lo & 3) < 2) set(c, n, lo, hi) // modes 2 and 3 are reserved: the write is ignored
       return 0
-    case CSR.mepc: case CSR.sepc: case CSR.vsepc: set(n, lo & ~1, hi); return 0
-    case CSR.medeleg: set(n, lo & MEDELEG_MASK, 0); return 0
-    case CSR.hedeleg: set(n, lo & HEDELEG_MASK, 0); return 0
-    case CSR.mideleg: set(n, lo & S_IRQS, 0); irqChanged(h); return 0
-    case CSR.hideleg: set(n, lo & VS_IRQS, 0); irqChanged(h); return 0
-    case CSR.mie: set(n, lo & ALL_IRQS, 0); irqChanged(h); return 0
+    case CSR.mepc: case CSR.sepc: case CSR.vsepc: set(c, n, lo & ~1, hi); return 0
+    case CSR.medeleg: set(c, n, lo & MEDELEG_MASK, 0); return 0
+    case CSR.hedeleg: set(c, n, lo & HEDELEG_MASK, 0); return 0
+    case CSR.mideleg: set(c, n, lo & S_IRQS, 0); irqChanged(h); return 0
+    case CSR.hideleg: set(c, n, lo & VS_IRQS, 0); irqChanged(h); return 0
+    case CSR.mie: set(c, n, lo & ALL_IRQS, 0); irqChanged(h); return 0
     case CSR.mip: {
       const stce = (c[CSR.menvcfg * 2 + 1]! >>> 31) === 1
       const wmask = IRQ.SSI | IRQ.SEI | (stce ? 0 : IRQ.STI)
@@ -270,7 +275,7 @@ function writeCsr(h: RiscvHart, n: number, lo: number, hi: number): number {
       return 0
     }
     case CSR.hip: c[CSR.hvip * 2] = (c[CSR.hvip * 2]! & ~IRQ.VSSI) | (lo & IRQ.VSSI); irqChanged(h); return 0
-    case CSR.hvip: set(n, lo & VS_IRQS, 0); irqChanged(h); return 0
+    case CSR.hvip: set(c, n, lo & VS_IRQS, 0); irqChanged(h); return 0
     case CSR.vsie: {
       const m = c[CSR.hideleg * 2]! & VS_IRQS
       c[CSR.mie * 2] = (c[CSR.mie * 2]! & ~m) | ((lo << 1) & m)
@@ -284,19 +289,19 @@ function writeCsr(h: RiscvHart, n: number, lo: number, hi: number): number {
       return 0
     }
     case CSR.hgeie: return 0
-    case CSR.mcounteren: case CSR.scounteren: case CSR.hcounteren: set(n, lo, 0); return 0
-    case CSR.menvcfg: set(n, lo & 1, hi & (1 << 31)); timersChanged(h); return 0
-    case CSR.henvcfg: set(n, lo & 1, hi & (1 << 31) & c[CSR.menvcfg * 2 + 1]!); timersChanged(h); return 0
-    case CSR.senvcfg: set(n, lo & 1, 0); return 0
-    case CSR.stimecmp: case CSR.vstimecmp: case CSR.htimedelta: set(n, lo, hi); timersChanged(h); return 0
+    case CSR.mcounteren: case CSR.scounteren: case CSR.hcounteren: set(c, n, lo, 0); return 0
+    case CSR.menvcfg: set(c, n, lo & 1, hi & (1 << 31)); timersChanged(h); return 0
+    case CSR.henvcfg: set(c, n, lo & 1, hi & (1 << 31) & c[CSR.menvcfg * 2 + 1]!); timersChanged(h); return 0
+    case CSR.senvcfg: set(c, n, lo & 1, 0); return 0
+    case CSR.stimecmp: case CSR.vstimecmp: case CSR.htimedelta: set(c, n, lo, hi); timersChanged(h); return 0
     case CSR.satp: case CSR.vsatp: {
       const mode = hi >>> 28
-      if (mode === 0 || mode === 8) { set(n, lo, hi & 0xf000ffff | (hi & 0x0fff0000)); modeChanged(h) } // ASID kept; flush all
+      if (mode === 0 || mode === 8) { set(c, n, lo, hi & 0xf000ffff | (hi & 0x0fff0000)); modeChanged(h) } // ASID kept; flush all
       return 0
     }
     case CSR.hgatp: {
       const mode = hi >>> 28
-      if (mode === 0 || mode === 8) { set(n, lo & ~3, hi & 0xf3ffffff); modeChanged(h) } // VMID: bits 57:44
+      if (mode === 0 || mode === 8) { set(c, n, lo & ~3, hi & 0xf3ffffff); modeChanged(h) } // VMID: bits 57:44
       return 0
     }
   }

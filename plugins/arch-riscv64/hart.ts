@@ -25,9 +25,12 @@ import { loadSlow, storeSlow } from './memory.ts'
 import { HartTimers, lineFor, takePending } from './interrupts.ts'
 
 const HART_STATE_BYTES = 64 * 1024
-/** Optional hook: a trap the hart would take into HS-mode is offered to native code first. */
-/** `htval` is the guest-physical address >> 2 for guest-page faults. Returns true when handled. */
-export type TrapHook = (hart: RiscvHart, cause: number, interrupt: boolean, tval: bigint, htval: number) => boolean
+/**
+ * Optional hook: a trap the hart would take into HS-mode is offered to native code first.
+ * `tvalLo`/`tvalHi` are the trap value's words; `htval` is the guest-physical address >> 2 for
+ * guest-page faults. Returns true when handled. (Every VM exit passes here: no BigInt.)
+ */
+export type TrapHook = (hart: RiscvHart, cause: number, interrupt: boolean, tvalLo: number, tvalHi: number, htval: number) => boolean
 
 export class RiscvHart implements Hart, FpState {
   readonly id: number

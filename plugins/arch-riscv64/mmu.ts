@@ -114,10 +114,11 @@ function walk(h: RiscvHart, lo: number, hi: number, root: number, acc: number, p
   const gva = guest || h.virt === 1
   const top = hi >> 6 // bits 63:38 must all equal bit 38
   if (top !== 0 && top !== -1) return fault(h, PAGE_FAULT[acc]!, lo, hi, 0, gva)
-  const vpn = [(lo >>> 12) & 0x1ff, (lo >>> 21) & 0x1ff, (((hi & 0x7f) << 2) | (lo >>> 30)) & 0x1ff]
   let a = root
   for (let level = 2; level >= 0; level--) {
-    let pteAddr = a + vpn[level]! * 8
+    // VPN[level] (no array: an MMIO access under paging walks on every access)
+    const vpn = level === 0 ? (lo >>> 12) & 0x1ff : level === 1 ? (lo >>> 21) & 0x1ff : (((hi & 0x7f) << 2) | (lo >>> 30)) & 0x1ff
+    let pteAddr = a + vpn * 8
     if (guest) {
       pteAddr = gstage(h, pteAddr, acc, lo, hi, (h.c[CSR.mstatus * 2]! & MS.MXR) !== 0, true)
       if (pteAddr < 0) return -1
@@ -156,7 +157,10 @@ function guestFault(h: RiscvHart, acc: number, gvaLo: number, gvaHi: number, gpa
   return fault(h, GUEST_FAULT[acc]!, gvaLo, gvaHi, Math.floor(gpa / 4), true)
 }
 
-/** G-stage (Sv39x4, §8.5.1): guest-physical → physical. Faults are guest-page faults. */
+/**
+ * G-stage (Sv39x4, §8.5.1): guest-physical → physical. Faults are guest-page faults. Every
+ * emulated-device access (a VM exit) comes through here: no closures, no arrays on that path.
+ */
 export function gstage(h: RiscvHart, gpa: number, acc: number, gvaLo: number, gvaHi: number, mxr: boolean, implicit: boolean): number {
   const c = h.c
   const s2 = h.stage2
@@ -180,10 +184,10 @@ export function gstage(h: RiscvHart, gpa: number, acc: number, gvaLo: number, gv
   }
   if (gpa >= 2 ** 41) return guestFault(h, acc, gvaLo, gvaHi, gpa)
   const root = (((hgatpHi & 0xfff) * TWO32 + (c[CSR.hgatp * 2]! >>> 0)) & ~3) * 4096
-  const vpn = [Math.floor(gpa / 4096) & 0x1ff, Math.floor(gpa / 2097152) & 0x1ff, Math.floor(gpa / 1073741824) & 0x7ff]
   let a = root
   for (let level = 2; level >= 0; level--) {
-    const pteAddr = a + vpn[level]! * 8
+    const vpn = level === 0 ? Math.floor(gpa / 4096) & 0x1ff : level === 1 ? Math.floor(gpa / 2097152) & 0x1ff : Math.floor(gpa / 1073741824) & 0x7ff
+    const pteAddr = a + vpn * 8
     if (!readPte(h, pteAddr)) return fault(h, ACCESS_FAULT[acc]!, gvaLo, gvaHi, 0, true)
     const pl = h.r64[0]!, ph = h.r64[1]!
     if (!(pl & PTE_V) || (!(pl & PTE_R) && pl & PTE_W) || ph >>> 22 !== 0) return guestFault(h, acc, gvaLo, gvaHi, gpa)

@@ -27,24 +27,21 @@ function setPair(c: Int32Array, n: number, lo: number, hi: number): void {
   c[n * 2 + 1] = hi
 }
 
-function vector(c: Int32Array, tvec: number, interrupt: boolean, cause: number): [number, number] {
-  const lo = c[tvec * 2]!, hi = c[tvec * 2 + 1]!
+/** pc = the trap vector of `tvec` (§3.1.7: vectored mode for interrupts) */
+function vector(h: RiscvHart, tvec: number, interrupt: boolean, cause: number): void {
+  const lo = h.c[tvec * 2]!
   const base = lo & ~3
-  if (interrupt && (lo & 3) === 1) return [(base + 4 * cause) | 0, hi]
-  return [base, hi]
+  h.pcLo = interrupt && (lo & 3) === 1 ? (base + 4 * cause) | 0 : base
+  h.pcHi = h.c[tvec * 2 + 1]!
 }
 
 function enter(h: RiscvHart, target: number, cause: number, isIrq: boolean, tvalLo: number, tvalHi: number, htval: number, gva: boolean): void {
   if (TRACE_TRAPS) traceTrap(h, target, cause, isIrq, tvalLo, tvalHi, htval)
-  if (target !== TARGET_VS && h.trapHook) {
-    const tval = (BigInt(tvalHi) << 32n) | BigInt(tvalLo >>> 0)
-    if (h.trapHook(h, cause, isIrq, tval, htval)) return
-  }
+  if (target !== TARGET_VS && h.trapHook && h.trapHook(h, cause, isIrq, tvalLo, tvalHi, htval)) return
   const c = h.c
   const prevPriv = h.priv, prevVirt = h.virt
   h.resAddr = -1 // a trap drops the LR reservation, as QEMU does (allowed by §8.2)
   const causeHi = isIrq ? 0x80000000 | 0 : 0
-  let pc: [number, number]
   if (target === TARGET_M) {
     setPair(c, CSR.mepc, h.pcLo, h.pcHi)
     setPair(c, CSR.mcause, cause, causeHi)
@@ -60,7 +57,7 @@ function enter(h: RiscvHart, target: number, cause: number, isIrq: boolean, tval
     c[CSR.mstatus * 2 + 1] = msh
     h.priv = PRV_M
     h.virt = 0
-    pc = vector(c, CSR.mtvec, isIrq, cause)
+    vector(h, CSR.mtvec, isIrq, cause)
   } else if (target === TARGET_HS) {
     setPair(c, CSR.sepc, h.pcLo, h.pcHi)
     setPair(c, CSR.scause, cause, causeHi)
@@ -76,7 +73,7 @@ function enter(h: RiscvHart, target: number, cause: number, isIrq: boolean, tval
     c[CSR.mstatus * 2] = ms
     h.priv = PRV_S
     h.virt = 0
-    pc = vector(c, CSR.stvec, isIrq, cause)
+    vector(h, CSR.stvec, isIrq, cause)
   } else {
     // VS-level interrupts appear to the guest as the supervisor ones (code - 1)
     const vcause = isIrq && (cause === 2 || cause === 6 || cause === 10) ? cause - 1 : cause
@@ -88,10 +85,8 @@ function enter(h: RiscvHart, target: number, cause: number, isIrq: boolean, tval
     c[CSR.vsstatus * 2] = vs
     h.priv = PRV_S
     h.virt = 1
-    pc = vector(c, CSR.vstvec, isIrq, vcause)
+    vector(h, CSR.vstvec, isIrq, vcause)
   }
-  h.pcLo = pc[0]
-  h.pcHi = pc[1]
   h.idle = false
   modeChanged(h)
 }

@@ -1,13 +1,20 @@
-/* sbi-hammer: the cheapest round trip through the hypervisor, many times, for an exits/second
- * benchmark. Calls SBI BASE get_spec_version (EID 0x10, FID 0; SBI v2.0 ch. 4.1) N times in a
- * tight loop, then SBI SRST system_reset(shutdown, no reason) (ch. 10.1).
+/* sbi-hammer: the cheapest round trips through the hypervisor, many times, for exits/second
+ * benchmarks. By "hammer-kind=<kind>" in /chosen "bootargs" (default sbi):
+ *   sbi    SBI BASE get_spec_version (EID 0x10, FID 0; SBI v2.0 ch. 4.1), N calls
+ *   mmio   the emulated UART's scratch register (16550 SCR, offset 7): write, read back; N times
+ *          (2N exits; the VM needs a UART with "emulate": "ns16550")
+ *   vplic  the vPLIC's priority register of source 1 (PLIC spec §4): write i & 7, read back;
+ *          N times (2N exits)
+ * then SBI SRST system_reset(shutdown, no reason) (ch. 10.1).
  *
  * N: /chosen "baobab,hammer-count" (u32 or u64, big-endian) if the device tree has it, else
  * "hammer-count=<decimal>" in /chosen "bootargs" (the config's `bootargs`), else 1,000,000.
  *
  * Output (console as the device tree says, see ../lib/console.c):
- *   hammer start <N>
- *   hammer done <N> errors <calls whose a0 != 0 or whose a1 differed from the first call's>
+ *   hammer start <N>             (sbi; "hammer start <N> <kind>" for the others)
+ *   hammer done <N> errors <calls whose a0 != 0 or whose a1 differed from the first call's;
+ *                           reads that did not return what was written>
+ *   hammer: no <device>          instead, when the device tree lacks the device the kind needs
  *   srst returned <err>          only if the shutdown came back */
 #include "vm.h"
 
@@ -22,26 +29,60 @@
 
 static u32 be32(const u8 *p) { return (u32)p[0] << 24 | (u32)p[1] << 16 | (u32)p[2] << 8 | p[3]; }
 
+enum kind { KIND_SBI, KIND_MMIO, KIND_VPLIC };
+
+/* where the value of "<key>" (key ends in '=') starts in a bootargs string of len bytes, or -1 */
+static i64 arg_at(const char *s, u32 len, const char *key)
+{
+  u32 klen = 0;
+  while (key[klen])
+    klen++;
+  for (u32 i = 0; i + klen <= len; i++) {
+    u32 k = 0;
+    while (k < klen && s[i + k] == key[k])
+      k++;
+    if (k == klen && (i == 0 || s[i - 1] == ' '))
+      return (i64)(i + klen);
+  }
+  return -1;
+}
+
 /* "hammer-count=<digits>" in a bootargs string of len bytes, or 0 */
 static u64 from_bootargs(const char *s, u32 len)
 {
-  static const char key[] = "hammer-count=";
-  for (u32 i = 0; i + sizeof key - 1 <= len; i++) {
-    u32 k = 0;
-    while (k < sizeof key - 1 && s[i + k] == key[k])
-      k++;
-    if (k < sizeof key - 1 || (i > 0 && s[i - 1] != ' '))
-      continue;
-    u64 n = 0;
-    for (u32 j = i + k; j < len && s[j] >= '0' && s[j] <= '9'; j++)
-      n = n * 10 + (u64)(s[j] - '0');
-    return n;
-  }
-  return 0;
+  i64 at = arg_at(s, len, "hammer-count=");
+  u64 n = 0;
+  if (at < 0)
+    return 0;
+  for (u32 j = (u32)at; j < len && s[j] >= '0' && s[j] <= '9'; j++)
+    n = n * 10 + (u64)(s[j] - '0');
+  return n;
 }
 
-/* N from /chosen (a one-pass walk of the FDT structure block, Devicetree Specification v0.4 ch. 5) */
-static u64 hammer_count(const void *fdt)
+/* whether the bootargs value at s[at..len) is exactly word (up to a space or the end) */
+static int word_is(const char *s, u32 len, i64 at, const char *word)
+{
+  u32 j = (u32)at;
+  for (; *word; word++, j++)
+    if (j >= len || s[j] != *word)
+      return 0;
+  return j >= len || s[j] == ' ' || s[j] == 0;
+}
+
+/* "hammer-kind=sbi|mmio|vplic" in a bootargs string of len bytes (default sbi) */
+static enum kind kind_from_bootargs(const char *s, u32 len)
+{
+  i64 at = arg_at(s, len, "hammer-kind=");
+  if (at >= 0 && word_is(s, len, at, "mmio"))
+    return KIND_MMIO;
+  if (at >= 0 && word_is(s, len, at, "vplic"))
+    return KIND_VPLIC;
+  return KIND_SBI;
+}
+
+/* N and the kind from /chosen (a one-pass walk of the FDT structure block, Devicetree
+ * Specification v0.4 ch. 5) */
+static u64 hammer_count(const void *fdt, enum kind *kind)
 {
   const u8 *h = fdt;
   if (!h || be32(h) != FDT_MAGIC)
@@ -76,8 +117,10 @@ static u64 hammer_count(const void *fdt)
           from_prop = be32(v);
         else if (str_eq(name, "baobab,hammer-count") && len == 8)
           from_prop = (u64)be32(v) << 32 | be32(v + 4);
-        else if (str_eq(name, "bootargs"))
+        else if (str_eq(name, "bootargs")) {
           from_args = from_bootargs((const char *)v, len);
+          *kind = kind_from_bootargs((const char *)v, len);
+        }
       }
       p = v + ((len + 3) & ~3u);
     } else if (tok == FDT_NOP) {
@@ -116,17 +159,8 @@ void secondary_main(u64 h)
   (void)h;
 }
 
-void boot_main(u64 hart, const void *fdt)
+static u64 hammer_sbi(u64 n)
 {
-  static struct dt dt;
-  (void)hart;
-  fdt_parse(fdt, &dt);
-  con_init(&dt);
-  u64 n = hammer_count(fdt);
-  if (!n)
-    n = DEFAULT_COUNT;
-  say_n("hammer start ", n, 0, 0);
-
   u64 errors = 0;
   struct sbiret first = sbi_call(0x10, 0, 0, 0, 0);   /* BASE get_spec_version */
   if (first.error)
@@ -136,7 +170,67 @@ void boot_main(u64 hart, const void *fdt)
     if (r.error || r.value != first.value)
       errors++;
   }
-  say_n("hammer done ", n, " errors ", errors);
+  return errors;
+}
+
+/* one 8-bit register: write, read back (two exits to the device's emulation) */
+static u64 hammer_reg8(u64 addr, u64 n, u32 mask)
+{
+  u64 errors = 0;
+  for (u64 i = 0; i < n; i++) {
+    MMIO8(addr) = (u8)(i & mask);
+    if (MMIO8(addr) != (u8)(i & mask))
+      errors++;
+  }
+  return errors;
+}
+
+static u64 hammer_reg32(u64 addr, u64 n, u32 mask)
+{
+  u64 errors = 0;
+  for (u64 i = 0; i < n; i++) {
+    MMIO32(addr) = (u32)i & mask;
+    if (MMIO32(addr) != ((u32)i & mask))
+      errors++;
+  }
+  return errors;
+}
+
+void boot_main(u64 hart, const void *fdt)
+{
+  static struct dt dt;
+  static const char *const names[] = { "sbi", "mmio", "vplic" };
+  enum kind kind = KIND_SBI;
+  (void)hart;
+  fdt_parse(fdt, &dt);
+  con_init(&dt);
+  u64 n = hammer_count(fdt, &kind);
+  if (!n)
+    n = DEFAULT_COUNT;
+  if ((kind == KIND_MMIO && !dt.has_uart) || (kind == KIND_VPLIC && !dt.has_plic)) {
+    say(kind == KIND_MMIO ? "hammer: no uart" : "hammer: no plic");
+    n = 0;
+  } else {
+    struct line l;
+    l_init(&l);
+    l_str(&l, "hammer start ");
+    l_dec(&l, (i64)n);
+    if (kind != KIND_SBI) {
+      l_chr(&l, ' ');
+      l_str(&l, names[kind]);
+    }
+    l_emit(&l);
+  }
+
+  u64 errors = 0;
+  if (n && kind == KIND_SBI)
+    errors = hammer_sbi(n);
+  else if (n && kind == KIND_MMIO)
+    errors = hammer_reg8(dt.uart + 7, n, 0xff);       /* 16550 SCR */
+  else if (n)
+    errors = hammer_reg32(dt.plic + 4 * 1, n, 7);     /* priority of source 1 (3 bits on virt) */
+  if (n)
+    say_n("hammer done ", n, " errors ", errors);
 
   struct sbiret r = sbi_shutdown();
   struct line l;

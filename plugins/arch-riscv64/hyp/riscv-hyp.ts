@@ -105,9 +105,9 @@ export class RiscvHyp implements ArchHyp {
   /** Bao's HS-mode configuration of a pCPU (reference §8: delegation, counters); traps go to its current vCPU */
   private setupHart(h: RiscvHart): void {
     const c = h.c
-    h.trapHook = (hart, cause, isIrq, tval, htval) => {
+    h.trapHook = (hart, cause, isIrq, tvalLo, tvalHi, htval) => {
       const v = this.hv.onCpu[hart.id]
-      return v ? this.trap(v, hart, cause, isIrq, tval, htval) : false
+      return v ? this.trap(v, hart, cause, isIrq, tvalLo, tvalHi, htval) : false
     }
     h.onExit = () => {
       const v = this.hv.onCpu[h.id]
@@ -332,7 +332,7 @@ export class RiscvHyp implements ArchHyp {
 
   // ---- traps: everything that would enter HS-mode ----
 
-  private trap(v: Vcpu, h: RiscvHart, cause: number, isIrq: boolean, tval: bigint, htval: number): boolean {
+  private trap(v: Vcpu, h: RiscvHart, cause: number, isIrq: boolean, tvalLo: number, tvalHi: number, htval: number): boolean {
     v.exits++
     if (isIrq) {
       if (cause === 9) this.physicalIrq(h)
@@ -348,7 +348,7 @@ export class RiscvHyp implements ArchHyp {
     }
     const isGuestPage = cause === EXC.INSN_GUEST_PAGE || cause === EXC.LOAD_GUEST_PAGE || cause === EXC.STORE_GUEST_PAGE
     // report unsigned; htval (GPA >> 2) is a double, inexact for GPAs >= 2^53: with the VS stage Bare the GPA is tval
-    const tv = BigInt.asUintN(64, tval)
+    const tv = (BigInt(tvalHi >>> 0) << 32n) | BigInt(tvalLo >>> 0)
     const vsBare = h.c[CSR.vsatp * 2 + 1]! >>> 28 === 0
     const addr = !isGuestPage || (vsBare && htval * 4 >= 2 ** 53) ? tv : BigInt(htval) * 4n + (tv & 3n)
     this.hv.stopVm(v, { pc: BigInt.asUintN(64, h.pc), addr, cause: CAUSES[cause] ?? `unhandled exception ${cause}` })

@@ -5,6 +5,7 @@
  * the core and features serve. Every call is answered with an SBI error code or its defined
  * effect; nothing a guest passes can throw out of here.
  */
+import type { Hypervisor } from '../../../core/hypervisor/hypervisor.ts'
 import type { Vcpu } from '../../../core/hypervisor/vm.ts'
 import type { RiscvHart } from '../hart.ts'
 import type { RiscvHyp } from './riscv-hyp.ts'
@@ -36,10 +37,49 @@ export const BAOBAB_IMPL_ID = 0xba0bab
 
 const reg = (h: RiscvHart, n: number): bigint => (BigInt(h.x[2 * n + 1]!) << 32n) | BigInt(h.x[2 * n]! >>> 0)
 const u64 = (v: bigint): bigint => BigInt.asUintN(64, v)
+const pair = (lo: number, hi: number): bigint => (BigInt(hi) << 32n) | BigInt(lo >>> 0)
 
 function setReg(h: RiscvHart, n: number, v: bigint): void {
+  // results are small numbers almost always: split them without BigInt arithmetic (exact below 2^53)
+  const d = Number(v)
+  if (Number.isSafeInteger(d)) {
+    h.x[2 * n] = d | 0
+    h.x[2 * n + 1] = Math.floor(d / 4294967296) | 0
+    return
+  }
   h.x[2 * n] = Number(BigInt.asIntN(32, v))
   h.x[2 * n + 1] = Number(BigInt.asIntN(32, v >> 32n))
+}
+
+/**
+ * A call as its ecall left the registers (SBI §3): a0..a5 kept as words (their values at the
+ * ecall, whatever a handler does to the registers), made BigInts only when a handler reads
+ * `args`. Many never do (BASE, HSM stop, a legacy getchar): their VM exit then allocates this
+ * object and the results alone.
+ */
+class EcallCall implements Call {
+  readonly conduit = ECALL
+  private list: bigint[] | null = null
+  private readonly l0: number; private readonly h0: number
+  private readonly l1: number; private readonly h1: number
+  private readonly l2: number; private readonly h2: number
+  private readonly l3: number; private readonly h3: number
+  private readonly l4: number; private readonly h4: number
+  private readonly l5: number; private readonly h5: number
+
+  constructor(readonly hv: Hypervisor, readonly vcpu: Vcpu, readonly service: number | string, readonly fn: number, x: Int32Array) {
+    this.l0 = x[20]!; this.h0 = x[21]!
+    this.l1 = x[22]!; this.h1 = x[23]!
+    this.l2 = x[24]!; this.h2 = x[25]!
+    this.l3 = x[26]!; this.h3 = x[27]!
+    this.l4 = x[28]!; this.h4 = x[29]!
+    this.l5 = x[30]!; this.h5 = x[31]!
+  }
+
+  get args(): readonly bigint[] {
+    return this.list ??= [pair(this.l0, this.h0), pair(this.l1, this.h1), pair(this.l2, this.h2),
+      pair(this.l3, this.h3), pair(this.l4, this.h4), pair(this.l5, this.h5)]
+  }
 }
 
 /** Handle the ecall at pc; the caller advances pc. */
@@ -52,10 +92,8 @@ export function handleSbi(hyp: RiscvHyp, vcpu: Vcpu, h: RiscvHart): void {
 
 /** SBI §3: a7 = EID, a6 = FID, a0..a5 arguments; the route's results go to a0, a1, … */
 function sbiCall(hyp: RiscvHyp, vcpu: Vcpu, h: RiscvHart): void {
-  const eid = Number(u64(reg(h, 17)) & 0xffffffffn)
-  const fid = Number(u64(reg(h, 16)) & 0xffffffffn)
-  const args = [reg(h, 10), reg(h, 11), reg(h, 12), reg(h, 13), reg(h, 14), reg(h, 15)]
-  const r = hyp.hv.call(vcpu, ECALL, NAMED.get(eid) ?? eid, fid, args)
+  const eid = h.x[34]! >>> 0, fid = h.x[32]! >>> 0 // a7, a6: the low 32 bits
+  const r = hyp.hv.dispatch(new EcallCall(hyp.hv, vcpu, NAMED.get(eid) ?? eid, fid, h.x))
   if (r === null) return // the call switched vCPUs: results went into their registers already
   if (r !== undefined) {
     for (let i = 0; i < r.length; i++) setReg(h, 10 + i, r[i]!)
@@ -68,7 +106,9 @@ function sbiCall(hyp: RiscvHyp, vcpu: Vcpu, h: RiscvHart): void {
   setReg(h, 11, 0n)
 }
 
-const ret = (error: number, value = 0n): bigint[] => [BigInt(error), value]
+/** SBI_SUCCESS and the SBI error codes as BigInts, by -code (no BigInt made per call) */
+const CODES: readonly bigint[] = [0n, -1n, -2n, -3n, -4n, -5n, -6n, -7n, -8n]
+const ret = (error: number, value = 0n): bigint[] => [CODES[-error] ?? BigInt(error), value]
 const hypOf = (c: Call): RiscvHyp => c.hv.arch as RiscvHyp
 
 /** The SBI extensions the hypervisor implements itself, as routes the arch plugin registers. */
@@ -125,10 +165,13 @@ export const SBI_ROUTES: CallRoute[] = [
   { conduit: ECALL, service: EID.DBCN, handler: dbcn },
 ]
 
+const SPEC_VERSION = 2n << 24n // v2.0
+const IMPL_ID = BigInt(BAOBAB_IMPL_ID)
+
 function base(c: Call): CallResults {
   switch (c.fn) {
-    case 0: return ret(SBI_SUCCESS, 2n << 24n) // v2.0
-    case 1: return ret(SBI_SUCCESS, BigInt(BAOBAB_IMPL_ID))
+    case 0: return ret(SBI_SUCCESS, SPEC_VERSION)
+    case 1: return ret(SBI_SUCCESS, IMPL_ID)
     case 2: return ret(SBI_SUCCESS, 1n)
     case 3: { // probe_extension
       const eid = u64(c.args[0]!)
