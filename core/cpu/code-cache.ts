@@ -80,6 +80,7 @@ export class CodeCache {
   page(page: number): Int32Array {
     let d = this.pages[page]
     if (!d) {
+      this.reach(page)
       d = new Int32Array(4096)
       this.pages[page] = d
       this.blocks[page] = new Array<BlockFn | null>(4096)
@@ -105,6 +106,21 @@ export class CodeCache {
     const bl = this.blocks[page]!, ix = this.index[page]!
     for (const s of starts) if (bl[s] == null) { bl[s] = fn; ix[s] = i }
     return i
+  }
+
+  /**
+   * Keep the per-page arrays dense up to `page`. Arena pages of RAM lie far apart, and an array
+   * written at sparse indices falls back to dictionary elements: a hash lookup on every page
+   * change of the fetch path (and after every VM exit).
+   */
+  private reach(page: number): void {
+    for (let i = this.pages.length; i <= page; i++) {
+      this.pages.push(undefined)
+      this.blocks.push(undefined)
+      this.index.push(undefined)
+      this.heat.push(undefined)
+      this.owned.push(undefined)
+    }
   }
 }
 

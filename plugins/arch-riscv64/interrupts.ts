@@ -72,6 +72,8 @@ export class HartTimers {
   vstip = false
   private ev: TimedEvent | null = null
   private vev: TimedEvent | null = null
+  /** what a comparator's event runs, made once (a guest writes stimecmp at every tick) */
+  private readonly fire = (): void => this.rearm()
   constructor(private readonly h: RiscvHart) {}
 
   cancel(): void {
@@ -113,7 +115,7 @@ export class HartTimers {
     if (ticks > BigInt(Number.MAX_SAFE_INTEGER)) return null
     const at = this.h.clock.cycleOf(Number(ticks))
     if (at === Infinity) return null
-    return this.h.host.sched.at(at, () => this.rearm(), `hart${this.h.id}:${csr}`)
+    return this.h.host.sched.at(at, this.fire, `hart${this.h.id}:${csr}`)
   }
 }
 

@@ -44,6 +44,9 @@ export interface VcpuArch {
   timer: TimedEvent | null
   /** the cycle `timer` fires at: what a session saves (the event itself is a closure) */
   timerAt: number | null
+  /** what `timer` runs and its tag, made once per vCPU (set_timer is a frequent exit) */
+  fire: () => void
+  fireTag: string
   /** the saved guest context while the vCPU is not on its pCPU (VM stack), else null */
   ctx: VcpuContext | null
   /** while its external interrupts are masked (a TEE serving a call): whether VSEIE was set; else null */
@@ -94,7 +97,7 @@ export class RiscvHyp implements ArchHyp {
     vm.stage2.map({ gpa: this.plicDev.base, size: this.plicDev.size, pa: 0, perm: 3, kind: 'emulated', name: 'vplic', handler: vplic })
     // the SBI console gets what is typed when the VM has no UART of its own
     if (!vm.config.devs.some((d) => this.isUart(d.pa, d.emulate))) vm.console.setInputSink((b) => (vm.arch as VmArch).input.push(b))
-    for (const v of vm.vcpus) v.arch = { timer: null, timerAt: null, ctx: null, seieMasked: null } satisfies VcpuArch
+    for (const v of vm.vcpus) v.arch = { timer: null, timerAt: null, fire: () => this.timerFired(v), fireTag: `vm${vm.id}.vcpu${v.id}:sbi-timer`, ctx: null, seieMasked: null } satisfies VcpuArch
   }
 
   private isUart(pa: number | undefined, emulate: string | undefined): boolean {
@@ -395,7 +398,7 @@ export class RiscvHyp implements ArchHyp {
     const va = this.varch(v)
     this.hv.machine.sched.cancel(va.timer)
     va.timerAt = at
-    va.timer = this.hv.machine.sched.at(at, () => this.timerFired(v), `vm${v.vm.id}.vcpu${v.id}:sbi-timer`)
+    va.timer = this.hv.machine.sched.at(at, va.fire, va.fireTag)
   }
 
   private timerFired(v: Vcpu): void {

@@ -59,27 +59,30 @@ function setReg(h: RiscvHart, n: number, v: bigint): void {
  */
 class EcallCall implements Call {
   readonly conduit = ECALL
+  /** a0..a5 as (low, high) words: w[2i], w[2i + 1] */
+  readonly w: number[]
   private list: bigint[] | null = null
-  private readonly l0: number; private readonly h0: number
-  private readonly l1: number; private readonly h1: number
-  private readonly l2: number; private readonly h2: number
-  private readonly l3: number; private readonly h3: number
-  private readonly l4: number; private readonly h4: number
-  private readonly l5: number; private readonly h5: number
 
   constructor(readonly hv: Hypervisor, readonly vcpu: Vcpu, readonly service: number | string, readonly fn: number, x: Int32Array) {
-    this.l0 = x[20]!; this.h0 = x[21]!
-    this.l1 = x[22]!; this.h1 = x[23]!
-    this.l2 = x[24]!; this.h2 = x[25]!
-    this.l3 = x[26]!; this.h3 = x[27]!
-    this.l4 = x[28]!; this.h4 = x[29]!
-    this.l5 = x[30]!; this.h5 = x[31]!
+    this.w = [x[20]!, x[21]!, x[22]!, x[23]!, x[24]!, x[25]!, x[26]!, x[27]!, x[28]!, x[29]!, x[30]!, x[31]!]
   }
 
   get args(): readonly bigint[] {
-    return this.list ??= [pair(this.l0, this.h0), pair(this.l1, this.h1), pair(this.l2, this.h2),
-      pair(this.l3, this.h3), pair(this.l4, this.h4), pair(this.l5, this.h5)]
+    const w = this.w
+    return this.list ??= [pair(w[0]!, w[1]!), pair(w[2]!, w[3]!), pair(w[4]!, w[5]!), pair(w[6]!, w[7]!), pair(w[8]!, w[9]!), pair(w[10]!, w[11]!)]
   }
+}
+
+/** argument `i`'s low and high words (signed), straight from an ecall's registers or from `args` */
+function argLo(c: Call, i: number): number {
+  return c instanceof EcallCall ? c.w[2 * i]! : Number(BigInt.asIntN(32, c.args[i]!))
+}
+function argHi(c: Call, i: number): number {
+  return c instanceof EcallCall ? c.w[2 * i + 1]! : Number(BigInt.asIntN(32, c.args[i]! >> 32n))
+}
+/** argument `i` as an unsigned 64-bit BigInt (one BigInt made, not six) */
+function argU64(c: Call, i: number): bigint {
+  return (BigInt(argHi(c, i) >>> 0) << 32n) | BigInt(argLo(c, i) >>> 0)
 }
 
 /** Handle the ecall at pc; the caller advances pc. */
@@ -114,7 +117,7 @@ const hypOf = (c: Call): RiscvHyp => c.hv.arch as RiscvHyp
 /** The SBI extensions the hypervisor implements itself, as routes the arch plugin registers. */
 export const SBI_ROUTES: CallRoute[] = [
   // legacy console (SBI v2.0 ch. 5): a0 only
-  { conduit: ECALL, service: EID.LEGACY_PUTCHAR, handler: (c) => { c.vcpu.vm.console.put(Number(c.args[0]! & 0xffn)); return [0n] } },
+  { conduit: ECALL, service: EID.LEGACY_PUTCHAR, handler: (c) => { c.vcpu.vm.console.put(argLo(c, 0) & 0xff); return [0n] } },
   {
     conduit: ECALL, service: EID.LEGACY_GETCHAR, handler: (c) => {
       const b = hypOf(c).sbiInput(c.vcpu.vm).shift()
@@ -125,14 +128,14 @@ export const SBI_ROUTES: CallRoute[] = [
   {
     conduit: ECALL, service: EID.TIME, handler: (c) => {
       if (c.fn !== 0) return ret(SBI_ERR_NOT_SUPPORTED)
-      hypOf(c).setTimer(c.vcpu, u64(c.args[0]!))
+      hypOf(c).setTimer(c.vcpu, argU64(c, 0))
       return ret(SBI_SUCCESS)
     },
   },
   {
     conduit: ECALL, service: EID.IPI, handler: (c) => {
       if (c.fn !== 0) return ret(SBI_ERR_NOT_SUPPORTED)
-      const targets = hartMask(c.vcpu, c.args[0]!, c.args[1]!)
+      const targets = hartMask(c)
       if (!targets) return ret(SBI_ERR_INVALID_PARAM)
       for (const t of targets) hypOf(c).sendIpi(t)
       return ret(SBI_SUCCESS)
@@ -142,7 +145,7 @@ export const SBI_ROUTES: CallRoute[] = [
     conduit: ECALL, service: EID.RFENCE, handler: (c) => {
       if (c.fn > 6) return ret(SBI_ERR_NOT_SUPPORTED)
       if (c.fn >= 3) return ret(SBI_ERR_NOT_SUPPORTED) // hfence.*: the guest has no H extension
-      const targets = hartMask(c.vcpu, c.args[0]!, c.args[1]!)
+      const targets = hartMask(c)
       if (!targets) return ret(SBI_ERR_INVALID_PARAM)
       for (const t of targets) hypOf(c).remoteFence(t)
       return ret(SBI_SUCCESS)
@@ -183,32 +186,42 @@ function base(c: Call): CallResults {
   return ret(SBI_ERR_NOT_SUPPORTED)
 }
 
-/** SBI §3: hart_mask / hart_mask_base → virtual harts of the caller's VM, or null if invalid */
-function hartMask(vcpu: Vcpu, mask: bigint, base: bigint): Vcpu[] | null {
-  const vcpus = vcpu.vm.vcpus
-  if (u64(base) === u64(-1n)) return [...vcpus]
-  const b = u64(base)
-  const m = u64(mask)
+/**
+ * SBI §3: hart_mask (a0) / hart_mask_base (a1) → virtual harts of the caller's VM, or null if
+ * invalid. In words: an IPI or a remote fence is a frequent exit of an SMP guest.
+ */
+function hartMask(c: Call): Vcpu[] | null {
+  const vcpus = c.vcpu.vm.vcpus
+  const mLo = argLo(c, 0), mHi = argHi(c, 0), bLo = argLo(c, 1), bHi = argHi(c, 1)
+  if (bLo === -1 && bHi === -1) return [...vcpus]
+  if (mLo === 0 && mHi === 0) return []
+  if (bHi !== 0) return null // every id named is >= 2^32
+  const b = bLo >>> 0
   const out: Vcpu[] = []
-  for (let i = 0n; i < 64n; i++) {
-    if (!((m >> i) & 1n)) continue
+  for (let i = 0; i < 64; i++) {
+    if (((i < 32 ? mLo >>> i : mHi >>> (i - 32)) & 1) === 0) continue
     const id = b + i
-    if (id >= BigInt(vcpus.length)) return null
-    out.push(vcpus[Number(id)]!)
+    if (id >= vcpus.length) return null
+    out.push(vcpus[id]!)
   }
   return out
 }
 
+/** the caller VM's vCPU whose id argument `i` holds, if there is one */
+function vcpuArg(c: Call, i: number): Vcpu | undefined {
+  const vcpus = c.vcpu.vm.vcpus, id = argLo(c, i) >>> 0
+  return argHi(c, i) === 0 && id < vcpus.length ? vcpus[id] : undefined
+}
+
 function hsm(c: Call): CallResults {
   const hyp = hypOf(c)
-  const vcpu = c.vcpu, a = c.args
-  const vcpus = vcpu.vm.vcpus
-  const target = (v: bigint): Vcpu | undefined => (u64(v) < BigInt(vcpus.length) ? vcpus[Number(u64(v))] : undefined)
+  const vcpu = c.vcpu
   switch (c.fn) {
     case 0: { // hart_start(hartid, start_addr, opaque)
-      const t = target(a[0]!)
+      const t = vcpuArg(c, 0)
       if (!t) return ret(SBI_ERR_INVALID_PARAM)
       if (t.state === 'running') return ret(SBI_ERR_ALREADY_AVAILABLE)
+      const a = c.args
       if (!hyp.isRam(vcpu.vm, a[1]!)) return ret(SBI_ERR_INVALID_ADDRESS)
       hyp.startVcpu(t, a[1]!, [u64(a[0]!), a[2]!])
       return ret(SBI_SUCCESS)
@@ -218,43 +231,55 @@ function hsm(c: Call): CallResults {
       hyp.stopVcpu(vcpu)
       return null
     case 2: {
-      const t = target(a[0]!)
+      const t = vcpuArg(c, 0)
       if (!t) return ret(SBI_ERR_INVALID_PARAM)
       return ret(SBI_SUCCESS, t.state === 'running' ? 0n : 1n)
     }
     case 3: { // hart_suspend(type, resume_addr, opaque): retentive only
-      const type = u64(a[0]!) & 0xffffffffn
-      if (type === 0n) {
+      const type = argLo(c, 0) >>> 0
+      if (type === 0) {
         hyp.suspend(vcpu)
         return ret(SBI_SUCCESS)
       }
-      if (type === 0x80000000n) return ret(SBI_ERR_NOT_SUPPORTED)
+      if (type === 0x80000000) return ret(SBI_ERR_NOT_SUPPORTED)
       return ret(SBI_ERR_INVALID_PARAM)
     }
   }
   return ret(SBI_ERR_NOT_SUPPORTED)
 }
 
+/** the most one DBCN call moves (1 MiB) */
+const DBCN_MAX = 1 << 20
+
+/**
+ * SBI ch. 12: write (fn 0) or read (fn 1) a0 = num_bytes at a1 | a2 << 64, or write the byte
+ * a0 (fn 2). In words: a guest polling its console makes one read per idle loop.
+ */
 function dbcn(c: Call): CallResults {
   const hyp = hypOf(c)
-  const vm = c.vcpu.vm, a = c.args
+  const vm = c.vcpu.vm
   if (c.fn === 2) { // console_write_byte
-    vm.console.put(Number(a[0]! & 0xffn))
+    vm.console.put(argLo(c, 0) & 0xff)
     return ret(SBI_SUCCESS)
   }
   if (c.fn !== 0 && c.fn !== 1) return ret(SBI_ERR_NOT_SUPPORTED)
-  const n = u64(a[0]!)
-  const addr = u64(a[1]!) | (u64(a[2]!) << 64n)
-  if (n === 0n) return ret(SBI_SUCCESS, 0n)
-  if (n > 1n << 20n || addr + n > 2n ** 53n) return ret(SBI_ERR_INVALID_PARAM)
-  const bytes = hyp.guestRange(vm, Number(addr), Number(n))
+  const nLo = argLo(c, 0) >>> 0, nHi = argHi(c, 0)
+  if (nLo === 0 && nHi === 0) return ret(SBI_SUCCESS, 0n)
+  // the range must lie below 2^53 (a2 = 0, a1 < 2^53) and hold at most DBCN_MAX bytes
+  const aLo = argLo(c, 1) >>> 0, aHi = argHi(c, 1) >>> 0
+  if (nHi !== 0 || nLo > DBCN_MAX || argLo(c, 2) !== 0 || argHi(c, 2) !== 0 || aHi >= 0x200000) return ret(SBI_ERR_INVALID_PARAM)
+  const n = nLo, addr = aHi * 4294967296 + aLo
+  if (addr > 2 ** 53 - n) return ret(SBI_ERR_INVALID_PARAM)
+  const bytes = hyp.guestRange(vm, addr, n)
   if (!bytes) return ret(SBI_ERR_INVALID_PARAM)
   if (c.fn === 0) {
     for (const b of hyp.readGuest(bytes)) vm.console.put(b)
-    return ret(SBI_SUCCESS, n)
+    return ret(SBI_SUCCESS, BigInt(n))
   }
   const input = hyp.sbiInput(vm)
-  const take = input.splice(0, Number(n))
+  // a guest polling its console reads nothing most times: that exit copies nothing
+  if (input.length === 0) return ret(SBI_SUCCESS, 0n)
+  const take = input.splice(0, n)
   hyp.writeGuest(bytes, Uint8Array.from(take))
   return ret(SBI_SUCCESS, BigInt(take.length))
 }
