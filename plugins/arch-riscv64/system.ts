@@ -72,8 +72,11 @@ function system(h: RiscvHart, insn: number, rr: number, len: number): boolean {
   switch (f12) {
     case 0x000: { // ecall
       const cause = h.priv === PRV_U ? EXC.ECALL_U : h.priv === PRV_M ? EXC.ECALL_M : h.virt ? EXC.ECALL_VS : EXC.ECALL_S
-      raise(h, cause, 0, 0, 0, false)
-      return false
+      // served in place by the hypervisor (an SBI call: pc past the ecall, the mode unchanged):
+      // advanced, as any instruction, so the loop (or translated code) runs on without fetching
+      // the page again. A call that did more (switched vCPUs, stopped the VM, raised an
+      // interrupt) set brk: not advanced then, so the caller takes the pc from the hart.
+      return raise(h, cause, 0, 0, 0, false) && !h.brk
     }
     case 0x001: // ebreak: tval may be 0 or the pc (§3.1.16); QEMU writes 0, and so do we
       raise(h, EXC.BREAKPOINT, 0, 0, 0, false)

@@ -8,13 +8,17 @@ import { hex, trace, TRACE_TRAPS } from './trace.ts'
 
 export const TARGET_M = 3, TARGET_HS = 1, TARGET_VS = 5
 
-/** Raise a synchronous exception at the current pc. `htval` is the guest-physical address >> 2. */
-export function raise(h: RiscvHart, cause: number, tvalLo: number, tvalHi: number, htval: number, gva: boolean): void {
+/**
+ * Raise a synchronous exception at the current pc. `htval` is the guest-physical address >> 2.
+ * True when the hart's trap hook served it in place (the hypervisor: a VM exit), leaving the
+ * mode as it was.
+ */
+export function raise(h: RiscvHart, cause: number, tvalLo: number, tvalHi: number, htval: number, gva: boolean): boolean {
   let target = TARGET_M
   if (h.priv !== PRV_M && (h.c[CSR.medeleg * 2]! >>> cause) & 1) {
     target = h.virt && (h.c[CSR.hedeleg * 2]! >>> cause) & 1 ? TARGET_VS : TARGET_HS
   }
-  enter(h, target, cause, false, tvalLo, tvalHi, htval, gva)
+  return enter(h, target, cause, false, tvalLo, tvalHi, htval, gva)
 }
 
 /** Take interrupt `cause` into `target` (decided by interrupts.ts). */
@@ -35,9 +39,10 @@ function vector(h: RiscvHart, tvec: number, interrupt: boolean, cause: number): 
   h.pcHi = h.c[tvec * 2 + 1]!
 }
 
-function enter(h: RiscvHart, target: number, cause: number, isIrq: boolean, tvalLo: number, tvalHi: number, htval: number, gva: boolean): void {
+/** Take a trap; true when the trap hook served it instead (nothing here changed). */
+function enter(h: RiscvHart, target: number, cause: number, isIrq: boolean, tvalLo: number, tvalHi: number, htval: number, gva: boolean): boolean {
   if (TRACE_TRAPS) traceTrap(h, target, cause, isIrq, tvalLo, tvalHi, htval)
-  if (target !== TARGET_VS && h.trapHook && h.trapHook(h, cause, isIrq, tvalLo, tvalHi, htval)) return
+  if (target !== TARGET_VS && h.trapHook && h.trapHook(h, cause, isIrq, tvalLo, tvalHi, htval)) return true
   const c = h.c
   const prevPriv = h.priv, prevVirt = h.virt
   h.resAddr = -1 // a trap drops the LR reservation, as QEMU does (allowed by §8.2)
@@ -89,6 +94,7 @@ function enter(h: RiscvHart, target: number, cause: number, isIrq: boolean, tval
   }
   h.idle = false
   modeChanged(h)
+  return false
 }
 
 function traceTrap(h: RiscvHart, target: number, cause: number, isIrq: boolean, tvalLo: number, tvalHi: number, htval: number): void {

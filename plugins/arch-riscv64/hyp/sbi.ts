@@ -59,26 +59,46 @@ function setReg(h: RiscvHart, n: number, v: bigint): void {
  */
 class EcallCall implements Call {
   readonly conduit = ECALL
-  /** a0..a5 as (low, high) words: w[2i], w[2i + 1] */
-  readonly w: number[]
   private list: bigint[] | null = null
+  // a0..a5 as (low, high) words, in the object itself (one allocation per exit, not two)
+  private readonly l0: number; private readonly h0: number
+  private readonly l1: number; private readonly h1: number
+  private readonly l2: number; private readonly h2: number
+  private readonly l3: number; private readonly h3: number
+  private readonly l4: number; private readonly h4: number
+  private readonly l5: number; private readonly h5: number
 
   constructor(readonly hv: Hypervisor, readonly vcpu: Vcpu, readonly service: number | string, readonly fn: number, x: Int32Array) {
-    this.w = [x[20]!, x[21]!, x[22]!, x[23]!, x[24]!, x[25]!, x[26]!, x[27]!, x[28]!, x[29]!, x[30]!, x[31]!]
+    this.l0 = x[20]!; this.h0 = x[21]!
+    this.l1 = x[22]!; this.h1 = x[23]!
+    this.l2 = x[24]!; this.h2 = x[25]!
+    this.l3 = x[26]!; this.h3 = x[27]!
+    this.l4 = x[28]!; this.h4 = x[29]!
+    this.l5 = x[30]!; this.h5 = x[31]!
+  }
+
+  /** argument `i`'s low word */
+  lo(i: number): number {
+    return i === 0 ? this.l0 : i === 1 ? this.l1 : i === 2 ? this.l2 : i === 3 ? this.l3 : i === 4 ? this.l4 : this.l5
+  }
+
+  /** argument `i`'s high word */
+  hi(i: number): number {
+    return i === 0 ? this.h0 : i === 1 ? this.h1 : i === 2 ? this.h2 : i === 3 ? this.h3 : i === 4 ? this.h4 : this.h5
   }
 
   get args(): readonly bigint[] {
-    const w = this.w
-    return this.list ??= [pair(w[0]!, w[1]!), pair(w[2]!, w[3]!), pair(w[4]!, w[5]!), pair(w[6]!, w[7]!), pair(w[8]!, w[9]!), pair(w[10]!, w[11]!)]
+    return this.list ??= [pair(this.l0, this.h0), pair(this.l1, this.h1), pair(this.l2, this.h2),
+      pair(this.l3, this.h3), pair(this.l4, this.h4), pair(this.l5, this.h5)]
   }
 }
 
 /** argument `i`'s low and high words (signed), straight from an ecall's registers or from `args` */
 function argLo(c: Call, i: number): number {
-  return c instanceof EcallCall ? c.w[2 * i]! : Number(BigInt.asIntN(32, c.args[i]!))
+  return c instanceof EcallCall ? c.lo(i) : Number(BigInt.asIntN(32, c.args[i]!))
 }
 function argHi(c: Call, i: number): number {
-  return c instanceof EcallCall ? c.w[2 * i + 1]! : Number(BigInt.asIntN(32, c.args[i]! >> 32n))
+  return c instanceof EcallCall ? c.hi(i) : Number(BigInt.asIntN(32, c.args[i]! >> 32n))
 }
 /** argument `i` as an unsigned 64-bit BigInt (one BigInt made, not six) */
 function argU64(c: Call, i: number): bigint {
