@@ -160,8 +160,9 @@ export function read(h: RiscvHart, n: number): boolean {
 /**
  * Spare CSR slots (unused CSR numbers) holding the counters' write offsets, 64-bit as (lo, hi):
  * a counter reads (instructions run + offset) mod 2^64. "Instructions run" is
- * `h.instret + h.elapsed`, which counts the reading instruction itself (execute.ts counts an
- * instruction before it runs it; translated code does not run CSR instructions).
+ * `h.instret + h.elapsed`, which counts the reading instruction itself: execute.ts counts an
+ * instruction before it runs it, and translated code's slow path, which runs CSR instructions
+ * there, passes the window's count with the instruction included (wasm-tier-gen.ts slowPath).
  */
 const COUNT_OFF_CYCLE = 0x7ff * 2
 const COUNT_OFF_INSTRET = 0x7fe * 2
