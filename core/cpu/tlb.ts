@@ -11,11 +11,14 @@ export const TLB_SIZE = 256
 const TLB_BYTES = TLB_SIZE * 16
 /**
  * Entries of the jump cache, which follows the three TLBs: a virtual pc → the table index of the
- * translated region entered there (code-cache.ts), [pc low word, pc high word, index, unused],
- * indexed by ((pc >>> 1) ^ (pc >>> 11)) & (JUMP_SIZE - 1) (code at the same offset of
- * neighbouring 2 KiB blocks, as functions on different pages often are, lands apart). Translated code looks its exits up here to go on into
- * the next region without returning to JavaScript. An entry is only as good as the fetch
- * mapping it was made under, so every flush of the TLBs empties it too.
+ * translated region entered there (code-cache.ts), [pc low word, pc high word, index,
+ * generation], indexed by ((pc >>> 1) ^ (pc >>> 11)) & (JUMP_SIZE - 1) (code at the same offset
+ * of neighbouring 2 KiB blocks, as functions on different pages often are, lands apart).
+ * Translated code looks its exits up here to go on into the next region without returning to
+ * JavaScript. An entry is only as good as the fetch mapping it was made under, so every flush of
+ * the TLBs empties it too — by starting a new generation (the word JUMP_GEN bytes from the TLBs'
+ * start, just before them): an entry counts only if it is of the current one. Every trap and
+ * xRET flushes, so emptying 1,024 entries each time (~1 µs) was most of a trap's cost.
  */
 export const JUMP_SIZE = 1024
 /** byte offset of the jump cache from the TLBs' start; bytes the TLBs and the jump cache take */
@@ -23,6 +26,8 @@ export const JUMP_OFFSET = 3 * TLB_BYTES
 export const TLB_AREA_BYTES = JUMP_OFFSET + JUMP_SIZE * 16
 /** an empty jump-cache entry's pc word: odd, so never an instruction's address */
 const NO_JUMP = 1
+/** byte offset of the current jump-cache generation from the TLBs' start */
+export const JUMP_GEN = -4
 /**
  * An empty entry's page word: never page-aligned, and not a page address with a misaligned
  * offset's low bits kept either (translated blocks compare entry and address that way).
@@ -40,6 +45,8 @@ export class Tlb {
   readonly j: Int32Array
   /** the three TLBs as one array, for `flush` */
   private readonly all: Int32Array
+  /** the current jump-cache generation, as translated code reads it */
+  private readonly gen: Int32Array
 
   /** three consecutive TLB_BYTES arrays at `offset` of `buf`: fetch, load, store */
   constructor(buf: ArrayBufferLike, offset: number) {
@@ -48,6 +55,8 @@ export class Tlb {
     this.w = new Int32Array(buf, offset + 2 * TLB_BYTES, TLB_SIZE * 4)
     this.j = new Int32Array(buf, offset + JUMP_OFFSET, JUMP_SIZE * 4)
     this.all = new Int32Array(buf, offset, 3 * TLB_SIZE * 4)
+    this.gen = new Int32Array(buf, offset + JUMP_GEN, 1)
+    this.clearJumps()
     this.flush()
   }
 
@@ -58,8 +67,15 @@ export class Tlb {
     this.dropJumps()
   }
 
-  /** Forget every jump (translated regions went away, or the mapping they were reached under). */
+  /** Forget every jump (translated regions went away, or the mapping they were reached under): a new generation. */
   dropJumps(): void {
+    const g = (this.gen[0]! + 1) | 0
+    this.gen[0] = g
+    // after 2^32 generations an old entry's could come round again
+    if (g === 0) this.clearJumps()
+  }
+
+  private clearJumps(): void {
     const t = this.j
     for (let i = 0; i < t.length; i += 4) t[i] = NO_JUMP
   }
@@ -71,6 +87,7 @@ export class Tlb {
     t[i] = lo
     t[i + 1] = hi
     t[i + 2] = index
+    t[i + 3] = this.gen[0]!
   }
 
   /** Forget store mappings onto arena page `page` (it now holds decoded code). */

@@ -110,7 +110,7 @@ export class RiscvHart implements Hart, FpState {
     const base = 65536 + id * HART_STATE_BYTES
     if (base + HART_STATE_BYTES > STATE_AREA_BYTES) throw new Error(`hart ${id}: too many harts for the state area`)
     const buf = this.bus.arena.buffer
-    // the state area: x at 0, next pc at 400, f at 512, CSRs at 1024..33791, TLBs at 36864..49151, the jump cache after them to 65535
+    // the state area: x at 0, next pc at 400, f at 512, CSRs at 1024..33791, the jump-cache generation at 36860, TLBs at 36864..49151, the jump cache after them to 65535
     this.stateBase = base
     this.x = new Int32Array(buf, base, 66)
     this.next = new Int32Array(buf, base + STATE.NEXT_PC, 2)

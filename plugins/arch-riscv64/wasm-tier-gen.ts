@@ -6,7 +6,7 @@
  * interpreter's cases (execute.ts), instruction by instruction.
  */
 import { Bytes, I32, I64, W } from '../../core/cpu/wasm-module.ts'
-import { JUMP_OFFSET, JUMP_SIZE } from '../../core/cpu/tlb.ts'
+import { JUMP_GEN, JUMP_OFFSET, JUMP_SIZE } from '../../core/cpu/tlb.ts'
 import { Op } from './decode.ts'
 
 /** Offsets in a hart's state area (hart.ts lays it out; these are the ones blocks touch). */
@@ -19,6 +19,8 @@ export const STATE = {
   TLB_W: 36864 + 8192,
   /** the jump cache (core/cpu/tlb.ts): virtual pc → table index of the region entered there */
   JUMP: 36864 + JUMP_OFFSET,
+  /** the jump cache's current generation: entries of another do not count */
+  JUMP_GEN: 36864 + JUMP_GEN,
 } as const
 
 /** the region function's one import (wasm-tier.ts): the slow path */
@@ -118,6 +120,7 @@ export class Gen {
     this.op(W.localGet, BASE).op(W.localGet, S).i32(1).op(W.i32ShrU).op(W.localGet, S).i32(11).op(W.i32ShrU).op(W.i32Xor).i32(JUMP_SIZE - 1).op(W.i32And)
     this.i32(4).op(W.i32Shl).op(W.i32Add).op(W.localSet, T)
     this.op(W.localGet, T).mem(W.i64Load, STATE.JUMP).op(W.localGet, NEXT).op(W.i64Eq)
+    this.op(W.localGet, T).mem(W.i32Load, STATE.JUMP + 12).op(W.localGet, BASE).mem(W.i32Load, STATE.JUMP_GEN).op(W.i32Eq).op(W.i32And)
     this.op(W.if).blockType(0x40)
     this.op(W.localGet, BASE)
     this.op(W.localGet, NEXT).op(W.i32WrapI64)
