@@ -6,15 +6,15 @@
  * name. Imports that leave the folder (core/, other plugins, packages) stay imports of the
  * modules already loaded, so the kernel's classes and state keep their identity: by the URL
  * core/module-url.ts gives, which is the precompiled copy when the process runs the build.
- * Run from the build there is no TypeScript loader, so a .ts plugin the build does not hold (a
- * user's) is imported this way from the start.
+ * Run from the build there is no TypeScript loader, so a plugin the build does not hold (a
+ * user's, .ts or a .js one that imports .ts) is imported this way from the start.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { Plugin as EsbuildPlugin } from 'esbuild'
-import { moduleUrl } from './module-url.ts'
+import { builtUrl, moduleUrl, RUNNING_BUILD } from './module-url.ts'
 
 export interface FreshModule {
   /** the module namespace of the new copy */
@@ -79,11 +79,11 @@ const refreshed = new Set<string>()
 /**
  * Import the plugin at `entry` for loading: the plain URL the first time (cheap, and what tsx or
  * vite already cache; the precompiled copy when running the build), a fresh bundle when `again`
- * (this host loaded it before), when any host in the process has reloaded it since, or when this
- * process cannot import it by itself.
+ * (this host loaded it before), when any host in the process has reloaded it since, or when
+ * running a build that does not hold it.
  */
 export async function importPlugin(entry: string, again: boolean): Promise<unknown> {
-  const url = moduleUrl(entry)
+  const url = RUNNING_BUILD === undefined ? pathToFileURL(entry).href : builtUrl(entry)
   if (again || refreshed.has(entry) || url === undefined) return (await importFresh(entry)).mod
   return import(url)
 }

@@ -64,11 +64,18 @@ describe('the precompiled build', () => {
     }
   }, 300_000)
 
-  it("loads a user's TypeScript board plugin, which imports core/ from its source", () => {
-    const r = cli(['run', 'test/fixtures/configs/my-soc.json', '--until', 'hello from vm1', '--timeout', '60'])
-    expect(r.stderr).toBe('')
-    expect(r.stdout).toContain('[vm1] hello from vm1 hart 0')
-    expect(r.status).toBe(0)
+  it("loads a user's board plugin, TypeScript or JavaScript that imports TypeScript, which imports core/ from its source", () => {
+    // the same board as a .js plugin
+    const boards = join(copy, 'test', 'fixtures', 'boards'), configs = join(copy, 'test', 'fixtures', 'configs')
+    writeFileSync(join(boards, 'my-soc-js.js'), "export { default } from './my-soc.ts'\n")
+    const config = JSON.parse(readFileSync(join(configs, 'my-soc.json'), 'utf8')) as { board: string }
+    writeFileSync(join(configs, 'my-soc-js.json'), JSON.stringify({ ...config, board: '../boards/my-soc-js.js' }))
+    for (const file of ['my-soc.json', 'my-soc-js.json']) {
+      const r = cli(['run', `test/fixtures/configs/${file}`, '--until', 'hello from vm1', '--timeout', '60'])
+      expect(r.stderr).toBe('')
+      expect(r.stdout).toContain('[vm1] hello from vm1 hart 0')
+      expect(r.status).toBe(0)
+    }
   }, 120_000)
 
   it('hot-reloads an edited built-in plugin from its source', async () => {
