@@ -1,8 +1,9 @@
 /**
  * The precompiled build (bin/build.js) on a temporary COPY of the project, so the real dist/ and
  * sources are never touched: bin/baobab.js runs the build while it is current and gives what the
- * sources give; a user's TypeScript plugin and a hot-reloaded built-in plugin still load from
- * their sources (sharing the build's core modules); an edited source sends it back to the sources.
+ * sources give; a user's plugin, a config module and a hot-reloaded built-in plugin still load
+ * from their sources (sharing the build's core modules); an edited source sends it back to the
+ * sources.
  */
 import { spawn, spawnSync } from 'node:child_process'
 import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
@@ -58,6 +59,8 @@ describe('the precompiled build', () => {
       ['run', 'configs/two-vms.json', '--max-insns', 'abc'],
       ['bencj'],
       ['config', 'check', 'configs/tee.json'],
+      // a config module: bundled by esbuild, evaluated in a worker
+      ['config', 'check', 'test/fixtures/configs/two-vms.ts', '--print'],
     ]) {
       const built = cli(args), sources = cli(args, true)
       expect({ args, ...built }).toEqual({ args, ...sources })
