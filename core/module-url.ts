@@ -21,7 +21,7 @@ export const RUNNING_BUILD = import.meta.baobabDist
 const ROOT = join(fileURLToPath(import.meta.url), '..', '..')
 
 /** Whether `file` is TypeScript, which Node imports only through a loader. */
-export const isTypeScript = (file: string): boolean => ['.ts', '.tsx', '.mts', '.cts'].includes(extname(file))
+const isTypeScript = (file: string): boolean => ['.ts', '.tsx', '.mts', '.cts'].includes(extname(file))
 
 /**
  * The URL of the build's copy of project source `file` (an absolute path), or undefined when this
