@@ -7,7 +7,7 @@
  */
 import { existsSync } from 'node:fs'
 import { isAbsolute, resolve } from 'node:path'
-import { watch as chokidar, type FSWatcher } from 'chokidar'
+import type { FSWatcher } from 'chokidar'
 import type { Workbench } from './api.ts'
 import { ConfigErrors } from './hypervisor/config.ts'
 import { pluginFiles } from './plugin-import.ts'
@@ -131,6 +131,9 @@ export function watch(wb: Workbench, opts: WatchOptions): Watcher {
     owners.clear()
     for (const [f, m] of want) owners.set(f, m)
     if (!fsw) {
+      // imported here, not at the top: every Workbench imports this module, few watch
+      const { watch: chokidar } = await import('chokidar')
+      if (closed) return
       const w = chokidar(fresh, { ignoreInitial: true })
       fsw = w
       w.on('change', changed).on('add', changed)

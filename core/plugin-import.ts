@@ -4,13 +4,17 @@
  * `./ns16550.ts`. So the plugin's own files — what its entry reaches inside the plugin's folder —
  * are bundled by esbuild (which tsx already carries) into one new module, imported under a new
  * name. Imports that leave the folder (core/, other plugins, packages) stay imports of the
- * modules already loaded, so the kernel's classes and state keep their identity.
+ * modules already loaded, so the kernel's classes and state keep their identity: by the URL
+ * core/module-url.ts gives, which is the precompiled copy when the process runs the build.
+ * Run from the build there is no TypeScript loader, so a plugin the build does not hold (a
+ * user's, .ts or a .js one that imports .ts) is imported this way from the start.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { Plugin as EsbuildPlugin } from 'esbuild'
+import { builtUrl, moduleUrl, RUNNING_BUILD } from './module-url.ts'
 
 export interface FreshModule {
   /** the module namespace of the new copy */
@@ -41,8 +45,10 @@ async function bundle(entry: string): Promise<{ code: string; files: string[] }>
         // node: built-ins and anything esbuild already treats as external
         if (r.external || !isAbsolute(r.path)) return { path: r.path, external: true }
         if (inside(root, r.path)) return { path: r.path }
-        // the module the rest of the process already has: same URL, same instance
-        return { path: pathToFileURL(r.path).href, external: true }
+        // the module the rest of the process already has: same URL, same instance; a .ts file
+        // this process cannot import (run from the build, outside it) goes into the bundle
+        const url = moduleUrl(r.path)
+        return url === undefined ? { path: r.path } : { path: url, external: true }
       })
     },
   }
@@ -72,12 +78,14 @@ const refreshed = new Set<string>()
 
 /**
  * Import the plugin at `entry` for loading: the plain URL the first time (cheap, and what tsx or
- * vite already cache), a fresh bundle when `again` (this host loaded it before) or when any
- * host in the process has reloaded it since.
+ * vite already cache; the precompiled copy when running the build), a fresh bundle when `again`
+ * (this host loaded it before), when any host in the process has reloaded it since, or when
+ * running a build that does not hold it.
  */
 export async function importPlugin(entry: string, again: boolean): Promise<unknown> {
-  if (again || refreshed.has(entry)) return (await importFresh(entry)).mod
-  return import(pathToFileURL(entry).href)
+  const url = RUNNING_BUILD === undefined ? pathToFileURL(entry).href : builtUrl(entry)
+  if (again || refreshed.has(entry) || url === undefined) return (await importFresh(entry)).mod
+  return import(url)
 }
 
 /**

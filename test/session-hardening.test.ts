@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Workbench } from '../core/api.ts'
 import { loadSession, removeSession, resumeSession, saveSession, SessionError } from '../core/session/store.ts'
-import { showCommand } from '../bin/commands/session.ts'
+import { showCommand } from '../bin/commands/session-run.ts'
 import { copySession, deflate, edited, gzipBomb, inflate, putBinary, readDoc, sha, type Doc } from './session-util.ts'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')

@@ -16,7 +16,7 @@ import { Workbench } from '../core/api.ts'
 import {
   listSessions, loadSession, readSessionDoc, removeSession, resumeSession, saveSession, SessionError, sessionsDir, SimulatedCrash,
 } from '../core/session/store.ts'
-import { listCommand, rmCommand, showCommand } from '../bin/commands/session.ts'
+import { listCommand, rmCommand, showCommand } from '../bin/commands/session-run.ts'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const twoVms = join(root, 'configs', 'two-vms.json')

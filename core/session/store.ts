@@ -19,17 +19,25 @@ import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { gzip } from 'node:zlib'
-import { Low } from 'lowdb'
-import { JSONFile } from 'lowdb/node'
 import type { OpenOptions, Workbench } from '../api.ts'
 import { PAGE_SIZE, STATE_AREA_BYTES } from '../bus.ts'
 import { ConfigError, ConfigErrors } from '../hypervisor/config-error.ts'
 import { PluginError } from '../plugins.ts'
 import { checkFolder, gunzipBounded, readRegular } from './files.ts'
 import { firstIssue, SESSION_VERSION, sessionDoc, type SessionDoc } from './schema.ts'
-import { decodeRam, encodeRam } from './ram-file.ts'
-import { restoreMachine, snapshotMachine, SnapshotError, type MachineSnapshot } from './snapshot.ts'
-import { checkSources, fingerprint, SourceError } from './sources.ts'
+import type { MachineSnapshot } from './snapshot.ts'
+
+/**
+ * What saving and loading need beyond listing (lowdb, the machine snapshot, the source checks),
+ * imported on first use: every Workbench imports this module for `session.list()`, and most
+ * never save or load.
+ */
+const saving = async () => {
+  const [{ Low }, { JSONFile }, ram, snapshot, sources] = await Promise.all([
+    import('lowdb'), import('lowdb/node'), import('./ram-file.ts'), import('./snapshot.ts'), import('./sources.ts'),
+  ])
+  return { Low, JSONFile, ...ram, ...snapshot, ...sources }
+}
 
 const gzipP = promisify(gzip)
 /** session.json beyond this is not one we wrote (RAM and registers live in the binaries) */
@@ -122,6 +130,7 @@ const show = (p: string): string => {
 export async function saveSession(wb: Workbench, name: string, opts: SaveOptions = {}): Promise<SaveResult> {
   checkName(name)
   const root = sessionsDir(opts)
+  const { Low, JSONFile, encodeRam, snapshotMachine, fingerprint, SourceError } = await saving()
   await mkdir(root, { recursive: true })
   const final = join(root, name)
   if (existsSync(final)) {
@@ -294,6 +303,7 @@ async function readBinary(name: string, dir: string, file: keyof SessionDoc['fil
 export async function loadSession(name: string, opts: StoreOptions = {}): Promise<LoadedSession> {
   checkName(name)
   const { path, recovered } = locate(sessionsDir(opts), name)
+  const { decodeRam, checkSources, SourceError } = await saving()
   const doc = await readDoc(name, path)
   const n = doc.machine.ramPages
   const ramRaw = await readBinary(name, path, 'ram.bin.gz', doc.files['ram.bin.gz'], 16 + 8 * n + PAGE_SIZE * n)
@@ -314,6 +324,7 @@ export async function loadSession(name: string, opts: StoreOptions = {}): Promis
 
 /** Boot what the session was saved from in a new Workbench and restore the machine into it. */
 export async function openSession(s: LoadedSession, open: Opener, opts: ResumeOptions = {}): Promise<Workbench> {
+  const { restoreMachine, SnapshotError } = await saving()
   const c = s.doc.config
   let wb: Workbench
   try {
