@@ -174,6 +174,13 @@ describe.concurrent('baobab run --bare: running prog_50', () => {
     expect(r.stderr).toMatch(new RegExp(`^instructions: ${PROG_50_INSNS}$`, 'm'))
     expect(r.stderr).toMatch(/^virtual time: [\d.]+ ms$/m)
     expect(r.stderr).toMatch(/^MIPS: [\d.]+$/m)
+    // where the time went: translated code against the interpreter (counts adding up), what was translated, the sampled split
+    const ran = /^translated code ran: (\d+) instructions \([\d.]+%\), entered (\d+) times; the interpreter (\d+)$/m.exec(r.stderr)
+    expect(ran, r.stderr).not.toBeNull()
+    expect(Number(ran![1]) + Number(ran![3])).toBe(PROG_50_INSNS)
+    expect(Number(ran![1])).toBeGreaterThan(PROG_50_INSNS / 2) // a loop: the tier ran most of it
+    expect(r.stderr).toMatch(/^translated: \d+ instructions into \d+ regions in \d+ modules \([\d.]+ KiB of WebAssembly\), [\d.]+ ms$/m)
+    expect(r.stderr).toMatch(/^host time \(sampled, \d+ ms\): translated code [\d.]+%, translating [\d.]+%, interpreter [\d.]+%, garbage collection [\d.]+%, devices\/hypervisor\/other [\d.]+%$/m)
     expect(r.code).toBe(0)
   })
 

@@ -30,7 +30,9 @@ interface Frame { functionName: string; url: string }
 interface ProfileNode { id: number; callFrame: Frame; children?: number[] }
 interface Profile { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] }
 
-const name = (f: Frame): string => `${f.url.slice(f.url.lastIndexOf('/') + 1)}:${f.functionName}`
+/** `file:function` without the file's extension: the sources (.ts) and the precompiled build (.js) name the same frame */
+const bare = (file: string): string => file.replace(/\.(ts|js|mjs)(?=:|$)/, '')
+const name = (f: Frame): string => bare(`${f.url.slice(f.url.lastIndexOf('/') + 1)}:${f.functionName}`)
 
 /** Start sampling every `intervalUs` µs; the returned function stops and gives the split. */
 export function startTimeSplit(roles: ProfileRoles, intervalUs = 200): () => TimeSplit {
@@ -56,7 +58,7 @@ export function split(p: Profile, roles: ProfileRoles): TimeSplit {
     byId.set(n.id, n)
     for (const c of n.children ?? []) parent.set(c, n.id)
   }
-  const interp = new Set(roles.interpreter), trans = new Set(roles.translator)
+  const interp = new Set(roles.interpreter.map(bare)), trans = new Set(roles.translator.map(bare))
   const bin = new Map<number, keyof Omit<TimeSplit, 'totalMs'> | null>()
   const binOf = (id: number): keyof Omit<TimeSplit, 'totalMs'> | null => {
     let b = bin.get(id)
