@@ -13,6 +13,14 @@ process.on('beforeExit', () => {
   process.stderr.write('baobab: the command never finished: it awaits a promise that never settles, with nothing left to run (in a script or plugin?)\n')
   process.exit(2)
 })
+// the reader went away (`baobab run … | head`): stop quietly with 0, as a Unix filter does, not
+// with Node's unhandled-error trace
+for (const s of [process.stdout, process.stderr]) {
+  s.on('error', (e) => {
+    if (e.code === 'EPIPE') process.exit(0)
+    throw e
+  })
+}
 const argv = process.argv.slice(2)
 // `bench` loads TypeScript at run time (its hot-reload figure imports a copy of the sources), and
 // BAOBAB_SOURCES=1 asks for the sources outright

@@ -184,6 +184,22 @@ describe.concurrent('baobab run --bare: running prog_50', () => {
     expect(r.code).toBe(0)
   })
 
+  it('a reader that goes away (`| head`) ends the run quietly with 0, not an unhandled EPIPE', async () => {
+    const printf = join(ROOT, 'bench', 'suite', 'images', 'printf.elf')
+    const r = await new Promise<Result>((resolve, reject) => {
+      const child = spawn(process.execPath, ['bin/baobab.js', 'run', '--bare', printf], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+      let stderr = ''
+      child.stderr.setEncoding('latin1').on('data', (d: string) => { stderr += d })
+      // as head does: read the first lines, then close the pipe while the guest still prints
+      child.stdout.once('data', () => child.stdout.destroy())
+      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000)
+      child.on('error', reject)
+      child.on('close', (code) => { clearTimeout(timer); resolve({ code, stdout: '', stderr }) })
+    })
+    expect(r.stderr).not.toMatch(/EPIPE|Unhandled/)
+    expect(r.code).toBe(0)
+  })
+
   it('--max-insns 1000 stops the run with exit 4 and says why', async () => {
     const r = await baobab(['run', '--bare', PROG_50, '--max-insns', '1000'])
     expect(r.stdout).toBe('')
