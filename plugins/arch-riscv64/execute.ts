@@ -91,15 +91,11 @@ export function exec(h: RiscvHart, max: number): void {
           continue
         }
       } else if (bf === undefined && left > MAX_BLOCK && ++heat[e] === HOT) {
-        // The region's function serves every block of it that has none yet, starting now: the
-        // instructions after this one got hot together with it, and stepping on through them
-        // would make each the entry of a region of its own. (Nor do visits in a window's last
-        // MAX_BLOCK instructions count, where translated code cannot run: the same effect.)
-        const t0 = performance.now()
-        const rs = translatePage(h, dec, heat, h.fetchOff, e)
-        stats.translateMs += performance.now() - t0
-        for (let i = 0; i < rs.length; i++) h.code.addRegion(h.fetchOff >>> 12, rs[i]!.fn, rs[i]!.starts)
-        if (rs.length > 0) continue
+        // The page's warm code is translated at once, starting now: the instructions after this
+        // one got hot together with it, and stepping on through them would make each the entry
+        // of a region of its own. (Nor do visits in a window's last MAX_BLOCK instructions count,
+        // where a block may not fit and the interpreter runs them anyway: the same effect.)
+        if (translatePage(h, dec, heat, h.fetchOff, e)) continue
       }
     }
     let w = dec[e]!, imm: number

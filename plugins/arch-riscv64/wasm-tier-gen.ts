@@ -476,7 +476,7 @@ export class Gen {
       case Op.SYSTEM: case Op.AMO: case Op.FLW: case Op.FLD: case Op.FSW: case Op.FSD: case Op.FP: case Op.HLSV: {
         // the interpreter's code runs it through the slow path: A = the register fields (low word) and the encoding (high)
         this.i64(rd | (r1 << 7) | (r2 << 14), imm).op(W.localSet, A)
-        this.toSlowPath(off | (count << 12) | (len === 2 ? 1 << 22 : 0) | (op << 23) | RARE)
+        this.toSlowPath(site(off, count, 1, false, false, len, op) | RARE)
         return GOES_ON
       }
     }

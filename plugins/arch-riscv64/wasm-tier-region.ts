@@ -42,7 +42,7 @@ function slot(h: RiscvHart, dec: Int32Array, pageOff: number, off: number): numb
  */
 export const isRare = (op: number): boolean => op === Op.SYSTEM || op === Op.AMO || (op >= Op.FLW && op <= Op.HLSV)
 /** loads and stores, and rare instructions: a block is split after each, where the slow path resumes */
-export const isMemory = (op: number): boolean => (op >= Op.LB && op <= Op.SD) || isRare(op)
+export const hasSlowPath = (op: number): boolean => (op >= Op.LB && op <= Op.SD) || isRare(op)
 const isMemoryStore = (op: number): boolean => op >= Op.SB && op <= Op.SD
 
 /** The operations translated code executes (Gen.instruction() in wasm-tier-gen.ts handles each). */
@@ -121,7 +121,7 @@ export function scan(dec: Int32Array, blocks: Block[]): { used: number[]; writte
       if (r2 !== 0) used.add(r2)
       const writes = !(op >= Op.BEQ && op <= Op.BGEU) && !isMemoryStore(op) && op !== Op.FENCE && op !== Op.FENCE_I
       if (writes && rd !== 0 && rd !== SINK * 2) { used.add(rd); written.add(rd) }
-      if (isMemory(op)) cases++
+      if (hasSlowPath(op)) cases++
       off += 4 - ((w >> 6) & 2)
     }
   }

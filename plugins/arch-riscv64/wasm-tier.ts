@@ -32,15 +32,12 @@ import { encodeModule, I32, I64 } from '../../core/cpu/wasm-module.ts'
 import type { RiscvHart } from './hart.ts'
 import { ENDS, Gen, NOT_HANDLED, RARE } from './wasm-tier-gen.ts'
 import { execRare } from './system.ts'
-import { discover, isMemory, MAX_BLOCK, scan, TRANSLATED, WARM, type Block } from './wasm-tier-region.ts'
+import { discover, hasSlowPath, MAX_BLOCK, scan, TRANSLATED, WARM, type Block } from './wasm-tier-region.ts'
 
 export { HOT, MAX_BLOCK } from './wasm-tier-region.ts'
 export { STATE } from './wasm-tier-gen.ts'
 
 export type { BlockFn } from '../../core/cpu/code-cache.ts'
-
-/** A translated region: its function, entered at any of its blocks' starts (page offsets). */
-export interface Region { fn: BlockFn; starts: number[] }
 
 /** most instructions translated into one module (one page's worth of warm code, usually less) */
 const MAX_MODULE = 2048
@@ -55,10 +52,13 @@ const MAX_FUNC = 512
  * less to compile than a module per entry, each loading and storing the registers it uses. No
  * block another region starts at is taken (a region leaves there, and the jump cache goes on
  * into the other), so no code is translated twice; what a region covers counts as visited no
- * more. Returns the regions, none when the entry cannot start a block.
+ * more. The regions go into the code cache (code-cache.ts); returns whether there are any — none
+ * when the entry cannot start a block.
  */
-export function translatePage(h: RiscvHart, dec: Int32Array, heat: Uint16Array, pageOff: number, e: number): Region[] {
-  const done = h.code.blocks[pageOff >>> 12]!
+export function translatePage(h: RiscvHart, dec: Int32Array, heat: Uint16Array, pageOff: number, e: number): boolean {
+  const t0 = performance.now()
+  const page = pageOff >>> 12
+  const done = h.code.blocks[page]!
   const taken = new Set<number>()
   const isDone = (o: number): boolean => done[o] != null || taken.has(o)
   const funcs: Func[] = []
@@ -84,12 +84,13 @@ export function translatePage(h: RiscvHart, dec: Int32Array, heat: Uint16Array, 
     if (inGroup >= MAX_FUNC) close()
     return true
   }
-  if (!tryAt(e)) { done[e] = null; return [] }
+  if (!tryAt(e)) { done[e] = null; return false }
   for (let o = 0; o < 4096 && total < MAX_MODULE; o += 2) {
     if (heat[o]! >= WARM && !isDone(o) && !tryAt(o)) done[o] = null
   }
   close()
-  if (funcs.length === 0) return []
+  const st = h.code.stats
+  if (funcs.length === 0) { st.translateMs += performance.now() - t0; return false }
   const bytes = encodeModule({
     types: TYPES,
     imports: [{ name: 'slow', type: SLOW_TYPE }],
@@ -97,9 +98,10 @@ export function translatePage(h: RiscvHart, dec: Int32Array, heat: Uint16Array, 
     funcs: funcs.map((f, i) => ({ type: BLOCK_TYPE, locals: f.locals, body: f.body, export: `r${i}` })),
   })
   const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), importsFor(h))
-  const st = h.code.stats
+  starts.forEach((s, i) => h.code.addRegion(page, inst.exports[`r${i}`] as BlockFn, s))
   st.modules++; st.regions += funcs.length; st.translated += total; st.bytes += bytes.length
-  return starts.map((st, i) => ({ fn: inst.exports[`r${i}`] as BlockFn, starts: st }))
+  st.translateMs += performance.now() - t0
+  return true
 }
 
 interface Func { locals: { count: number; type: number }[]; body: Uint8Array }
@@ -126,7 +128,7 @@ function generate(dec: Int32Array, blocks: Block[]): Func | null {
       // TRANSLATED and instruction() disagree: leave the region to the interpreter rather than skip an instruction
       if (r === NOT_HANDLED) return null
       ended = r === ENDS
-      if (isMemory(op)) g.beginCase() // where its slow path comes back to
+      if (hasSlowPath(op)) g.beginCase() // where its slow path comes back to
       off += len
     }
     // ended by length or the page end: on to the next block; before a rare instruction: the interpreter
@@ -150,24 +152,21 @@ function importsFor(h: RiscvHart): WebAssembly.Imports {
   const harts = h.code.harts as RiscvHart[]
   const byBase = (base: number): RiscvHart => harts.find((x) => x.stateBase === base)!
   /**
-   * A load or store that missed the TLB (or is misaligned, MMIO, observed): the registers are in
-   * the state area. Status 0 = trapped (the next pc is set), 1 = go on, 2 = go on but stop after.
+   * A load or store that missed the TLB (or is misaligned, MMIO, observed), or a rare
+   * instruction: the registers are in the state area. Status 0 = trapped (the next pc is set), 1 = go on, 2 = go on but stop after.
    */
   const slow = (base: number, pcLo: number, pcHi: number, el: number, lo: number, hi: number, s: number): number => {
     const t = byBase(base)
     t.pcLo = pcLo; t.pcHi = pcHi; t.elapsed = el
-    if (s & RARE) {
-      // a rare instruction (lo: its register fields, hi: its encoding), as the execute loop runs
-      // it; not advanced = it trapped or jumped (the pc is where it went)
-      const len = s & (1 << 22) ? 2 : 4
-      t.dLen = len
-      if (!execRare(t, (s >>> 23) & 127, lo, hi, len)) { t.next[0] = t.pcLo; t.next[1] = t.pcHi; return 0 }
-      return t.brk ? 2 : 1
-    }
     const size = 1 << ((s >>> 18) & 3), reg = (s >>> 23) & 127
-    const ok = s & (1 << 21)
-      ? t.storeMiss(lo, hi, size, t.x[reg]!, t.x[reg + 1]!)
-      : t.loadMiss(lo, hi, size, (s & (1 << 20)) !== 0, reg)
+    // a rare instruction (lo: its register fields, hi: its encoding, reg: its operation) runs as
+    // the execute loop runs it; not advanced = it trapped or jumped (the pc is where it went)
+    let ok: boolean
+    if (s & RARE) {
+      t.dLen = s & (1 << 22) ? 2 : 4
+      ok = execRare(t, reg, lo, hi, t.dLen)
+    } else if (s & (1 << 21)) ok = t.storeMiss(lo, hi, size, t.x[reg]!, t.x[reg + 1]!)
+    else ok = t.loadMiss(lo, hi, size, (s & (1 << 20)) !== 0, reg)
     if (!ok) { t.next[0] = t.pcLo; t.next[1] = t.pcHi; return 0 }
     return t.brk ? 2 : 1
   }
