@@ -17,7 +17,7 @@ export function mulhu32(a: number, b: number): number {
 /** low 64 bits of a × b */
 export function mul64(out: Int32Array, alo: number, ahi: number, blo: number, bhi: number): void {
   out[0] = Math.imul(alo, blo)
-  out[1] = (mulhu32(alo, blo) + Math.imul(alo, bhi) + Math.imul(ahi, blo)) | 0
+  out[1] = (((mulhu32(alo, blo) + Math.imul(alo, bhi)) | 0) + Math.imul(ahi, blo)) | 0
 }
 
 /** high 64 bits of the unsigned 128-bit product */

@@ -52,7 +52,7 @@ export function exec(h: RiscvHart, max: number): void {
   const x = h.x, u8 = h.u8, u16 = h.u16, i32 = h.i32
   const rT = h.tlb.r, wT = h.tlb.w
   const sb = h.stateBase, next = h.next
-  const end = h.elapsed + max // h.elapsed at any point = end - left
+  const end = (h.elapsed + max) | 0 // h.elapsed at any point = end - left
   let pcLo = h.pcLo | 0, pcHi = h.pcHi | 0
   let fTag = 1 // never page-aligned: forces a fetch-page lookup first
   let dec: Int32Array = EMPTY
@@ -60,12 +60,12 @@ export function exec(h: RiscvHart, max: number): void {
   let heat: Uint16Array = h.curHeat
   const jit = h.translate
   const stats = h.code.stats
-  let left = max
+  let left = max | 0
   loop: while (left > 0) {
     if ((pcLo & -4096) !== fTag) {
       h.pcLo = pcLo; h.pcHi = pcHi; h.elapsed = end - left
       const p = fetchPage(h)
-      if (p === null) { pcLo = h.pcLo; pcHi = h.pcHi; left--; if (h.brk) break; continue }
+      if (p === null) { pcLo = h.pcLo | 0; pcHi = h.pcHi | 0; left--; if (h.brk) break; continue }
       dec = p
       blk = h.curBlocks
       heat = h.curHeat
@@ -77,14 +77,14 @@ export function exec(h: RiscvHart, max: number): void {
       if (bf) {
         // translated code; where other regions leave to this pc they may go on here directly next time
         if (h.fetchCached) h.tlb.jump(pcLo, pcHi, h.curIndex[e]!)
-        const el = end - left
-        const now = bf(sb, pcLo, pcHi, el, left)
+        const el = (end - left) | 0
+        const now = bf(sb, pcLo, pcHi, el, left) | 0
         // nothing ran: the window has no room for the block here (a block runs whole or not at
         // all, which keeps counts exact), so the interpreter takes this instruction
         if (now !== el) {
           stats.ranTranslated += now - el
           stats.entries++
-          left = end - now
+          left = (end - now) | 0
           pcLo = next[0]!
           if (next[1] !== pcHi) { pcHi = next[1]!; fTag = 1 }
           if (h.brk) break
@@ -102,9 +102,9 @@ export function exec(h: RiscvHart, max: number): void {
     if (w !== 0) imm = dec[e + 1]!
     else {
       h.pcLo = pcLo; h.pcHi = pcHi; h.elapsed = end - left
-      w = decodeAt(h, dec, e)
-      if (w === 0) { pcLo = h.pcLo; pcHi = h.pcHi; left--; if (h.brk) break; continue } // fetch fault
-      imm = h.d.imm
+      w = decodeAt(h, dec, e) | 0
+      if (w === 0) { pcLo = h.pcLo | 0; pcHi = h.pcHi | 0; left--; if (h.brk) break; continue } // fetch fault
+      imm = h.d.imm | 0
     }
     const op = w & 127
     const len = 4 - ((w >> 6) & 2)
@@ -156,7 +156,7 @@ export function exec(h: RiscvHart, max: number): void {
           const o = rT[ti + 2]! + (lo & 4095)
           const v = (u8[o]! << 24) >> 24; x[rd] = v
           x[rd + 1] = v >> 31
-        } else if (!loadMiss(h, lo, hi, 1, true, rd, pcLo, pcHi, end - left)) { pcLo = h.pcLo; pcHi = h.pcHi; if (h.brk) break loop; fTag = 1; continue }
+        } else if (!loadMiss(h, lo, hi, 1, true, rd, pcLo, pcHi, end - left)) { pcLo = h.pcLo | 0; pcHi = h.pcHi | 0; if (h.brk) break loop; fTag = 1; continue }
         else if (h.brk) { pcLo = (pcLo + len) | 0; break loop }
         break
       }
@@ -169,7 +169,7 @@ export function exec(h: RiscvHart, max: number): void {
           const o = rT[ti + 2]! + (lo & 4095)
           x[rd] = u8[o]!
           x[rd + 1] = 0
-        } else if (!loadMiss(h, lo, hi, 1, false, rd, pcLo, pcHi, end - left)) { pcLo = h.pcLo; pcHi = h.pcHi; if (h.brk) break loop; fTag = 1; continue }
+        } else if (!loadMiss(h, lo, hi, 1, false, rd, pcLo, pcHi, end - left)) { pcLo = h.pcLo | 0; pcHi = h.pcHi | 0; if (h.brk) break loop; fTag = 1; continue }
         else if (h.brk) { pcLo = (pcLo + len) | 0; break loop }
         break
       }
@@ -182,7 +182,7 @@ export function exec(h: RiscvHart, max: number): void {
           const o = rT[ti + 2]! + (lo & 4095)
           const v = (u16[o >> 1]! << 16) >> 16; x[rd] = v
           x[rd + 1] = v >> 31
-        } else if (!loadMiss(h, lo, hi, 2, true, rd, pcLo, pcHi, end - left)) { pcLo = h.pcLo; pcHi = h.pcHi; if (h.brk) break loop; fTag = 1; continue }
+        } else if (!loadMiss(h, lo, hi, 2, true, rd, pcLo, pcHi, end - left)) { pcLo = h.pcLo | 0; pcHi = h.pcHi | 0; if (h.brk) break loop; fTag = 1; continue }
         else if (h.brk) { pcLo = (pcLo + len) | 0; break loop }
         break
       }
@@ -195,7 +195,7 @@ export function exec(h: RiscvHart, max: number): void {
           const o = rT[ti + 2]! + (lo & 4095)
           x[rd] = u16[o >> 1]!
           x[rd + 1] = 0
-        } else if (!loadMiss(h, lo, hi, 2, false, rd, pcLo, pcHi, end - left)) { pcLo = h.pcLo; pcHi = h.pcHi; if (h.brk) break loop; fTag = 1; continue }
+        } else if (!loadMiss(h, lo, hi, 2, false, rd, pcLo, pcHi, end - left)) { pcLo = h.pcLo | 0; pcHi = h.pcHi | 0; if (h.brk) break loop; fTag = 1; continue }
         else if (h.brk) { pcLo = (pcLo + len) | 0; break loop }
         break
       }
@@ -208,7 +208,7 @@ export function exec(h: RiscvHart, max: number): void {
           const o = rT[ti + 2]! + (lo & 4095)
           const v = i32[o >> 2]!; x[rd] = v
           x[rd + 1] = v >> 31
-        } else if (!loadMiss(h, lo, hi, 4, true, rd, pcLo, pcHi, end - left)) { pcLo = h.pcLo; pcHi = h.pcHi; if (h.brk) break loop; fTag = 1; continue }
+        } else if (!loadMiss(h, lo, hi, 4, true, rd, pcLo, pcHi, end - left)) { pcLo = h.pcLo | 0; pcHi = h.pcHi | 0; if (h.brk) break loop; fTag = 1; continue }
         else if (h.brk) { pcLo = (pcLo + len) | 0; break loop }
         break
       }
@@ -221,7 +221,7 @@ export function exec(h: RiscvHart, max: number): void {
           const o = rT[ti + 2]! + (lo & 4095)
           x[rd] = i32[o >> 2]!
           x[rd + 1] = 0
-        } else if (!loadMiss(h, lo, hi, 4, false, rd, pcLo, pcHi, end - left)) { pcLo = h.pcLo; pcHi = h.pcHi; if (h.brk) break loop; fTag = 1; continue }
+        } else if (!loadMiss(h, lo, hi, 4, false, rd, pcLo, pcHi, end - left)) { pcLo = h.pcLo | 0; pcHi = h.pcHi | 0; if (h.brk) break loop; fTag = 1; continue }
         else if (h.brk) { pcLo = (pcLo + len) | 0; break loop }
         break
       }
@@ -234,7 +234,7 @@ export function exec(h: RiscvHart, max: number): void {
           const o = rT[ti + 2]! + (lo & 4095)
           x[rd] = i32[o >> 2]!
           x[rd + 1] = i32[(o >> 2) + 1]!
-        } else if (!loadMiss(h, lo, hi, 8, false, rd, pcLo, pcHi, end - left)) { pcLo = h.pcLo; pcHi = h.pcHi; if (h.brk) break loop; fTag = 1; continue }
+        } else if (!loadMiss(h, lo, hi, 8, false, rd, pcLo, pcHi, end - left)) { pcLo = h.pcLo | 0; pcHi = h.pcHi | 0; if (h.brk) break loop; fTag = 1; continue }
         else if (h.brk) { pcLo = (pcLo + len) | 0; break loop }
         break
       }
@@ -246,7 +246,7 @@ export function exec(h: RiscvHart, max: number): void {
         if (wT[ti] === (lo & -4096) && wT[ti + 1] === hi) {
           const o = wT[ti + 2]! + (lo & 4095)
           u8[o] = x[r2]!
-        } else if (!storeMiss(h, lo, hi, 1, x[r2]!, x[r2 + 1]!, pcLo, pcHi, end - left)) { pcLo = h.pcLo; pcHi = h.pcHi; if (h.brk) break loop; fTag = 1; continue }
+        } else if (!storeMiss(h, lo, hi, 1, x[r2]!, x[r2 + 1]!, pcLo, pcHi, end - left)) { pcLo = h.pcLo | 0; pcHi = h.pcHi | 0; if (h.brk) break loop; fTag = 1; continue }
         else if (h.brk) { pcLo = (pcLo + len) | 0; break loop }
         break
       }
@@ -258,7 +258,7 @@ export function exec(h: RiscvHart, max: number): void {
         if (wT[ti] === (lo & -4096) && wT[ti + 1] === hi && (lo & 1) === 0) {
           const o = wT[ti + 2]! + (lo & 4095)
           u16[o >> 1] = x[r2]!
-        } else if (!storeMiss(h, lo, hi, 2, x[r2]!, x[r2 + 1]!, pcLo, pcHi, end - left)) { pcLo = h.pcLo; pcHi = h.pcHi; if (h.brk) break loop; fTag = 1; continue }
+        } else if (!storeMiss(h, lo, hi, 2, x[r2]!, x[r2 + 1]!, pcLo, pcHi, end - left)) { pcLo = h.pcLo | 0; pcHi = h.pcHi | 0; if (h.brk) break loop; fTag = 1; continue }
         else if (h.brk) { pcLo = (pcLo + len) | 0; break loop }
         break
       }
@@ -270,7 +270,7 @@ export function exec(h: RiscvHart, max: number): void {
         if (wT[ti] === (lo & -4096) && wT[ti + 1] === hi && (lo & 3) === 0) {
           const o = wT[ti + 2]! + (lo & 4095)
           i32[o >> 2] = x[r2]!
-        } else if (!storeMiss(h, lo, hi, 4, x[r2]!, x[r2 + 1]!, pcLo, pcHi, end - left)) { pcLo = h.pcLo; pcHi = h.pcHi; if (h.brk) break loop; fTag = 1; continue }
+        } else if (!storeMiss(h, lo, hi, 4, x[r2]!, x[r2 + 1]!, pcLo, pcHi, end - left)) { pcLo = h.pcLo | 0; pcHi = h.pcHi | 0; if (h.brk) break loop; fTag = 1; continue }
         else if (h.brk) { pcLo = (pcLo + len) | 0; break loop }
         break
       }
@@ -282,7 +282,7 @@ export function exec(h: RiscvHart, max: number): void {
         if (wT[ti] === (lo & -4096) && wT[ti + 1] === hi && (lo & 7) === 0) {
           const o = wT[ti + 2]! + (lo & 4095)
           i32[o >> 2] = x[r2]!; i32[(o >> 2) + 1] = x[r2 + 1]!
-        } else if (!storeMiss(h, lo, hi, 8, x[r2]!, x[r2 + 1]!, pcLo, pcHi, end - left)) { pcLo = h.pcLo; pcHi = h.pcHi; if (h.brk) break loop; fTag = 1; continue }
+        } else if (!storeMiss(h, lo, hi, 8, x[r2]!, x[r2 + 1]!, pcLo, pcHi, end - left)) { pcLo = h.pcLo | 0; pcHi = h.pcHi | 0; if (h.brk) break loop; fTag = 1; continue }
         else if (h.brk) { pcLo = (pcLo + len) | 0; break loop }
         break
       }
@@ -324,7 +324,8 @@ export function exec(h: RiscvHart, max: number): void {
       // ---- M ----
       case Op.MUL: {
         const a = x[r1]!, b = x[r2]!
-        const hi = (mulhu32(a, b) + Math.imul(a, x[r2 + 1]!) + Math.imul(x[r1 + 1]!, b)) | 0
+        // each sum truncated on its own: int32 adds, where one sum of three overflows and deoptimises
+        const hi = (((mulhu32(a, b) + Math.imul(a, x[r2 + 1]!)) | 0) + Math.imul(x[r1 + 1]!, b)) | 0
         x[rd] = Math.imul(a, b)
         x[rd + 1] = hi
         break
@@ -350,7 +351,7 @@ export function exec(h: RiscvHart, max: number): void {
         h.pcLo = pcLo; h.pcHi = pcHi; h.elapsed = end - left
         h.dLen = len
         const advanced = execRare(h, op, w >>> 8, imm, len)
-        pcLo = h.pcLo; pcHi = h.pcHi
+        pcLo = h.pcLo | 0; pcHi = h.pcHi | 0
         if (h.brk) break loop
         if (!advanced) fTag = 1
         continue
