@@ -78,12 +78,13 @@ export class CodeCache {
 
   /** The decoded page for arena page `page`, created (empty) on first use. */
   page(page: number): Int32Array {
-    let d = this.pages[page]
+    // (read past the end only after checking: an out-of-bounds read deoptimises the loops this is inlined into)
+    let d = page < this.pages.length ? this.pages[page] : undefined
     if (!d) {
       this.reach(page)
       d = new Int32Array(4096)
       this.pages[page] = d
-      this.blocks[page] = new Array<BlockFn | null>(4096)
+      this.blocks[page] = noBlocks()
       this.index[page] = new Int32Array(4096)
       this.heat[page] = new Uint16Array(4096)
       if (!this.bus.codePages[page]) {
@@ -134,4 +135,13 @@ function overlapsCode(dec: Int32Array, off: number, size: number): boolean {
     if (w !== 0 && o + 4 - ((w >> 6) & 2) > off) return true
   }
   return false
+}
+
+/**
+ * A page's empty block list, with the elements kind (V8's HOLEY_ELEMENTS) it has once functions
+ * are in it: an execute loop that first saw only empty pages (its warm-up) would otherwise be
+ * deoptimised by the first translated page ("wrong map") and run unoptimised while recompiled.
+ */
+export function noBlocks(): (BlockFn | null)[] {
+  return new Array<BlockFn | null | undefined>(4096).fill(undefined) as (BlockFn | null)[]
 }

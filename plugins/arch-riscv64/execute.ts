@@ -13,6 +13,7 @@ import { div32, div64 } from './div.ts'
 import { decodeAt, fetchPage, loadSlow, storeSlow } from './memory.ts'
 import { execRare } from './system.ts'
 import { HOT, MAX_BLOCK, translatePage, type BlockFn } from './wasm-tier.ts'
+import { noBlocks } from '../../core/cpu/code-cache.ts'
 
 /**
  * decode.ts's `Op` again, as a same-file `const enum`: esbuild (tsx) inlines only those, as
@@ -108,6 +109,9 @@ export function exec(h: RiscvHart, max: number): void {
     }
     const op = w & 127
     const len = 4 - ((w >> 6) & 2)
+    // the fall-through pc, computed here once: the rare exits below then need no arithmetic of their own, whose
+    // sites would have no type feedback the first time one runs and deoptimise the loop
+    const nextLo = (pcLo + len) | 0
     left--
     const rd = (w >>> 8) & 127, r1 = (w >>> 15) & 127, r2 = (w >>> 22) & 127
     switch (op) {
@@ -121,7 +125,7 @@ export function exec(h: RiscvHart, max: number): void {
       case Op.JAL: {
         const lo = (pcLo + imm) | 0
         const hi = (pcHi + (imm >> 31) + ((lo >>> 0) < (pcLo >>> 0) ? 1 : 0)) | 0
-        const ll = (pcLo + len) | 0
+        const ll = nextLo
         x[rd + 1] = (pcHi + ((ll >>> 0) < (pcLo >>> 0) ? 1 : 0)) | 0
         x[rd] = ll
         if (hi !== pcHi) { pcHi = hi; fTag = 1 }
@@ -132,7 +136,7 @@ export function exec(h: RiscvHart, max: number): void {
         const a = x[r1]!
         const lo = ((a + imm) | 0) & ~1
         const hi = (x[r1 + 1]! + (imm >> 31) + ((((a + imm) | 0) >>> 0) < (a >>> 0) ? 1 : 0)) | 0
-        const ll = (pcLo + len) | 0
+        const ll = nextLo
         x[rd + 1] = (pcHi + ((ll >>> 0) < (pcLo >>> 0) ? 1 : 0)) | 0
         x[rd] = ll
         if (hi !== pcHi) { pcHi = hi; fTag = 1 }
@@ -157,7 +161,7 @@ export function exec(h: RiscvHart, max: number): void {
           const v = (u8[o]! << 24) >> 24; x[rd] = v
           x[rd + 1] = v >> 31
         } else if (!loadMiss(h, lo, hi, 1, true, rd, pcLo, pcHi, end - left)) { pcLo = h.pcLo | 0; pcHi = h.pcHi | 0; if (h.brk) break loop; fTag = 1; continue }
-        else if (h.brk) { pcLo = (pcLo + len) | 0; break loop }
+        else if (h.brk) { pcLo = nextLo; break loop }
         break
       }
       case Op.LBU: {
@@ -170,7 +174,7 @@ export function exec(h: RiscvHart, max: number): void {
           x[rd] = u8[o]!
           x[rd + 1] = 0
         } else if (!loadMiss(h, lo, hi, 1, false, rd, pcLo, pcHi, end - left)) { pcLo = h.pcLo | 0; pcHi = h.pcHi | 0; if (h.brk) break loop; fTag = 1; continue }
-        else if (h.brk) { pcLo = (pcLo + len) | 0; break loop }
+        else if (h.brk) { pcLo = nextLo; break loop }
         break
       }
       case Op.LH: {
@@ -183,7 +187,7 @@ export function exec(h: RiscvHart, max: number): void {
           const v = (u16[o >> 1]! << 16) >> 16; x[rd] = v
           x[rd + 1] = v >> 31
         } else if (!loadMiss(h, lo, hi, 2, true, rd, pcLo, pcHi, end - left)) { pcLo = h.pcLo | 0; pcHi = h.pcHi | 0; if (h.brk) break loop; fTag = 1; continue }
-        else if (h.brk) { pcLo = (pcLo + len) | 0; break loop }
+        else if (h.brk) { pcLo = nextLo; break loop }
         break
       }
       case Op.LHU: {
@@ -196,7 +200,7 @@ export function exec(h: RiscvHart, max: number): void {
           x[rd] = u16[o >> 1]!
           x[rd + 1] = 0
         } else if (!loadMiss(h, lo, hi, 2, false, rd, pcLo, pcHi, end - left)) { pcLo = h.pcLo | 0; pcHi = h.pcHi | 0; if (h.brk) break loop; fTag = 1; continue }
-        else if (h.brk) { pcLo = (pcLo + len) | 0; break loop }
+        else if (h.brk) { pcLo = nextLo; break loop }
         break
       }
       case Op.LW: {
@@ -209,7 +213,7 @@ export function exec(h: RiscvHart, max: number): void {
           const v = i32[o >> 2]!; x[rd] = v
           x[rd + 1] = v >> 31
         } else if (!loadMiss(h, lo, hi, 4, true, rd, pcLo, pcHi, end - left)) { pcLo = h.pcLo | 0; pcHi = h.pcHi | 0; if (h.brk) break loop; fTag = 1; continue }
-        else if (h.brk) { pcLo = (pcLo + len) | 0; break loop }
+        else if (h.brk) { pcLo = nextLo; break loop }
         break
       }
       case Op.LWU: {
@@ -222,7 +226,7 @@ export function exec(h: RiscvHart, max: number): void {
           x[rd] = i32[o >> 2]!
           x[rd + 1] = 0
         } else if (!loadMiss(h, lo, hi, 4, false, rd, pcLo, pcHi, end - left)) { pcLo = h.pcLo | 0; pcHi = h.pcHi | 0; if (h.brk) break loop; fTag = 1; continue }
-        else if (h.brk) { pcLo = (pcLo + len) | 0; break loop }
+        else if (h.brk) { pcLo = nextLo; break loop }
         break
       }
       case Op.LD: {
@@ -235,7 +239,7 @@ export function exec(h: RiscvHart, max: number): void {
           x[rd] = i32[o >> 2]!
           x[rd + 1] = i32[(o >> 2) + 1]!
         } else if (!loadMiss(h, lo, hi, 8, false, rd, pcLo, pcHi, end - left)) { pcLo = h.pcLo | 0; pcHi = h.pcHi | 0; if (h.brk) break loop; fTag = 1; continue }
-        else if (h.brk) { pcLo = (pcLo + len) | 0; break loop }
+        else if (h.brk) { pcLo = nextLo; break loop }
         break
       }
       case Op.SB: {
@@ -247,7 +251,7 @@ export function exec(h: RiscvHart, max: number): void {
           const o = wT[ti + 2]! + (lo & 4095)
           u8[o] = x[r2]!
         } else if (!storeMiss(h, lo, hi, 1, x[r2]!, x[r2 + 1]!, pcLo, pcHi, end - left)) { pcLo = h.pcLo | 0; pcHi = h.pcHi | 0; if (h.brk) break loop; fTag = 1; continue }
-        else if (h.brk) { pcLo = (pcLo + len) | 0; break loop }
+        else if (h.brk) { pcLo = nextLo; break loop }
         break
       }
       case Op.SH: {
@@ -259,7 +263,7 @@ export function exec(h: RiscvHart, max: number): void {
           const o = wT[ti + 2]! + (lo & 4095)
           u16[o >> 1] = x[r2]!
         } else if (!storeMiss(h, lo, hi, 2, x[r2]!, x[r2 + 1]!, pcLo, pcHi, end - left)) { pcLo = h.pcLo | 0; pcHi = h.pcHi | 0; if (h.brk) break loop; fTag = 1; continue }
-        else if (h.brk) { pcLo = (pcLo + len) | 0; break loop }
+        else if (h.brk) { pcLo = nextLo; break loop }
         break
       }
       case Op.SW: {
@@ -271,7 +275,7 @@ export function exec(h: RiscvHart, max: number): void {
           const o = wT[ti + 2]! + (lo & 4095)
           i32[o >> 2] = x[r2]!
         } else if (!storeMiss(h, lo, hi, 4, x[r2]!, x[r2 + 1]!, pcLo, pcHi, end - left)) { pcLo = h.pcLo | 0; pcHi = h.pcHi | 0; if (h.brk) break loop; fTag = 1; continue }
-        else if (h.brk) { pcLo = (pcLo + len) | 0; break loop }
+        else if (h.brk) { pcLo = nextLo; break loop }
         break
       }
       case Op.SD: {
@@ -283,7 +287,7 @@ export function exec(h: RiscvHart, max: number): void {
           const o = wT[ti + 2]! + (lo & 4095)
           i32[o >> 2] = x[r2]!; i32[(o >> 2) + 1] = x[r2 + 1]!
         } else if (!storeMiss(h, lo, hi, 8, x[r2]!, x[r2 + 1]!, pcLo, pcHi, end - left)) { pcLo = h.pcLo | 0; pcHi = h.pcHi | 0; if (h.brk) break loop; fTag = 1; continue }
-        else if (h.brk) { pcLo = (pcLo + len) | 0; break loop }
+        else if (h.brk) { pcLo = nextLo; break loop }
         break
       }
 
@@ -357,7 +361,7 @@ export function exec(h: RiscvHart, max: number): void {
         continue
       }
     }
-    pcLo = (pcLo + len) | 0
+    pcLo = nextLo
   }
   h.pcLo = pcLo
   h.pcHi = pcHi
@@ -365,7 +369,7 @@ export function exec(h: RiscvHart, max: number): void {
 }
 
 const EMPTY = new Int32Array(4096)
-const NO_BLOCKS: (BlockFn | null)[] = []
+const NO_BLOCKS: (BlockFn | null)[] = noBlocks()
 /** TLB miss, misaligned or MMIO load: save the loop's state and take the slow path. */
 function loadMiss(h: RiscvHart, lo: number, hi: number, size: number, signed: boolean, rd: number, pcLo: number, pcHi: number, elapsed: number): boolean {
   h.pcLo = pcLo; h.pcHi = pcHi; h.elapsed = elapsed

@@ -11,5 +11,10 @@ describe('the execute loop warm-up', () => {
     expect(h.pc >= 0x80000000n && h.pc < 0x80000200n).toBe(true)
     // it went round its loop more than once: the counter a0 grew by one per round (c.addi a0, 1)
     expect(h.reg(10) - 0x1234n).toBeGreaterThan(10n)
+    // the loop went into the two stand-in blocks (the fences) every round, and its stores beside
+    // the code (slow path, every width) reached memory: the last sd wrote a0 of its round
+    expect(h.code.stats.ranTranslated).toBeGreaterThan(20)
+    expect(h.code.stats.entries).toBe(h.code.stats.ranTranslated)
+    expect(h.bus.read(0x800007d8, 4, 0)).not.toBe(0)
   })
 })
