@@ -54,7 +54,7 @@ export function exec(h: RiscvHart, max: number): void {
   const rT = h.tlb.r, wT = h.tlb.w
   const sb = h.stateBase, next = h.next
   const end = (h.elapsed + max) | 0 // h.elapsed at any point = end - left
-  let pcLo = h.pcLo | 0, pcHi = h.pcHi | 0
+  let pcLo = h.pcLo, pcHi = h.pcHi
   let fTag = 1 // never page-aligned: forces a fetch-page lookup first
   let dec: Int32Array = EMPTY
   let blk: (BlockFn | null)[] = NO_BLOCKS
@@ -66,7 +66,7 @@ export function exec(h: RiscvHart, max: number): void {
     if ((pcLo & -4096) !== fTag) {
       h.pcLo = pcLo; h.pcHi = pcHi; h.elapsed = end - left
       const p = fetchPage(h)
-      if (p === null) { pcLo = h.pcLo | 0; pcHi = h.pcHi | 0; left--; if (h.brk) break; continue }
+      if (p === null) { pcLo = h.pcLo; pcHi = h.pcHi; left--; if (h.brk) break; continue }
       dec = p
       blk = h.curBlocks
       heat = h.curHeat
@@ -104,7 +104,7 @@ export function exec(h: RiscvHart, max: number): void {
     else {
       h.pcLo = pcLo; h.pcHi = pcHi; h.elapsed = end - left
       w = decodeAt(h, dec, e) | 0
-      if (w === 0) { pcLo = h.pcLo | 0; pcHi = h.pcHi | 0; left--; if (h.brk) break; continue } // fetch fault
+      if (w === 0) { pcLo = h.pcLo; pcHi = h.pcHi; left--; if (h.brk) break; continue } // fetch fault
       imm = h.d.imm | 0
     }
     const op = w & 127
@@ -160,7 +160,7 @@ export function exec(h: RiscvHart, max: number): void {
           const o = rT[ti + 2]! + (lo & 4095)
           const v = (u8[o]! << 24) >> 24; x[rd] = v
           x[rd + 1] = v >> 31
-        } else if (!loadMiss(h, lo, hi, 1, true, rd, pcLo, pcHi, end - left)) { pcLo = h.pcLo | 0; pcHi = h.pcHi | 0; if (h.brk) break loop; fTag = 1; continue }
+        } else if (!loadMiss(h, lo, hi, 1, true, rd, pcLo, pcHi, end - left)) { pcLo = h.pcLo; pcHi = h.pcHi; if (h.brk) break loop; fTag = 1; continue }
         else if (h.brk) { pcLo = nextLo; break loop }
         break
       }
@@ -173,7 +173,7 @@ export function exec(h: RiscvHart, max: number): void {
           const o = rT[ti + 2]! + (lo & 4095)
           x[rd] = u8[o]!
           x[rd + 1] = 0
-        } else if (!loadMiss(h, lo, hi, 1, false, rd, pcLo, pcHi, end - left)) { pcLo = h.pcLo | 0; pcHi = h.pcHi | 0; if (h.brk) break loop; fTag = 1; continue }
+        } else if (!loadMiss(h, lo, hi, 1, false, rd, pcLo, pcHi, end - left)) { pcLo = h.pcLo; pcHi = h.pcHi; if (h.brk) break loop; fTag = 1; continue }
         else if (h.brk) { pcLo = nextLo; break loop }
         break
       }
@@ -186,7 +186,7 @@ export function exec(h: RiscvHart, max: number): void {
           const o = rT[ti + 2]! + (lo & 4095)
           const v = (u16[o >> 1]! << 16) >> 16; x[rd] = v
           x[rd + 1] = v >> 31
-        } else if (!loadMiss(h, lo, hi, 2, true, rd, pcLo, pcHi, end - left)) { pcLo = h.pcLo | 0; pcHi = h.pcHi | 0; if (h.brk) break loop; fTag = 1; continue }
+        } else if (!loadMiss(h, lo, hi, 2, true, rd, pcLo, pcHi, end - left)) { pcLo = h.pcLo; pcHi = h.pcHi; if (h.brk) break loop; fTag = 1; continue }
         else if (h.brk) { pcLo = nextLo; break loop }
         break
       }
@@ -199,7 +199,7 @@ export function exec(h: RiscvHart, max: number): void {
           const o = rT[ti + 2]! + (lo & 4095)
           x[rd] = u16[o >> 1]!
           x[rd + 1] = 0
-        } else if (!loadMiss(h, lo, hi, 2, false, rd, pcLo, pcHi, end - left)) { pcLo = h.pcLo | 0; pcHi = h.pcHi | 0; if (h.brk) break loop; fTag = 1; continue }
+        } else if (!loadMiss(h, lo, hi, 2, false, rd, pcLo, pcHi, end - left)) { pcLo = h.pcLo; pcHi = h.pcHi; if (h.brk) break loop; fTag = 1; continue }
         else if (h.brk) { pcLo = nextLo; break loop }
         break
       }
@@ -212,7 +212,7 @@ export function exec(h: RiscvHart, max: number): void {
           const o = rT[ti + 2]! + (lo & 4095)
           const v = i32[o >> 2]!; x[rd] = v
           x[rd + 1] = v >> 31
-        } else if (!loadMiss(h, lo, hi, 4, true, rd, pcLo, pcHi, end - left)) { pcLo = h.pcLo | 0; pcHi = h.pcHi | 0; if (h.brk) break loop; fTag = 1; continue }
+        } else if (!loadMiss(h, lo, hi, 4, true, rd, pcLo, pcHi, end - left)) { pcLo = h.pcLo; pcHi = h.pcHi; if (h.brk) break loop; fTag = 1; continue }
         else if (h.brk) { pcLo = nextLo; break loop }
         break
       }
@@ -225,7 +225,7 @@ export function exec(h: RiscvHart, max: number): void {
           const o = rT[ti + 2]! + (lo & 4095)
           x[rd] = i32[o >> 2]!
           x[rd + 1] = 0
-        } else if (!loadMiss(h, lo, hi, 4, false, rd, pcLo, pcHi, end - left)) { pcLo = h.pcLo | 0; pcHi = h.pcHi | 0; if (h.brk) break loop; fTag = 1; continue }
+        } else if (!loadMiss(h, lo, hi, 4, false, rd, pcLo, pcHi, end - left)) { pcLo = h.pcLo; pcHi = h.pcHi; if (h.brk) break loop; fTag = 1; continue }
         else if (h.brk) { pcLo = nextLo; break loop }
         break
       }
@@ -238,7 +238,7 @@ export function exec(h: RiscvHart, max: number): void {
           const o = rT[ti + 2]! + (lo & 4095)
           x[rd] = i32[o >> 2]!
           x[rd + 1] = i32[(o >> 2) + 1]!
-        } else if (!loadMiss(h, lo, hi, 8, false, rd, pcLo, pcHi, end - left)) { pcLo = h.pcLo | 0; pcHi = h.pcHi | 0; if (h.brk) break loop; fTag = 1; continue }
+        } else if (!loadMiss(h, lo, hi, 8, false, rd, pcLo, pcHi, end - left)) { pcLo = h.pcLo; pcHi = h.pcHi; if (h.brk) break loop; fTag = 1; continue }
         else if (h.brk) { pcLo = nextLo; break loop }
         break
       }
@@ -250,7 +250,7 @@ export function exec(h: RiscvHart, max: number): void {
         if (wT[ti] === (lo & -4096) && wT[ti + 1] === hi) {
           const o = wT[ti + 2]! + (lo & 4095)
           u8[o] = x[r2]!
-        } else if (!storeMiss(h, lo, hi, 1, x[r2]!, x[r2 + 1]!, pcLo, pcHi, end - left)) { pcLo = h.pcLo | 0; pcHi = h.pcHi | 0; if (h.brk) break loop; fTag = 1; continue }
+        } else if (!storeMiss(h, lo, hi, 1, x[r2]!, x[r2 + 1]!, pcLo, pcHi, end - left)) { pcLo = h.pcLo; pcHi = h.pcHi; if (h.brk) break loop; fTag = 1; continue }
         else if (h.brk) { pcLo = nextLo; break loop }
         break
       }
@@ -262,7 +262,7 @@ export function exec(h: RiscvHart, max: number): void {
         if (wT[ti] === (lo & -4096) && wT[ti + 1] === hi && (lo & 1) === 0) {
           const o = wT[ti + 2]! + (lo & 4095)
           u16[o >> 1] = x[r2]!
-        } else if (!storeMiss(h, lo, hi, 2, x[r2]!, x[r2 + 1]!, pcLo, pcHi, end - left)) { pcLo = h.pcLo | 0; pcHi = h.pcHi | 0; if (h.brk) break loop; fTag = 1; continue }
+        } else if (!storeMiss(h, lo, hi, 2, x[r2]!, x[r2 + 1]!, pcLo, pcHi, end - left)) { pcLo = h.pcLo; pcHi = h.pcHi; if (h.brk) break loop; fTag = 1; continue }
         else if (h.brk) { pcLo = nextLo; break loop }
         break
       }
@@ -274,7 +274,7 @@ export function exec(h: RiscvHart, max: number): void {
         if (wT[ti] === (lo & -4096) && wT[ti + 1] === hi && (lo & 3) === 0) {
           const o = wT[ti + 2]! + (lo & 4095)
           i32[o >> 2] = x[r2]!
-        } else if (!storeMiss(h, lo, hi, 4, x[r2]!, x[r2 + 1]!, pcLo, pcHi, end - left)) { pcLo = h.pcLo | 0; pcHi = h.pcHi | 0; if (h.brk) break loop; fTag = 1; continue }
+        } else if (!storeMiss(h, lo, hi, 4, x[r2]!, x[r2 + 1]!, pcLo, pcHi, end - left)) { pcLo = h.pcLo; pcHi = h.pcHi; if (h.brk) break loop; fTag = 1; continue }
         else if (h.brk) { pcLo = nextLo; break loop }
         break
       }
@@ -286,7 +286,7 @@ export function exec(h: RiscvHart, max: number): void {
         if (wT[ti] === (lo & -4096) && wT[ti + 1] === hi && (lo & 7) === 0) {
           const o = wT[ti + 2]! + (lo & 4095)
           i32[o >> 2] = x[r2]!; i32[(o >> 2) + 1] = x[r2 + 1]!
-        } else if (!storeMiss(h, lo, hi, 8, x[r2]!, x[r2 + 1]!, pcLo, pcHi, end - left)) { pcLo = h.pcLo | 0; pcHi = h.pcHi | 0; if (h.brk) break loop; fTag = 1; continue }
+        } else if (!storeMiss(h, lo, hi, 8, x[r2]!, x[r2 + 1]!, pcLo, pcHi, end - left)) { pcLo = h.pcLo; pcHi = h.pcHi; if (h.brk) break loop; fTag = 1; continue }
         else if (h.brk) { pcLo = nextLo; break loop }
         break
       }
@@ -355,7 +355,7 @@ export function exec(h: RiscvHart, max: number): void {
         h.pcLo = pcLo; h.pcHi = pcHi; h.elapsed = end - left
         h.dLen = len
         const advanced = execRare(h, op, w >>> 8, imm, len)
-        pcLo = h.pcLo | 0; pcHi = h.pcHi | 0
+        pcLo = h.pcLo; pcHi = h.pcHi
         if (h.brk) break loop
         if (!advanced) fTag = 1
         continue

@@ -49,8 +49,17 @@ export class RiscvHart implements Hart, FpState {
   /** where a translated block leaves the next pc: [lo, hi] */
   readonly next: Int32Array
   readonly code: CodeCache
-  pcLo = 0
-  pcHi = 0
+  /**
+   * The pc's words live in the state area, not in fields: a field holding 0x8000_0000 and up
+   * (outside V8's 31-bit small integers) is stored as a double, and every loop that read it back
+   * got a float64 pc, converted and boxed on each instruction. From an Int32Array every reader
+   * gets an int32.
+   */
+  private readonly pcw: Int32Array
+  get pcLo(): number { return this.pcw[0]! }
+  set pcLo(v: number) { this.pcw[0] = v }
+  get pcHi(): number { return this.pcw[1]! }
+  set pcHi(v: number) { this.pcw[1] = v }
   priv = PRV_M
   /** the active PMP entries, decoded from the PMP CSRs when they change (pmp.ts) */
   pmp: PmpRegion[] = []
@@ -110,10 +119,11 @@ export class RiscvHart implements Hart, FpState {
     const base = 65536 + id * HART_STATE_BYTES
     if (base + HART_STATE_BYTES > STATE_AREA_BYTES) throw new Error(`hart ${id}: too many harts for the state area`)
     const buf = this.bus.arena.buffer
-    // the state area: x at 0, next pc at 400, f at 512, CSRs at 1024..33791, the jump-cache generation at 36860, TLBs at 36864..49151, the jump cache after them to 65535
+    // the state area: x at 0, next pc at 400, pc at 408, f at 512, CSRs at 1024..33791, the jump-cache generation at 36860, TLBs at 36864..49151, the jump cache after them to 65535
     this.stateBase = base
     this.x = new Int32Array(buf, base, 66)
     this.next = new Int32Array(buf, base + STATE.NEXT_PC, 2)
+    this.pcw = new Int32Array(buf, base + STATE.PC, 2)
     this.f = new Int32Array(buf, base + 512, 64)
     this.c = new Int32Array(buf, base + 1024, 8192)
     this.tlb = new Tlb(buf, base + STATE.TLB_F)

@@ -13,6 +13,8 @@ import { Op } from './decode.ts'
 export const STATE = {
   /** the next pc a block leaves: [lo, hi] */
   NEXT_PC: 400,
+  /** the hart's pc: [lo, hi] (hart.ts; blocks take and leave it as arguments and NEXT_PC, not here) */
+  PC: 408,
   /** fetch, load and store TLBs (core/cpu/tlb.ts): 256 entries each of [page lo, page hi, arena offset, unused] */
   TLB_F: 36864,
   TLB_R: 36864 + 4096,
