@@ -25,18 +25,19 @@ const shm0 = { base: 0x98f0_0000, size: '2M', shmemId: 0 }
 const shm1 = { base: 0x9910_0000, size: '2M', shmemId: 1 }
 const uartPage = { pa: 0x1000_0000, va: 0x1000_0000, size: 0x1000, shared: true }
 
-const optee2: VmInput[] = image2
-  ? [{
-      name: 'optee2',
-      type: 'tee-child',
-      image: { path: image2, baseAddr: 0xb200_0000 },
-      entry: 0xb200_0000,
-      cpuNum: 1,
-      regions: [{ base: 0xb200_0000, size: 0xf0_0000 }],
-      ipcs: [shm1],
-      devs: [uartPage],
-    }]
-  : []
+/** an OP-TEE VM as CROSSCON's demos place one: image and entry at `base`, a 15 MiB region, its shared memory, the UART page */
+const opteeVm = (name: string, type: 'tee-parent' | 'tee-child', path: string, base: number, ipc: typeof shm0): VmInput => ({
+  name,
+  type,
+  image: { path, baseAddr: base },
+  entry: base,
+  cpuNum: 1,
+  regions: [{ base, size: 0xf0_0000 }],
+  ipcs: [ipc],
+  devs: [uartPage],
+})
+
+const optee2: VmInput[] = image2 ? [opteeVm('optee2', 'tee-child', image2, 0xb200_0000, shm1)] : []
 
 export default defineConfig({
   board: 'qemu-virt-riscv64',
@@ -44,14 +45,7 @@ export default defineConfig({
   shmem: image2 ? [{ size: '2M' }, { size: '2M' }] : [{ size: '2M' }],
   vms: [
     {
-      name: 'optee',
-      type: 'tee-parent',
-      image: { path: image, baseAddr: 0xb000_0000 },
-      entry: 0xb000_0000,
-      cpuNum: 1,
-      regions: [{ base: 0xb000_0000, size: 0xf0_0000 }],
-      ipcs: [shm0],
-      devs: [uartPage],
+      ...opteeVm('optee', 'tee-parent', image, 0xb000_0000, shm0),
       children: [
         {
           name: 'gpos',

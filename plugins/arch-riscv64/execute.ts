@@ -125,9 +125,8 @@ export function exec(h: RiscvHart, max: number): void {
       case Op.JAL: {
         const lo = (pcLo + imm) | 0
         const hi = (pcHi + (imm >> 31) + ((lo >>> 0) < (pcLo >>> 0) ? 1 : 0)) | 0
-        const ll = nextLo
-        x[rd + 1] = (pcHi + ((ll >>> 0) < (pcLo >>> 0) ? 1 : 0)) | 0
-        x[rd] = ll
+        x[rd + 1] = (pcHi + ((nextLo >>> 0) < (pcLo >>> 0) ? 1 : 0)) | 0
+        x[rd] = nextLo
         if (hi !== pcHi) { pcHi = hi; fTag = 1 }
         pcLo = lo
         continue
@@ -136,9 +135,8 @@ export function exec(h: RiscvHart, max: number): void {
         const a = x[r1]!
         const lo = ((a + imm) | 0) & ~1
         const hi = (x[r1 + 1]! + (imm >> 31) + ((((a + imm) | 0) >>> 0) < (a >>> 0) ? 1 : 0)) | 0
-        const ll = nextLo
-        x[rd + 1] = (pcHi + ((ll >>> 0) < (pcLo >>> 0) ? 1 : 0)) | 0
-        x[rd] = ll
+        x[rd + 1] = (pcHi + ((nextLo >>> 0) < (pcLo >>> 0) ? 1 : 0)) | 0
+        x[rd] = nextLo
         if (hi !== pcHi) { pcHi = hi; fTag = 1 }
         pcLo = lo
         continue
