@@ -15,7 +15,7 @@ export const STATE = {
   NEXT_PC: 400,
   /** the hart's pc: [lo, hi] (hart.ts; blocks take and leave it as arguments and NEXT_PC, not here) */
   PC: 408,
-  /** fetch, load and store TLBs (core/cpu/tlb.ts): 256 entries each of [page lo, page hi, arena offset, unused] */
+  /** fetch, load and store TLBs (core/cpu/tlb.ts): 256 entries each of [page lo, page hi, arena offset, addend] */
   TLB_F: 36864,
   TLB_R: 36864 + 4096,
   TLB_W: 36864 + 8192,
@@ -179,8 +179,9 @@ export class Gen {
     this.op(W.i32Add).op(W.return).end()
     // a load's slow path wrote x[rd] in memory; anything else may have too
     for (const r of this.regs.used) this.op(W.localGet, BASE).mem(W.i64Load, r * 4).op(W.localSet, this.local.get(r)!)
-    // stop after it (status 2): next pc = page + offset + length
-    this.op(W.localGet, S).i32(2).op(W.i32Eq)
+    // stop after it (status 2) — or go on after a load or store in the execute loop (RESUME < 0:
+    // no case starts after one, so the fast path has no merge with this one): next pc = page + offset + length
+    this.op(W.localGet, S).i32(2).op(W.i32Eq).op(W.localGet, RESUME).i32(0).op(W.i32LtS).op(W.i32Or)
     this.ifOpen()
     this.op(W.localGet, PC)
     this.op(W.localGet, SITE).i32(4095).op(W.i32And).i32(4)
@@ -189,8 +190,9 @@ export class Gen {
     this.op(W.localGet, N)
     siteBits(12, 63)
     this.op(W.i32Add).op(W.localSet, N)
-    // and not into another region: the execute loop has to see why
-    this.i32(-0x40000000).op(W.localSet, LEFT)
+    // status 2: and not into another region, the execute loop has to see why
+    this.op(W.localGet, S).i32(2).op(W.i32Eq)
+    this.ifOpen().i32(-0x40000000).op(W.localSet, LEFT).end()
     this.op(W.br, this.loopDepth + 1)
     this.end()
     this.op(W.localGet, RESUME).op(W.localSet, AT).op(W.br, this.loopDepth)
@@ -253,9 +255,19 @@ export class Gen {
     if (j === undefined) { this.exitTo(o, count); return }
     this.op(W.localGet, N).i32(count).op(W.i32Add).op(W.localTee, N).i32(this.lengths.get(o)!).op(W.i32Add).op(W.localGet, LEFT).op(W.i32LeS)
     this.ifOpen()
-    this.i32(j).op(W.localSet, AT).op(W.br, this.loopDepth)
+    this.toCase(j)
     this.end()
     this.exitTo(o, 0)
+  }
+
+  /**
+   * Continue at case `k`. A later case is a branch out of the blocks nested inside its own (the
+   * case after them starts where they end), so forward edges — most of a region's — cost one
+   * `br`; an earlier one goes round the dispatch loop through the `br_table`.
+   */
+  private toCase(k: number): void {
+    if (k > this.current) this.op(W.br, k - this.current - 1 + this.depth)
+    else this.i32(k).op(W.localSet, AT).op(W.br, this.loopDepth)
   }
 
   private rr(rd: number, r1: number, r2: number, code: number): Emitted {
@@ -298,20 +310,26 @@ export class Gen {
   /** A = x[r1] + imm; T = the TLB entry of A in the TLB at state offset `tlb`; leaves the hit test (i32) */
   private lookup(r1: number, imm: number, tlb: number, size: number): void {
     this.x(r1).imm(imm).op(W.i64Add).op(W.localSet, A)
-    this.op(W.localGet, BASE).op(W.localGet, A).op(W.i32WrapI64).i32(12).op(W.i32ShrU).i32(255).op(W.i32And)
-    this.i32(4).op(W.i32Shl).op(W.i32Add).op(W.localSet, T)
+    // the entry's byte offset, ((A >>> 12) & 255) << 4, in two operations
+    this.op(W.localGet, BASE).op(W.localGet, A).op(W.i32WrapI64).i32(8).op(W.i32ShrU).i32(0xff0).op(W.i32And)
+    this.op(W.i32Add).op(W.localSet, T)
     // the entry's page (lo, hi) as one i64 equals A with the offset cleared and the alignment bits kept
     this.op(W.localGet, T).mem(W.i64Load, tlb)
     this.op(W.localGet, A).i64(-4096 | (size - 1), -1).op(W.i64And).op(W.i64Eq)
   }
-  /** push the arena address of A through entry T */
+  /** push the arena address of A through entry T: its low word plus the entry's addend (core/cpu/tlb.ts) */
   private hostAddr(tlb: number): this {
-    return this.op(W.localGet, T).mem(W.i32Load, tlb + 8).op(W.localGet, A).op(W.i32WrapI64).i32(4095).op(W.i32And).op(W.i32Add)
+    return this.op(W.localGet, A).op(W.i32WrapI64).op(W.localGet, T).mem(W.i32Load, tlb + 12).op(W.i32Add)
   }
-  /** the miss path of a load or store: to the slow-path case with its SITE, to resume at the next case */
-  private toSlowPath(siteWord: number): void {
-    this.i32(siteWord).op(W.localSet, SITE).i32(this.current + 1).op(W.localSet, RESUME)
-    this.i32(this.cases - 1).op(W.localSet, AT).op(W.br, this.loopDepth)
+  /**
+   * To the slow-path case with SITE: a rare instruction's resumes at the next case; a load's or
+   * store's (`resume` false) leaves the region after it, to the execute loop (or the region
+   * entered there before) — misses are rare once the TLB has the page, and a case boundary after
+   * every access would be a merge the fast path pays for at every access.
+   */
+  private toSlowPath(siteWord: number, resume = false): void {
+    this.i32(siteWord).op(W.localSet, SITE).i32(resume ? this.current + 1 : -1).op(W.localSet, RESUME)
+    this.toCase(this.cases - 1)
   }
 
   private load(rd: number, r1: number, imm: number, size: number, code: number, signed: boolean, off: number, len: number, count: number): Emitted {
@@ -413,7 +431,7 @@ export class Gen {
         this.op(W.localGet, N).i32(count).op(W.i32Add).op(W.localSet, N)
         this.op(W.localGet, NEXT).i64(-4096, -1).op(W.i64And).op(W.localGet, PC).op(W.i64Eq)
         this.ifOpen()
-        this.i32(this.cases - 2).op(W.localSet, AT).op(W.br, this.loopDepth)
+        this.toCase(this.cases - 2)
         this.end()
         this.op(W.br, this.loopDepth + 1)
         return ENDS
@@ -478,7 +496,7 @@ export class Gen {
       case Op.SYSTEM: case Op.AMO: case Op.FLW: case Op.FLD: case Op.FSW: case Op.FSD: case Op.FP: case Op.HLSV: {
         // the interpreter's code runs it through the slow path: A = the register fields (low word) and the encoding (high)
         this.i64(rd | (r1 << 7) | (r2 << 14), imm).op(W.localSet, A)
-        this.toSlowPath(site(off, count, 1, false, false, len, op) | RARE)
+        this.toSlowPath(site(off, count, 1, false, false, len, op) | RARE, true)
         return GOES_ON
       }
     }

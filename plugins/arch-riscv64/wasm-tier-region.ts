@@ -41,8 +41,6 @@ function slot(h: RiscvHart, dec: Int32Array, pageOff: number, off: number): numb
  * ends the region there, as it ends the interpreter's window.
  */
 export const isRare = (op: number): boolean => op === Op.SYSTEM || op === Op.AMO || (op >= Op.FLW && op <= Op.HLSV)
-/** loads and stores, and rare instructions: a block is split after each, where the slow path resumes */
-export const hasSlowPath = (op: number): boolean => (op >= Op.LB && op <= Op.SD) || isRare(op)
 const isMemoryStore = (op: number): boolean => op >= Op.SB && op <= Op.SD
 
 /** The operations translated code executes (Gen.instruction() in wasm-tier-gen.ts handles each). */
@@ -103,7 +101,7 @@ export function discover(h: RiscvHart, dec: Int32Array, heat: Uint16Array, done:
  * One pass over a region's instructions: the guest registers they name (pre-scaled indices, x0
  * and the sink left out) and those some instruction writes — unused register fields decode as
  * 0, so every field of every instruction can be taken as named — and the dispatch cases: each
- * block's first case, the block being split after every load and store (a slow path resumes
+ * block's first case, the block being split after every rare instruction (its slow path resumes
  * there), and how many there are.
  */
 export function scan(dec: Int32Array, blocks: Block[]): { used: number[]; written: number[]; firstCase: Map<number, number>; cases: number } {
@@ -121,7 +119,7 @@ export function scan(dec: Int32Array, blocks: Block[]): { used: number[]; writte
       if (r2 !== 0) used.add(r2)
       const writes = !(op >= Op.BEQ && op <= Op.BGEU) && !isMemoryStore(op) && op !== Op.FENCE && op !== Op.FENCE_I
       if (writes && rd !== 0 && rd !== SINK * 2) { used.add(rd); written.add(rd) }
-      if (hasSlowPath(op)) cases++
+      if (isRare(op)) cases++
       off += 4 - ((w >> 6) & 2)
     }
   }

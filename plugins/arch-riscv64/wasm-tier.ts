@@ -18,8 +18,12 @@
  * execute loop (execute.ts) interprets the window's end. Where it leaves to a pc another region
  * was entered at before (the jump cache, core/cpu/tlb.ts), it goes on into that region with a
  * tail call through the shared function table (core/cpu/code-cache.ts) — calls into other
- * pages, returns, jumps through tables — without coming back to JavaScript. Loads and stores
- * that miss the TLB go through one shared slow-path case into the hart's JavaScript (memory.ts).
+ * pages, returns, jumps through tables — without coming back to JavaScript. Blocks are cases in
+ * address order, so a forward branch is one `br`; only backward ones go round the `br_table`.
+ * A load or store that misses the TLB goes to one shared slow-path case, which does the access
+ * in the hart's JavaScript (memory.ts) and leaves the region after it: resuming in the block
+ * would make every access a merge point the fast path pays for, and misses are rare once the TLB
+ * has the page. Rare instructions (CSRs, FP, atomics, ecall) run through the same case and resume.
  * Semantics are those of the interpreter's cases: the guest test programs run under both, and
  * test/tier-fuzz.test.ts compares the two on random programs.
  *
@@ -32,7 +36,7 @@ import { encodeModule, I32, I64 } from '../../core/cpu/wasm-module.ts'
 import type { RiscvHart } from './hart.ts'
 import { ENDS, Gen, NOT_HANDLED, RARE } from './wasm-tier-gen.ts'
 import { execRare } from './system.ts'
-import { discover, hasSlowPath, MAX_BLOCK, scan, TRANSLATED, WARM, type Block } from './wasm-tier-region.ts'
+import { discover, isRare, MAX_BLOCK, scan, TRANSLATED, WARM, type Block } from './wasm-tier-region.ts'
 
 export { HOT, MAX_BLOCK } from './wasm-tier-region.ts'
 export { STATE } from './wasm-tier-gen.ts'
@@ -112,7 +116,9 @@ interface Func { locals: { count: number; type: number }[]; body: Uint8Array }
  * execute loop. Null when an instruction turns out not to be translatable.
  */
 function generate(dec: Int32Array, blocks: Block[]): Func | null {
-  // the dispatch cases: the blocks' (split after each load and store), then the indirect-jump dispatch and the slow path
+  // the dispatch cases: the blocks' (split after each rare instruction), then the indirect-jump dispatch and the slow path
+  // in address order: compiled code's forward edges become forward edges between cases (toCase)
+  blocks = [...blocks].sort((a, b) => a.start - b.start)
   const { firstCase, cases, used, written } = scan(dec, blocks)
   const g = new Gen(firstCase, new Map(blocks.map((b) => [b.start, b.n])), cases + 2, { used, written })
   for (let i = 0; i < blocks.length; i++) {
@@ -128,7 +134,7 @@ function generate(dec: Int32Array, blocks: Block[]): Func | null {
       // TRANSLATED and instruction() disagree: leave the region to the interpreter rather than skip an instruction
       if (r === NOT_HANDLED) return null
       ended = r === ENDS
-      if (hasSlowPath(op)) g.beginCase() // where its slow path comes back to
+      if (isRare(op)) g.beginCase() // where its slow path comes back to
       off += len
     }
     // ended by length or the page end: on to the next block; before a rare instruction: the interpreter
