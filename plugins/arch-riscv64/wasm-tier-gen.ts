@@ -100,6 +100,19 @@ export class Gen {
     this.b.u32(0) // never taken: AT is always a case number
   }
 
+  /** the case whose code is in a `loop` of its own (openLoop), or -1 */
+  private loopCase = -1
+  /** Put the case about to be written in a `loop`: a branch to its own start is then a `br` back, not a way round the dispatch. */
+  openLoop(): void {
+    this.op(W.loop).blockType(0x40)
+    this.depth++
+    this.loopCase = this.current
+  }
+  closeLoop(): void {
+    this.end()
+    this.loopCase = -1
+  }
+
   /** close the nested block whose end starts the next case's code (the previous case falls through into it) */
   beginCase(): void {
     this.op(W.end)
@@ -266,7 +279,8 @@ export class Gen {
    * `br`; an earlier one goes round the dispatch loop through the `br_table`.
    */
   private toCase(k: number): void {
-    if (k > this.current) this.op(W.br, k - this.current - 1 + this.depth)
+    if (k === this.loopCase && k === this.current) this.op(W.br, this.depth - 1)
+    else if (k > this.current) this.op(W.br, k - this.current - 1 + this.depth)
     else this.i32(k).op(W.localSet, AT).op(W.br, this.loopDepth)
   }
 

@@ -34,6 +34,7 @@ import type { MemoryBus } from '../../core/bus.ts'
 import type { BlockFn } from '../../core/cpu/code-cache.ts'
 import { encodeModule, I32, I64 } from '../../core/cpu/wasm-module.ts'
 import type { RiscvHart } from './hart.ts'
+import { Op } from './decode.ts'
 import { ENDS, Gen, NOT_HANDLED, RARE } from './wasm-tier-gen.ts'
 import { execRare } from './system.ts'
 import { discover, isRare, MAX_BLOCK, scan, TRANSLATED, WARM, type Block } from './wasm-tier-region.ts'
@@ -108,6 +109,19 @@ export function translatePage(h: RiscvHart, dec: Int32Array, heat: Uint16Array, 
   return true
 }
 
+/** Whether the block at `start` (n instructions) ends in a branch or jump to its own start and has no rare instruction (which would split it into cases). */
+function selfLoop(dec: Int32Array, start: number, n: number): boolean {
+  let off = start
+  for (let k = 1; k <= n; k++) {
+    const w = dec[off]!
+    const op = w & 127
+    if (isRare(op)) return false
+    if (k === n) return ((op >= Op.BEQ && op <= Op.BGEU) || op === Op.JAL) && off + dec[off + 1]! === start
+    off += 4 - ((w >> 6) & 2)
+  }
+  return false
+}
+
 interface Func { locals: { count: number; type: number }[]; body: Uint8Array }
 
 /**
@@ -124,6 +138,9 @@ function generate(dec: Int32Array, blocks: Block[]): Func | null {
   for (let i = 0; i < blocks.length; i++) {
     g.beginCase()
     const { start, n } = blocks[i]!
+    // a block that branches back to its own start (a copy, a scan, a checksum) runs in a loop of its own
+    const self = selfLoop(dec, start, n)
+    if (self) g.openLoop()
     let off = start
     let ended = false
     for (let k = 1; k <= n; k++) {
@@ -143,6 +160,7 @@ function generate(dec: Int32Array, blocks: Block[]): Func | null {
       if (n === MAX_BLOCK || off >= 4096 || (w !== 0 && TRANSLATED.has(w & 127))) g.goTo(off, n)
       else g.exitTo(off, n)
     }
+    if (self) g.closeLoop()
   }
   g.dispatch()
   g.slowPath()
