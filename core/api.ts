@@ -180,13 +180,14 @@ export class Workbench {
       this.checkImageInput(config, baseDir, 'hv.create')
       const checked = validateConfig(raw, { baseDir, board: this.board, deviceTypes: this.plugins.devices.keys(), elfMachine: this.machine.arch.elfMachine, archOptions: this.machine.arch.vmOptions })
       const vc: HvVmConfig = checked.vms[0]!
-      for (const other of hv.vms) {
-        for (const r of vc.regions) for (const o of other.config.regions) {
-          if (r.phys < o.phys + o.size && o.phys < r.phys + r.size) throw new ApiError(`region 0x${r.base.toString(16)} overlaps VM ${other.name}`)
-        }
-        if (other.name === vc.name) throw new ApiError(`a VM named ${vc.name} exists`)
+      for (const other of hv.vms) if (other.name === vc.name) throw new ApiError(`a VM named ${vc.name} exists`)
+      // its pages come from the pools: any guest addresses will do, but the RAM must be there
+      let vm: Vm
+      try {
+        vm = hv.createVmAtRuntime(vc)
+      } catch (e) {
+        throw new ApiError(`hv.create: ${(e as Error).message}`)
       }
-      const vm = hv.createVmAtRuntime(vc)
       return this.hv.vms().find((v) => v.id === vm.id)!
     },
     /** stop a VM and give its pCPUs back */

@@ -18,10 +18,30 @@ export interface BoardDevice {
   params?: Record<string, unknown>
 }
 
-export interface CacheGeometry {
+/** One cache level's geometry (platforms.json's `llc`, `l1d`, `l1i`). */
+export interface CacheLevel {
   sizeBytes: number
   ways: number
   lineBytes: number
+  /** how the level is indexed; only the L1 I-cache's matters to colouring (reference §5.1) */
+  indexing?: 'PIPT' | 'VIPT'
+}
+
+/** The caches colouring is worked out from (reference §5.1): the last-level cache and the L1s. */
+export interface BoardCaches {
+  llc?: CacheLevel
+  l1d?: CacheLevel
+  l1i?: CacheLevel
+}
+
+/** RAM the hypervisor keeps from the page pools (reference §1.3): firmware, its own image. */
+export interface Reservation {
+  base: number
+  size: number
+  /** said in errors: what lives there */
+  what: string
+  /** the hypervisor's own image and CPU areas: moved to coloured pages when `hypColors` asks */
+  hypervisor?: boolean
 }
 
 export interface BoardDesc {
@@ -35,7 +55,10 @@ export interface BoardDesc {
   devices: BoardDevice[]
   /** the UART the bare-mode console and the hypervisor log use */
   console?: string
-  llc?: CacheGeometry
+  /** cache geometry: colours (reference §5.1) and the LLC model; none = one colour */
+  caches?: BoardCaches
+  /** RAM kept from the pools before any VM is placed */
+  reserved?: Reservation[]
   /** address bare-mode images without an entry point start at */
   resetPc?: number
 }

@@ -7,6 +7,8 @@
  * one is created, a removed one destroyed. An invalid file changes nothing: the ConfigErrors are
  * thrown before any VM is touched.
  */
+import { placeVm } from './hypervisor/memory-plan.ts'
+import { PagePool } from './hypervisor/page-pool.ts'
 import type { Hypervisor } from './hypervisor/hypervisor.ts'
 import { ConfigError, ConfigErrors, loadConfig, type HvConfig, type HvVmConfig } from './hypervisor/config.ts'
 import type { Vm } from './hypervisor/vm.ts'
@@ -73,14 +75,16 @@ function checkRoom(hv: Hypervisor, stop: Vm[], start: HvVmConfig[], config: HvCo
   const free = hv.machine.harts.length - stays.reduce((n, v) => n + v.vcpus.length, 0)
   const need = start.reduce((n, v) => n + v.cpuNum, 0)
   if (need > free) errors.push(new ConfigError('vms', `the VMs to (re)start need ${need} CPUs, ${free} are free`, file))
-  const others = stays.filter((v) => !config.vms.some((c) => c.name === v.name))
+  // RAM: the VMs to start are placed on a copy of the pools as they will be once the VMs to stop
+  // gave their pages back (VMs made at run time keep theirs)
+  const pool = PagePool.fromAllocated(hv.machine.board.memory, hv.phys.pool.geometry, hv.phys.pool.allocated())
+  for (const vm of stop) for (const p of hv.ownedPieces(vm)) pool.freeRange(p.pa, p.size)
   for (const vc of start) {
-    const i = config.vms.indexOf(vc)
-    vc.regions.forEach((r, k) => {
-      for (const o of others) for (const q of o.config.regions) {
-        if (r.phys < q.phys + q.size && q.phys < r.phys + r.size) errors.push(new ConfigError(`vms[${i}].regions[${k}]`, `overlaps VM ${o.name}, created at run time`, file))
-      }
-    })
+    try {
+      placeVm(hv.machine.board, pool, vc)
+    } catch (e) {
+      errors.push(new ConfigError(`vms[${config.vms.indexOf(vc)}]`, (e as Error).message, file))
+    }
   }
 }
 

@@ -232,12 +232,12 @@ describe('a config module is evaluated in a worker, bounded in time', () => {
 describe('config check refuses what run would', () => {
   it('1 TiB of shared memory: both refuse it at shmem[0].size', async () => {
     const f = file('shmem.json', JSON.stringify({ ...baseJson(), shmem: [{ size: '1T' }] }))
-    await bothRefuse(f, /: shmem\[0\]\.size: 0x10000000000 bytes do not fit: the largest block of board qemu-virt-riscv64's RAM left free by the VMs is 0x[0-9a-f]+ bytes$/)
+    await bothRefuse(f, /: shmem\[0\]\.size: shmem\[0\] asks 1048576 MiB of host RAM: [\d.]+ MiB is free, the largest block [\d.]+ MiB$/)
   })
 
   it('shared memory that fits alone but not after the others: refused at the one that does not fit', async () => {
     const f = file('shmem2.json', JSON.stringify({ ...baseJson(), shmem: [{ size: '1G' }, { size: '1G' }] }))
-    expect(await errorsOf(f)).toEqual([['shmem[1].size', expect.stringMatching(/^0x40000000 bytes do not fit: .* left free by the VMs and earlier shmem is 0x[0-9a-f]+ bytes$/)]])
+    expect(await errorsOf(f)).toEqual([['shmem[1].size', expect.stringMatching(/^shmem\[1\] asks 1024 MiB of host RAM: 1020 MiB is free, the largest block 1020 MiB$/)]])
   })
 
   it('an unknown feature: both refuse it at features[0], naming the known features', async () => {

@@ -17,7 +17,7 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { file: 'bad-overlap.json', what: 'overlapping regions of two VMs', path: 'vms[1].regions[0]', rule: /overlaps vms\[0\]\.regions\[0\] \(0x80200000\.\.0x84200000\)/ },
+  { file: 'bad-overlap.json', what: 'overlapping placed regions of two VMs', path: 'vms[1].regions[0]', rule: /overlaps vms\[0\]\.regions\[0\] \(0x90000000\.\.0x94000000\)/ },
   { file: 'bad-cpus.json', what: 'more vCPUs than pCPUs', path: 'vms', rule: /needs 3 CPUs, board qemu-virt-riscv64 has 2/ },
   { file: 'bad-irq-twice.json', what: 'one interrupt in two VMs', path: 'vms[1].devs[0].interrupts[0]', rule: /interrupt 10 is already assigned to vms\[0\]/ },
   { file: 'bad-dev-twice.json', what: 'one device passed through to two VMs without shared', path: 'vms[1].devs[0]', rule: /also passed through to vms\[0\]\.devs\[0\].*shared: true/ },

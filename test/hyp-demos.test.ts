@@ -179,7 +179,7 @@ describe('the CLI', () => {
       'VM 1 assigning interrupt 10',
       'VM 1 is sdGPOS (normal VM)',
       'Initializing VM 2',
-      'VM 2 adding memory region, VA 0x84200000 size 0x4000000',
+      'VM 2 adding memory region, VA 0x80200000 size 0x4000000', // the same guest addresses: pages from the pools
       'VM 2 is sdGPOS (normal VM)',
     ]
     expect(inOrder(bootLines)).toEqual(bootLines)

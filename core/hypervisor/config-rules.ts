@@ -6,8 +6,8 @@
 import type { BoardDesc } from '../board.ts'
 import { hex } from '../bus.ts'
 import { ImageError, machineName, parseElf } from '../loader/elf.ts'
-import { bootAllocator } from './phys-alloc.ts'
-import type { Ctx, Err, HvShmem, Node, Win } from './config-types.ts'
+import { planMemory } from './memory-plan.ts'
+import type { Ctx, Err, HvShmem, HvVmConfig, Node, Win } from './config-types.ts'
 
 const PAGE_SIZE = 0x1000
 const range = (w: { lo: number; hi: number }): string => `${hex(w.lo)}..${hex(w.hi)}`
@@ -98,50 +98,13 @@ function reportOverlaps(wins: Win[], against: Win[], err: Err, same = (_a: Win, 
   })
 }
 
-/** Host-physical RAM: inside the board's memory, and no two VMs (or placed shmem) sharing it. */
-export function checkHostMemory(nodes: Node[], shmem: HvShmem[], board: BoardDesc | undefined, err: Err): void {
-  const owner = new Map<Win, { node: Node; placed: boolean }>()
-  const wins: Win[] = []
-  for (const node of nodes) {
-    node.vm.regions.forEach((r, i) => {
-      const w = { lo: r.phys, hi: r.phys + r.size, path: `${node.path}.regions[${i}]` }
-      wins.push(w)
-      owner.set(w, { node, placed: r.placePhys })
-    })
-  }
-  // within one VM, two unplaced regions' host windows are their guest windows, checked already
-  const sameVm = (a: Win, b: Win): boolean => {
-    const oa = owner.get(a)!
-    const ob = owner.get(b)!
-    return oa.node === ob.node && !oa.placed && !ob.placed
-  }
-  reportOverlaps(wins, wins, err, sameVm)
-  const placedShmem = shmem.flatMap((s, i) => (s.phys === undefined ? [] : [{ lo: s.phys, hi: s.phys + s.size, path: `shmem[${i}]` }]))
-  reportOverlaps(placedShmem, wins, err)
-  reportOverlaps(placedShmem, placedShmem, err)
-  if (!board) return
-  const ram = board.memory.map((m) => ({ lo: m.base, hi: m.base + m.size }))
-  for (const w of [...wins, ...placedShmem]) {
-    if (firstUncovered(w, ram) !== undefined) {
-      err(w.path, `${range(w)} is outside the RAM of board ${board.name} (${ram.map(range).join(', ')})`)
-    }
-  }
-}
-
 /**
- * Shared memory without a fixed address is allocated at boot from the RAM no root VM uses
- * (Hypervisor.boot, same allocator, same order): each must find a free block that large.
+ * Host-physical RAM, planned as the boot plans it (memory-plan.ts): placed regions and shmem
+ * inside the board's RAM and clear of each other and of the board's reservations, every other
+ * region and shmem found room in the page pools (of its colours), colours the board has.
  */
-export function checkShmemFits(nodes: Node[], shmem: HvShmem[], board: BoardDesc | undefined, err: Err): void {
-  if (!board) return
-  const phys = bootAllocator(board.memory, nodes.filter((n) => !n.parent).map((n) => n.vm), shmem)
-  shmem.forEach((s, i) => {
-    if (s.placePhys) return
-    const largest = Math.max(0, ...phys.ranges().map((r) => r.size))
-    if (phys.alloc(s.size) === null) {
-      err(`shmem[${i}].size`, `${hex(s.size)} bytes do not fit: the largest block of board ${board.name}'s RAM left free by the VMs${i ? ' and earlier shmem' : ''} is ${hex(largest)} bytes`)
-    }
-  })
+export function checkHostMemory(vms: HvVmConfig[], shmem: HvShmem[], hypColors: number, board: BoardDesc | undefined, err: Err): void {
+  if (board) planMemory(board, vms, shmem, hypColors, err)
 }
 
 /** The lowest address of [lo, hi) that no window covers, or undefined. */

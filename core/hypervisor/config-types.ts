@@ -22,7 +22,10 @@ export interface HvRegion {
   size: number
   colors: number
   placePhys: boolean
-  /** host-physical base: `phys` when placed, else `base` (1:1) */
+  /**
+   * host-physical base when placed; otherwise the boot's memory plan (memory-plan.ts) decides
+   * where the region's pages come from, and this is only its guest base
+   */
   phys: number
   /**
    * the host pieces behind the region when it is not one host range (a VM-stack child's region

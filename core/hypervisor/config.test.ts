@@ -231,18 +231,23 @@ describe('bad configs name the field and the rule', () => {
     ['unaligned region size', (c) => { c.vms[1].regions[0].size = '0x1800' }, [['vms[1].regions[0].size', 'must be 4 KiB aligned (got 0x1800)']]],
     ['regions overlap within a VM', (c) => { c.vms[0].regions.push({ base: '0x84000000', size: '4M' }) },
       [['vms[0].regions[1]', 'overlaps vms[0].regions[0] (0x80200000..0x84200000)']]],
-    ['regions of two VMs overlap', (c) => { c.vms[1].regions[0].base = '0x82000000'; c.vms[1].image.baseAddr = '0x82000000' },
-      [['vms[1].regions[0]', 'overlaps vms[0].regions[0] (0x80200000..0x84200000)']]],
-    ['a placed region overlaps another VM', (c) => { Object.assign(c.vms[1].regions[0], { placePhys: true, phys: '0x80000000' }) },
-      [['vms[1].regions[0]', 'overlaps vms[0].regions[0] (0x80200000..0x84200000)']]],
-    ['a child\'s region overlaps its parent', (c) => { c.vms[1].children = [{ name: 'k', entry: '0x90000000', cpuNum: 1, regions: [{ base: '0x90000000', size: '4K' }] }] },
-      [['vms[1].children[0].regions[0]', 'overlaps vms[1].regions[0] (0x90000000..0x91000000)']]],
-    ['region outside RAM', (c) => { c.vms[1].regions[0].base = '0x70000000'; c.vms[1].image.baseAddr = '0x70000000' },
+    ['two placed regions overlap', (c) => {
+      Object.assign(c.vms[0].regions[0], { phys: '0x90000000' })
+      Object.assign(c.vms[1].regions[0], { phys: '0x92000000' })
+    }, [['vms[1].regions[0]', '0x92000000..0x93000000 overlaps vms[0].regions[0] (0x90000000..0x94000000)']]],
+    ['a placed region over the firmware', (c) => { Object.assign(c.vms[1].regions[0], { placePhys: true, phys: '0x80000000' }) },
+      [['vms[1].regions[0]', "0x80000000..0x81000000 overlaps the board's reservation for OpenSBI (the firmware) (0x80000000..0x80200000)"]]],
+    ['a placed region outside RAM', (c) => { c.vms[1].regions[0].phys = '0x70000000' },
       [['vms[1].regions[0]', '0x70000000..0x71000000 is outside the RAM of board qemu-virt-riscv64 (0x80000000..0x100000000)']]],
+    ['more RAM than the board has', (c) => { c.vms[1].regions[0].size = '0x80000000' },
+      [['vms[1].regions[0].size', "VM 'b' region 0x90000000 asks 2048 MiB of host RAM: 1979.94 MiB is free, the largest block 1979.94 MiB"]]],
+    ['a colour the board does not have', (c) => { c.vms[1].colors = '0x100000000' },
+      [['vms[1].colors', 'colour 32 does not exist: board qemu-virt-riscv64 has 32 colours (0..31)']]],
     ['placePhys without phys', (c) => { c.vms[1].regions[0].placePhys = true }, [['vms[1].regions[0].phys', 'required when placePhys is true']]],
     ['phys with placePhys false', (c) => { Object.assign(c.vms[1].regions[0], { placePhys: false, phys: '0xa0000000' }) },
       [['vms[1].regions[0].phys', 'is given but placePhys is false']]],
-    ['placed shmem over a VM region', (c) => { c.shmem[0].phys = '0x90000000' }, [['shmem[0]', 'overlaps vms[1].regions[0] (0x90000000..0x91000000)']]],
+    ['placed shmem over a placed VM region', (c) => { c.vms[1].regions[0].phys = '0x90000000'; c.shmem[0].phys = '0x90000000' },
+      [['shmem[0]', '0x90000000..0x90010000 overlaps vms[1].regions[0] (0x90000000..0x91000000)']]],
     ['emulated device of size 0', (c) => { c.vms[1].devs = [{ size: 0, emulate: 'ns16550' }] },
       [['vms[1].devs[0].size', 'an emulated device needs a size (size 0 only grants interrupts)']]],
     ['region overlaps a device window', (c) => { c.vms[0].devs.push({ pa: '0x10001000', va: '0x80300000', size: '4K' }) },
@@ -319,7 +324,7 @@ describe('loadConfig', () => {
 
   it('prefixes each error with the file', async () => {
     const f = join(FIX, 'overlap.json')
-    expect(await loadErrors(f)).toEqual([`${f}: vms[1].regions[0]: overlaps vms[0].regions[0] (0x80200000..0x84200000)`])
+    expect(await loadErrors(f)).toEqual([`${f}: vms[1].regions[0]: 0x92000000..0x96000000 overlaps vms[0].regions[0] (0x90000000..0x94000000)`])
   })
 
   it('names the known boards for an unknown one, and still reports the other errors', async () => {
@@ -399,6 +404,6 @@ describe('baobab config check', () => {
     expect(JSON.parse(good.io.stdout.slice(good.io.stdout.indexOf('\n') + 1)).vms[1].name).toBe('rtos')
     const bad = await run(['config', 'check', join(FIX, 'overlap.json')])
     expect(bad.code).toBe(2)
-    expect(bad.io.stderr).toContain('vms[1].regions[0]: overlaps vms[0].regions[0] (0x80200000..0x84200000)')
+    expect(bad.io.stderr).toContain('vms[1].regions[0]: 0x92000000..0x96000000 overlaps vms[0].regions[0] (0x90000000..0x94000000)')
   })
 })

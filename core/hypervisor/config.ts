@@ -17,7 +17,7 @@ import { BUILTIN_PLUGINS, isBoardPath, PluginError, type PluginHost } from '../p
 import { ConfigError, ConfigErrors } from './config-error.ts'
 import { plainConfig } from './config-data.ts'
 import { importConfigModule } from './config-module.ts'
-import { checkNames, checkAlignment, checkCpus, checkGuestWindows, checkHostMemory, checkShmemFits, checkDevices, checkInterrupts, checkImages, checkIpcs, checkTeeShapes } from './config-rules.ts'
+import { checkNames, checkAlignment, checkCpus, checkGuestWindows, checkHostMemory, checkDevices, checkInterrupts, checkImages, checkIpcs, checkTeeShapes } from './config-rules.ts'
 import { parseStructure, VM_TYPES, type ArchVmOptions, type ParsedVm } from './config-schema.ts'
 import type { Ctx, Err, HvConfig, HvDev, HvImage, HvShmem, HvVmConfig, Node } from './config-types.ts'
 
@@ -169,8 +169,7 @@ function check(raw: unknown, ctx: Ctx, errors: ConfigError[]): HvConfig {
   checkCpus(nodes, ctx.board, err)
   checkTeeShapes(nodes, err)
   checkGuestWindows(nodes, err)
-  checkHostMemory(nodes, shmem, ctx.board, err)
-  checkShmemFits(nodes, shmem, ctx.board, err)
+  checkHostMemory(vms, shmem, config.hypColors, ctx.board, err)
   checkDevices(nodes, ctx, err)
   checkInterrupts(nodes, ctx.board, err)
   checkImages(nodes, ctx, err)

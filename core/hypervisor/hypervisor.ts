@@ -14,11 +14,12 @@ import { isDeviceHolder, type LiveDevice } from '../live-devices.ts'
 import type { Machine } from '../machine.ts'
 import type { PluginHost } from '../plugins.ts'
 import type { HvConfig, HvVmConfig } from './config.ts'
+import type { HvRegion } from './config-types.ts'
 import { HypLog } from './log.ts'
 import { S2_R, S2_W, S2_X, type Stage2Entry } from './stage2.ts'
 import { Vm, type FaultReport, type Vcpu } from './vm.ts'
 import { VmStack } from './vmstack.ts'
-import { bootAllocator, PhysAllocator } from './phys-alloc.ts'
+import { HostMemory, placeVm, planMemory, type Piece } from './memory-plan.ts'
 import { PassThroughConsoles } from './console-route.ts'
 import { readFileSync } from 'node:fs'
 import { SERVICE_HYPERCALL, type Call, type CallResults } from './calls.ts'
@@ -36,11 +37,23 @@ export function hcResult(error: number, value = 0n): bigint[] {
 
 interface Shmem {
   id: number
+  /** host address of its first page */
   pa: number
   size: number
+  /** its host pages (one piece unless coloured) */
+  pieces: Piece[]
 }
 
 const hex = (n: number | bigint): string => '0x' + n.toString(16)
+
+/** Page by page through `vm`'s stage 2: a region's host pages need not be contiguous (pools, colours). */
+function eachPage(vm: Vm, gpa: number, len: number, fn: (pa: number, off: number, n: number) => void): void {
+  for (let off = 0; off < len;) {
+    const n = Math.min(PAGE - ((gpa + off) % PAGE), len - off)
+    fn(vm.gpaToPa(gpa + off), off, n)
+    off += n
+  }
+}
 const PAGE = 4096
 /** what a device window's unbacked pages answer (QEMU's unimplemented-device behaviour) */
 const UNIMPLEMENTED = { read: (): number => 0, write: (): void => {} }
@@ -61,7 +74,14 @@ export class Hypervisor {
   /** one VM stack per pCPU (reference §4); `onCpu[p]` is always `stacks[p].current` */
   readonly stacks: VmStack[] = []
   /** host RAM no static VM uses: shared memory, dynamic VMs' extra regions */
-  phys!: PhysAllocator
+  /** host RAM the pools have left (memory-plan.ts) */
+  phys!: HostMemory
+  /**
+   * The host pages of every region whose pages the hypervisor took from the pools (the boot's plan,
+   * VMs made at run time): destroying the VM gives them back. A VM-stack child's region 0 is its
+   * parent's pages, and its feature returns what it allocated: neither is here.
+   */
+  private owned = new Map<HvRegion, Piece[]>()
   private nextId = 1
   /** passed-through consoles, routed to the VMs that own them */
   private consoles: PassThroughConsoles | null = null
@@ -123,8 +143,13 @@ export class Hypervisor {
   boot(): void {
     const cpus = this.machine.harts.length
     const assign = assignCpus(this.config.vms, cpus)
-    this.phys = bootAllocator(this.machine.board.memory, this.config.vms, this.config.shmem)
-    this.allocShmem()
+    // the config was checked against the same plan, so this does not fail
+    const plan = planMemory(this.machine.board, this.config.vms, this.config.shmem, this.config.hypColors, (path, rule) => {
+      throw new Error(`${path}: ${rule}`)
+    })
+    this.phys = new HostMemory(plan.pool, this.machine.board.memory)
+    this.owned = plan.regions
+    this.allocShmem(plan.shmem)
     this.config.vms.forEach((vc, i) => this.createVm(this.nextId++, vc, assign[i]!))
     // static VM-stack children (CROSSCON's `children`: a TEE's GPOS, a GPOS's TEE) are built now
     // on their parent's pCPUs and wait, inactive, until a feature puts them on the stack; their
@@ -139,13 +164,12 @@ export class Hypervisor {
     this.consoles.update()
   }
 
-  private allocShmem(): void {
+  private allocShmem(planned: Piece[][]): void {
     this.config.shmem.forEach((s, id) => {
       const size = Math.ceil(s.size / PAGE) * PAGE
-      const pa = s.placePhys && s.phys !== undefined ? s.phys : this.phys.alloc(size)
-      if (pa === null) throw new Error(`no host memory left for shmem[${id}] (${size} bytes)`)
-      this.shmem.push({ id, pa, size })
-      this.machine.bus.zero(pa, size)
+      const pieces = planned[id]!
+      this.shmem.push({ id, pa: pieces[0]!.pa, size, pieces })
+      for (const p of pieces) this.machine.bus.zero(p.pa, p.size)
     })
   }
 
@@ -189,6 +213,23 @@ export class Hypervisor {
    * registers and devices are restored after this, so it is built but its image is not run.
    */
   recreateVm(id: number, vc: HvVmConfig, pcpus: number[]): Vm {
+    // its pages, exactly as they were (createVmAtRuntime wrote them into its regions' `backing`)
+    const took: Piece[] = []
+    const take = (c: HvVmConfig): void => {
+      for (const r of c.regions) {
+        const pieces = r.backing ?? [{ offset: 0, size: r.size, pa: r.phys }]
+        for (const p of pieces) {
+          if (!this.phys.take(p.pa, p.size)) {
+            for (const t of took) this.phys.free(t.pa, t.size)
+            throw new Error(`VM ${vc.name}: its host memory ${hex(p.pa)}..${hex(p.pa + p.size)} is not free`)
+          }
+          took.push(p)
+        }
+        this.owned.set(r, pieces)
+      }
+      c.children.forEach(take)
+    }
+    take(vc)
     this.config.vms.push(vc)
     const vm = this.buildVm(id, vc, pcpus, true)
     return vm
@@ -210,8 +251,8 @@ export class Hypervisor {
     const log = this.log
     log.info(`Initializing VM ${id}`)
     for (const r of vc.regions) {
-      const pieces = r.backing ?? [{ offset: 0, size: r.size, pa: r.phys }]
-      for (const p of pieces) vm.stage2.map({ gpa: r.base + p.offset, size: p.size, pa: p.pa, perm: S2_R | S2_W | S2_X, kind: 'ram', name: `region@${hex(r.base)}` })
+      const pieces = r.backing ?? this.owned.get(r) ?? [{ offset: 0, size: r.size, pa: r.phys }]
+      this.mapPieces(vm, r.base, pieces, S2_R | S2_W | S2_X, 'ram', `region@${hex(r.base)}`)
       log.info(`VM ${id} adding memory region, VA ${hex(r.base)} size ${hex(r.size)}`)
     }
     for (const d of vc.devs) {
@@ -228,7 +269,9 @@ export class Hypervisor {
     vc.ipcs.forEach((ipc) => {
       const s = this.shmem[ipc.shmemId]!
       const size = Math.min(Math.ceil(ipc.size / PAGE) * PAGE, s.size)
-      vm.stage2.map({ gpa: ipc.base, size, pa: s.pa, perm: S2_R | S2_W, kind: 'ipc', name: `ipc-shmem${ipc.shmemId}` })
+      // an IPC window shorter than its shmem maps the shmem's first `size` bytes
+      const pieces = s.pieces.filter((p) => p.offset < size).map((p) => ({ ...p, size: Math.min(p.size, size - p.offset) }))
+      this.mapPieces(vm, ipc.base, pieces, S2_R | S2_W, 'ipc', `ipc-shmem${ipc.shmemId}`)
       log.info(`VM ${id} adding IPC for shared memory ${ipc.shmemId} at VA: ${hex(ipc.base)} size: ${hex(size)}`)
     })
     log.info(`VM ${id} is ${vc.type === 0 ? 'sdGPOS (normal VM)' : vc.type === 3 ? 'sdSGX (enclave)' : 'sdTZ (OP-TEE)'}`)
@@ -249,13 +292,24 @@ export class Hypervisor {
     return vm
   }
 
+  /** Map host pieces at `gpa` on: one entry per piece, or page by page for a coloured window's many pieces. */
+  private mapPieces(vm: Vm, gpa: number, pieces: readonly Piece[], perm: number, kind: 'ram' | 'ipc', name: string): void {
+    if (pieces.length <= 4) {
+      for (const p of pieces) vm.stage2.map({ gpa: gpa + p.offset, size: p.size, pa: p.pa, perm, kind, name })
+      return
+    }
+    const pas: number[] = []
+    for (const p of pieces) for (let o = 0; o < p.size; o += PAGE) pas.push(p.pa + o)
+    vm.stage2.mapPages(gpa + pieces[0]!.offset, pas, perm, kind, name)
+  }
+
   /** Load a new VM's image and place its device tree (at the top of its first region). */
   private loadGuest(vm: Vm): void {
     this.loadImage(vm)
     const dtb = vm.config.dtb ? this.arch.buildDtb(vm) : null
     if (dtb) {
       vm.dtbAddr = this.dtbPlace(vm, dtb.length)
-      this.machine.bus.load(vm.gpaToPa(vm.dtbAddr), dtb)
+      this.writeGuest(vm, vm.dtbAddr, dtb)
     }
   }
 
@@ -302,20 +356,17 @@ export class Hypervisor {
     return Math.floor((r.base + r.size - len - PAGE) / PAGE) * PAGE
   }
 
+  /** Write `data` at guest-physical `gpa` of `vm`, through its stage 2 */
+  private writeGuest(vm: Vm, gpa: number, data: Uint8Array): void {
+    eachPage(vm, gpa, data.length, (pa, off, n) => this.machine.bus.load(pa, data.subarray(off, off + n)))
+  }
+
   private loadImage(vm: Vm): void {
     const img = vm.config.image
     if (!img) return
     const bytes = new Uint8Array(readFileSync(img.path))
-    // page by page through stage 2: a region's host pages need not be contiguous
-    const each = (gpa: number, len: number, fn: (pa: number, off: number, n: number) => void): void => {
-      for (let off = 0; off < len;) {
-        const n = Math.min(PAGE - ((gpa + off) % PAGE), len - off)
-        fn(vm.gpaToPa(gpa + off), off, n)
-        off += n
-      }
-    }
-    const put = (gpa: number, data: Uint8Array): void => each(gpa, data.length, (pa, off, n) => this.machine.bus.load(pa, data.subarray(off, off + n)))
-    const zero = (gpa: number, len: number): void => each(gpa, len, (pa, _off, n) => this.machine.bus.zero(pa, n))
+    const put = (gpa: number, data: Uint8Array): void => this.writeGuest(vm, gpa, data)
+    const zero = (gpa: number, len: number): void => eachPage(vm, gpa, len, (pa, _off, n) => this.machine.bus.zero(pa, n))
     if (img.kind === 'elf') {
       const elf = parseElf(bytes)
       for (const s of elf.segments) {
@@ -401,9 +452,24 @@ export class Hypervisor {
     const free = this.machine.harts.map((_, p) => p).filter((p) => !this.onCpu[p] || this.onCpu[p]!.vm.state !== 'running')
     const want = free.filter((p) => (vc.cpuAffinity >>> p) & 1).concat(free.filter((p) => !((vc.cpuAffinity >>> p) & 1))).slice(0, vc.cpuNum)
     if (want.length < vc.cpuNum) throw new Error(`VM ${vc.name} needs ${vc.cpuNum} CPUs, ${free.length} free`)
+    // its pages from the pools (throws, having taken nothing, when they are not there); written
+    // into its regions so a session brings the same pages back (recreateVm)
+    for (const [r, pieces] of placeVm(this.machine.board, this.phys.pool, vc)) {
+      r.backing = pieces
+      this.owned.set(r, pieces)
+      for (const p of pieces) this.machine.bus.zero(p.pa, p.size)
+    }
     const id = this.allocId()
     this.config.vms.push(vc)
-    this.createVm(id, vc, want)
+    try {
+      this.createVm(id, vc, want)
+    } catch (e) {
+      this.config.vms.splice(this.config.vms.indexOf(vc), 1)
+      const made = this.vms.find((v) => v.id === id)
+      if (made) this.destroyVm(made)
+      else this.freeOwned(vc)
+      throw e
+    }
     const vm = this.vms.find((v) => v.id === id)!
     this.buildStaticChildren(vm)
     for (const v of vm.vcpus) this.machine.harts[v.pcpu]!.halt()
@@ -428,8 +494,24 @@ export class Hypervisor {
     if (i >= 0) this.vms.splice(i, 1)
     const c = this.config.vms.indexOf(vm.config)
     if (c >= 0) this.config.vms.splice(c, 1)
+    this.freeOwned(vm.config)
     this.consoles?.update()
     this.log.info(`VM ${vm.id} (${vm.name}) destroyed`)
+  }
+
+  /** Give the pages of `vc`'s own regions back to the pools (its static children are VMs of their own). */
+  private freeOwned(vc: HvVmConfig): void {
+    for (const r of vc.regions) {
+      const pieces = this.owned.get(r)
+      if (!pieces) continue
+      for (const p of pieces) this.phys.free(p.pa, p.size)
+      this.owned.delete(r)
+    }
+  }
+
+  /** the host pages the hypervisor took for `vm`'s regions (config re-apply plans with them) */
+  ownedPieces(vm: Vm): Piece[] {
+    return vm.config.regions.flatMap((r) => this.owned.get(r) ?? [])
   }
 
   /** Pause/resume a VM's vCPUs (interrupts stay pending until it runs again). */
@@ -485,7 +567,7 @@ export class Hypervisor {
       if (!this.vms.includes(vm)) return
       this.loadImage(vm)
       const dtb = vm.config.dtb ? this.arch.buildDtb(vm) : null
-      if (dtb) this.machine.bus.load(vm.gpaToPa(vm.dtbAddr), dtb)
+      if (dtb) this.writeGuest(vm, vm.dtbAddr, dtb)
       vm.state = 'running'
       this.startVm(vm)
     })

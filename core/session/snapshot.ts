@@ -167,7 +167,10 @@ function restoreChecked(wb: Workbench, snap: MachineSnapshot, fail: (msg: string
   const m = wb.machine
   const hv = wb.hypervisor
   if (hv && snap.hypervisor) {
-    // VMs made at run time come back first (same id, definition and pCPUs); their state follows
+    // VMs destroyed before the snapshot go first: their pages go back to the pools, where VMs
+    // made at run time may have taken them since
+    for (const vm of [...hv.vms]) if (!snap.hypervisor.vms.some((s) => s.id === vm.id)) hv.destroyVm(vm)
+    // VMs made at run time come back next (same id, definition, pCPUs and host pages); their state follows
     for (const c of snap.hypervisor.created ?? []) if (!hv.vms.some((v) => v.id === c.id)) hv.recreateVm(c.id, c.config, c.pcpus)
     if (snap.hypervisor.nextVmId !== undefined) hv.restoreNextId(snap.hypervisor.nextVmId)
     try {
@@ -181,8 +184,6 @@ function restoreChecked(wb: Workbench, snap: MachineSnapshot, fail: (msg: string
       if (vm!.vcpus.length !== s.vcpus.length) fail(`VM ${s.name} has ${vm!.vcpus.length} vCPUs, the snapshot ${s.vcpus.length}`)
     }
     for (const name of Object.keys(snap.hypervisor.emulated)) if (!hv.emulated.has(name)) fail(`snapshot has emulated device ${name}, the machine has none`)
-    // VMs destroyed before the snapshot go now, before their state could be confused with others
-    for (const vm of [...hv.vms]) if (!snap.hypervisor.vms.some((s) => s.id === vm.id)) hv.destroyVm(vm)
   }
 
   // the clock first: devices and harts re-arm their events relative to it

@@ -25,5 +25,21 @@ export const qemuVirtRiscv64: BoardDesc = {
   ],
   console: 'uart0',
   resetPc: 0x8000_0000,
+  // QEMU models no caches, and CROSSCON's RISC-V platform file describes none (one colour). For
+  // colouring and the LLC model this board takes a real RV64 part's: SiFive's U74-MC core complex
+  // (FU740, the HiFive Unmatched) — 2 MiB 16-way L2 with 64-byte lines, shared by the harts,
+  // 32 KiB 8-way L1 D and 32 KiB 4-way L1 I per core (U74-MC manual, §3). It is the RV64 SoC with
+  // the H-extension-era core most users of Bao on RISC-V hardware have. With §5.1's maths: an L1 D
+  // way is 4 KiB (one page), an LLC way 128 KiB: 32 colours of one page each.
+  caches: {
+    llc: { sizeBytes: 2 * 1024 * 1024, ways: 16, lineBytes: 64 },
+    l1d: { sizeBytes: 32 * 1024, ways: 8, lineBytes: 64 },
+    l1i: { sizeBytes: 32 * 1024, ways: 4, lineBytes: 64, indexing: 'VIPT' },
+  },
+  // as CROSSCON runs on this machine: OpenSBI's FW_PAYLOAD at the start of RAM, the hypervisor image above it
+  reserved: [
+    { base: 0x8000_0000, size: 0x20_0000, what: 'OpenSBI (the firmware)' },
+    { base: 0x8020_0000, size: 0x20_0000, what: 'the hypervisor image and CPU areas', hypervisor: true },
+  ],
 }
 
