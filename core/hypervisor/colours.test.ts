@@ -4,26 +4,26 @@ import { allColours, colourGeometry, colourList, pageColour, type CacheDesc, typ
 const K = 1024
 const M = 1024 * 1024
 
+/** the Cortex-A53's caches, as QEMU models them and as the silicon has them (§5.1's first two rows) */
+const A53_CACHES: CacheDesc = {
+  llc: { sizeBytes: 1 * M, ways: 16, lineBytes: 64 },
+  l1d: { sizeBytes: 32 * K, ways: 4, lineBytes: 64 },
+  l1i: { sizeBytes: 32 * K, ways: 2, lineBytes: 64, indexing: 'VIPT' },
+}
+
 // reference §5.1 table: (LLC, L1D, L1I) → COLOR_SIZE, COLOR_NUM, period
+
 const rows: { name: string; cache: CacheDesc; colorSize: number; colorNum: number; period: number }[] = [
   {
     name: 'QEMU cortex-a53',
-    cache: {
-      llc: { sizeBytes: 1 * M, ways: 16, lineBytes: 64 },
-      l1d: { sizeBytes: 32 * K, ways: 4, lineBytes: 64 },
-      l1i: { sizeBytes: 32 * K, ways: 2, lineBytes: 64, indexing: 'VIPT' },
-    },
+    cache: A53_CACHES,
     colorSize: 2,
     colorNum: 8,
     period: 64 * K,
   },
   {
     name: 'Cortex-A53 silicon (1 MiB 16-way L2)',
-    cache: {
-      llc: { sizeBytes: 1 * M, ways: 16, lineBytes: 64 },
-      l1d: { sizeBytes: 32 * K, ways: 4, lineBytes: 64 },
-      l1i: { sizeBytes: 32 * K, ways: 2, lineBytes: 64, indexing: 'VIPT' },
-    },
+    cache: A53_CACHES,
     colorSize: 2,
     colorNum: 8,
     period: 64 * K,

@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest'
 import { pageColour, type ColourGeometry } from './colours.ts'
 import { PagePool, PagePoolError, type Range } from './page-pool.ts'
+import { mulberry32 } from '../../test/rng.ts'
 
 const PAGE = 4096
 const M = 1024 * 1024
@@ -9,17 +10,8 @@ const A53: ColourGeometry = { colorSize: 2, colorNum: 8, pagesPerPeriod: 16 }
 const RAM: Range[] = [{ base: 0x8000_0000, size: 16 * M }]
 const RAM_PAGES = (16 * M) / PAGE
 
-/** mulberry32: a fixed-seed PRNG so the random tests replay exactly */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** a fixed-seed PRNG so the random tests replay exactly */
+const prng = mulberry32
 
 function expectOnly(pages: number[], colours: number[], g: ColourGeometry): void {
   for (const pa of pages) expect(colours).toContain(pageColour(pa, g))

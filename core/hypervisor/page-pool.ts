@@ -91,17 +91,11 @@ export class PagePool {
     if (n <= 0) return null
     for (const p of this.pools) {
       if (p.free < n) continue
-      let i = p.last
-      while (i < p.pages) {
-        const start = p.used.indexOf(0, i)
-        if (start === -1) break
-        let end = p.used.indexOf(1, start)
-        if (end === -1) end = p.pages
+      for (const [start, end] of freeRuns(p)) {
         if (end - start >= n) {
           this.markRange(p, start, start + n, 1)
           return p.base + start * PAGE_SIZE
         }
-        i = end
       }
     }
     return null
@@ -200,15 +194,7 @@ export class PagePool {
   largestFree(): number {
     let best = 0
     for (const p of this.pools) {
-      let i = p.last
-      while (i < p.pages) {
-        const start = p.used.indexOf(0, i)
-        if (start === -1) break
-        let end = p.used.indexOf(1, start)
-        if (end === -1) end = p.pages
-        best = Math.max(best, end - start)
-        i = end
-      }
+      for (const [start, end] of freeRuns(p)) best = Math.max(best, end - start)
     }
     return best * PAGE_SIZE
   }
@@ -295,4 +281,17 @@ export class PagePool {
 
 function pagesOf(size: number): number {
   return size > 0 ? Math.ceil(size / PAGE_SIZE) : 0
+}
+
+/** The free runs of `p` from its scan hint on, as [first page, end page) in address order. */
+function* freeRuns(p: Pool): Generator<[number, number]> {
+  let i = p.last
+  while (i < p.pages) {
+    const start = p.used.indexOf(0, i)
+    if (start === -1) return
+    let end = p.used.indexOf(1, start)
+    if (end === -1) end = p.pages
+    yield [start, end]
+    i = end
+  }
 }
