@@ -2,6 +2,7 @@
 import { spawnSync } from 'node:child_process'
 import { bootBare } from '../core/bare.ts'
 import { bootConfig } from '../core/boot.ts'
+import { attach as attachLlc } from '../plugins/feat-llc/model.ts'
 
 export interface Figure {
   name: string
@@ -17,10 +18,12 @@ export function print(f: Figure): void {
 export const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 
 /** Run an image bare in this process; returns wall ms, instructions and the console text. */
-export async function runBare(image: string, interpOnly = false): Promise<{ ms: number; insns: number; out: string }> {
+export async function runBare(image: string, interpOnly = false, llc = false): Promise<{ ms: number; insns: number; out: string }> {
   const bm = await bootBare({ board: 'qemu-virt-riscv64', image })
   const m = bm.machine
   if (interpOnly) for (const h of m.harts) (h as unknown as { translate: boolean }).translate = false
+  // the LLC model (feature llc) on this machine: every load and store through it
+  if (llc) m.bus.observe(attachLlc(m.bus, m.board)!)
   let out = ''
   m.serial('uart0').onOutput((b) => { out += String.fromCharCode(b) })
   const t0 = performance.now()

@@ -53,6 +53,9 @@ export async function runBenchmarks(opts: { quick: boolean; suiteOnly?: boolean 
     const long = await runBare(join(LOOP, 'prog_50000.elf'))
     print({ name: 'rv64-loop x10 (prog_50000) bare guest MIPS', value: long.insns / long.ms / 1000, unit: 'MIPS' })
   }
+  // the LLC model on (feature llc): what modelling the cache costs
+  const withLlc = await runBare(prog, false, true)
+  print({ name: 'rv64-loop bare guest MIPS, LLC model on', value: withLlc.insns / withLlc.ms / 1000, unit: 'MIPS' })
   // the interpreter alone, in a fresh process (sharing one with the translation tier would skew it)
   const interp = interpreterMips(prog, runs)
   if (interp !== null) print({ name: 'rv64-loop bare guest MIPS, interpreter only', value: interp, unit: 'MIPS' })

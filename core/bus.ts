@@ -46,10 +46,11 @@ export interface RamRegion {
 
 /**
  * An observer of memory accesses (an LLC model, watchpoints), told each access the bus serves
- * with its value. While any is registered, CPUs send every load and store through the bus. See
+ * with its value and the accessing hart (`cpu`, -1 for the host). While any is registered, CPUs
+ * send every load and store through the bus. See
  * `MemoryBus.observe`.
  */
-export type BusObserver = (kind: 'r' | 'w', pa: number, size: number, value: number) => void
+export type BusObserver = (kind: 'r' | 'w', pa: number, size: number, value: number, cpu: number) => void
 
 /**
  * Called when RAM that may hold decoded instructions is written outside the CPU fast path: a
@@ -240,9 +241,9 @@ export class MemoryBus {
     for (const fn of this.observedListeners) fn()
   }
 
-  private notify(kind: 'r' | 'w', pa: number, size: number, value: number): void {
+  private notify(kind: 'r' | 'w', pa: number, size: number, value: number, cpu: number): void {
     const obs = this.observers
-    for (let i = 0; i < obs.length; i++) obs[i]!(kind, pa, size, value)
+    for (let i = 0; i < obs.length; i++) obs[i]!(kind, pa, size, value, cpu)
   }
 
   onCodeWrite(fn: CodeInvalidator): () => void {
@@ -295,7 +296,7 @@ export class MemoryBus {
    */
   read(pa: number, size: number, cpu = -1): number {
     const v = this.readRaw(pa, size, cpu)
-    if (this.observers.length !== 0) this.notify('r', pa, size, v)
+    if (this.observers.length !== 0) this.notify('r', pa, size, v, cpu)
     return v
   }
 
@@ -324,7 +325,7 @@ export class MemoryBus {
   }
 
   write(pa: number, size: number, value: number, cpu = -1): void {
-    if (this.observers.length !== 0) this.notify('w', pa, size, value >>> 0)
+    if (this.observers.length !== 0) this.notify('w', pa, size, value >>> 0, cpu)
     const off = this.ramOffset(pa)
     if (off >= 0 && this.ramOffset(pa + size - 1) === off + size - 1) {
       const dv = this.dv

@@ -1,0 +1,24 @@
+/**
+ * Feature plugin `llc` (config `"features": ["llc"]`): a model of the board's shared last-level
+ * cache that every guest load and store goes through, with per-VM counters — to see the
+ * interference cache colouring removes. Off unless asked: observing the bus sends every access
+ * through the slow path. Unloading it removes the observer and the CPUs' fast path returns.
+ */
+import { definePlugin } from '../../core/plugins.ts'
+import { attach, llcOn } from './model.ts'
+
+export default definePlugin({
+  name: 'feat-llc',
+  kind: 'feature',
+  version: '0.1.0',
+  setup(ctx) {
+    ctx.bus.observe(attach)
+    // a VM's accesses are charged to it: the model learns the hypervisor when its first VM is built
+    ctx.hooks.on('vmCreated', (hv) => {
+      const m = llcOn(hv.machine.bus)
+      if (m) m.hv = hv
+    })
+  },
+})
+
+export { llcOn } from './model.ts'

@@ -1,0 +1,50 @@
+/**
+ * The LLC model of one machine (llc.ts), fed by its bus: every guest load and store a hart makes
+ * (the bus is observed, so none takes the CPUs' fast path), charged to the VM running on that
+ * hart — or to the hart itself (as owner `-1 - hart`) where no hypervisor runs.
+ */
+import type { BoardDesc } from '../../core/board.ts'
+import type { BusObserver, MemoryBus } from '../../core/bus.ts'
+import type { Hypervisor } from '../../core/hypervisor/hypervisor.ts'
+import { Llc, type OwnerCounts } from './llc.ts'
+
+export class LlcModel {
+  readonly llc: Llc
+  /** the hypervisor whose VMs own the accesses, once one boots on this machine */
+  hv: Hypervisor | null = null
+
+  constructor(readonly board: BoardDesc) {
+    this.llc = new Llc(board.caches!.llc!)
+  }
+
+  readonly observe: BusObserver = (_kind, pa, _size, _value, cpu) => {
+    if (cpu < 0) return // the host (image loading, the API): not a guest access
+    const v = this.hv?.onCpu[cpu]
+    this.llc.access(pa, v ? v.vm.id : -1 - cpu)
+  }
+
+  /** per VM (by name; `hart N` without a hypervisor): accesses, hits, misses, lines other VMs evicted */
+  stats(): Record<string, OwnerCounts & { missRate: number }> {
+    const out: Record<string, OwnerCounts & { missRate: number }> = {}
+    for (const [owner, c] of this.llc.stats()) {
+      const name = owner >= 0 ? (this.hv?.vms.find((v) => v.id === owner)?.name ?? `VM ${owner}`) : `hart ${-1 - owner}`
+      out[name] = { ...c, missRate: c.accesses ? c.misses / c.accesses : 0 }
+    }
+    return out
+  }
+}
+
+const models = new WeakMap<MemoryBus, LlcModel>()
+
+/** the model on `bus`, if the feature is on for its machine */
+export function llcOn(bus: MemoryBus): LlcModel | undefined {
+  return models.get(bus)
+}
+
+/** the bus observer factory: a model per machine whose board describes an LLC */
+export function attach(bus: MemoryBus, board: BoardDesc): BusObserver | null {
+  if (!board.caches?.llc) return null
+  const m = new LlcModel(board)
+  models.set(bus, m)
+  return m.observe
+}

@@ -1,0 +1,78 @@
+/**
+ * The LLC model against traces worked out by hand (set, way, victim) on two geometries, and
+ * end to end: the two-VM demo with the feature on prints what it prints without it, and each VM's
+ * accesses are counted.
+ */
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { Workbench } from '../../../core/api.ts'
+import { HIT, Llc, MISS_EMPTY, MISS_OTHER, MISS_OWN } from '../llc.ts'
+import { llcOn } from '../model.ts'
+
+const root = join(import.meta.dirname, '..', '..', '..')
+
+describe('the LLC model, by hand', () => {
+  it('4 sets × 2 ways × 64 B: hits, fills, LRU victims of the same and of another owner', () => {
+    const c = new Llc({ sizeBytes: 512, ways: 2, lineBytes: 64 })
+    expect([c.sets, c.ways]).toEqual([4, 2])
+    const step = (pa: number, owner: number): [number, number, number, number] => {
+      const r = c.access(pa, owner)
+      return [r, c.lastSet, c.lastWay, c.lastVictim]
+    }
+    expect(step(0x000, 1)).toEqual([MISS_EMPTY, 0, 0, -1]) // A: line 0, set 0
+    expect(step(0x100, 1)).toEqual([MISS_EMPTY, 0, 1, -1]) // B: line 4, set 0
+    expect(step(0x03f, 1)).toEqual([HIT, 0, 0, -1]) // A again (last byte of its line): A is now the newer
+    expect(step(0x200, 2)).toEqual([MISS_OTHER, 0, 1, 1]) // C (line 8, set 0) evicts B, the older: owner 1's
+    expect(step(0x100, 1)).toEqual([MISS_OWN, 0, 0, 1]) // B back evicts A (older than C): its own
+    expect(step(0x040, 1)).toEqual([MISS_EMPTY, 1, 0, -1]) // line 1: set 1
+    expect(step(0x07f, 1)).toEqual([HIT, 1, 0, -1])
+    expect(c.stats()).toEqual(new Map([
+      [1, { accesses: 6, hits: 2, misses: 4, evictedByOthers: 1 }],
+      [2, { accesses: 1, hits: 0, misses: 1, evictedByOthers: 0 }],
+    ]))
+    c.reset()
+    expect(c.stats().size).toBe(0)
+    expect(c.access(0x000, 1)).toBe(MISS_EMPTY)
+  })
+
+  it('the U74-MC L2 (2 MiB, 16 ways, 64 B: 2048 sets): the 17th line of a set evicts the least recently used', () => {
+    const c = new Llc({ sizeBytes: 2 * 1024 * 1024, ways: 16, lineBytes: 64 })
+    expect(c.sets).toBe(2048)
+    const at = (k: number): number => 0x8000_0000 + 5 * 64 + k * 2048 * 64 // set 5, line k of it
+    for (let k = 0; k < 16; k++) expect([c.access(at(k), k % 2), c.lastSet, c.lastWay]).toEqual([MISS_EMPTY, 5, k])
+    expect([c.access(at(16), 0), c.lastWay, c.lastVictim]).toEqual([MISS_OWN, 0, 0]) // k=0 was the oldest
+    expect([c.access(at(1), 1), c.lastWay]).toEqual([HIT, 1])
+    expect([c.access(at(17), 1), c.lastWay, c.lastVictim]).toEqual([MISS_OTHER, 2, 0]) // k=2 is the oldest now
+    expect(c.access(at(0), 0)).not.toBe(HIT) // gone
+    expect(c.access(0x8000_0000 + 6 * 64, 0)).toBe(MISS_EMPTY) // set 6 is untouched
+  })
+
+  it('refuses a geometry that is not whole sets', () => {
+    expect(() => new Llc({ sizeBytes: 1000, ways: 3, lineBytes: 64 })).toThrow(/not a whole number of sets/)
+    expect(() => new Llc({ sizeBytes: 0, ways: 16, lineBytes: 64 })).toThrow(/must be positive/)
+  })
+})
+
+describe('feature llc on the two-VM demo', () => {
+  it('changes no output, counts each VM, and goes away with the plugin', async () => {
+    const file = join(root, 'configs', 'two-vms.json')
+    const plain = await Workbench.open({ config: file })
+    plain.run(30)
+    const data = JSON.parse(readFileSync(file, 'utf8'))
+    data.features = ['llc']
+    const wb = await Workbench.open({ config: file, configData: data })
+    expect(wb.machine.bus.observed).toBe(true)
+    wb.run(30)
+    for (const vm of ['vm1', 'vm2']) expect(wb.vm(vm).console.read()).toBe(plain.vm(vm).console.read())
+    expect(wb.stats().instructions).toBe(plain.stats().instructions)
+    const stats = llcOn(wb.machine.bus)!.stats()
+    for (const vm of ['vm1', 'vm2']) {
+      expect(stats[vm]!.accesses).toBeGreaterThan(1000)
+      expect(stats[vm]!.misses).toBeGreaterThan(0)
+      expect(stats[vm]!.hits).toBe(stats[vm]!.accesses - stats[vm]!.misses)
+    }
+    wb.plugins.unload('feat-llc')
+    expect(wb.machine.bus.observed).toBe(false)
+  })
+})
