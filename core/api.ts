@@ -6,6 +6,7 @@
  *
  * Everything here is synchronous except opening and the waits, which run virtual time.
  */
+import { colourGeometry, pageColour } from './hypervisor/colours.ts'
 import { dirname, join, resolve, sep } from 'node:path'
 import { bootBare } from './bare.ts'
 import type { BoardDesc } from './board.ts'
@@ -326,6 +327,12 @@ export class Workbench {
           const bytes = data instanceof Uint8Array ? data : Uint8Array.from(data, (b, i) => num(call, `data[${i}]`, b, 0, 255))
           for (let i = 0; i < bytes.length; i++) bus.write(this.gpa(vm, gpa + i), 1, bytes[i]!)
         },
+        /** the host-physical address behind guest-physical `gpa` (the page pools chose it), and its page's cache colour */
+        pa: (gpa: number): { pa: number; colour: number } => {
+          num('mem.pa(gpa)', 'gpa', gpa, 0, MAX_GPA)
+          const pa = this.gpa(vm, gpa)
+          return { pa, colour: pageColour(pa, colourGeometry(this.machine.board.caches)) }
+        },
       },
       stats: () => ({ exits: vm.exits, hypercalls: vm.hypercalls, state: vm.state, fault: vm.fault }),
       /** `n` instructions from guest-physical `gpa`, disassembled */
@@ -538,6 +545,7 @@ const HELP = `baobab API (REPL globals: hv, vm, board, plugins, run, step, pause
   vm(id).console.read() / .write(text) / .waitFor(text, { ms })
   vm(id).regs(vcpu)                 { pc, x[0..31] }
   vm(id).mem.read(gpa, len) / .write(gpa, bytes)   guest-physical, through the VM's stage-2 map
+  vm(id).mem.pa(gpa)                { pa, colour }: the host page behind a guest address, its cache colour
   vm(id).stats() / vm(id).disasm(gpa, n)      disasm(pa, n)
   hv.child.create(parent, vmConfig) / .invoke(parent, id, arg) / .destroy(parent, id)   VM-stack as that VM
   vm(id).teeCall(fid, ...args)      an OP-TEE call as that GPOS would make it; its result registers 0..3

@@ -136,3 +136,19 @@ describe('colour rules in the config', () => {
     expect(errorsOf(data)).toEqual([['vms[1].regions[0].size', expect.stringMatching(/^VM 'vm2' region 0x80200000 asks 128 MiB of colours 0x10000: 6\d\.\d\d MiB of its colours is free$/)]])
   })
 })
+
+describe('the API', () => {
+  it('vm(x).mem.pa(gpa): the host page behind a guest address and its colour; refuses what is not RAM', async () => {
+    const wb = await Workbench.open({ config: TWO_VMS, configData: coloured() })
+    const [a] = wb.hypervisor!.vms
+    for (const gpa of [0x8020_0000, 0x8020_1234, 0x8420_0000 - 4, 0x9000_0000, 0xf000_0000]) {
+      const r = wb.vm('vm1').mem.pa(gpa)
+      expect(r.pa).toBe(a!.gpaToPa(gpa))
+      expect(r.colour).toBe(pageColour(r.pa, G))
+    }
+    expect(wb.vm('vm1').mem.pa(0x8020_0000).colour).toBeLessThan(16)
+    expect(wb.vm('vm2').mem.pa(0x8020_0000).colour).toBeGreaterThanOrEqual(16)
+    expect(() => wb.vm('vm1').mem.pa(0x7000_0000)).toThrow(/nothing the API can reach at 0x70000000/)
+    expect(() => wb.vm('vm1').mem.pa(-1)).toThrow(/gpa/)
+  })
+})
