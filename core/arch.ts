@@ -38,6 +38,11 @@ export interface Hart extends Runnable {
   halt(): void
   /** forget cached translations (after the bus's map changed, or its observers came or went) */
   flushTlb(): void
+  /**
+   * Let `cycles` of virtual time pass on this hart with no instruction retired (a cache miss's
+   * latency, charged by a model that observes the bus): taken from the hart's next windows.
+   */
+  stall(cycles: number): void
   /** plain state for sessions and determinism checks (registers/CSRs live in the arena) */
   snapshot(): unknown
   /** takes back what `snapshot` gave; refuses (throws StateError) what `checkState` refuses */

@@ -32,6 +32,8 @@ export interface BoardCaches {
   llc?: CacheLevel
   l1d?: CacheLevel
   l1i?: CacheLevel
+  /** virtual cycles an LLC miss costs the hart that made it (memory latency), when the LLC model is on */
+  llcMissCycles?: number
 }
 
 /** RAM the hypervisor keeps from the page pools (reference §1.3): firmware, its own image. */

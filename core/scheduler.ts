@@ -11,7 +11,7 @@
 /** What the scheduler runs: an architecture plugin's hart. */
 export interface Runnable {
   readonly id: number
-  /** Execute up to `n` instructions; return how many ran (fewer when it idles or stops). */
+  /** Run a window of `n` cycles (one instruction each); return the instructions retired (fewer when it idles, stops or stalls). */
   run(n: number): number
   /** waiting for an interrupt (wfi): skipped until woken */
   readonly idle: boolean

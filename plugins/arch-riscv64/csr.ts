@@ -167,8 +167,14 @@ export function read(h: RiscvHart, n: number): boolean {
 const COUNT_OFF_CYCLE = 0x7ff * 2
 const COUNT_OFF_INSTRET = 0x7fe * 2
 
+/** Instructions run — and for the cycle counter, the cycles a cache model stalled the hart too (hart.ts `stall`). */
+function count(h: RiscvHart, slot: number): number {
+  const n = h.instret + h.elapsed - h.windowStall
+  return slot === COUNT_OFF_CYCLE ? n + h.stallTotal : n
+}
+
 function counter(h: RiscvHart, slot: number): true {
-  const n = h.instret + h.elapsed // < 2^53
+  const n = count(h, slot) // < 2^53
   const nLo = n % 4294967296, s = nLo + (h.c[slot]! >>> 0)
   return put(h, s | 0, (Math.floor(n / 4294967296) + h.c[slot + 1]! + (s >= 4294967296 ? 1 : 0)) | 0)
 }
@@ -179,7 +185,7 @@ function counter(h: RiscvHart, slot: number): true {
  * instruction's count is this one's + 1, so the offset is want − (n + 1), mod 2^64.
  */
 function setOffset(h: RiscvHart, slot: number, lo: number, hi: number): void {
-  const n = h.instret + h.elapsed + 1
+  const n = count(h, slot) + 1
   const dLo = (lo >>> 0) - n % 4294967296
   h.c[slot] = dLo | 0
   h.c[slot + 1] = (hi - Math.floor(n / 4294967296) - (dLo < 0 ? 1 : 0)) | 0

@@ -209,16 +209,38 @@ export class RiscvHart implements Hart, FpState {
     return s.running === this ? s.now + this.elapsed : s.now
   }
 
+  /** Cycles charged (`stall`) and not yet taken from a window. */
+  private stalled = 0
+  /** stall cycles taken in the current window, and in all windows (the cycle counter counts them, instret does not) */
+  windowStall = 0
+  stallTotal = 0
+
+  stall(cycles: number): void {
+    this.stalled += cycles
+  }
+
+  /** Run a window of `n` cycles: its instructions, less any stall charged before it. Returns the instructions retired. */
   run(n: number): number {
     this.elapsed = 0
+    this.windowStall = 0
     while (this.elapsed < n && !this.halted) {
+      if (this.stalled > 0) {
+        const s = Math.min(this.stalled, n - this.elapsed)
+        this.stalled -= s
+        this.elapsed += s
+        this.windowStall += s
+        this.stallTotal += s
+        continue
+      }
       this.brk = false
       takePending(this)
       if (this.idle) break
       exec(this, n - this.elapsed)
     }
-    this.instret += this.elapsed
-    return this.elapsed
+    const ran = this.elapsed - this.windowStall
+    this.windowStall = 0
+    this.instret += ran
+    return ran
   }
 
   snapshot(): unknown {

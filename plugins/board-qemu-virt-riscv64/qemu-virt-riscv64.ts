@@ -35,6 +35,8 @@ export const qemuVirtRiscv64: BoardDesc = {
     llc: { sizeBytes: 2 * 1024 * 1024, ways: 16, lineBytes: 64 },
     l1d: { sizeBytes: 32 * 1024, ways: 8, lineBytes: 64 },
     l1i: { sizeBytes: 32 * 1024, ways: 4, lineBytes: 64, indexing: 'VIPT' },
+    // DDR4 behind the U74's L2 answers in ~100 ns: 100 cycles of this board's 1 GHz virtual clock
+    llcMissCycles: 100,
   },
   // as CROSSCON runs on this machine: OpenSBI's FW_PAYLOAD at the start of RAM, the hypervisor image above it
   reserved: [

@@ -1,12 +1,14 @@
 /**
  * The LLC model of one machine (llc.ts), fed by its bus: every guest load and store a hart makes
  * (the bus is observed, so none takes the CPUs' fast path), charged to the VM running on that
- * hart — or to the hart itself (as owner `-1 - hart`) where no hypervisor runs.
+ * hart — or to the hart itself (as owner `-1 - hart`) where no hypervisor runs. Under a
+ * hypervisor a miss also stalls the hart for the board's `llcMissCycles`: time passes, no
+ * instruction retires, so a VM's own clock shows what another VM's evictions cost it.
  */
 import type { BoardDesc } from '../../core/board.ts'
 import type { BusObserver, MemoryBus } from '../../core/bus.ts'
 import type { Hypervisor } from '../../core/hypervisor/hypervisor.ts'
-import { Llc, type OwnerCounts } from './llc.ts'
+import { HIT, Llc, type OwnerCounts } from './llc.ts'
 
 export class LlcModel {
   readonly llc: Llc
@@ -15,13 +17,17 @@ export class LlcModel {
 
   constructor(readonly board: BoardDesc) {
     this.llc = new Llc(board.caches!.llc!)
+    this.missCycles = board.caches!.llcMissCycles ?? 0
   }
 
   readonly observe: BusObserver = (_kind, pa, _size, _value, cpu) => {
     if (cpu < 0) return // the host (image loading, the API): not a guest access
-    const v = this.hv?.onCpu[cpu]
-    this.llc.access(pa, v ? v.vm.id : -1 - cpu)
+    const hv = this.hv
+    const v = hv?.onCpu[cpu]
+    // a miss costs the hart the board's memory latency: its own clock shows the interference
+    if (this.llc.access(pa, v ? v.vm.id : -1 - cpu) !== HIT && hv) hv.machine.harts[cpu]?.stall(this.missCycles)
   }
+  private readonly missCycles: number
 
   /** per VM (by name; `hart N` without a hypervisor): accesses, hits, misses, lines other VMs evicted */
   stats(): Record<string, OwnerCounts & { missRate: number }> {

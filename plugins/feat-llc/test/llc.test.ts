@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest'
 import { Workbench } from '../../../core/api.ts'
 import { HIT, Llc, MISS_EMPTY, MISS_OTHER, MISS_OWN } from '../llc.ts'
 import { llcOn } from '../model.ts'
+import type { RiscvHart } from '../../arch-riscv64/hart.ts'
 
 const root = join(import.meta.dirname, '..', '..', '..')
 
@@ -65,9 +66,15 @@ describe('feature llc on the two-VM demo', () => {
     expect(wb.machine.bus.observed).toBe(true)
     wb.run(30)
     for (const vm of ['vm1', 'vm2']) expect(wb.vm(vm).console.read()).toBe(plain.vm(vm).console.read())
+    // the demo idles most of the time: the same instructions, done later. Each miss stalled the
+    // hart it came from by the board's 100 cycles (what is not yet taken waits for the next window)
     expect(wb.stats().instructions).toBe(plain.stats().instructions)
     const stats = llcOn(wb.machine.bus)!.stats()
     for (const vm of ['vm1', 'vm2']) {
+      const hart = wb.machine.harts[wb.hypervisor!.vms.find((v) => v.name === vm)!.vcpus[0]!.pcpu] as unknown as RiscvHart
+      expect(hart.stallTotal).toBeGreaterThan(0)
+      expect(hart.stallTotal).toBeLessThanOrEqual(stats[vm]!.misses * 100)
+      expect(hart.stallTotal % 100).toBe(0)
       expect(stats[vm]!.accesses).toBeGreaterThan(1000)
       expect(stats[vm]!.misses).toBeGreaterThan(0)
       expect(stats[vm]!.hits).toBe(stats[vm]!.accesses - stats[vm]!.misses)
