@@ -120,6 +120,14 @@ export class Workbench {
 
   get board(): BoardDesc { return this.machine.board }
 
+  /** The board's cache colours (reference §5.1): pages per colour chunk, colours, and the free pages of each colour in the pools. */
+  colours(): { colorSize: number; colorNum: number; periodBytes: number; freePages: number[] } {
+    const g = colourGeometry(this.machine.board.caches)
+    const pool = this.hypervisor?.phys.pool
+    const freePages = Array.from({ length: g.colorNum }, (_, c) => pool?.freeCount(1n << BigInt(c)) ?? 0)
+    return { colorSize: g.colorSize, colorNum: g.colorNum, periodBytes: g.pagesPerPeriod * 4096, freePages }
+  }
+
   /**
    * From now on the API reads host files only below these folders, plus the ones the user
    * opened: the config's folder, the bare image's folder and the project's guests/ (the REPL
@@ -549,7 +557,9 @@ const HELP = `baobab API (REPL globals: hv, vm, board, plugins, run, step, pause
   vm(id).stats() / vm(id).disasm(gpa, n)      disasm(pa, n)
   hv.child.create(parent, vmConfig) / .invoke(parent, id, arg) / .destroy(parent, id)   VM-stack as that VM
   vm(id).teeCall(fid, ...args)      an OP-TEE call as that GPOS would make it; its result registers 0..3
-  board                             the board description (memory map, devices, clocks)
+  board                             the board description (memory map, devices, clocks, caches)
+  board.colors()                    its cache colours: { colorSize, colorNum, periodBytes, freePages[colour] }
+  llc.stats() / llc.reset()         with feature llc: per VM accesses, hits, misses, missRate, evictedByOthers
   plugins.list() / .load(nameOrPath) / .unload(name) / .reload(name)
   run(ms) / run({ ms, insns })      advance virtual time; step(n); pause()
   breakpoint.add(pc) / .remove(pc) / .list()

@@ -23,6 +23,9 @@ export type BusObserverFactory = (bus: MemoryBus, board: BoardDesc) => BusObserv
 
 export type PluginKind = 'arch' | 'board' | 'device' | 'feature'
 
+/** What a plugin adds to the REPL for one machine: a namespace of functions (plain data in, plain data out). */
+export type ApiFactory = (bus: MemoryBus) => Record<string, (...args: never[]) => unknown>
+
 export interface PluginContext {
   readonly archs: { register(arch: ArchDesc): void }
   /** firmware and hypervisor calls this plugin serves (core/hypervisor/calls.ts) */
@@ -33,6 +36,8 @@ export interface PluginContext {
   readonly states: { register(name: string, state: FeatureState): void }
   /** observers of every machine's bus accesses, machines built before and after (core/bus.ts `observe`) */
   readonly bus: { observe(factory: BusObserverFactory): void }
+  /** a namespace of functions for the REPL and scripts (e.g. `llc.stats()`), made per machine */
+  readonly api: { register(name: string, make: ApiFactory): void }
   readonly boards: { register(board: BoardDesc): void }
   readonly devices: { register(type: string, factory: DeviceFactory): void }
   log(msg: string): void
@@ -90,6 +95,8 @@ export class PluginHost {
   readonly archs = new Map<string, ArchDesc>()
   readonly boards = new Map<string, BoardDesc>()
   readonly devices = new Map<string, DeviceFactory>()
+  /** REPL namespaces plugins added, by global name */
+  readonly apis = new Map<string, ApiFactory>()
   /** call routes every hypervisor built from this host consults (arch firmware, features) */
   readonly calls = new CallTable()
   readonly hooks = new Hooks()
@@ -190,6 +197,7 @@ export class PluginHost {
       hooks: { on: (name, fn) => { undo.push(this.hooks.add(name, fn)) } },
       states: { register: (n, st) => put(this.hooks.states, n, st) },
       bus: { observe: (f) => { undo.push(this.observeBuses(f)) } },
+      api: { register: (n, f) => put(this.apis, n, f) },
       log: (m) => this.log.push(`[${plugin.name}] ${m}`),
     }
   }
@@ -316,6 +324,7 @@ export class PluginHost {
       hooks: { on: (n, fn) => { calls.push((c) => c.hooks.on(n, fn)) } },
       states: { register: (n, st) => { calls.push((c) => c.states.register(n, st)) } },
       bus: { observe: (f) => { calls.push((c) => c.bus.observe(f)) } },
+      api: { register: (n, f) => { calls.push((c) => c.api.register(n, f)) } },
       log: (m) => { calls.push((c) => c.log(m)) },
     }
     try {

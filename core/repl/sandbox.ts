@@ -190,7 +190,8 @@ function apiGlobals(wb: Workbench, print: (text: string) => void, pure: WeakSet<
   const globals: Record<string, unknown> = {
     hv: wb.hv,
     vm,
-    board: wb.board,
+    // the board's description, and its cache colours (reference §5.1)
+    board: { ...wb.board, colors: () => wb.colours() },
     plugins,
     run: (arg?: number | { ms?: number; insns?: number; until?: () => boolean }) => wb.run(arg),
     step: (n?: number) => wb.step(n),
@@ -209,6 +210,8 @@ function apiGlobals(wb: Workbench, print: (text: string) => void, pure: WeakSet<
       return Promise.resolve()
     },
   }
+  // namespaces plugins added (feature llc's `llc`), for this machine; never over a built-in name
+  for (const [name, make] of wb.plugins.apis) if (!(name in globals)) globals[name] = make(wb.machine.bus)
   for (const f of [vm, stats, wb.hv.vms, wb.hv.log, plugins.list!, wb.breakpoint.list, wb.watchpoint.list]) pure.add(f)
   return globals
 }

@@ -13,6 +13,11 @@ export default definePlugin({
   version: '0.1.0',
   setup(ctx) {
     ctx.bus.observe(attach)
+    // the REPL's `llc.stats()` / `llc.reset()` for the machine it drives
+    ctx.api.register('llc', (bus) => ({
+      stats: () => llcOn(bus)?.stats() ?? {},
+      reset: (): void => { llcOn(bus)?.llc.reset() },
+    }))
     // a VM's accesses are charged to it: the model learns the hypervisor when its first VM is built
     ctx.hooks.on('vmCreated', (hv) => {
       const m = llcOn(hv.machine.bus)

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { Workbench } from '../../../core/api.ts'
+import { createReplSession } from '../../../core/repl/sandbox.ts'
 import { HIT, Llc, MISS_EMPTY, MISS_OTHER, MISS_OWN } from '../llc.ts'
 import { llcOn } from '../model.ts'
 import type { RiscvHart } from '../../arch-riscv64/hart.ts'
@@ -81,5 +82,28 @@ describe('feature llc on the two-VM demo', () => {
     }
     wb.plugins.unload('feat-llc')
     expect(wb.machine.bus.observed).toBe(false)
+  })
+})
+
+describe('the REPL', () => {
+  it('llc.stats() / llc.reset() with the feature on, and board.colors()', async () => {
+    const file = join(root, 'configs', 'two-vms.json')
+    const data = JSON.parse(readFileSync(file, 'utf8'))
+    data.features = ['llc']
+    const wb = await Workbench.open({ config: file, configData: data })
+    const s = createReplSession(wb)
+    const out = async (code: string): Promise<string> => {
+      const r = await s.evaluate(code)
+      if (r.error) throw new Error(`${code} → ${r.output}`)
+      return r.output
+    }
+    await out('run(20)')
+    expect(Number(await out('llc.stats().vm1.accesses'))).toBeGreaterThan(1000)
+    expect(await out('Object.keys(llc.stats())')).toBe("[ 'vm1', 'vm2' ]")
+    await out('llc.reset()')
+    expect(await out('Object.keys(llc.stats()).length')).toBe('0')
+    expect(await out('board.colors().colorNum')).toBe('32')
+    expect(await out('board.colors().freePages.length')).toBe('32')
+    expect(Number(await out('board.colors().freePages[0]'))).toBeGreaterThan(10000)
   })
 })
