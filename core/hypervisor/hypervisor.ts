@@ -37,8 +37,6 @@ export function hcResult(error: number, value = 0n): bigint[] {
 
 interface Shmem {
   id: number
-  /** host address of its first page */
-  pa: number
   size: number
   /** its host pages (one piece unless coloured) */
   pieces: Piece[]
@@ -168,7 +166,7 @@ export class Hypervisor {
     this.config.shmem.forEach((s, id) => {
       const size = Math.ceil(s.size / PAGE) * PAGE
       const pieces = planned[id]!
-      this.shmem.push({ id, pa: pieces[0]!.pa, size, pieces })
+      this.shmem.push({ id, size, pieces })
       for (const p of pieces) this.machine.bus.zero(p.pa, p.size)
     })
   }

@@ -25,16 +25,10 @@ export interface Piece { offset: number; size: number; pa: number }
 
 export interface MemoryPlan {
   pool: PagePool
-  geometry: ColourGeometry
   /** the host pieces behind each region, in guest order */
   regions: Map<HvRegion, Piece[]>
   /** the host pieces behind each shmem object, by id */
   shmem: Piece[][]
-}
-
-/** The colour geometry of a board (§5.1): its cache description, or one colour without one. */
-export function boardColours(board: BoardDesc): ColourGeometry {
-  return colourGeometry(board.caches)
 }
 
 /** Consecutive host pages → pieces (each run of contiguous pages one piece). */
@@ -140,9 +134,10 @@ function walk(vms: readonly HvVmConfig[], prefix: string): { vm: HvVmConfig; pat
  * plan breaks goes to `err` (field path, rule); what could not be placed is left out of the plan.
  */
 export function planMemory(board: BoardDesc, vms: readonly HvVmConfig[], shmem: readonly HvShmem[], hypColors: number, err: Err): MemoryPlan {
-  const geometry = boardColours(board)
+  // the board's colours (§5.1); one colour when it describes no caches
+  const geometry = colourGeometry(board.caches)
   const pool = new PagePool(board.memory, geometry)
-  const plan: MemoryPlan = { pool, geometry, regions: new Map(), shmem: [] }
+  const plan: MemoryPlan = { pool, regions: new Map(), shmem: [] }
   const p = new Planner(board, pool, err)
   // 1. fixed: the board's reservations — the hypervisor image moved to coloured pages when
   //    hypColors asks — then placePhys regions and placed shmem
