@@ -68,6 +68,14 @@ export class Stage2Map {
       made.push({ gpa: gpa + i * PAGE_SIZE, size: (j - i) * PAGE_SIZE, pa, perm, kind, name })
       i = j
     }
+    return this.mapAll(made)
+  }
+
+  /**
+   * Map many entries at once (a coloured window's runs of host pages): every one checked before
+   * any is mapped. Returns them.
+   */
+  mapAll(made: Stage2Entry[]): Stage2Entry[] {
     for (const e of made) this.checkFree(e)
     // one stable sort instead of a splice per run (existing entries stay first among equal gpas)
     const all = this.list.concat(made).sort((a, b) => a.gpa - b.gpa)
