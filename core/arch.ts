@@ -10,6 +10,7 @@ import type { Vcpu, Vm } from './hypervisor/vm.ts'
 import type { LoadedImage } from './loader/image.ts'
 import type { ArchVmOptions } from './hypervisor/config-schema.ts'
 import type { Machine } from './machine.ts'
+import type { BoardDesc } from './board.ts'
 
 /** What a hart gets from the machine it sits in. */
 export interface HartHost {
@@ -127,6 +128,11 @@ export interface ArchDesc {
   hypervisor?(hv: Hypervisor): ArchHyp
   /** VM config fields this architecture adds, with their schemas (kept in `HvVmConfig.archOptions`) */
   vmOptions?: ArchVmOptions
+  /**
+   * Guest windows the architecture puts in every VM on `board` (RISC-V: the vPLIC at the board's
+   * PLIC): a config's regions, devices and IPC windows must leave them free.
+   */
+  vmWindows?(board: BoardDesc): { base: number; size: number; what: string }[]
   /** bare mode: the host channel `image` uses, if it has one */
   hostInterface?(machine: Machine, image: LoadedImage): HostInterface | null
   /** one instruction at `pc`; returns text and length in bytes */

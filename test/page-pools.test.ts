@@ -98,6 +98,10 @@ describe('page pools: a region base is a guest address', () => {
       wb.hv.destroy(`again${i}`)
       expect(hv.phys.freeBytes).toBe(free0 + 64 * 1024 * 1024)
     }
+    // a region over the vPLIC every VM has: refused by the config rules, nothing taken
+    expect(() => wb.hv.create({ ...data.vms[1], name: 'onplic', image: { path: DEMO, baseAddr: '0x80200000' }, regions: [{ base: '0x80200000', size: '64M' }, { base: '0x0c000000', size: '1M' }] }))
+      .toThrow(/regions\[1\]: overlaps the vPLIC/)
+    expect(hv.phys.freeBytes).toBe(free0 + 64 * 1024 * 1024)
     // more than the pools hold: refused, with what was asked and what is free, and nothing taken
     expect(() => wb.hv.create({ ...data.vms[1], name: 'huge', regions: [{ base: '0x80200000', size: '0x7f000000' }] }))
       .toThrow(/hv.create: huge.regions\[0\].size: VM 'huge' region 0x80200000 asks 2032 MiB of host RAM: [\d.]+ MiB is free/)

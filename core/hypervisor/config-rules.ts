@@ -77,11 +77,16 @@ export function checkCpus(nodes: Node[], board: BoardDesc | undefined, err: Err)
   }
 }
 
-/** Guest-physical windows of one VM must not overlap (Bao panics on a fixed-address clash). */
-export function checkGuestWindows(nodes: Node[], err: Err): void {
+/**
+ * Guest-physical windows of one VM must not overlap (Bao panics on a fixed-address clash), nor
+ * cover a window the architecture puts in every VM (`arch`: the vPLIC).
+ */
+export function checkGuestWindows(nodes: Node[], arch: { base: number; size: number; what: string }[], err: Err): void {
+  const fixed: Win[] = arch.map((w) => ({ lo: w.base, hi: w.base + w.size, path: w.what }))
   for (const { vm, path } of nodes) {
-    // devices and IPCs first, so a clash with a region is reported at the region
+    // the architecture's, devices and IPCs first, so a clash with a region is reported at the region
     const wins: Win[] = [
+      ...fixed,
       ...vm.devs.flatMap((d, i) => (d.size === 0 ? [] : [{ lo: pageDown(d.va), hi: pageUp(d.va + d.size), path: `${path}.devs[${i}]` }])),
       ...vm.ipcs.map((c, i) => ({ lo: c.base, hi: c.base + c.size, path: `${path}.ipcs[${i}]` })),
       ...vm.regions.map((r, i) => ({ lo: r.base, hi: r.base + r.size, path: `${path}.regions[${i}]` })),

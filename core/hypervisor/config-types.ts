@@ -100,6 +100,8 @@ export interface Ctx {
   elfMachine?: number
   file?: string
   archOptions?: ArchVmOptions
+  /** the windows the board's architecture puts in every VM (ArchDesc.vmWindows) */
+  archWindows?: { base: number; size: number; what: string }[]
 }
 
 /** A VM with where it sits in the config. */

@@ -43,7 +43,7 @@ function base(): Raw {
 }
 
 function validate(raw: Raw): HvConfig {
-  return validateConfig(raw, { baseDir: FIX, board: qemuVirtRiscv64, deviceTypes: DEVICE_TYPES, elfMachine: EM_RISCV, archOptions: riscv64.vmOptions })
+  return validateConfig(raw, { baseDir: FIX, board: qemuVirtRiscv64, deviceTypes: DEVICE_TYPES, elfMachine: EM_RISCV, archOptions: riscv64.vmOptions, archWindows: riscv64.vmWindows!(qemuVirtRiscv64) })
 }
 
 /** The [path, rule] pairs a config is rejected with ([] when it is valid). */
@@ -237,6 +237,8 @@ describe('bad configs name the field and the rule', () => {
     }, [['vms[1].regions[0]', '0x92000000..0x93000000 overlaps vms[0].regions[0] (0x90000000..0x94000000)']]],
     ['a placed region over the firmware', (c) => { Object.assign(c.vms[1].regions[0], { placePhys: true, phys: '0x80000000' }) },
       [['vms[1].regions[0]', "0x80000000..0x81000000 overlaps the board's reservation for OpenSBI (the firmware) (0x80000000..0x80200000)"]]],
+    ['a region over the vPLIC every VM has (a guest address only, but taken)', (c) => { c.vms[1].regions.push({ base: '0x0c100000', size: '1M' }) },
+      [['vms[1].regions[1]', 'overlaps the vPLIC (plic0) (0xc000000..0xc600000)']]],
     ['a placed region outside RAM', (c) => { c.vms[1].regions[0].phys = '0x70000000' },
       [['vms[1].regions[0]', '0x70000000..0x71000000 is outside the RAM of board qemu-virt-riscv64 (0x80000000..0x100000000)']]],
     ['more RAM than the board has', (c) => { c.vms[1].regions[0].size = '0x80000000' },

@@ -38,6 +38,8 @@ export interface ValidateOptions {
   file?: string
   /** the VM fields the board's architecture adds (`ArchDesc.vmOptions`) */
   archOptions?: ArchVmOptions
+  /** the windows the board's architecture puts in every VM (`ArchDesc.vmWindows`) */
+  archWindows?: { base: number; size: number; what: string }[]
 }
 
 export interface LoadOptions {
@@ -80,6 +82,7 @@ export async function loadConfig(file: string, plugins: PluginHost, opts: LoadOp
     deviceTypes: new Set(plugins.devices.keys()),
     elfMachine: board && plugins.archs.get(board.arch)?.elfMachine,
     archOptions: board && plugins.archs.get(board.arch)?.vmOptions,
+    archWindows: board && plugins.archs.get(board.arch)?.vmWindows?.(board),
     file,
   }, errors)
   return { config, board: board!, raw }
@@ -168,7 +171,7 @@ function check(raw: unknown, ctx: Ctx, errors: ConfigError[]): HvConfig {
   checkAlignment(nodes, shmem, err)
   checkCpus(nodes, ctx.board, err)
   checkTeeShapes(nodes, err)
-  checkGuestWindows(nodes, err)
+  checkGuestWindows(nodes, ctx.archWindows ?? [], err)
   checkHostMemory(vms, shmem, config.hypColors, ctx.board, err)
   checkDevices(nodes, ctx, err)
   checkInterrupts(nodes, ctx.board, err)

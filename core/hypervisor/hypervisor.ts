@@ -44,6 +44,11 @@ interface Shmem {
 
 const hex = (n: number | bigint): string => '0x' + n.toString(16)
 
+/** `vc` and its static children, depth first */
+function configTree(vc: HvVmConfig): HvVmConfig[] {
+  return [vc, ...vc.children.flatMap(configTree)]
+}
+
 /** Page by page through `vm`'s stage 2: a region's host pages need not be contiguous (pools, colours). */
 function eachPage(vm: Vm, gpa: number, len: number, fn: (pa: number, off: number, n: number) => void): void {
   for (let off = 0; off < len;) {
@@ -219,6 +224,7 @@ export class Hypervisor {
         for (const p of pieces) {
           if (!this.phys.take(p.pa, p.size)) {
             for (const t of took) this.phys.free(t.pa, t.size)
+            for (const x of configTree(vc)) for (const q of x.regions) this.owned.delete(q)
             throw new Error(`VM ${vc.name}: its host memory ${hex(p.pa)}..${hex(p.pa + p.size)} is not free`)
           }
           took.push(p)
@@ -459,7 +465,8 @@ export class Hypervisor {
       this.config.vms.splice(this.config.vms.indexOf(vc), 1)
       const made = this.vms.find((v) => v.id === id)
       if (made) this.destroyVm(made)
-      else this.freeOwned(vc)
+      // placeVm took pages for its static children too, which were never built
+      for (const c of configTree(vc)) this.freeOwned(c)
       throw e
     }
     const vm = this.vms.find((v) => v.id === id)!

@@ -14,6 +14,8 @@ export const riscv64: ArchDesc = {
   elfMachine: EM_RISCV,
   createHart: (host, id) => { warmUp(); return new RiscvHart(host, id) },
   hypervisor: (hv) => new RiscvHyp(hv),
+  // the vPLIC is emulated in every VM at the board's PLIC address (reference §2.2: plic_base is ignored)
+  vmWindows: (board) => board.devices.filter((d) => d.type === 'plic').map((d) => ({ base: d.base, size: d.size, what: `the vPLIC (${d.name})` })),
   disassemble,
   hostInterface: htif,
   // the execute loop is inlined into the hart's run loop, and slow paths into both
