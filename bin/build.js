@@ -6,7 +6,7 @@
  * and the sources otherwise; `npm install` builds it (the `prepare` script), `npm run build`
  * rebuilds it.
  *
- * Every .ts/.tsx module of bin/, core/, tui/ and plugins/ (tests left out) is compiled one file
+ * Every .ts/.tsx module of bin/, core/, tui/, plugins/ and experiments/ (tests left out) is compiled one file
  * to one file by esbuild (tsx's own compiler), and keeps its source's identity: `import.meta.url`
  * is the .ts file's URL (so paths to configs/, sessions/ and plugins/ are the same), relative
  * imports name the compiled siblings, and `import.meta.baobabDist` names the build's folder, so
@@ -24,7 +24,7 @@ import { dirname, join, relative, sep } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
-const FOLDERS = ['bin', 'core', 'tui', 'plugins']
+const FOLDERS = ['bin', 'core', 'tui', 'plugins', 'experiments']
 /** besides the sources, what decides the output */
 const INPUTS = ['bin/build.js', 'tsconfig.json', 'package-lock.json']
 /**

@@ -10,6 +10,7 @@ import { sessionCommand } from './commands/session.ts'
 import { tuiCommand } from './commands/tui.ts'
 import { replCommand } from './commands/repl.ts'
 import { scriptCommand } from './commands/script.ts'
+import { experimentCommand } from './commands/experiment.ts'
 import { UsageError, reportError } from './errors.ts'
 
 export async function main(argv: string[]): Promise<number> {
@@ -27,6 +28,7 @@ export async function main(argv: string[]): Promise<number> {
     .command(sessionCommand((c) => { code = c }))
     .command(replCommand((c) => { code = c }))
     .command(scriptCommand((c) => { code = c }))
+    .command(experimentCommand((c) => { code = c }))
     .strict()
     .recommendCommands()
     .help()

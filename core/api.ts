@@ -57,6 +57,8 @@ export interface VmInfo {
   type: string
   /** one of its vCPUs is on its pCPU now (of a VM-stack pair, the side that runs) */
   onCpu: boolean
+  /** counters features keep per VM, by short name (feature llc: `llc miss`) */
+  counters: Record<string, number>
 }
 
 export interface Watchpoint {
@@ -180,6 +182,7 @@ export class Workbench {
       id: v.id, name: v.name, state: v.state, vcpus: v.vcpus.length, pcpus: v.vcpus.map((c) => c.pcpu),
       exits: v.exits, hypercalls: v.hypercalls, parent: v.parent?.id ?? null, children: v.children.map((c) => c.id),
       type: v.config.typeName, onCpu: v.vcpus.some((c) => this.hypervisor!.onCpu[c.pcpu] === c),
+      counters: this.featureCounters(v.id),
     })),
     /** create and start a VM from a VM config object (same fields as in a config's `vms[]`) on free pCPUs */
     create: (config: VmInput): VmInfo => {
@@ -497,6 +500,16 @@ export class Workbench {
   /** Record the pc of every instruction in `hits` while on (slow). */
   trace(on: boolean): void { this.tracing = bool('trace(on)', 'on', on) }
 
+  /** the per-VM counters features registered (ctx.counters), for one VM */
+  private featureCounters(vmId: number): Record<string, number> {
+    const out: Record<string, number> = {}
+    for (const [name, make] of this.plugins.counters) {
+      const n = make(this.machine.bus)?.(vmId)
+      if (n !== undefined) out[name] = n
+    }
+    return out
+  }
+
   stats() {
     const m = this.machine
     return {
@@ -559,7 +572,8 @@ const HELP = `baobab API (REPL globals: hv, vm, board, plugins, run, step, pause
   vm(id).teeCall(fid, ...args)      an OP-TEE call as that GPOS would make it; its result registers 0..3
   board                             the board description (memory map, devices, clocks, caches)
   board.colors()                    its cache colours: { colorSize, colorNum, periodBytes, freePages[colour] }
-  llc.stats() / llc.reset()         with feature llc: per VM accesses, hits, misses, missRate, evictedByOthers
+  llc.stats() / .reset() / .flush() with feature llc: per VM accesses, hits, misses, missRate, evictedByOthers;
+                                    reset zeroes the counters, flush empties the cache
   plugins.list() / .load(nameOrPath) / .unload(name) / .reload(name)
   run(ms) / run({ ms, insns })      advance virtual time; step(n); pause()
   breakpoint.add(pc) / .remove(pc) / .list()

@@ -47,8 +47,8 @@ export interface RamRegion {
 /**
  * An observer of memory accesses (an LLC model, watchpoints), told each access the bus serves
  * with its value and the accessing hart (`cpu`, -1 for the host). While any is registered, CPUs
- * send every load and store through the bus. See
- * `MemoryBus.observe`.
+ * send every load and store through the bus. An 8-byte access (`loadDoubleword`/`storeDoubleword`) is one access
+ * of size 8 whose `value` is its low word. See `MemoryBus.observe`.
  */
 export type BusObserver = (kind: 'r' | 'w', pa: number, size: number, value: number, cpu: number) => void
 
@@ -300,6 +300,23 @@ export class MemoryBus {
     return v
   }
 
+  /**
+   * Read 8 bytes at `pa` into out[0] (low word) and out[1] (high word): one access for observers
+   * (a doubleword load is one cache access), two 4-byte ones for a device.
+   */
+  loadDoubleword(pa: number, out: Int32Array | Uint32Array, cpu = -1): void {
+    out[0] = this.readRaw(pa, 4, cpu)
+    out[1] = this.readRaw(pa + 4, 4, cpu)
+    if (this.observers.length !== 0) this.notify('r', pa, 8, out[0]! >>> 0, cpu)
+  }
+
+  /** Write 8 bytes at `pa`, low word `lo` first: one access for observers, as `loadDoubleword`. */
+  storeDoubleword(pa: number, lo: number, hi: number, cpu = -1): void {
+    if (this.observers.length !== 0) this.notify('w', pa, 8, lo >>> 0, cpu)
+    this.writeRaw(pa, 4, lo, cpu)
+    this.writeRaw(pa + 4, 4, hi, cpu)
+  }
+
   private readRaw(pa: number, size: number, cpu: number): number {
     const off = this.ramOffset(pa)
     if (off >= 0 && this.ramOffset(pa + size - 1) === off + size - 1) {
@@ -326,6 +343,10 @@ export class MemoryBus {
 
   write(pa: number, size: number, value: number, cpu = -1): void {
     if (this.observers.length !== 0) this.notify('w', pa, size, value >>> 0, cpu)
+    this.writeRaw(pa, size, value, cpu)
+  }
+
+  private writeRaw(pa: number, size: number, value: number, cpu: number): void {
     const off = this.ramOffset(pa)
     if (off >= 0 && this.ramOffset(pa + size - 1) === off + size - 1) {
       const dv = this.dv

@@ -26,6 +26,13 @@ export type PluginKind = 'arch' | 'board' | 'device' | 'feature'
 /** What a plugin adds to the REPL for one machine: a namespace of functions (plain data in, plain data out). */
 export type ApiFactory = (bus: MemoryBus) => Record<string, (...args: never[]) => unknown>
 
+/**
+ * A per-VM counter a feature keeps (e.g. LLC misses), for one machine: the count of the VM with
+ * that id, or undefined where it has none; the factory returns null when the feature is not on
+ * that machine. `stats()` reports them and the TUI's VM list shows them as columns.
+ */
+export type VmCounterFactory = (bus: MemoryBus) => ((vmId: number) => number | undefined) | null
+
 export interface PluginContext {
   readonly archs: { register(arch: ArchDesc): void }
   /** firmware and hypervisor calls this plugin serves (core/hypervisor/calls.ts) */
@@ -38,6 +45,8 @@ export interface PluginContext {
   readonly bus: { observe(factory: BusObserverFactory): void }
   /** a namespace of functions for the REPL and scripts (e.g. `llc.stats()`), made per machine */
   readonly api: { register(name: string, make: ApiFactory): void }
+  /** a per-VM counter, by its short name (a column heading: `llc miss`) */
+  readonly counters: { register(name: string, make: VmCounterFactory): void }
   readonly boards: { register(board: BoardDesc): void }
   readonly devices: { register(type: string, factory: DeviceFactory): void }
   log(msg: string): void
@@ -97,6 +106,8 @@ export class PluginHost {
   readonly devices = new Map<string, DeviceFactory>()
   /** REPL namespaces plugins added, by global name */
   readonly apis = new Map<string, ApiFactory>()
+  /** per-VM counters plugins added, by short name */
+  readonly counters = new Map<string, VmCounterFactory>()
   /** call routes every hypervisor built from this host consults (arch firmware, features) */
   readonly calls = new CallTable()
   readonly hooks = new Hooks()
@@ -198,6 +209,7 @@ export class PluginHost {
       states: { register: (n, st) => put(this.hooks.states, n, st) },
       bus: { observe: (f) => { undo.push(this.observeBuses(f)) } },
       api: { register: (n, f) => put(this.apis, n, f) },
+      counters: { register: (n, f) => put(this.counters, n, f) },
       log: (m) => this.log.push(`[${plugin.name}] ${m}`),
     }
   }
@@ -325,6 +337,7 @@ export class PluginHost {
       states: { register: (n, st) => { calls.push((c) => c.states.register(n, st)) } },
       bus: { observe: (f) => { calls.push((c) => c.bus.observe(f)) } },
       api: { register: (n, f) => { calls.push((c) => c.api.register(n, f)) } },
+      counters: { register: (n, f) => { calls.push((c) => c.counters.register(n, f)) } },
       log: (m) => { calls.push((c) => c.log(m)) },
     }
     try {

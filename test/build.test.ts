@@ -32,7 +32,7 @@ const currentBuild = (): string => (JSON.parse(readFileSync(join(copy, 'dist', '
 
 beforeAll(() => {
   copy = mkdtempSync(join(tmpdir(), 'baobab-build-'))
-  for (const d of ['bin', 'core', 'tui', 'plugins', 'configs', join('guests', 'images'), join('test', 'fixtures')]) {
+  for (const d of ['bin', 'core', 'tui', 'plugins', 'experiments', 'configs', join('guests', 'images'), join('test', 'fixtures')]) {
     cpSync(join(root, d), join(copy, d), { recursive: true, filter: (src) => basename(src) !== 'test' || d === join('test', 'fixtures') })
   }
   for (const f of ['package.json', 'package-lock.json', 'tsconfig.json']) cpSync(join(root, f), join(copy, f))

@@ -146,7 +146,7 @@ describe('layout', () => {
 describe('treeOrder', () => {
   it('puts children under their parents', () => {
     const vm = (id: number, parent: number | null, children: number[] = []) =>
-      ({ id, name: `vm${id}`, state: 'running', vcpus: 1, pcpus: [], exits: 0, hypercalls: 0, parent, children, type: 'gpos', onCpu: true })
+      ({ id, name: `vm${id}`, state: 'running', vcpus: 1, pcpus: [], exits: 0, hypercalls: 0, parent, children, type: 'gpos', onCpu: true, counters: {} })
     const order = treeOrder([vm(1, null, [3]), vm(2, null), vm(3, 1)])
     expect(order.map((o) => [o.vm.id, o.depth])).toEqual([[1, 0], [3, 1], [2, 0]])
   })

@@ -94,6 +94,17 @@ describe.skipIf(!HAS_TMUX)('baobab TUI in tmux', () => {
     expect(tmux('display-message', '-p', '-t', t, '#{cursor_flag} #{alternate_on}').trim()).toBe('1 0')
   })
 
+  it('shows each VM\'s LLC misses in the VM list when feature llc is on (configs/colouring.json)', async () => {
+    const t = start('llc', 100, 30, 'configs/colouring.json')
+    // the victim's line of feature counters under its hypervisor counters, a number that grows
+    const miss = (s: string): number[] => [...s.matchAll(/llc miss ([\d.]+)([kMG]?)/g)].map((m) => Number(m[1]) * ({ '': 1, k: 1e3, M: 1e6, G: 1e9 }[m[2]!] ?? 1))
+    const first = await waitFor(t, (s) => miss(s).length === 2 && miss(s)[1]! > 0, 'llc miss lines for both VMs')
+    expect(first).toMatch(/1 victim\s+(running|stopped)\n.*\n.*llc miss/)
+    await waitFor(t, (s) => miss(s).length === 2 && miss(s)[1]! > miss(first)[1]!, 'the aggressor\'s misses growing')
+    tmux('send-keys', '-t', t, 'C-c')
+    await waitFor(t, has('EXITED 0'), 'the TUI quitting', 15_000)
+  })
+
   it('lays out 80×24 without wrapping: tabs on top, status, log, REPL line at the bottom', async () => {
     const t = start('small', 80, 24)
     const s = await waitFor(t, (x) => x.includes('tick 2') && x.includes('MIPS'), 'the demo running')

@@ -217,6 +217,9 @@ export class RiscvHart implements Hart, FpState {
 
   stall(cycles: number): void {
     this.stalled += cycles
+    // taken at once (exec returns at the next instruction boundary, `run` takes it from the
+    // window): a stall left for the next window would let the hart read its clock before it
+    this.brk = true
   }
 
   /** Run a window of `n` cycles: its instructions, less any stall charged before it. Returns the instructions retired. */

@@ -116,8 +116,7 @@ export function readVirt(h: RiscvHart, lo: number, hi: number, size: number, acc
   if (pa < 0) return false
   try {
     if (size === 8) {
-      h.r64[0] = h.bus.read(pa, 4, h.id)
-      h.r64[1] = h.bus.read(pa + 4, 4, h.id)
+      h.bus.loadDoubleword(pa, h.r64, h.id)
     } else {
       h.r64[0] = h.bus.read(pa, size, h.id)
       h.r64[1] = 0
@@ -167,10 +166,8 @@ export function writeVirt(h: RiscvHart, lo: number, hi: number, size: number, vL
   if (pa === EMULATED) return emulatedWrite(h, size, vLo, vHi)
   if (pa < 0) return false
   try {
-    if (size === 8) {
-      h.bus.write(pa, 4, vLo, h.id)
-      h.bus.write(pa + 4, 4, vHi, h.id)
-    } else h.bus.write(pa, size, vLo, h.id)
+    if (size === 8) h.bus.storeDoubleword(pa, vLo, vHi, h.id)
+    else h.bus.write(pa, size, vLo, h.id)
   } catch (e) {
     if (!(e instanceof BusError)) throw e
     raise(h, ACCESS_FAULT[ACC_STORE]!, lo, hi, 0, h.virt === 1 || hlv !== 0)

@@ -97,8 +97,7 @@ function fault(h: RiscvHart, cause: number, lo: number, hi: number, htval: numbe
 function readPte(h: RiscvHart, pa: number): boolean {
   if (pmpCheck(h, pa, 8, ACC_LOAD, PRV_S) === PMP_DENY) return false
   try {
-    h.r64[0] = h.bus.read(pa, 4, h.id)
-    h.r64[1] = h.bus.read(pa + 4, 4, h.id)
+    h.bus.loadDoubleword(pa, h.r64, h.id)
     return true
   } catch {
     return false

@@ -13,11 +13,19 @@ export default definePlugin({
   version: '0.1.0',
   setup(ctx) {
     ctx.bus.observe(attach)
-    // the REPL's `llc.stats()` / `llc.reset()` for the machine it drives
+    // the REPL's `llc.stats()` / `llc.reset()` / `llc.flush()` for the machine it drives
     ctx.api.register('llc', (bus) => ({
       stats: () => llcOn(bus)?.stats() ?? {},
-      reset: (): void => { llcOn(bus)?.llc.reset() },
+      /** zero the counters (the cache stays warm), as a performance counter reset does */
+      reset: (): void => { llcOn(bus)?.llc.resetCounts() },
+      /** empty the cache (every line invalid), counters kept */
+      flush: (): void => { llcOn(bus)?.llc.flush() },
     }))
+    // the TUI's VM list: a column of each VM's misses
+    ctx.counters.register('llc miss', (bus) => {
+      const m = llcOn(bus)
+      return m ? (vmId) => m.llc.ownerCounts(vmId)?.misses ?? 0 : null
+    })
     // a VM's accesses are charged to it: the model learns the hypervisor when its first VM is built
     ctx.hooks.on('vmCreated', (hv) => {
       const m = llcOn(hv.machine.bus)

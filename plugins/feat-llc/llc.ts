@@ -81,6 +81,11 @@ export class Llc {
     return MISS_OTHER
   }
 
+  /** one owner's counters (live, not a copy), if it made an access since the last reset */
+  ownerCounts(owner: number): Readonly<OwnerCounts> | undefined {
+    return this.counts.get(owner)
+  }
+
   /** the counters of every owner seen since the last reset */
   stats(): Map<number, OwnerCounts> {
     return new Map([...this.counts].map(([k, v]) => [k, { ...v }]))
@@ -88,10 +93,20 @@ export class Llc {
 
   /** empty the cache and the counters */
   reset(): void {
+    this.flush()
+    this.resetCounts()
+  }
+
+  /** empty the cache: every line invalid (the counters stay) */
+  flush(): void {
     this.line.fill(-1)
     this.owner.fill(-1)
     this.used.fill(0)
     this.tick = 0
+  }
+
+  /** zero the counters, keeping what the cache holds (to count from a warm state on) */
+  resetCounts(): void {
     this.counts.clear()
   }
 

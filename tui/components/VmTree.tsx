@@ -1,7 +1,8 @@
 /** @jsxRuntime automatic @jsxImportSource react */
 /**
- * The VMs as a tree (VM-stack children under their parent): id, name, state, counters; in a
- * VM-stack family, the type of each non-GPOS VM and a `*` on the side that runs now.
+ * The VMs as a tree (VM-stack children under their parent): id, name, state, counters — the
+ * hypervisor's, and on a line below those any a feature keeps (feature llc: `llc miss 12.3k`);
+ * in a VM-stack family, the type of each non-GPOS VM and a `*` on the side that runs now.
  */
 import type { ReactElement } from 'react'
 import { Box, Text } from 'ink'
@@ -31,6 +32,7 @@ function counters(ins: number | string, ex: number | string, hc: number | string
 export function VmTree({ vms, width, height }: VmTreeProps) {
   const inner = width - 2
   const rows: ReactElement[] = []
+
   for (const v of vms) {
     const indent = '  '.repeat(v.depth) + (v.depth ? '└' : '')
     // a VM-stack family (a TEE pair, a parent and its children) shows its types and which side runs
@@ -48,6 +50,15 @@ export function VmTree({ vms, width, height }: VmTreeProps) {
         {'  '.repeat(v.depth) + counters(v.instructions, v.exits, v.hypercalls)}
       </Text>,
     )
+    // the features' counters (the pane is narrow: a line of their own, named)
+    const extra = Object.entries(v.counters)
+    if (extra.length) {
+      rows.push(
+        <Text key={`${v.id}c`} dimColor wrap="truncate">
+          {`${'  '.repeat(v.depth)}  ${extra.map(([n, x]) => `${n} ${si(x)}`).join('  ')}`}
+        </Text>,
+      )
+    }
     if (v.fault) rows.push(<Text key={`${v.id}f`} color="red" wrap="truncate">{`${'  '.repeat(v.depth)}  ${v.fault}`}</Text>)
   }
   return (

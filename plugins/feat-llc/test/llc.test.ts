@@ -33,6 +33,13 @@ describe('the LLC model, by hand', () => {
       [1, { accesses: 6, hits: 2, misses: 4, evictedByOthers: 1 }],
       [2, { accesses: 1, hits: 0, misses: 1, evictedByOthers: 0 }],
     ]))
+    // resetCounts keeps the lines (B is still in set 0), flush keeps the counts, reset drops both
+    c.resetCounts()
+    expect(c.stats().size).toBe(0)
+    expect(c.access(0x100, 1)).toBe(HIT)
+    c.flush()
+    expect(c.stats().get(1)).toEqual({ accesses: 1, hits: 1, misses: 0, evictedByOthers: 0 })
+    expect(c.access(0x100, 1)).toBe(MISS_EMPTY)
     c.reset()
     expect(c.stats().size).toBe(0)
     expect(c.access(0x000, 1)).toBe(MISS_EMPTY)
@@ -102,8 +109,28 @@ describe('the REPL', () => {
     expect(await out('Object.keys(llc.stats())')).toBe("[ 'vm1', 'vm2' ]")
     await out('llc.reset()')
     expect(await out('Object.keys(llc.stats()).length')).toBe('0')
+    // flush empties the cache and keeps the counters (class-level tests check what it empties)
+    await out('run(20)')
+    const before = await out('JSON.stringify(llc.stats())')
+    await out('llc.flush()')
+    expect(await out('JSON.stringify(llc.stats())')).toBe(before)
     expect(await out('board.colors().colorNum')).toBe('32')
     expect(await out('board.colors().freePages.length')).toBe('32')
     expect(Number(await out('board.colors().freePages[0]'))).toBeGreaterThan(10000)
+  })
+})
+
+describe('what the model sees of a hart', () => {
+  it('a doubleword load or store is one access (not its two words), observed with size 8', async () => {
+    const { MemoryBus } = await import('../../../core/bus.ts')
+    const bus = new MemoryBus(0x10000)
+    bus.addRam(0x8000_0000, 0x10000)
+    const seen: [string, number, number][] = []
+    bus.observe((kind, pa, size) => { seen.push([kind, pa, size]) })
+    bus.storeDoubleword(0x8000_0008, 0x11223344, 0x55667788, 0)
+    const out = new Int32Array(2)
+    bus.loadDoubleword(0x8000_0008, out, 0)
+    expect([out[0]! >>> 0, out[1]! >>> 0]).toEqual([0x11223344, 0x55667788])
+    expect(seen).toEqual([['w', 0x8000_0008, 8], ['r', 0x8000_0008, 8]])
   })
 })
