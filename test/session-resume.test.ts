@@ -103,6 +103,24 @@ describe('a restored snapshot continues the run exactly', () => {
     expect(r.out.vm2).toMatch(/echo: x\necho: y\n(.|\n)*echo: W\n/)
   })
 
+  it('the LLC model on (configs/colouring.json): the cache\'s lines and counters and the harts\' pending stalls come back', async () => {
+    const { llcOn } = await import('../plugins/feat-llc/index.ts')
+    let stats = ''
+    const r = await resumeMatches(
+      () => Workbench.open({ config: config('colouring.json') }),
+      // mid-run: the victim warm and part way through its timed walks, the aggressor streaming
+      (wb) => { expect(wb.vm('victim').console.waitFor('victim: warm')).toBe(true); wb.run({ ms: 13.37 }) },
+      (wb) => {
+        expect(wb.vm('victim').console.waitFor('victim: walks', { ms: 1000 })).toBe(true)
+        const s = JSON.stringify(llcOn(wb.machine.bus)!.stats())
+        if (stats) expect(s).toBe(stats)
+        stats = s
+      },
+    )
+    // the walk times the victim measured with its own clock are in the compared output
+    expect(r.out.victim).toMatch(/victim: walks 16 mean \d+ us/)
+  })
+
   it('an SMP VM (Sstc timers, SBI HSM and IPIs): snapshot after tick 1', async () => {
     const r = await resumeMatches(
       () => Workbench.open({ config: config('smp-vm.json') }),

@@ -25,6 +25,9 @@ export const hartState = z.object({
   idle: z.boolean(),
   halted: z.boolean(),
   instret: stateNum.count,
+  /** cache-model stall cycles charged and not yet taken, and all taken (the cycle counter has them) */
+  stalled: stateNum.count.default(0),
+  stallTotal: stateNum.count.default(0),
 }).strict().refine((s) => !(s.virt === 1 && s.priv === 3), { message: 'V=1 in M-mode does not exist (priv 1.12 §8.2)', path: ['virt'] })
 
 export type HartState = z.infer<typeof hartState>

@@ -247,7 +247,7 @@ export class RiscvHart implements Hart, FpState {
   }
 
   snapshot(): unknown {
-    return { pcLo: this.pcLo, pcHi: this.pcHi, priv: this.priv, virt: this.virt, resAddr: this.resAddr, resLo: this.resLo, resHi: this.resHi, hwIrq: this.hwIrq, idle: this.idle, halted: this.halted, instret: this.instret }
+    return { pcLo: this.pcLo, pcHi: this.pcHi, priv: this.priv, virt: this.virt, resAddr: this.resAddr, resLo: this.resLo, resHi: this.resHi, hwIrq: this.hwIrq, idle: this.idle, halted: this.halted, instret: this.instret, stalled: this.stalled, stallTotal: this.stallTotal }
   }
 
   checkState(state: unknown, stateArea: Uint8Array): void {
@@ -268,6 +268,8 @@ export class RiscvHart implements Hart, FpState {
     this.idle = s.idle
     this.halted = s.halted
     this.instret = s.instret
+    this.stalled = s.stalled
+    this.stallTotal = s.stallTotal
     this.pmp = pmpDecode(this) // the PMP CSRs came back with the state area
     this.tlb.flush()
     this.timers.rearm()

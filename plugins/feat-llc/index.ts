@@ -5,6 +5,7 @@
  * through the slow path. Unloading it removes the observer and the CPUs' fast path returns.
  */
 import { definePlugin } from '../../core/plugins.ts'
+import { StateError } from '../../core/state-check.ts'
 import { attach, llcOn } from './model.ts'
 
 export default definePlugin({
@@ -25,6 +26,17 @@ export default definePlugin({
     ctx.counters.register('llc miss', (bus) => {
       const m = llcOn(bus)
       return m ? (vmId) => m.llc.ownerCounts(vmId)?.misses ?? 0 : null
+    })
+    // sessions: the cache's lines and counters, so a resumed run misses exactly where the
+    // uninterrupted one would (the harts keep their own pending stall)
+    ctx.states.register('llc', {
+      snapshot: (hv) => llcOn(hv.machine.bus)?.llc.snapshot() ?? null,
+      restore: (hv, s) => {
+        const m = llcOn(hv.machine.bus)
+        if (s === null) return
+        if (!m) throw new StateError('', `the session has LLC state, but board ${hv.machine.board.name} describes no LLC`)
+        m.llc.restore(s)
+      },
     })
     // a VM's accesses are charged to it: the model learns the hypervisor when its first VM is built
     ctx.hooks.on('vmCreated', (hv) => {

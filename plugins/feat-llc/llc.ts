@@ -7,7 +7,9 @@
  * the lines of its that another owner's miss evicted. Data accesses only: instruction fetches
  * are not modelled (decoded pages are fetched once, not per instruction).
  */
+import { z } from 'zod'
 import type { CacheLevel } from '../../core/board.ts'
+import { StateError, checkState, stateNum } from '../../core/state-check.ts'
 
 /** what one access did: a hit, or a miss that filled an empty way, evicted a line of its own owner, or another owner's */
 export const HIT = 0, MISS_EMPTY = 1, MISS_OWN = 2, MISS_OTHER = 3
@@ -19,6 +21,21 @@ export interface OwnerCounts {
   /** lines of this owner that another owner's miss evicted */
   evictedByOthers: number
 }
+
+/**
+ * The cache as a session keeps it: its geometry (refused if the board's differs), the LRU clock,
+ * every valid way as [index (set × ways + way), line, owner, last use], and the counters as
+ * [owner, accesses, hits, misses, evictedByOthers]. Empty ways are left out.
+ */
+const llcState = z.object({
+  sets: stateNum.count,
+  ways: stateNum.count,
+  lineBytes: stateNum.count,
+  tick: stateNum.count,
+  lines: z.array(z.tuple([stateNum.count, stateNum.count, stateNum.int32, stateNum.count])),
+  counts: z.array(z.tuple([stateNum.int32, stateNum.count, stateNum.count, stateNum.count, stateNum.count])),
+}).strict()
+export type LlcState = z.infer<typeof llcState>
 
 export class Llc {
   readonly sets: number
@@ -108,6 +125,41 @@ export class Llc {
   /** zero the counters, keeping what the cache holds (to count from a warm state on) */
   resetCounts(): void {
     this.counts.clear()
+  }
+
+  snapshot(): LlcState {
+    const lines: LlcState['lines'] = []
+    for (let i = 0; i < this.line.length; i++) if (this.line[i]! >= 0) lines.push([i, this.line[i]!, this.owner[i]!, this.used[i]!])
+    const counts: LlcState['counts'] = [...this.counts].map(([o, c]) => [o, c.accesses, c.hits, c.misses, c.evictedByOthers])
+    return { sets: this.sets, ways: this.ways, lineBytes: this.lineBytes, tick: this.tick, lines, counts }
+  }
+
+  /** Take back what `snapshot` gave; a StateError (and nothing changed) for anything it could not have given. */
+  restore(state: unknown): void {
+    const s = checkState(llcState, state)
+    for (const k of ['sets', 'ways', 'lineBytes'] as const) {
+      if (s[k] !== this[k]) throw new StateError(k, `is ${s[k]}, but this board's LLC has ${this[k]}`)
+    }
+    const seen = new Set<number>()
+    s.lines.forEach(([i, ln, , used], n) => {
+      if (i >= this.line.length) throw new StateError(`lines[${n}][0]`, `way index ${i} is beyond the cache's ${this.line.length} ways`)
+      if (seen.has(i)) throw new StateError(`lines[${n}][0]`, `way ${i} appears twice`)
+      seen.add(i)
+      if (ln % this.sets !== Math.floor(i / this.ways)) throw new StateError(`lines[${n}][1]`, `line ${ln} does not belong to set ${Math.floor(i / this.ways)}`)
+      if (used > s.tick) throw new StateError(`lines[${n}][3]`, `last use ${used} is after the clock (${s.tick})`)
+    })
+    s.counts.forEach(([, accesses, hits, misses], n) => {
+      if (hits + misses !== accesses) throw new StateError(`counts[${n}]`, 'hits + misses must equal accesses')
+    })
+    this.flush()
+    this.resetCounts()
+    for (const [i, ln, owner, used] of s.lines) {
+      this.line[i] = ln
+      this.owner[i] = owner
+      this.used[i] = used
+    }
+    this.tick = s.tick
+    for (const [o, accesses, hits, misses, evictedByOthers] of s.counts) this.counts.set(o, { accesses, hits, misses, evictedByOthers })
   }
 
   private countsOf(owner: number): OwnerCounts {

@@ -57,6 +57,36 @@ describe('the LLC model, by hand', () => {
     expect(c.access(0x8000_0000 + 6 * 64, 0)).toBe(MISS_EMPTY) // set 6 is untouched
   })
 
+  it('saves and restores its lines, LRU clock and counters; refuses a state it could not have saved', () => {
+    const g = { sizeBytes: 512, ways: 2, lineBytes: 64 }
+    const a = new Llc(g)
+    for (const [pa, o] of [[0x000, 1], [0x100, 1], [0x040, 2], [0x200, 2], [0x000, 1]] as const) a.access(pa, o)
+    const saved = JSON.parse(JSON.stringify(a.snapshot()))
+    const b = new Llc(g)
+    b.restore(saved)
+    expect(b.snapshot()).toEqual(a.snapshot())
+    expect(b.stats()).toEqual(a.stats())
+    // the same next accesses do the same in both (LRU order came back, not only the lines)
+    for (const pa of [0x300, 0x100, 0x000, 0x140]) expect(b.access(pa, 3)).toBe(a.access(pa, 3))
+    const bad = (edit: (s: ReturnType<Llc['snapshot']>) => void, path: RegExp): void => {
+      const s = JSON.parse(JSON.stringify(saved))
+      edit(s)
+      const c = new Llc(g)
+      c.access(0x80, 9)
+      const before = JSON.stringify(c.snapshot())
+      expect(() => c.restore(s)).toThrow(path)
+      expect(JSON.stringify(c.snapshot())).toBe(before) // nothing changed
+    }
+    bad((s) => { s.ways = 4 }, /^ways: is 4, but this board's LLC has 2/)
+    bad((s) => { s.lines[0]![0] = 8 }, /^lines\[0\]\[0\]: way index 8 is beyond/)
+    bad((s) => { s.lines[1]![0] = s.lines[0]![0] }, /^lines\[1\]\[0\]: way \d appears twice/)
+    bad((s) => { s.lines[0]![1] += 1 }, /^lines\[0\]\[1\]: line \d+ does not belong to set/)
+    bad((s) => { s.lines[0]![3] = s.tick + 1 }, /^lines\[0\]\[3\]: last use .* is after the clock/)
+    bad((s) => { s.counts[0]![2] += 1 }, /^counts\[0\]: hits \+ misses must equal accesses/)
+    bad((s) => { (s.lines[0] as unknown[])[2] = 'vm' }, /^lines\[0\]\[2\]/)
+    bad((s) => { (s as Record<string, unknown>).extra = 1 }, /extra|Unrecognized/)
+  })
+
   it('refuses a geometry that is not whole sets', () => {
     expect(() => new Llc({ sizeBytes: 1000, ways: 3, lineBytes: 64 })).toThrow(/not a whole number of sets/)
     expect(() => new Llc({ sizeBytes: 0, ways: 16, lineBytes: 64 })).toThrow(/must be positive/)
