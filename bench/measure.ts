@@ -23,7 +23,10 @@ export async function runBare(image: string, interpOnly = false, llc = false): P
   const m = bm.machine
   if (interpOnly) for (const h of m.harts) (h as unknown as { translate: boolean }).translate = false
   // the LLC model (feature llc) on this machine: every load and store through it
-  if (llc) m.bus.observe(attachLlc(m.bus, m.board)!)
+  if (llc) {
+    const model = attachLlc(m.bus, m.board)!
+    m.bus.observe(model.observer, model.lines)
+  }
   let out = ''
   m.serial('uart0').onOutput((b) => { out += String.fromCharCode(b) })
   const t0 = performance.now()

@@ -536,3 +536,39 @@ describe('MemoryBus code invalidation', () => {
     expect(calls).toEqual([p0])
   })
 })
+
+describe('MemoryBus line tracking', () => {
+  const lines = (sets: number, hits: [number, number][] = []) => ({ lineBytes: 64, sets, hits: (cpu: number, n: number) => { hits.push([cpu, n]) } })
+  it('is offered to CPUs only while its observer is the only one, and each change flushes them', () => {
+    const bus = board()
+    let flips = 0
+    bus.onObservedChange(() => flips++)
+    const stop = bus.observe(() => {}, lines(16))
+    expect(bus.lineTracking?.sets).toBe(16)
+    expect(flips).toBe(1)
+    const watch = bus.observe(() => {}) // a watchpoint: every access must reach the bus again
+    expect(bus.lineTracking).toBe(null)
+    expect(flips).toBe(2)
+    watch()
+    expect(bus.lineTracking?.sets).toBe(16)
+    expect(flips).toBe(3)
+    stop()
+    expect([bus.lineTracking, bus.observed, flips]).toEqual([null, false, 4])
+    expect(() => bus.observe(() => {}, { lineBytes: 48, sets: 4, hits: () => {} })).toThrow(/power of two/)
+  })
+  it('tells the accessing CPU the set and line of each access, and passes its hits on', () => {
+    const bus = board()
+    const hits: [number, number][] = []
+    bus.observe(() => {}, lines(4, hits))
+    const touched: [number, number][] = []
+    bus.onLineTouched(1, (set, line) => touched.push([set, line]))
+    bus.read(RAM_BASE + 0x1c0, 4, 1) // line (RAM_BASE >> 6) + 7
+    bus.storeDoubleword(RAM_BASE + 0x40, 1, 2, 1)
+    bus.read(RAM_BASE, 4, 0) // another CPU: not told to CPU 1
+    bus.read(RAM_BASE, 4) // the host: nobody
+    const l0 = RAM_BASE / 64
+    expect(touched).toEqual([[(l0 + 7) % 4, l0 + 7], [(l0 + 1) % 4, l0 + 1]])
+    bus.reportLineHits(1, 5)
+    expect(hits).toEqual([[1, 5]])
+  })
+})

@@ -58,6 +58,27 @@ export type BusObserver = (kind: 'r' | 'w', pa: number, size: number, value: num
  * from. Returns false when no code it holds was touched (data beside the code): then the page
  * stays flagged and its code stays valid.
  */
+/**
+ * What a cache model observing the bus offers CPUs so they need not send it every access (the
+ * model's "line tracking"). An access the model just served leaves its line the newest of its
+ * set; a CPU may keep a *line entry* for it (core/cpu/tlb.ts) and serve further accesses to that
+ * line without the bus — in an LRU set, touching the newest line again changes nothing but the
+ * counts, which the CPU reports in bulk (`hits`). The bus tells the accessing CPU the set and line
+ * of every access the model serves (`onLineTouched`), so the CPU drops its entry for another line
+ * of that set, which is no longer the newest; at each window's start a CPU drops all its line
+ * entries, since other CPUs ran in between.
+ */
+export interface LineTracking {
+  /** a power of two, at least 16 */
+  readonly lineBytes: number
+  readonly sets: number
+  /** `n` accesses of `cpu` served through its line entries: hits on lines the newest of their sets */
+  hits(cpu: number, n: number): void
+}
+
+/** A CPU's listener for the sets its own accesses touch (`MemoryBus.onLineTouched`). */
+export type LineListener = (set: number, line: number) => void
+
 export type CodeInvalidator = (pageIndex: number, off: number, size: number) => boolean | void
 
 /** Size of the per-machine state area at the start of the arena (harts' registers and CSRs). */
@@ -91,6 +112,13 @@ export class MemoryBus {
   private arenaUsed = STATE_AREA_BYTES
   /** replaced, never changed in place, so an observer may remove itself while being told */
   private observers: readonly BusObserver[] = []
+  /** each observer's line tracking, if it offers it (parallel to `observers`) */
+  private trackers: readonly (LineTracking | undefined)[] = []
+  /** the line tracking CPUs may use: the one observer's, when there is exactly one and it offers it */
+  private tracking: LineTracking | null = null
+  private lineBytes = 64
+  private sets = 1
+  private readonly lineListeners: (LineListener | undefined)[] = []
   private readonly observedListeners: (() => void)[] = []
   private readonly invalidators: CodeInvalidator[] = []
   /** bumped whenever the map changes or `observed` flips, so CPUs know to flush their TLBs */
@@ -206,22 +234,55 @@ export class MemoryBus {
     return this.observers.length !== 0
   }
 
+  /** The line tracking CPUs may use now (see LineTracking), or null: every access takes the slow path. */
+  get lineTracking(): LineTracking | null {
+    return this.tracking
+  }
+
   /**
    * Tell `fn` of every access from now on, beside any other observers; returns the function that
    * stops it. The first observer sends CPUs to the slow path and removing the last lets them
-   * back (both through `onObservedChange`); with none, accesses cost what they did before.
+   * back (both through `onObservedChange`); with none, accesses cost what they did before. An
+   * observer that offers line tracking and is the only one lets CPUs keep line entries.
    */
-  observe(fn: BusObserver): () => void {
+  observe(fn: BusObserver, lines?: LineTracking): () => void {
+    if (lines && !(lines.lineBytes >= 16 && (lines.lineBytes & (lines.lineBytes - 1)) === 0 && lines.sets >= 1)) {
+      throw new Error(`line tracking: line ${lines.lineBytes} bytes, ${lines.sets} sets: lines must be a power of two of at least 16 bytes`)
+    }
     this.observers = [...this.observers, fn]
-    if (this.observers.length === 1) this.observedChanged()
+    this.trackers = [...this.trackers, lines]
+    this.observersChanged()
     let on = true
     return () => {
       if (!on) return
       on = false
       const i = this.observers.indexOf(fn)
       this.observers = this.observers.filter((_, j) => j !== i)
-      if (this.observers.length === 0) this.observedChanged()
+      this.trackers = this.trackers.filter((_, j) => j !== i)
+      this.observersChanged()
     }
+  }
+
+  /** `observed` or the line tracking may have changed: CPUs drop what they cached under the old */
+  private observersChanged(): void {
+    const t = this.observers.length === 1 ? this.trackers[0] ?? null : null
+    const was = this.wasObserved
+    this.wasObserved = this.observers.length !== 0
+    const flipped = this.wasObserved !== was || t !== this.tracking
+    this.tracking = t
+    if (t) { this.lineBytes = t.lineBytes; this.sets = t.sets }
+    if (flipped) this.observedChanged()
+  }
+  private wasObserved = false
+
+  /** CPU `cpu` wants the set and line of each of its accesses a line-tracking observer serves. */
+  onLineTouched(cpu: number, fn: LineListener): void {
+    this.lineListeners[cpu] = fn
+  }
+
+  /** CPU `cpu`'s accesses its line entries served (LineTracking.hits) */
+  reportLineHits(cpu: number, n: number): void {
+    this.tracking?.hits(cpu, n)
   }
 
   /**
@@ -244,6 +305,10 @@ export class MemoryBus {
   private notify(kind: 'r' | 'w', pa: number, size: number, value: number, cpu: number): void {
     const obs = this.observers
     for (let i = 0; i < obs.length; i++) obs[i]!(kind, pa, size, value, cpu)
+    if (this.tracking !== null && cpu >= 0) {
+      const line = Math.floor(pa / this.lineBytes)
+      this.lineListeners[cpu]?.(line % this.sets, line)
+    }
   }
 
   onCodeWrite(fn: CodeInvalidator): () => void {

@@ -13,13 +13,15 @@ import { abandon, commit, prepare, type LiveDevices, type Replacement } from './
 import { importErrorMessage, importFresh, importPlugin } from './plugin-import.ts'
 import { CallTable, type CallRoute } from './hypervisor/calls.ts'
 import { Hooks, type FeatureState, type HookName, type HookSignatures } from './hypervisor/hooks.ts'
-import type { BusObserver, MemoryBus } from './bus.ts'
+import type { BusObserver, LineTracking, MemoryBus } from './bus.ts'
 
 /**
  * What a plugin observes on every machine's bus (a last-level cache model, a tracer): made once
- * per machine, from its bus and board; null when it has nothing to watch on that machine.
+ * per machine, from its bus and board; null when it has nothing to watch on that machine. A cache
+ * model may offer line tracking with it (core/bus.ts LineTracking), so CPUs need not send it
+ * every access.
  */
-export type BusObserverFactory = (bus: MemoryBus, board: BoardDesc) => BusObserver | null
+export type BusObserverFactory = (bus: MemoryBus, board: BoardDesc) => BusObserver | { observer: BusObserver; lines: LineTracking } | null
 
 export type PluginKind = 'arch' | 'board' | 'device' | 'feature'
 
@@ -252,7 +254,7 @@ export class PluginHost {
   private observeOn(bus: MemoryBus, f: BusObserverFactory): void {
     const m = this.onBus.get(bus)!
     const o = f(bus, m.board)
-    if (o) m.removers.set(f, bus.observe(o))
+    if (o) m.removers.set(f, typeof o === 'function' ? bus.observe(o) : bus.observe(o.observer, o.lines))
   }
 
   /** every live machine's bus */

@@ -12,11 +12,17 @@
  * A fourth spreads each program over pages — calls into other pages, direct and through a
  * register, returns, code running over a page end, and a store over one function's code now and
  * then — where translated regions go on into each other through the jump cache.
+ * A sixth runs the first rounds' programs (with MMIO and faults) under the LLC model of tiny
+ * caches (4 to 16 sets, so the data page's lines evict each other all the time): translated
+ * code serves the newest line of each set itself (line entries, core/cpu/tlb.ts) and must leave
+ * the model's counters exactly where the interpreter, which sends every access to it, leaves them.
  */
 import { describe, expect, it } from 'vitest'
 import { bootBare } from '../core/bare.ts'
 import { CSR } from '../plugins/arch-riscv64/csr-defs.ts'
 import type { RiscvHart } from '../plugins/arch-riscv64/hart.ts'
+import type { CacheLevel } from '../core/board.ts'
+import { attach as attachLlc, llcOn } from '../plugins/feat-llc/model.ts'
 
 const CODE = 0x80000000
 const DATA = 0x80100000
@@ -224,13 +230,17 @@ function callsProgram(seed: number): Uint32Array {
   return Uint32Array.from(words)
 }
 
-interface End { regs: bigint[]; data: number[]; insns: number; translated: boolean; mcause: number; jumps: number }
+interface End { regs: bigint[]; data: number[]; insns: number; translated: boolean; mcause: number; jumps: number; llc: string }
 
-async function run(code: Uint32Array, seed: number, translate: boolean, data = DATA, dataSize = DATA_SIZE): Promise<End> {
+async function run(code: Uint32Array, seed: number, translate: boolean, data = DATA, dataSize = DATA_SIZE, llc?: CacheLevel): Promise<End> {
   const bm = await bootBare({ board: 'qemu-virt-riscv64', image: new Uint8Array(code.buffer) })
   const m = bm.machine
   const h = m.harts[0] as RiscvHart
   h.translate = translate
+  // an LLC model of `llc`'s geometry observing the bus, with line tracking: translated code
+  // serves the newest line of each set through line entries, the rest goes to the model
+  const model = llc ? attachLlc(m.bus, { ...m.board, caches: { llc } }) : null
+  if (model) m.bus.observe(model.observer, model.lines)
   const g = new Rng(seed ^ 0x5a5a)
   const seeds = [0n, 1n, -1n, 1n << 63n, (1n << 63n) - 1n, 0x80000000n, 0xffffffffn, -0x80000000n]
   for (let x = 1; x < 32; x++) h.setReg(x, BigInt.asIntN(64, g.int(4) ? g.next() : g.pick(seeds)))
@@ -250,6 +260,7 @@ async function run(code: Uint32Array, seed: number, translate: boolean, data = D
     translated: (h.code.blocks[m.bus.ramOffset(CODE) >>> 12] ?? []).some((f) => typeof f === 'function'),
     // jump-cache entries into the functions' pages: where regions went on into regions of other pages
     jumps: Array.from({ length: h.tlb.j.length / 4 }, (_, k) => h.tlb.j[k * 4]! >>> 0).filter((pc) => pc >= CODE + 0x1000 && pc < CODE + 0x1000 * (FUNCS + 2)).length,
+    llc: model ? JSON.stringify(llcOn(m.bus)!.stats()) : '',
   }
 }
 
@@ -315,6 +326,27 @@ describe('the same with CSRs, atomics and floating point in the loop', () => {
       expect(tier.insns).toBe(interp.insns)
       expect(tier.mcause).toBe(interp.mcause)
       expect(interp.insns).toBeGreaterThan(ITERS * 12)
+    })
+  }
+})
+
+// the LLC model tracking lines: translated code looks lines up inline and counts its hits; the
+// interpreter sends every access to the model; the counts, like everything else, must agree
+describe('the same under the LLC model (line entries in translated code)', () => {
+  // 4 sets × 2 ways and 16 sets × 4 ways of 64-byte lines, 32 bytes on a third of the programs
+  const geometry = (seed: number): CacheLevel => seed % 3 === 0 ? { sizeBytes: 256, ways: 2, lineBytes: 32 } : seed % 3 === 1 ? { sizeBytes: 512, ways: 2, lineBytes: 64 } : { sizeBytes: 4096, ways: 4, lineBytes: 64 }
+  for (let seed = 1; seed <= 30; seed++) {
+    it(`program ${seed}`, async () => {
+      const code = program(seed, 20 + (seed % 5) * 12, seed % 2 === 0, DATA_SIZE)
+      const interp = await run(code, seed, false, DATA, DATA_SIZE, geometry(seed))
+      const tier = await run(code, seed, true, DATA, DATA_SIZE, geometry(seed))
+      expect(tier.translated, 'the loop was translated').toBe(true)
+      for (let x = 0; x < 32; x++) expect(tier.regs[x], `x${x}`).toBe(interp.regs[x])
+      expect(tier.data).toEqual(interp.data)
+      expect(tier.insns).toBe(interp.insns)
+      expect(tier.mcause).toBe(interp.mcause)
+      expect(JSON.parse(interp.llc)['hart 0'].accesses).toBeGreaterThan(ITERS)
+      expect(tier.llc).toBe(interp.llc)
     })
   }
 })

@@ -65,15 +65,28 @@ export class CodeCache {
       const d = this.pages[page]
       // a write beside the code (data sharing its page) leaves the decoded and translated code be
       if (d && !overlapsCode(d, off, size)) return false
-      this.pages[page] = undefined
-      this.blocks[page] = undefined
-      this.index[page] = undefined
-      this.heat[page] = undefined
-      for (const i of this.owned[page] ?? []) { this.table.set(i, null); this.free.push(i) }
-      this.owned[page] = undefined
-      for (const h of this.harts) { h.brk = true; h.tlb.dropJumps() }
+      this.drop(page)
       return true
     })
+    // translated code looks memory up by pages, or by lines while a cache model tracks them
+    // (core/bus.ts LineTracking): made for the other, it would send every access the slow way
+    let tracking = bus.lineTracking
+    bus.onObservedChange(() => {
+      if (bus.lineTracking === tracking) return
+      tracking = bus.lineTracking
+      for (let p = 0; p < this.pages.length; p++) if (this.pages[p]) this.drop(p)
+    })
+  }
+
+  /** Forget arena page `page`'s decoded instructions and translated regions. */
+  private drop(page: number): void {
+    this.pages[page] = undefined
+    this.blocks[page] = undefined
+    this.index[page] = undefined
+    this.heat[page] = undefined
+    for (const i of this.owned[page] ?? []) { this.table.set(i, null); this.free.push(i) }
+    this.owned[page] = undefined
+    for (const h of this.harts) { h.brk = true; h.tlb.dropJumps() }
   }
 
   /** The decoded page for arena page `page`, created (empty) on first use. */

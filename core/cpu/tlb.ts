@@ -29,6 +29,17 @@ export const TLB_AREA_BYTES = JUMP_OFFSET + JUMP_SIZE * 16
 const NO_JUMP = 1
 /** byte offset of the current jump-cache generation from the TLBs' start */
 export const JUMP_GEN = -4
+/** byte offset of the count of accesses served through line entries (below) since the last report */
+export const LINE_HITS = -8
+/**
+ * Line entries: with a cache model that tracks lines (core/bus.ts LineTracking) the load and
+ * store TLBs hold lines, not pages — [line address | LINE_MARK, high word, arena offset of the
+ * line, arena offset − line address], at index (address >>> lineShift) & (TLB_SIZE − 1). The mark
+ * (bit 3, inside the line offset) keeps them from ever matching a page lookup (whose bits 3-11 are
+ * zero), and page entries from matching a line lookup, so a CPU's page lookups simply miss while
+ * lines are tracked. Translated code made for line tracking looks lines up and counts its hits.
+ */
+export const LINE_MARK = 8
 /**
  * An empty entry's page word: never page-aligned, and not a page address with a misaligned
  * offset's low bits kept either (translated blocks compare entry and address that way).
@@ -48,6 +59,10 @@ export class Tlb {
   private readonly all: Int32Array
   /** the current jump-cache generation, as translated code reads it */
   private readonly gen: Int32Array
+  /** accesses served through line entries since the last report (translated code counts them) */
+  readonly lineHits: Int32Array
+  /** called before every flush: the owner reports the line hits while they are still its current context's */
+  onFlush: (() => void) | null = null
 
   /** three consecutive TLB_BYTES arrays at `offset` of `buf`: fetch, load, store */
   constructor(buf: ArrayBufferLike, offset: number) {
@@ -57,15 +72,41 @@ export class Tlb {
     this.j = new Int32Array(buf, offset + JUMP_OFFSET, JUMP_SIZE * 4)
     this.all = new Int32Array(buf, offset, 3 * TLB_SIZE * 4)
     this.gen = new Int32Array(buf, offset + JUMP_GEN, 1)
+    this.lineHits = new Int32Array(buf, offset + LINE_HITS, 1)
     this.clearJumps()
     this.flush()
   }
 
   /** Every trap and xRET comes here (a mode change): one loop over the three kinds, no array made. */
   flush(): void {
+    if (this.onFlush !== null) this.onFlush()
     const t = this.all
     for (let i = 0; i < t.length; i += 4) t[i] = INVALID
     this.dropJumps()
+  }
+
+  /** Empty the load and store TLBs only (fetch mappings and jumps stay): line entries another CPU's accesses may have made stale. */
+  flushData(): void {
+    if (this.onFlush !== null) this.onFlush()
+    const r = this.r, w = this.w
+    for (let i = 0; i < r.length; i += 4) r[i] = INVALID
+    for (let i = 0; i < w.length; i += 4) w[i] = INVALID
+  }
+
+  /** Drop the entry at `slot` (an index into `t`, as `fillLine` returned). */
+  drop(t: Int32Array, slot: number): void {
+    t[slot] = INVALID
+  }
+
+  /** Map the line of virtual (lo, hi) to arena offset `arenaLineOff` (its first byte) in `t`; returns the entry's index. */
+  fillLine(t: Int32Array, lo: number, hi: number, lineShift: number, arenaLineOff: number): number {
+    const i = ((lo >>> lineShift) & (TLB_SIZE - 1)) << 2
+    const line = lo & -(1 << lineShift)
+    t[i] = line | LINE_MARK
+    t[i + 1] = hi
+    t[i + 2] = arenaLineOff
+    t[i + 3] = (arenaLineOff - line) | 0
+    return i
   }
 
   /** Forget every jump (translated regions went away, or the mapping they were reached under): a new generation. */

@@ -20,6 +20,7 @@ import { checkState } from '../../core/state-check.ts'
 import type { FpState } from './fpu.ts'
 import { pmpDecode, type PmpRegion } from './pmp.ts'
 import { Tlb } from '../../core/cpu/tlb.ts'
+import { LineEntries } from '../../core/cpu/line-entries.ts'
 import { STATE, type BlockFn } from './wasm-tier.ts'
 import { loadSlow, storeSlow } from './memory.ts'
 import { HartTimers, lineFor, takePending } from './interrupts.ts'
@@ -44,6 +45,8 @@ export class RiscvHart implements Hart, FpState {
   /** CSR storage: c[2n], c[2n+1] = low/high word of CSR n (registers with side effects live in csr.ts) */
   readonly c: Int32Array
   readonly tlb: Tlb
+  /** line entries in the load/store TLBs while a cache model tracks lines (core/cpu/line-entries.ts) */
+  readonly lines: LineEntries
   /** arena offset of this hart's state area (registers, CSRs, TLBs; see the constructor) */
   readonly stateBase: number
   /** where a translated block leaves the next pc: [lo, hi] */
@@ -127,6 +130,7 @@ export class RiscvHart implements Hart, FpState {
     this.f = new Int32Array(buf, base + 512, 64)
     this.c = new Int32Array(buf, base + 1024, 8192)
     this.tlb = new Tlb(buf, base + STATE.TLB_F)
+    this.lines = new LineEntries(this.tlb, this.bus, id)
     this.i8 = new Int8Array(buf)
     this.u8 = new Uint8Array(buf)
     this.i16 = new Int16Array(buf)
@@ -226,6 +230,8 @@ export class RiscvHart implements Hart, FpState {
   run(n: number): number {
     this.elapsed = 0
     this.windowStall = 0
+    // other harts ran since this one's last window: its line entries may no longer be their sets' newest
+    if (this.bus.lineTracking !== null) this.tlb.flushData()
     while (this.elapsed < n && !this.halted) {
       if (this.stalled > 0) {
         const s = Math.min(this.stalled, n - this.elapsed)
@@ -242,6 +248,7 @@ export class RiscvHart implements Hart, FpState {
     }
     const ran = this.elapsed - this.windowStall
     this.windowStall = 0
+    this.lines.report()
     this.instret += ran
     return ran
   }

@@ -126,11 +126,25 @@ export function readVirt(h: RiscvHart, lo: number, hi: number, size: number, acc
     raise(h, ACCESS_FAULT[acc]!, lo, hi, 0, h.virt === 1 || hlv !== 0)
     return false
   }
-  if (fill && hlv === HLV_NONE && !h.bus.observed) {
-    const ro = h.bus.ramOffset(pa)
-    if (ro >= 0 && h.pmpPage) h.tlb.fill(h.tlb.r, lo, hi, ro - (ro & 4095))
+  if (fill && hlv === HLV_NONE) {
+    if (!h.bus.observed) {
+      const ro = h.bus.ramOffset(pa)
+      if (ro >= 0 && h.pmpPage) h.tlb.fill(h.tlb.r, lo, hi, ro - (ro & 4095))
+    } else keepLine(h, false, lo, hi, pa)
   }
   return true
+}
+
+/**
+ * Observed, by a cache model that tracks lines (core/bus.ts LineTracking): the access just served
+ * left its line the newest of its set, so translated code may reach that line through a line
+ * entry until another access touches the set.
+ */
+function keepLine(h: RiscvHart, store: boolean, lo: number, hi: number, pa: number): void {
+  const lt = h.bus.lineTracking
+  if (lt === null) return
+  const ro = h.bus.ramOffset(pa)
+  if (ro >= 0 && h.pmpPage && !(store && h.bus.codePages[ro >>> 12])) h.lines.keep(store, lo, hi, pa, ro, lt)
 }
 
 function readMisaligned(h: RiscvHart, lo: number, hi: number, size: number, acc: number, hlv: number): boolean {
@@ -173,9 +187,11 @@ export function writeVirt(h: RiscvHart, lo: number, hi: number, size: number, vL
     raise(h, ACCESS_FAULT[ACC_STORE]!, lo, hi, 0, h.virt === 1 || hlv !== 0)
     return false
   }
-  if (fill && hlv === HLV_NONE && !h.bus.observed) {
-    const ro = h.bus.ramOffset(pa)
-    if (ro >= 0 && h.pmpPage && !h.bus.codePages[ro >>> 12]) h.tlb.fill(h.tlb.w, lo, hi, ro - (ro & 4095))
+  if (fill && hlv === HLV_NONE) {
+    if (!h.bus.observed) {
+      const ro = h.bus.ramOffset(pa)
+      if (ro >= 0 && h.pmpPage && !h.bus.codePages[ro >>> 12]) h.tlb.fill(h.tlb.w, lo, hi, ro - (ro & 4095))
+    } else keepLine(h, true, lo, hi, pa)
   }
   return true
 }

@@ -6,7 +6,7 @@
  * interpreter's cases (execute.ts), instruction by instruction.
  */
 import { Bytes, I32, I64, W } from '../../core/cpu/wasm-module.ts'
-import { JUMP_GEN, JUMP_OFFSET, JUMP_SIZE } from '../../core/cpu/tlb.ts'
+import { JUMP_GEN, JUMP_OFFSET, JUMP_SIZE, LINE_HITS, LINE_MARK } from '../../core/cpu/tlb.ts'
 import { Op } from './decode.ts'
 
 /** Offsets in a hart's state area (hart.ts lays it out; these are the ones blocks touch). */
@@ -23,6 +23,8 @@ export const STATE = {
   JUMP: 36864 + JUMP_OFFSET,
   /** the jump cache's current generation: entries of another do not count */
   JUMP_GEN: 36864 + JUMP_GEN,
+  /** accesses served through line entries, for the cache model (core/cpu/tlb.ts) */
+  LINE_HITS: 36864 + LINE_HITS,
 } as const
 
 /** the region function's one import (wasm-tier.ts): the slow path */
@@ -70,7 +72,12 @@ export class Gen {
    * instructions; `cases`: how many there are, the last being the shared slow path of loads and
    * stores.
    */
-  constructor(private readonly index: Map<number, number>, private readonly lengths: Map<number, number>, private readonly cases: number, private readonly regs: { used: number[]; written: number[] }) {
+  /**
+   * `lineShift`: 0 for the usual page lookups; log2 of the line size when a cache model tracks
+   * lines (core/bus.ts LineTracking) — loads and stores then look up line entries and count their
+   * hits, and an access to any other line goes by the slow path, to the model.
+   */
+  constructor(private readonly index: Map<number, number>, private readonly lengths: Map<number, number>, private readonly cases: number, private readonly regs: { used: number[]; written: number[] }, private readonly lineShift = 0) {
     regs.used.forEach((r, i) => this.local.set(r, REG0 + i))
     this.regCount = regs.used.length
     // the registers live in locals while the region runs
@@ -324,12 +331,25 @@ export class Gen {
   /** A = x[r1] + imm; T = the TLB entry of A in the TLB at state offset `tlb`; leaves the hit test (i32) */
   private lookup(r1: number, imm: number, tlb: number, size: number): void {
     this.x(r1).imm(imm).op(W.i64Add).op(W.localSet, A)
+    if (this.lineShift) return this.lineLookup(tlb, size)
     // the entry's byte offset, ((A >>> 12) & 255) << 4, in two operations
     this.op(W.localGet, BASE).op(W.localGet, A).op(W.i32WrapI64).i32(8).op(W.i32ShrU).i32(0xff0).op(W.i32And)
     this.op(W.i32Add).op(W.localSet, T)
     // the entry's page (lo, hi) as one i64 equals A with the offset cleared and the alignment bits kept
     this.op(W.localGet, T).mem(W.i64Load, tlb)
     this.op(W.localGet, A).i64(-4096 | (size - 1), -1).op(W.i64And).op(W.i64Eq)
+  }
+  /** `lookup` of a line entry: index (A >>> lineShift) & 255, tag the line address with LINE_MARK (core/cpu/tlb.ts) */
+  private lineLookup(tlb: number, size: number): void {
+    this.op(W.localGet, BASE).op(W.localGet, A).op(W.i32WrapI64).i32(this.lineShift - 4).op(W.i32ShrU).i32(0xff0).op(W.i32And)
+    this.op(W.i32Add).op(W.localSet, T)
+    this.op(W.localGet, T).mem(W.i64Load, tlb)
+    this.op(W.localGet, A).i64(-(1 << this.lineShift) | (size - 1), -1).op(W.i64And).i64(LINE_MARK, 0).op(W.i64Or).op(W.i64Eq)
+  }
+  /** with line entries: one more access the cache model's newest line of its set served (reported in bulk, hart.ts) */
+  private countLineHit(): void {
+    if (!this.lineShift) return
+    this.op(W.localGet, BASE).op(W.localGet, BASE).mem(W.i32Load, STATE.LINE_HITS).i32(1).op(W.i32Add).mem(W.i32Store, STATE.LINE_HITS)
   }
   /** push the arena address of A through entry T: its low word plus the entry's addend (core/cpu/tlb.ts) */
   private hostAddr(tlb: number): this {
@@ -349,6 +369,7 @@ export class Gen {
   private load(rd: number, r1: number, imm: number, size: number, code: number, signed: boolean, off: number, len: number, count: number): Emitted {
     this.lookup(r1, imm, STATE.TLB_R, size)
     this.ifOpen()
+    this.countLineHit()
     this.dst().hostAddr(STATE.TLB_R)
     this.mem(code, 0).putX(rd)
     this.op(W.else)
@@ -360,6 +381,7 @@ export class Gen {
   private store(r1: number, r2: number, imm: number, size: number, code: number, off: number, len: number, count: number): Emitted {
     this.lookup(r1, imm, STATE.TLB_W, size)
     this.ifOpen()
+    this.countLineHit()
     this.hostAddr(STATE.TLB_W)
     this.x(r2).mem(code, 0)
     this.op(W.else)

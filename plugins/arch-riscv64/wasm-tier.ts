@@ -70,8 +70,11 @@ export function translatePage(h: RiscvHart, dec: Int32Array, heat: Uint16Array, 
   const starts: number[][] = []
   let group: Block[] = []
   let inGroup = 0, total = 0
+  // a cache model tracking lines: the regions look up line entries (their code cache is emptied when that changes)
+  const lt = h.bus.lineTracking
+  const lineShift = lt === null ? 0 : 31 - Math.clz32(lt.lineBytes)
   const close = (): void => {
-    const f = group.length > 0 ? generate(dec, group) : null
+    const f = group.length > 0 ? generate(dec, group, lineShift) : null
     if (f !== null) { funcs.push(f); starts.push(group.map((b) => b.start)) }
     group = []
     inGroup = 0
@@ -129,12 +132,12 @@ interface Func { locals: { count: number; type: number }[]; body: Uint8Array }
  * another of its blocks continues there while the window allows, without returning to the
  * execute loop. Null when an instruction turns out not to be translatable.
  */
-function generate(dec: Int32Array, blocks: Block[]): Func | null {
+function generate(dec: Int32Array, blocks: Block[], lineShift: number): Func | null {
   // the dispatch cases: the blocks' (split after each rare instruction), then the indirect-jump dispatch and the slow path
   // in address order: compiled code's forward edges become forward edges between cases (toCase)
   blocks = [...blocks].sort((a, b) => a.start - b.start)
   const { firstCase, cases, used, written } = scan(dec, blocks)
-  const g = new Gen(firstCase, new Map(blocks.map((b) => [b.start, b.n])), cases + 2, { used, written })
+  const g = new Gen(firstCase, new Map(blocks.map((b) => [b.start, b.n])), cases + 2, { used, written }, lineShift)
   for (let i = 0; i < blocks.length; i++) {
     g.beginCase()
     const { start, n } = blocks[i]!

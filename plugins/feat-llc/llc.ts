@@ -98,6 +98,13 @@ export class Llc {
     return MISS_OTHER
   }
 
+  /** `n` accesses of `owner` that hit the newest line of their set (served without a lookup: nothing else changes) */
+  countHits(owner: number, n: number): void {
+    const c = this.countsOf(owner)
+    c.accesses += n
+    c.hits += n
+  }
+
   /** one owner's counters (live, not a copy), if it made an access since the last reset */
   ownerCounts(owner: number): Readonly<OwnerCounts> | undefined {
     return this.counts.get(owner)

@@ -164,3 +164,35 @@ describe('what the model sees of a hart', () => {
     expect(seen).toEqual([['w', 0x8000_0008, 8], ['r', 0x8000_0008, 8]])
   })
 })
+
+describe('line tracking (translated code serving the newest line of each set itself)', () => {
+  /** a config run for `ms` with the model on: everything observable, and the model's counters */
+  async function observe(file: string, ms: number, lines: boolean, edit: (d: { vms: { colors?: string }[] }) => void = () => {}): Promise<string> {
+    const data = JSON.parse(readFileSync(file, 'utf8'))
+    data.features = [...new Set([...(data.features ?? []), 'llc'])]
+    edit(data)
+    const { MemoryBus } = await import('../../../core/bus.ts')
+    const observe = MemoryBus.prototype.observe
+    // without it: the model is offered no line tracking, so every access goes to it
+    if (!lines) MemoryBus.prototype.observe = function (this: InstanceType<typeof MemoryBus>, fn) { return observe.call(this, fn) }
+    try {
+      const wb = await Workbench.open({ config: file, configData: data })
+      wb.run({ ms })
+      const s = wb.stats()
+      return JSON.stringify({ t: s.virtualMs, insns: s.instructions, harts: s.harts.map((h) => [h.instret, String(h.pc)]), llc: llcOn(wb.machine.bus)!.stats(), out: wb.hypervisor!.vms.map((v) => v.console.text()) })
+    } finally {
+      MemoryBus.prototype.observe = observe
+    }
+  }
+
+  it('changes nothing: two VMs sharing every set on two harts, and the two-VM demo', async () => {
+    const colouring = join(root, 'configs', 'colouring.json')
+    // uncoloured: both harts' lines in the same sets, interleaved window by window
+    const shared = (d: { vms: { colors?: string }[] }): void => { for (const v of d.vms) delete v.colors }
+    expect(await observe(colouring, 60, true, shared)).toBe(await observe(colouring, 60, false, shared))
+    const demo = join(root, 'configs', 'two-vms.json')
+    const on = await observe(demo, 40, true)
+    expect(on).toBe(await observe(demo, 40, false))
+    expect(JSON.parse(on).llc.vm2.hits).toBeGreaterThan(1_000_000)
+  }, 60_000)
+})
