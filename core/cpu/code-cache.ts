@@ -2,8 +2,11 @@
  * Decoded-instruction pages, shared by every hart on a bus and keyed by arena page: an
  * Int32Array of 2048 slots (one per halfword) × [op word, imm], with the translated regions and
  * visit counts of the same page. Shared by the arch plugins: each arch's decoder fills slots its
- * own way but keeps the two rules this file relies on — a word of 0 is a slot not decoded yet,
- * and bit 7 of the word marks a 2-byte instruction (others are 4 bytes).
+ * own way but keeps the rules this file relies on — a word of 0 is a slot not decoded yet, bit 7
+ * of the word marks a 2-byte instruction (others are 4 bytes), and bits 30 and 31 are this
+ * file's (SLOT_NO_REGION, SLOT_REGION): an execute loop learns from the word it reads anyway
+ * whether to look at the page's regions, an array that cold code would otherwise stream through
+ * the host's caches at every block.
  *
  * A page is dropped when anything writes its instructions (the bus reports writes to pages
  * flagged in `bus.codePages`; the harts' store TLBs never map such pages, so CPU stores to them
@@ -19,6 +22,11 @@ import type { MemoryBus } from '../bus.ts'
  * the regions it went on into (through the table and the jump cache, tlb.ts) executed.
  */
 export type BlockFn = (base: number, pcLo: number, pcHi: number, el: number, left: number) => number
+
+/** bit 31 of a decoded slot's word: a translated region is entered here (`blocks[page][slot]`) */
+export const SLOT_REGION = 1 << 31
+/** bit 30 of a decoded slot's word: no region can start here (`blocks[page][slot]` is null) */
+export const SLOT_NO_REGION = 1 << 30
 
 interface HartLike {
   brk: boolean
@@ -97,8 +105,10 @@ export class CodeCache {
       this.reach(page)
       d = new Int32Array(4096)
       this.pages[page] = d
-      this.blocks[page] = noBlocks()
-      this.index[page] = new Int32Array(4096)
+      // a page's region arrays are made when its first region is (most code pages of a boot never
+      // get one: 32 KiB each of garbage); until then they are shared, empty, and never written
+      this.blocks[page] = NO_REGIONS
+      this.index[page] = NO_INDEX
       this.heat[page] = new Uint16Array(4096)
       if (!this.bus.codePages[page]) {
         this.bus.codePages[page] = 1
@@ -117,9 +127,48 @@ export class CodeCache {
     if (i >= this.table.length) this.table.grow(this.table.length)
     this.table.set(i, fn)
     ;(this.owned[page] ??= []).push(i)
-    const bl = this.blocks[page]!, ix = this.index[page]!
-    for (const s of starts) if (bl[s] == null) { bl[s] = fn; ix[s] = i }
+    const bl = this.ownBlocks(page), ix = this.index[page]!, dec = this.pages[page]!
+    for (const s of starts) {
+      if (bl[s] != null) continue
+      bl[s] = fn
+      ix[s] = i
+      if (dec[s] !== 0) dec[s] = dec[s]! & ~SLOT_NO_REGION | SLOT_REGION
+    }
     return i
+  }
+
+  /**
+   * A function entered at slot `off` of arena page `page` that is in no table (an execute loop's
+   * warm-up uses JavaScript stand-ins for regions, which a WebAssembly table cannot hold). The
+   * slot must be decoded: its word carries the mark.
+   */
+  setEntry(page: number, off: number, fn: BlockFn): void {
+    const dec = this.pages[page]!
+    if (dec[off] === 0) throw new Error(`setEntry: slot ${off} of page ${page} is not decoded`)
+    this.ownBlocks(page)[off] = fn
+    dec[off] = dec[off]! & ~SLOT_NO_REGION | SLOT_REGION
+  }
+
+  /** No region can start at slot `off` of arena page `page` (a translation there failed): the execute loop stops counting visits there. */
+  noRegion(page: number, off: number): void {
+    this.ownBlocks(page)[off] = null
+    const dec = this.pages[page]!
+    if (dec[off] !== 0) dec[off] = dec[off]! | SLOT_NO_REGION
+  }
+
+  /**
+   * Page `page`'s own region arrays, made on first need (see `page`). Only the hart translating
+   * the page can hold the shared ones meanwhile (the others fetch their page again when they next
+   * run): its execute loop looks the page up again after translating.
+   */
+  private ownBlocks(page: number): (BlockFn | null)[] {
+    let bl = this.blocks[page]!
+    if (bl === NO_REGIONS) {
+      bl = noBlocks()
+      this.blocks[page] = bl
+      this.index[page] = new Int32Array(4096)
+    }
+    return bl
   }
 
   /**
@@ -137,6 +186,10 @@ export class CodeCache {
     }
   }
 }
+
+/** the region arrays of every page that has no region yet: never written (CodeCache.ownBlocks) */
+const NO_REGIONS = noBlocks()
+const NO_INDEX = new Int32Array(4096)
 
 /**
  * Whether bytes [off, off + size) of a page hold any instruction decoded in `dec` (slots are

@@ -17,7 +17,7 @@ export class LineEntries {
 
   constructor(private readonly tlb: Tlb, private readonly bus: MemoryBus, private readonly cpu: number) {
     // hits are reported before every flush, while the context that made them is still the current one
-    tlb.onFlush = () => { if (tlb.lineHits[0] !== 0) this.report() }
+    tlb.onFlush = () => this.report()
     bus.onLineTouched(cpu, (set, line) => this.touched(set, line))
   }
 

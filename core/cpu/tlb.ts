@@ -61,7 +61,7 @@ export class Tlb {
   private readonly gen: Int32Array
   /** accesses served through line entries since the last report (translated code counts them) */
   readonly lineHits: Int32Array
-  /** called before every flush: the owner reports the line hits while they are still its current context's */
+  /** called before a flush when line hits are pending: the owner reports them while they are still its current context's */
   onFlush: (() => void) | null = null
 
   /** three consecutive TLB_BYTES arrays at `offset` of `buf`: fetch, load, store */
@@ -79,7 +79,8 @@ export class Tlb {
 
   /** Every trap and xRET comes here (a mode change): one loop over the three kinds, no array made. */
   flush(): void {
-    if (this.onFlush !== null) this.onFlush()
+    // (called only with hits to report: outside line tracking this call site never runs)
+    if (this.lineHits[0] !== 0) this.onFlush!()
     const t = this.all
     for (let i = 0; i < t.length; i += 4) t[i] = INVALID
     this.dropJumps()
@@ -87,7 +88,7 @@ export class Tlb {
 
   /** Empty the load and store TLBs only (fetch mappings and jumps stay): line entries another CPU's accesses may have made stale. */
   flushData(): void {
-    if (this.onFlush !== null) this.onFlush()
+    if (this.lineHits[0] !== 0) this.onFlush!()
     const r = this.r, w = this.w
     for (let i = 0; i < r.length; i += 4) r[i] = INVALID
     for (let i = 0; i < w.length; i += 4) w[i] = INVALID

@@ -13,7 +13,8 @@ import { div32, div64 } from './div.ts'
 import { decodeAt, fetchPage, loadSlow, storeSlow } from './memory.ts'
 import { execRare } from './system.ts'
 import { HOT, MAX_BLOCK, translatePage, type BlockFn } from './wasm-tier.ts'
-import { noBlocks } from '../../core/cpu/code-cache.ts'
+import { TRANSLATED } from './wasm-tier-region.ts'
+import { noBlocks, SLOT_NO_REGION } from '../../core/cpu/code-cache.ts'
 
 /**
  * decode.ts's `Op` again, as a same-file `const enum`: esbuild (tsx) inlines only those, as
@@ -46,6 +47,16 @@ type Same<X, Y> = [X] extends [Y] ? ([Y] extends [X] ? true : false) : false
 const OP_IN_SYNC: Same<Values<typeof Op>, Values<typeof decoded.Op>> = true
 
 /**
+ * Ops after which the next instruction may start a block (wasm-tier-region.ts `discover`): branches
+ * and jumps, and what translated code leaves to the interpreter. Only there does the loop look for
+ * a translated region and count visits: an instruction reached by falling through a plain one
+ * cannot start a region of its own, and reading its page's region and visit arrays cost
+ * run-once code (whose pages stream through the host's caches) a third of its speed.
+ */
+const BLOCK_END = new Uint8Array(128)
+for (let op = 0; op < 128; op++) BLOCK_END[op] = (op >= Op.JAL && op <= Op.BGEU) || !TRANSLATED.has(op) ? 1 : 0
+
+/**
  * The execute loop: up to `max` instructions, leaving early when `brk` is raised by a slow path
  * (trap, CSR side effect, wfi, MMIO that stops the machine). Accumulates into `elapsed`.
  */
@@ -56,6 +67,9 @@ export function exec(h: RiscvHart, max: number): void {
   const end = (h.elapsed + max) | 0 // h.elapsed at any point = end - left
   let pcLo = h.pcLo, pcHi = h.pcHi
   let fTag = 1 // never page-aligned: forces a fetch-page lookup first
+  // the fall-through pc of a plain instruction just run (1, never a pc, after a block end): the
+  // next instruction starts no block when it is there
+  let seq = 1
   let dec: Int32Array = EMPTY
   let blk: (BlockFn | null)[] = NO_BLOCKS
   let heat: Uint16Array = h.curHeat
@@ -73,9 +87,11 @@ export function exec(h: RiscvHart, max: number): void {
       fTag = pcLo & -4096
     }
     const e = pcLo & 4095 // byte offset = halfword index × 2 = slot index
-    if (jit) {
-      const bf = blk[e]
-      if (bf) {
+    if (jit && pcLo !== seq) {
+      // the slot's word says whether a region starts here (code-cache.ts SLOT_REGION), or none can
+      const ew = dec[e]!
+      if (ew < 0) {
+        const bf = blk[e]!
         // translated code; where other regions leave to this pc they may go on here directly next time
         if (h.fetchCached) h.tlb.jump(pcLo, pcHi, h.curIndex[e]!)
         const el = (end - left) | 0
@@ -86,17 +102,19 @@ export function exec(h: RiscvHart, max: number): void {
           stats.ranTranslated += now - el
           stats.entries++
           left = (end - now) | 0
+          seq = 1
           pcLo = next[0]!
           if (next[1] !== pcHi) { pcHi = next[1]!; fTag = 1 }
           if (h.brk) break
           continue
         }
-      } else if (bf === undefined && left > MAX_BLOCK && ++heat[e] === HOT) {
+      } else if ((ew & SLOT_NO_REGION) === 0 && left > MAX_BLOCK && ++heat[e] === HOT) {
         // The page's warm code is translated at once, starting now: the instructions after this
         // one got hot together with it, and stepping on through them would make each the entry
         // of a region of its own. (Nor do visits in a window's last MAX_BLOCK instructions count,
         // where a block may not fit and the interpreter runs them anyway: the same effect.)
-        if (translatePage(h, dec, heat, h.fetchOff, e)) continue
+        // (then looked up again: the page's region arrays may be new, code-cache.ts ownBlocks)
+        if (translatePage(h, dec, heat, h.fetchOff, e)) { fTag = 1; continue }
       }
     }
     let w = dec[e]!, imm: number
@@ -112,6 +130,7 @@ export function exec(h: RiscvHart, max: number): void {
     // the fall-through pc, computed here once: the rare exits below then need no arithmetic of their own, whose
     // sites would have no type feedback the first time one runs and deoptimise the loop
     const nextLo = (pcLo + len) | 0
+    seq = BLOCK_END[op] === 0 ? nextLo : 1
     left--
     const rd = (w >>> 8) & 127, r1 = (w >>> 15) & 127, r2 = (w >>> 22) & 127
     switch (op) {

@@ -14,6 +14,7 @@
 import { MemoryBus } from '../../core/bus.ts'
 import { Scheduler } from '../../core/scheduler.ts'
 import { RiscvHart } from './hart.ts'
+import { decodeSlot } from './memory.ts'
 
 const BASE = 0x80000000
 
@@ -102,10 +103,10 @@ const PROGRAM = [
   0x00d45703, // lhu a4,13(s0)
   0x00942703, // lw a4,9(s0)
   0x00946703, // lwu a4,9(s0)
+  0x00a50263, // beq a0,a0,+4 (taken: the fence is a block start)
   0x0ff0000f, // fence iorw,iorw
-  0x0000100f, // fence.i 
-  0x00a50263, // beq a0,a0,80000124 <loop+0x108>
-  0x00b50263, // beq a0,a1,80000128 <loop+0x10c>
+  0x00b50263, // beq a0,a1,+4 (not taken: so is the fence.i)
+  0x0000100f, // fence.i
   0x00b51263, // bne a0,a1,8000012c <loop+0x110>
   0x00a51263, // bne a0,a0,80000130 <loop+0x114>
   0x00a5c263, // blt a1,a0,80000134 <loop+0x118>
@@ -172,11 +173,13 @@ export function runWarmUp(): RiscvHart {
   // translator's first compile costs. Two different functions: with one, V8 would bind the call
   // to it and deoptimise at the first real block. They are never in the code table: nothing
   // translated here reads the jump cache.
-  const page = bus.ramOffset(BASE) >>> 12
-  h.code.page(page)
-  const blocks = h.code.blocks[page]!
-  blocks[fenceAt] = (_base, lo, hi, el) => { h.next[0] = (lo + 4) | 0; h.next[1] = hi; return (el + 1) | 0 }
-  blocks[fenceIAt] = function fenceI(_base, lo, hi, el) { h.next[1] = hi; h.next[0] = (lo + 4) | 0; return (1 + el) | 0 }
+  const pageOff = bus.ramOffset(BASE)
+  const page = pageOff >>> 12
+  const dec = h.code.page(page)
+  decodeSlot(h, dec, pageOff, fenceAt)
+  decodeSlot(h, dec, pageOff, fenceIAt)
+  h.code.setEntry(page, fenceAt, (_base, lo, hi, el) => { h.next[0] = (lo + 4) | 0; h.next[1] = hi; return (el + 1) | 0 })
+  h.code.setEntry(page, fenceIAt, function fenceI(_base, lo, hi, el) { h.next[1] = hi; h.next[0] = (lo + 4) | 0; return (1 + el) | 0 })
   // many short calls: V8 gives a function its feedback vector only after a few
   for (let i = 0; i < 40; i++) h.run(97)
   return h

@@ -92,9 +92,9 @@ export function translatePage(h: RiscvHart, dec: Int32Array, heat: Uint16Array, 
     if (inGroup >= MAX_FUNC) close()
     return true
   }
-  if (!tryAt(e)) { done[e] = null; return false }
+  if (!tryAt(e)) { h.code.noRegion(page, e); return false }
   for (let o = 0; o < 4096 && total < MAX_MODULE; o += 2) {
-    if (heat[o]! >= WARM && !isDone(o) && !tryAt(o)) done[o] = null
+    if (heat[o]! >= WARM && !isDone(o) && !tryAt(o)) h.code.noRegion(page, o)
   }
   close()
   const st = h.code.stats
