@@ -54,7 +54,7 @@ export class CodeCache {
   /** per page: the table indices of its regions */
   private readonly owned: (number[] | undefined)[] = []
   /** what the tier did, for `--stats`: modules compiled, regions, instructions translated, bytes of WebAssembly, ms translating; instructions run in translated code, and how often the execute loop entered it */
-  readonly stats = { modules: 0, regions: 0, translated: 0, bytes: 0, translateMs: 0, ranTranslated: 0, entries: 0 }
+  readonly stats = new TierStats()
   private readonly free: number[] = []
   private used = 1
 
@@ -185,6 +185,31 @@ export class CodeCache {
       this.owned.push(undefined)
     }
   }
+}
+
+/**
+ * What a translation tier did (see CodeCache.stats), every figure a double from the start. As
+ * fields of a plain object they began as small integers, and the first fraction of a millisecond
+ * of translating (or a count past 2^30) changed the object's hidden class — under the optimised
+ * execute loop, which reads this object: V8 threw away the loop's optimised code (100 ms of
+ * compiling, on this machine) and ran it unoptimised meanwhile.
+ */
+export class TierStats {
+  private readonly v = new Float64Array(7)
+  get modules(): number { return this.v[0]! }
+  set modules(n: number) { this.v[0] = n }
+  get regions(): number { return this.v[1]! }
+  set regions(n: number) { this.v[1] = n }
+  get translated(): number { return this.v[2]! }
+  set translated(n: number) { this.v[2] = n }
+  get bytes(): number { return this.v[3]! }
+  set bytes(n: number) { this.v[3] = n }
+  get translateMs(): number { return this.v[4]! }
+  set translateMs(n: number) { this.v[4] = n }
+  get ranTranslated(): number { return this.v[5]! }
+  set ranTranslated(n: number) { this.v[5] = n }
+  get entries(): number { return this.v[6]! }
+  set entries(n: number) { this.v[6] = n }
 }
 
 /** the region arrays of every page that has no region yet: never written (CodeCache.ownBlocks) */

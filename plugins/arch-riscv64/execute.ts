@@ -13,7 +13,6 @@ import { div32, div64 } from './div.ts'
 import { decodeAt, fetchPage, loadSlow, storeSlow } from './memory.ts'
 import { execRare } from './system.ts'
 import { HOT, MAX_BLOCK, translatePage, type BlockFn } from './wasm-tier.ts'
-import { TRANSLATED } from './wasm-tier-region.ts'
 import { noBlocks, SLOT_NO_REGION } from '../../core/cpu/code-cache.ts'
 
 /**
@@ -47,16 +46,6 @@ type Same<X, Y> = [X] extends [Y] ? ([Y] extends [X] ? true : false) : false
 const OP_IN_SYNC: Same<Values<typeof Op>, Values<typeof decoded.Op>> = true
 
 /**
- * Ops after which the next instruction may start a block (wasm-tier-region.ts `discover`): branches
- * and jumps, and what translated code leaves to the interpreter. Only there does the loop look for
- * a translated region and count visits: an instruction reached by falling through a plain one
- * cannot start a region of its own, and reading its page's region and visit arrays cost
- * run-once code (whose pages stream through the host's caches) a third of its speed.
- */
-const BLOCK_END = new Uint8Array(128)
-for (let op = 0; op < 128; op++) BLOCK_END[op] = (op >= Op.JAL && op <= Op.BGEU) || !TRANSLATED.has(op) ? 1 : 0
-
-/**
  * The execute loop: up to `max` instructions, leaving early when `brk` is raised by a slow path
  * (trap, CSR side effect, wfi, MMIO that stops the machine). Accumulates into `elapsed`.
  */
@@ -67,9 +56,11 @@ export function exec(h: RiscvHart, max: number): void {
   const end = (h.elapsed + max) | 0 // h.elapsed at any point = end - left
   let pcLo = h.pcLo, pcHi = h.pcHi
   let fTag = 1 // never page-aligned: forces a fetch-page lookup first
-  // the fall-through pc of a plain instruction just run (1, never a pc, after a block end): the
-  // next instruction starts no block when it is there
-  let seq = 1
+  // Look for translated code at the next instruction: only after a branch or a jump (which set
+  // this), a region's exit, and at the start. One reached by falling through a plain instruction
+  // cannot start a region of its own (wasm-tier-region.ts), and looking at every instruction cost
+  // run-once code, whose pages' arrays stream through the host's caches, a third of its speed.
+  let look = true
   let dec: Int32Array = EMPTY
   let blk: (BlockFn | null)[] = NO_BLOCKS
   let heat: Uint16Array = h.curHeat
@@ -87,7 +78,8 @@ export function exec(h: RiscvHart, max: number): void {
       fTag = pcLo & -4096
     }
     const e = pcLo & 4095 // byte offset = halfword index × 2 = slot index
-    if (jit && pcLo !== seq) {
+    if (jit && look) {
+      look = false
       // the slot's word says whether a region starts here (code-cache.ts SLOT_REGION), or none can
       const ew = dec[e]!
       if (ew < 0) {
@@ -102,7 +94,7 @@ export function exec(h: RiscvHart, max: number): void {
           stats.ranTranslated += now - el
           stats.entries++
           left = (end - now) | 0
-          seq = 1
+          look = true
           pcLo = next[0]!
           if (next[1] !== pcHi) { pcHi = next[1]!; fTag = 1 }
           if (h.brk) break
@@ -114,7 +106,7 @@ export function exec(h: RiscvHart, max: number): void {
         // of a region of its own. (Nor do visits in a window's last MAX_BLOCK instructions count,
         // where a block may not fit and the interpreter runs them anyway: the same effect.)
         // (then looked up again: the page's region arrays may be new, code-cache.ts ownBlocks)
-        if (translatePage(h, dec, heat, h.fetchOff, e)) { fTag = 1; continue }
+        if (translatePage(h, dec, heat, h.fetchOff, e)) { fTag = 1; look = true; continue }
       }
     }
     let w = dec[e]!, imm: number
@@ -130,7 +122,6 @@ export function exec(h: RiscvHart, max: number): void {
     // the fall-through pc, computed here once: the rare exits below then need no arithmetic of their own, whose
     // sites would have no type feedback the first time one runs and deoptimise the loop
     const nextLo = (pcLo + len) | 0
-    seq = BLOCK_END[op] === 0 ? nextLo : 1
     left--
     const rd = (w >>> 8) & 127, r1 = (w >>> 15) & 127, r2 = (w >>> 22) & 127
     switch (op) {
@@ -142,6 +133,7 @@ export function exec(h: RiscvHart, max: number): void {
         break
       }
       case Op.JAL: {
+        look = true
         const lo = (pcLo + imm) | 0
         const hi = (pcHi + (imm >> 31) + ((lo >>> 0) < (pcLo >>> 0) ? 1 : 0)) | 0
         x[rd + 1] = (pcHi + ((nextLo >>> 0) < (pcLo >>> 0) ? 1 : 0)) | 0
@@ -151,6 +143,7 @@ export function exec(h: RiscvHart, max: number): void {
         continue
       }
       case Op.JALR: {
+        look = true
         const a = x[r1]!
         const lo = ((a + imm) | 0) & ~1
         const hi = (x[r1 + 1]! + (imm >> 31) + ((((a + imm) | 0) >>> 0) < (a >>> 0) ? 1 : 0)) | 0
@@ -160,12 +153,12 @@ export function exec(h: RiscvHart, max: number): void {
         pcLo = lo
         continue
       }
-      case Op.BEQ: if (x[r1] === x[r2] && x[r1 + 1] === x[r2 + 1]) { const lo = (pcLo + imm) | 0; const hi = (pcHi + (imm >> 31) + ((lo >>> 0) < (pcLo >>> 0) ? 1 : 0)) | 0; if (hi !== pcHi) { pcHi = hi; fTag = 1 } pcLo = lo; continue } break
-      case Op.BNE: if (x[r1] !== x[r2] || x[r1 + 1] !== x[r2 + 1]) { const lo = (pcLo + imm) | 0; const hi = (pcHi + (imm >> 31) + ((lo >>> 0) < (pcLo >>> 0) ? 1 : 0)) | 0; if (hi !== pcHi) { pcHi = hi; fTag = 1 } pcLo = lo; continue } break
-      case Op.BLT: { const ah = x[r1 + 1]!, bh = x[r2 + 1]!; if (ah < bh || (ah === bh && (x[r1]! >>> 0) < (x[r2]! >>> 0))) { const lo = (pcLo + imm) | 0; const hi = (pcHi + (imm >> 31) + ((lo >>> 0) < (pcLo >>> 0) ? 1 : 0)) | 0; if (hi !== pcHi) { pcHi = hi; fTag = 1 } pcLo = lo; continue } break }
-      case Op.BGE: { const ah = x[r1 + 1]!, bh = x[r2 + 1]!; if (ah > bh || (ah === bh && (x[r1]! >>> 0) >= (x[r2]! >>> 0))) { const lo = (pcLo + imm) | 0; const hi = (pcHi + (imm >> 31) + ((lo >>> 0) < (pcLo >>> 0) ? 1 : 0)) | 0; if (hi !== pcHi) { pcHi = hi; fTag = 1 } pcLo = lo; continue } break }
-      case Op.BLTU: { const ah = x[r1 + 1]! >>> 0, bh = x[r2 + 1]! >>> 0; if (ah < bh || (ah === bh && (x[r1]! >>> 0) < (x[r2]! >>> 0))) { const lo = (pcLo + imm) | 0; const hi = (pcHi + (imm >> 31) + ((lo >>> 0) < (pcLo >>> 0) ? 1 : 0)) | 0; if (hi !== pcHi) { pcHi = hi; fTag = 1 } pcLo = lo; continue } break }
-      case Op.BGEU: { const ah = x[r1 + 1]! >>> 0, bh = x[r2 + 1]! >>> 0; if (ah > bh || (ah === bh && (x[r1]! >>> 0) >= (x[r2]! >>> 0))) { const lo = (pcLo + imm) | 0; const hi = (pcHi + (imm >> 31) + ((lo >>> 0) < (pcLo >>> 0) ? 1 : 0)) | 0; if (hi !== pcHi) { pcHi = hi; fTag = 1 } pcLo = lo; continue } break }
+      case Op.BEQ: look = true; if (x[r1] === x[r2] && x[r1 + 1] === x[r2 + 1]) { const lo = (pcLo + imm) | 0; const hi = (pcHi + (imm >> 31) + ((lo >>> 0) < (pcLo >>> 0) ? 1 : 0)) | 0; if (hi !== pcHi) { pcHi = hi; fTag = 1 } pcLo = lo; continue } break
+      case Op.BNE: look = true; if (x[r1] !== x[r2] || x[r1 + 1] !== x[r2 + 1]) { const lo = (pcLo + imm) | 0; const hi = (pcHi + (imm >> 31) + ((lo >>> 0) < (pcLo >>> 0) ? 1 : 0)) | 0; if (hi !== pcHi) { pcHi = hi; fTag = 1 } pcLo = lo; continue } break
+      case Op.BLT: look = true; { const ah = x[r1 + 1]!, bh = x[r2 + 1]!; if (ah < bh || (ah === bh && (x[r1]! >>> 0) < (x[r2]! >>> 0))) { const lo = (pcLo + imm) | 0; const hi = (pcHi + (imm >> 31) + ((lo >>> 0) < (pcLo >>> 0) ? 1 : 0)) | 0; if (hi !== pcHi) { pcHi = hi; fTag = 1 } pcLo = lo; continue } break }
+      case Op.BGE: look = true; { const ah = x[r1 + 1]!, bh = x[r2 + 1]!; if (ah > bh || (ah === bh && (x[r1]! >>> 0) >= (x[r2]! >>> 0))) { const lo = (pcLo + imm) | 0; const hi = (pcHi + (imm >> 31) + ((lo >>> 0) < (pcLo >>> 0) ? 1 : 0)) | 0; if (hi !== pcHi) { pcHi = hi; fTag = 1 } pcLo = lo; continue } break }
+      case Op.BLTU: look = true; { const ah = x[r1 + 1]! >>> 0, bh = x[r2 + 1]! >>> 0; if (ah < bh || (ah === bh && (x[r1]! >>> 0) < (x[r2]! >>> 0))) { const lo = (pcLo + imm) | 0; const hi = (pcHi + (imm >> 31) + ((lo >>> 0) < (pcLo >>> 0) ? 1 : 0)) | 0; if (hi !== pcHi) { pcHi = hi; fTag = 1 } pcLo = lo; continue } break }
+      case Op.BGEU: look = true; { const ah = x[r1 + 1]! >>> 0, bh = x[r2 + 1]! >>> 0; if (ah > bh || (ah === bh && (x[r1]! >>> 0) >= (x[r2]! >>> 0))) { const lo = (pcLo + imm) | 0; const hi = (pcHi + (imm >> 31) + ((lo >>> 0) < (pcLo >>> 0) ? 1 : 0)) | 0; if (hi !== pcHi) { pcHi = hi; fTag = 1 } pcLo = lo; continue } break }
 
       // ---- loads and stores: a TLB hit, naturally aligned, goes straight to the arena ----
       case Op.LB: {
