@@ -1,8 +1,9 @@
 /**
  * Feature plugin `llc` (config `"features": ["llc"]`): a model of the board's shared last-level
  * cache that every guest load and store goes through, with per-VM counters — to see the
- * interference cache colouring removes. Off unless asked: observing the bus sends every access
- * through the slow path. Unloading it removes the observer and the CPUs' fast path returns.
+ * interference cache colouring removes. Off unless asked: the interpreter then sends every access
+ * to the model, and translated code looks up only the newest line of each set itself (line
+ * tracking, core/bus.ts). Unloading it removes the observer and the CPUs' page fast path returns.
  */
 import { definePlugin } from '../../core/plugins.ts'
 import { StateError } from '../../core/state-check.ts'
@@ -22,7 +23,7 @@ export default definePlugin({
       /** empty the cache (every line invalid), counters kept */
       flush: (): void => { llcOn(bus)?.llc.flush() },
     }))
-    // the TUI's VM list: a column of each VM's misses
+    // the TUI's VM list: each VM's misses, under its other counters
     ctx.counters.register('llc miss', (bus) => {
       const m = llcOn(bus)
       return m ? (vmId) => m.llc.ownerCounts(vmId)?.misses ?? 0 : null
