@@ -116,8 +116,6 @@ export class MemoryBus {
   private trackers: readonly (LineTracking | undefined)[] = []
   /** the line tracking CPUs may use: the one observer's, when there is exactly one and it offers it */
   private tracking: LineTracking | null = null
-  private lineBytes = 64
-  private sets = 1
   private readonly lineListeners: (LineListener | undefined)[] = []
   private readonly observedListeners: (() => void)[] = []
   private readonly invalidators: CodeInvalidator[] = []
@@ -249,31 +247,29 @@ export class MemoryBus {
     if (lines && !(lines.lineBytes >= 16 && (lines.lineBytes & (lines.lineBytes - 1)) === 0 && lines.sets >= 1)) {
       throw new Error(`line tracking: line ${lines.lineBytes} bytes, ${lines.sets} sets: lines must be a power of two of at least 16 bytes`)
     }
+    const was = this.observed
     this.observers = [...this.observers, fn]
     this.trackers = [...this.trackers, lines]
-    this.observersChanged()
+    this.observersChanged(was)
     let on = true
     return () => {
       if (!on) return
       on = false
+      const was = this.observed
       const i = this.observers.indexOf(fn)
       this.observers = this.observers.filter((_, j) => j !== i)
       this.trackers = this.trackers.filter((_, j) => j !== i)
-      this.observersChanged()
+      this.observersChanged(was)
     }
   }
 
-  /** `observed` or the line tracking may have changed: CPUs drop what they cached under the old */
-  private observersChanged(): void {
+  /** `observed` (which was `was`) or the line tracking may have changed: CPUs drop what they cached under the old */
+  private observersChanged(was: boolean): void {
     const t = this.observers.length === 1 ? this.trackers[0] ?? null : null
-    const was = this.wasObserved
-    this.wasObserved = this.observers.length !== 0
-    const flipped = this.wasObserved !== was || t !== this.tracking
+    const flipped = this.observed !== was || t !== this.tracking
     this.tracking = t
-    if (t) { this.lineBytes = t.lineBytes; this.sets = t.sets }
     if (flipped) this.observedChanged()
   }
-  private wasObserved = false
 
   /** CPU `cpu` wants the set and line of each of its accesses a line-tracking observer serves. */
   onLineTouched(cpu: number, fn: LineListener): void {
@@ -305,9 +301,10 @@ export class MemoryBus {
   private notify(kind: 'r' | 'w', pa: number, size: number, value: number, cpu: number): void {
     const obs = this.observers
     for (let i = 0; i < obs.length; i++) obs[i]!(kind, pa, size, value, cpu)
-    if (this.tracking !== null && cpu >= 0) {
-      const line = Math.floor(pa / this.lineBytes)
-      this.lineListeners[cpu]?.(line % this.sets, line)
+    const t = this.tracking
+    if (t !== null && cpu >= 0) {
+      const line = Math.floor(pa / t.lineBytes)
+      this.lineListeners[cpu]?.(line % t.sets, line)
     }
   }
 

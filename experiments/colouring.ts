@@ -49,27 +49,35 @@ function colourMask(from: number, n: number): string {
   return '0x' + (((1n << BigInt(n)) - 1n) << BigInt(from)).toString(16)
 }
 
-/** the runs: name → the config to boot (derived from configs/colouring.json) */
-export function experimentRuns(base: ConfigJson, opts: { sweep?: boolean; colorNum: number }): { run: string; config: ConfigJson }[] {
+type Run = { run: string; config: ConfigJson }
+
+/** the config's two VMs, as the experiment needs them */
+function roles(base: ConfigJson): { victim: VmJson; aggressor: VmJson } {
   const victim = base.vms.find((v) => v.name === 'victim')
   const aggressor = base.vms.find((v) => v.name === 'aggressor')
   if (!victim || !aggressor) throw new ExperimentError('the experiment needs a config with VMs named victim and aggressor')
+  return { victim, aggressor }
+}
+
+/** the three runs, derived from the config (the coloured one): alone and uncoloured drop `colors` */
+export function experimentRuns(base: ConfigJson): Run[] {
+  const { victim, aggressor } = roles(base)
   const bare = (v: VmJson): VmJson => { const { colors: _, ...rest } = v; return rest }
-  const runs = [
+  return [
     { run: 'alone', config: { ...base, vms: [bare(victim)] } },
     { run: 'uncoloured', config: { ...base, vms: [bare(victim), bare(aggressor)] } },
     { run: 'coloured', config: base },
   ]
-  if (opts.sweep) {
-    // the victim on 1/8 … 7/8 of the colours (distinct whole numbers, at least one each side)
-    const splits = [1, 2, 4, 6, 7].map((e) => Math.round((e * opts.colorNum) / 8)).filter((k, i, a) => k > 0 && k < opts.colorNum && a.indexOf(k) === i)
-    for (const k of splits) {
-      const vm = { ...victim, colors: colourMask(0, k) }
-      const ag = { ...aggressor, colors: colourMask(k, opts.colorNum - k) }
-      runs.push({ run: `victim ${k}/${opts.colorNum} colours`, config: { ...base, vms: [vm, ag] } })
-    }
-  }
-  return runs
+}
+
+/** the sweep: the victim on 1/8 … 7/8 of the board's `colorNum` colours (distinct whole numbers, one at least each side), the aggressor on the rest */
+export function sweepRuns(base: ConfigJson, colorNum: number): Run[] {
+  const { victim, aggressor } = roles(base)
+  const splits = [1, 2, 4, 6, 7].map((e) => Math.round((e * colorNum) / 8)).filter((k, i, a) => k > 0 && k < colorNum && a.indexOf(k) === i)
+  return splits.map((k) => ({
+    run: `victim ${k}/${colorNum} colours`,
+    config: { ...base, vms: [{ ...victim, colors: colourMask(0, k) }, { ...aggressor, colors: colourMask(k, colorNum - k) }] },
+  }))
 }
 
 /** Boot one run, let the victim warm up, count its timed walks. */
@@ -109,20 +117,19 @@ export async function colouringExperiment(opts: { config?: string; sweep?: boole
   }
   if (!base || typeof base !== 'object' || !Array.isArray(base.vms)) throw new ExperimentError(`${file}: not a config with vms[]`)
   const out: RunResult[] = []
-  // the three runs first; the sweep's splits follow the board's colour count, known once one booted
+  const timeout = opts.timeoutMs ?? 2000
+  // the three runs first: the sweep's splits follow the board's colour count, known once one booted
   let colorNum = 0
-  for (const { run, config } of experimentRuns(base, { colorNum: 0 })) {
-    const r = await runOne(file, run, config, opts.timeoutMs ?? 2000)
+  for (const { run, config } of experimentRuns(base)) {
+    const r = await runOne(file, run, config, timeout)
     colorNum = r.colorNum
     opts.onRun?.(r.result)
     out.push(r.result)
   }
-  if (opts.sweep) {
-    for (const { run, config } of experimentRuns(base, { sweep: true, colorNum }).slice(3)) {
-      const r = await runOne(file, run, config, opts.timeoutMs ?? 2000)
-      opts.onRun?.(r.result)
-      out.push(r.result)
-    }
+  for (const { run, config } of opts.sweep ? sweepRuns(base, colorNum) : []) {
+    const r = await runOne(file, run, config, timeout)
+    opts.onRun?.(r.result)
+    out.push(r.result)
   }
   return out
 }

@@ -12,7 +12,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { svgBarChart, terminalBarChart } from '../experiments/chart.ts'
 import { resultBars, resultTable } from '../experiments/colouring-report.ts'
-import type { RunResult } from '../experiments/colouring.ts'
+import { experimentRuns, sweepRuns, type RunResult } from '../experiments/colouring.ts'
 import { cli, config, tail } from './hyp-util.ts'
 
 const tmp = mkdtempSync(join(tmpdir(), 'baobab-colouring-'))
@@ -91,5 +91,27 @@ describe('the report', () => {
     const svg = await svgBarChart(bars, text)
     expect(svg).toContain('>2,000<')
     expect(svg).toContain('#d62728') // the shared run in red, as the legend says
+  })
+})
+
+describe('the runs', () => {
+  const base = { board: 'b', vms: [{ name: 'victim', colors: '0xff' }, { name: 'aggressor', colors: '0xff00', x: 1 }] }
+  it('derives alone and uncoloured from the coloured config, without colours', () => {
+    const runs = experimentRuns(base)
+    expect(runs.map((r) => r.run)).toEqual(['alone', 'uncoloured', 'coloured'])
+    expect(runs[0]!.config.vms).toEqual([{ name: 'victim' }])
+    expect(runs[1]!.config.vms).toEqual([{ name: 'victim' }, { name: 'aggressor', x: 1 }])
+    expect(runs[2]!.config).toBe(base)
+  })
+  it('sweeps the victim over 1/8 … 7/8 of the board\'s colours, the aggressor on the rest', () => {
+    const colours = (n: number) => sweepRuns(base, n).map((r) => r.config.vms.map((v) => v.colors))
+    expect(colours(32)).toEqual([['0xf', '0xfffffff0'], ['0xff', '0xffffff00'], ['0xffff', '0xffff0000'], ['0xffffff', '0xff000000'], ['0xfffffff', '0xf0000000']])
+    expect(sweepRuns(base, 8).map((r) => r.run)).toEqual(['victim 1/8 colours', 'victim 2/8 colours', 'victim 4/8 colours', 'victim 6/8 colours', 'victim 7/8 colours'])
+    // few colours: only the distinct splits that leave each side one
+    expect(colours(2)).toEqual([['0x1', '0x2']])
+    expect(sweepRuns(base, 1)).toEqual([])
+  })
+  it('refuses a config without the two VMs', () => {
+    expect(() => experimentRuns({ vms: [{ name: 'victim' }] })).toThrow(/victim and aggressor/)
   })
 })
