@@ -63,9 +63,10 @@ const MAX_FUNC = 512
 export function translatePage(h: RiscvHart, dec: Int32Array, heat: Uint16Array, pageOff: number, e: number): boolean {
   const t0 = performance.now()
   const page = pageOff >>> 12
-  const done = h.code.blocks[page]!
   const taken = new Set<number>()
-  const isDone = (o: number): boolean => done[o] != null || taken.has(o)
+  // read afresh: the page's region arrays are made on first need (code-cache.ts ownBlocks), so one
+  // taken here at the start could be the shared empty one that `noRegion` below replaces
+  const isDone = (o: number): boolean => h.code.blocks[page]![o] != null || taken.has(o)
   const funcs: Func[] = []
   const starts: number[][] = []
   let group: Block[] = []
