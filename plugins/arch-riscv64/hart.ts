@@ -102,6 +102,8 @@ export class RiscvHart implements Hart, FpState {
   curHeat: Uint16Array = new Uint16Array(4096)
   /** use the translation tier (wasm-tier.ts); off runs the interpreter alone */
   translate = !process.env.BAOBAB_INTERP
+  /** the warm-up's hart (warm-up.ts): a slot getting hot is marked as having no region, nothing is compiled */
+  rehearsal = false
   /** scratch for decode and 64-bit results */
   readonly d: Decoded = { op: 0, regs: 0, imm: 0 }
   dLen = 4

@@ -15,6 +15,7 @@ import { MemoryBus } from '../../core/bus.ts'
 import { Scheduler } from '../../core/scheduler.ts'
 import { RiscvHart } from './hart.ts'
 import { decodeSlot } from './memory.ts'
+import { HOT } from './wasm-tier.ts'
 
 const BASE = 0x80000000
 
@@ -50,7 +51,9 @@ const PROGRAM = [
   0x40c5d733, // sra a4,a1,a2
   0x00b56733, // or a4,a0,a1
   0x00b57733, // and a4,a0,a1
-  0x00550713, // addi a4,a0,5
+  // lui again inside the loop: the one above runs once, in the first call, before V8 gives `exec`
+  // a feedback vector, and a case without feedback deoptimises the loop at its first real use
+  0x12345737, // lui a4,0x12345
   0x00552713, // slti a4,a0,5
   0x00553713, // sltiu a4,a0,5
   0x00554713, // xori a4,a0,5
@@ -142,6 +145,12 @@ const PROGRAM = [
 ]
 
 const FENCE = 0x0ff0000f, FENCE_I = 0x0000100f
+/** the loop's back edge (`jal zero,loop` above), and where it goes instead: the third page's last halfword (the second is data) */
+const LOOP_JUMP = 0xe61ff06f, LOOP = 0x1c, PAGE_END = 3 * 4096 - 2
+
+/** `jal zero, off` (J-type: imm[20|10:1|11|19:12]) */
+const jal0 = (off: number): number =>
+  ((((off >> 20) & 1) << 31) | (((off >> 1) & 0x3ff) << 21) | (((off >> 11) & 1) << 20) | (((off >> 12) & 0xff) << 12) | 0x6f) >>> 0
 
 let warmed = false
 
@@ -154,17 +163,26 @@ export function warmUp(): void {
 
 /** The program on a scratch bus and hart of its own; returns the hart (tests check it never trapped). */
 export function runWarmUp(): RiscvHart {
-  const bus = new MemoryBus(8192)
-  bus.addRam(BASE, 8192)
+  const bus = new MemoryBus(4 * 4096)
+  bus.addRam(BASE, 4 * 4096)
   const bytes: number[] = []
-  let fenceAt = -1, fenceIAt = -1
+  let fenceAt = -1, fenceIAt = -1, loopJump = -1
   for (const w of PROGRAM) {
     if (w === FENCE) fenceAt = bytes.length
     if (w === FENCE_I) fenceIAt = bytes.length
+    if (w === LOOP_JUMP) loopJump = bytes.length
     bytes.push(w & 255, (w >>> 8) & 255)
     if ((w & 3) === 3) bytes.push((w >>> 16) & 255, w >>> 24)
   }
   bus.load(BASE, Uint8Array.from(bytes))
+  // The way back to the loop goes by the end of the third page: a c.nop in its last halfword, then
+  // the jump back at the start of the fourth; later (below) a jump across the page boundary
+  // itself, an instruction whose halves are on two pages (memory.ts decodeAt), which compressed
+  // code has at a page end about every other time.
+  const word = (at: number, w: number): void => bus.load(BASE + at, Uint8Array.of(w & 255, (w >>> 8) & 255, (w >>> 16) & 255, w >>> 24))
+  word(loopJump, jal0(PAGE_END - loopJump))
+  bus.load(BASE + PAGE_END, Uint8Array.of(0x01, 0x00)) // c.nop
+  word(PAGE_END + 2, jal0(LOOP - PAGE_END - 2))
   const h = new RiscvHart({ bus, sched: new Scheduler(), cpuHz: 100_000_000, timebaseHz: 10_000_000, harts: 1 }, 0)
   h.reset(BigInt(BASE))
   // Stand-ins for translated blocks at the two fences (each does what its fence does here:
@@ -180,7 +198,24 @@ export function runWarmUp(): RiscvHart {
   decodeSlot(h, dec, pageOff, fenceIAt)
   h.code.setEntry(page, fenceAt, (_base, lo, hi, el) => { h.next[0] = (lo + 4) | 0; h.next[1] = hi; return (el + 1) | 0 })
   h.code.setEntry(page, fenceIAt, function fenceI(_base, lo, hi, el) { h.next[1] = hi; h.next[0] = (lo + 4) | 0; return (1 + el) | 0 })
-  // many short calls: V8 gives a function its feedback vector only after a few
-  for (let i = 0; i < 40; i++) h.run(97)
+  // many short calls: V8 gives a function its feedback vector only after a few, so what runs only
+  // in the first calls has none — and a site without feedback deoptimises the optimised loop the
+  // first time a real guest reaches it. Two such paths are taken again once the vector exists:
+  // decoding a slot met for the first time (the page's slots are forgotten), and a slot getting
+  // hot (every slot one visit short; `rehearsal` makes translatePage mark the slot, not compile).
+  h.rehearsal = true
+  // (bus.load does not tell the code cache: the decoded slots are dropped here; the fences' stay)
+  const forget = (p: number): void => {
+    const d = h.code.page(p)
+    for (let o = 0; o < 4096; o += 2) if (p !== page || (o !== fenceAt && o !== fenceIAt)) { d[o] = 0; d[o + 1] = 0 }
+  }
+  for (let i = 0; i < 40; i++) {
+    if (i === 10) {
+      for (const p of [0, 2, 3]) forget(page + p) // (not the data page: a decoded page takes stores the slow way)
+      h.code.heat[page]!.fill(HOT - 1)
+    }
+    if (i === 20) { word(PAGE_END, jal0(LOOP - PAGE_END)); forget(page + 2) }
+    h.run(97)
+  }
   return h
 }

@@ -61,8 +61,9 @@ const MAX_FUNC = 512
  * when the entry cannot start a block.
  */
 export function translatePage(h: RiscvHart, dec: Int32Array, heat: Uint16Array, pageOff: number, e: number): boolean {
-  const t0 = performance.now()
   const page = pageOff >>> 12
+  if (h.rehearsal) { h.code.noRegion(page, e); return false } // warm-up.ts: the call is what counts
+  const t0 = performance.now()
   const taken = new Set<number>()
   // read afresh: the page's region arrays are made on first need (code-cache.ts ownBlocks), so one
   // taken here at the start could be the shared empty one that `noRegion` below replaces
