@@ -17,7 +17,7 @@ import { HypLog } from './hypervisor/log.ts'
 import { blobArchOf, imageBytes, packConfig } from './hypervisor/blob.ts'
 import { HC_CLASS, SERVICE_HYPERCALL, SERVICE_TEE } from './hypervisor/calls.ts'
 import { VMSTACK_FN } from './hypervisor/vmstack.ts'
-import { DEFAULT_BOARD } from '../plugins/defaults.ts'
+import { defaultBoardFor } from '../plugins/defaults.ts'
 import { ApiArgumentError, bool, fn as func, num, oneOf, opts as options, reg64, str, u64, vmRef } from './args.ts'
 import { readFileSync, realpathSync } from 'node:fs'
 import type { Vcpu, Vm } from './hypervisor/vm.ts'
@@ -113,7 +113,7 @@ export class Workbench {
       return new Workbench(sys.machine, sys.hv, plugins, opts.config, origin)
     }
     if (opts.bare) {
-      const bm = await bootBare({ board: opts.board ?? DEFAULT_BOARD, image: opts.bare, cpus: opts.cpus, plugins })
+      const bm = await bootBare({ board: opts.board ?? defaultBoardFor(opts.bare), image: opts.bare, cpus: opts.cpus, plugins })
       const origin = { bare: resolve(opts.bare), board: bm.machine.board.name, cpus: bm.machine.harts.length, bootVms: [] }
       return new Workbench(bm.machine, null, plugins, null, origin)
     }

@@ -35,6 +35,12 @@ export interface Hart extends Runnable {
   readonly instret: number
   /** architectural interrupt input by name */
   irq(line: string): IrqLine
+  /**
+   * Drive the hart's own interrupt output `output` (by the architecture's name for it, e.g. the
+   * generic timer's CNTVIRQ) into `line`; throws for a name the hart does not have. Boards wire
+   * these through `cpuIrqs`.
+   */
+  connect?(output: string, line: IrqLine): void
   /** stop for good (powered off, or a fault the machine cannot handle); `idle`/`halted` follow */
   halt(): void
   /** forget cached translations (after the bus's map changed, or its observers came or went) */
@@ -133,6 +139,12 @@ export interface ArchDesc {
    * PLIC): a config's regions, devices and IPC windows must leave them free.
    */
   vmWindows?(board: BoardDesc): { base: number; size: number; what: string }[]
+  /**
+   * Bare mode: start the harts for `image` as the architecture's usual bare boot does (QEMU's
+   * for the board). Without it every hart starts at the entry with the first two argument
+   * registers = hart id, 0 (RISC-V's `-bios none`).
+   */
+  bareBoot?(machine: Machine, image: LoadedImage): void
   /** bare mode: the host channel `image` uses, if it has one */
   hostInterface?(machine: Machine, image: LoadedImage): HostInterface | null
   /** one instruction at `pc`; returns text and length in bytes */

@@ -1,8 +1,9 @@
 /**
- * Bare mode: a board with no hypervisor. Every hart starts at the image's entry in its most
- * privileged mode with a0 = hart id (QEMU's `-bios none` convention), the console UART goes to
- * the caller, and the run ends on poweroff, through the arch's host channel (RISC-V's HTIF), or
- * on a limit.
+ * Bare mode: a board with no hypervisor. The harts start as the arch's bare boot says (by
+ * default every hart at the image's entry in its most privileged mode with a0 = hart id, QEMU's
+ * `-bios none` convention; AArch64: the boot CPU at EL1, the others waiting for PSCI CPU_ON, as
+ * QEMU's `-kernel`), the console UART goes to the caller, and the run ends on poweroff, through
+ * the arch's host channel (RISC-V's HTIF), or on a limit.
  */
 import type { ArchDesc, HostInterface } from './arch.ts'
 import { loadImage, type LoadedImage } from './loader/image.ts'
@@ -40,10 +41,13 @@ export async function bootBare(opts: BareOptions): Promise<BareMachine> {
   if (!Number.isInteger(cpus) || cpus < 1 || cpus > 8) throw new PluginError(board.name, `--cpus must be 1..8, got ${opts.cpus}`)
   const machine = new Machine(board, arch, plugins, { cpus })
   const image = loadImage(machine.bus, opts.image, { elfMachine: arch.elfMachine, rawBase: BigInt(board.resetPc ?? 0) })
-  for (const h of machine.harts) {
-    h.reset(image.entry)
-    h.setArg(0, BigInt(h.id))
-    h.setArg(1, 0n)
+  if (arch.bareBoot) arch.bareBoot(machine, image)
+  else {
+    for (const h of machine.harts) {
+      h.reset(image.entry)
+      h.setArg(0, BigInt(h.id))
+      h.setArg(1, 0n)
+    }
   }
   const host = arch.hostInterface?.(machine, image) ?? null
   return { machine, image, arch, host, pollHost: (out) => host?.poll(out) }

@@ -46,6 +46,17 @@ export interface Reservation {
   hypervisor?: boolean
 }
 
+/**
+ * An interrupt output every CPU has (Arm's generic timer: CNTPNSIRQ, CNTVIRQ, CNTHPIRQ) wired to
+ * that CPU's private input `input` of interrupt controller `to` (a GIC PPI): one entry serves
+ * every CPU of the board.
+ */
+export interface CpuIrqWire {
+  output: string
+  to: string
+  input: number
+}
+
 export interface BoardDesc {
   name: string
   /** architecture plugin's arch name (e.g. 'riscv64') */
@@ -55,6 +66,8 @@ export interface BoardDesc {
   timebaseHz: number
   memory: { base: number; size: number }[]
   devices: BoardDevice[]
+  /** where each CPU's own interrupt outputs go (none: they go nowhere) */
+  cpuIrqs?: CpuIrqWire[]
   /** the UART the bare-mode console and the hypervisor log use */
   console?: string
   /** cache geometry: colours (reference §5.1) and the LLC model; none = one colour */

@@ -25,6 +25,8 @@ export interface Device extends MmioHandler {
   dispose?(): void
   /** interrupt controllers: the input line for source `n` (other devices are wired to it) */
   irqInput?(n: number): IrqLine
+  /** interrupt controllers with per-CPU inputs (a GIC's PPIs): input `n` of CPU `cpu` (board `cpuIrqs`) */
+  cpuIrqInput?(cpu: number, n: number): IrqLine
 }
 
 /** A byte stream between a device (UART, DBCN console) and the outside (terminal, test, TUI). */

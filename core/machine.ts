@@ -91,6 +91,15 @@ export class Machine implements MachineControl {
         swap: (next) => { this.bus.replaceMmioHandler(region, next); entry.device = next },
       })
     }
+    for (const w of board.cpuIrqs ?? []) {
+      const target = this.devices.get(w.to)
+      if (!target?.device.cpuIrqInput) throw new Error(`board ${board.name}: cpu output ${w.output} wired to '${w.to}', which has no per-CPU inputs`)
+      for (const h of this.harts) {
+        if (!h.connect) throw new Error(`board ${board.name}: cpu output ${w.output} wired, but ${arch.name} harts have no outputs`)
+        // looked up at every edge, so an interrupt controller replaced by hot reload keeps its inputs
+        h.connect(w.output, { set: (level) => this.devices.get(w.to)!.device.cpuIrqInput!(h.id, w.input).set(level) })
+      }
+    }
     plugins.attach(this.live)
     plugins.attachBus(this.bus, board)
   }
@@ -127,5 +136,5 @@ export class Machine implements MachineControl {
 }
 
 function isTarget(board: BoardDesc, d: BoardDevice): boolean {
-  return board.devices.some((o) => (o.irqs ?? []).some((w) => 'to' in w && w.to === d.name))
+  return board.devices.some((o) => (o.irqs ?? []).some((w) => 'to' in w && w.to === d.name)) || (board.cpuIrqs ?? []).some((w) => w.to === d.name)
 }

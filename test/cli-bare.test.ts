@@ -87,9 +87,14 @@ describe.concurrent('baobab run --bare: bad input is refused with one line and e
     expectRefused(await baobab(['run', '--bare', f]), /truncated/i)
   })
 
-  it('an ELF for the wrong machine (e_machine patched to AArch64)', async () => {
+  it('an ELF for a machine no board runs (e_machine patched to x86-64)', async () => {
+    const f = tmpFile('x86.elf', patchedProg50((dv) => dv.setUint16(18, 62, true)))
+    expectRefused(await baobab(['run', '--bare', f]), /machine 62/)
+  })
+
+  it('an ELF for another architecture than the board named (AArch64 on qemu-virt-riscv64)', async () => {
     const f = tmpFile('aarch64.elf', patchedProg50((dv) => dv.setUint16(18, 183, true)))
-    expectRefused(await baobab(['run', '--bare', f]), /machine 183/)
+    expectRefused(await baobab(['run', '--bare', f, '--board', 'qemu-virt-riscv64']), /machine 183/)
   })
 
   it('an ELF that does not fit RAM (PT_LOAD p_paddr patched to 0x1000)', async () => {

@@ -5,7 +5,7 @@
 export interface ReplArgs {
   config?: string
   bare?: string
-  board: string
+  board?: string
   'unsafe-repl': boolean
 }
 

@@ -20,7 +20,7 @@ const HISTORY_KEEP = 1000
 
 
 /** Boot what the user named: a config (default the two-VM demo) or a bare-metal image. */
-export async function openWorkbench(config: string | undefined, bare: string | undefined, board: string): Promise<Workbench> {
+export async function openWorkbench(config: string | undefined, bare: string | undefined, board: string | undefined): Promise<Workbench> {
   if (config !== undefined && bare !== undefined) throw new UsageError('give a config or --bare IMAGE, not both')
   const file = bare ?? config ?? DEFAULT_CONFIG
   if (!existsSync(file)) throw new UsageError(`no such file: ${file}`)

@@ -7,7 +7,6 @@
  * The machine never runs by itself here: time advances only inside run(), step(), sleep() and
  * vm(n).console.waitFor(), so what a piped script prints does not depend on how fast it is fed.
  */
-import { DEFAULT_BOARD } from '../../plugins/defaults.ts'
 import type { CommandModule } from 'yargs'
 import { DOT_HELP, type ReplArgs } from './repl-args.ts'
 
@@ -18,7 +17,7 @@ export function replCommand(setCode: (c: number) => void): CommandModule<object,
     builder: (y) => y
       .positional('config', { type: 'string', describe: 'config file (default: the two-VM demo, configs/two-vms.json)' })
       .option('bare', { type: 'string', describe: 'run this bare-metal image instead of a config (no hypervisor: hv is empty)' })
-      .option('board', { type: 'string', default: DEFAULT_BOARD, describe: 'board for --bare' })
+      .option('board', { type: 'string', describe: "board for --bare (default: QEMU's virt board of the ELF's architecture)" })
       .option('unsafe-repl', { type: 'boolean', default: false, describe: 'also give the REPL require, process and fs (off: the sandbox has only the API)' })
       .example('$0 repl configs/two-vms.json', 'then: run(50); vm(1).console.read()')
       .example(`echo 'run(20); hv.vms()' | $0 repl`, 'one result per entry on stdout, exit 0 at end of input')

@@ -1,5 +1,5 @@
 /** `baobab run --bare <image>`: run a bare-metal image on a board, console to stdout. */
-import { DEFAULT_BOARD } from '../../plugins/defaults.ts'
+import { defaultBoardFor } from '../../plugins/defaults.ts'
 import { existsSync } from 'node:fs'
 import type { CommandModule } from 'yargs'
 import type { BareMachine } from '../../core/bare.ts'
@@ -11,7 +11,7 @@ interface RunArgs {
   session?: string
   'run-ms'?: number
   bare: boolean
-  board: string
+  board?: string
   cpus: number
   timeout?: number
   until?: string
@@ -39,7 +39,7 @@ export function runCommand(setCode: (c: number) => void): CommandModule<object, 
       .option('session', { type: 'string', describe: 'resume saved session NAME (sessions/NAME) headless instead of booting a config' })
       .option('run-ms', numberOption('run-ms', { unit: 'milliseconds', min: 0 }, 'stop after this much virtual time in ms (exit 0)'))
       .option('bare', { type: 'boolean', default: false, describe: 'no hypervisor: harts start in M-mode at the image entry' })
-      .option('board', { type: 'string', default: DEFAULT_BOARD, describe: 'board to run on (bare mode)' })
+      .option('board', { type: 'string', describe: "board to run on (bare mode; default: QEMU's virt board of the ELF's architecture)" })
       .option('cpus', { ...numberOption('cpus', { unit: 'harts', integer: true, min: 1 }, 'harts to start (bare mode); all start at the entry with a0 = hart id'), default: 1 })
       .option('timeout', numberOption('timeout', { unit: 'seconds', above: 0 }, 'wall-clock seconds before giving up (exit 3); also the limit for loading a .ts/.js config (default 10 s, exit 2)'))
       .option('until', { type: 'string', describe: 'stop with exit 0 once the console output matches this regular expression' })
@@ -71,7 +71,7 @@ export function runCommand(setCode: (c: number) => void): CommandModule<object, 
         return
       }
       const { bootBare } = await import('../../core/bare.ts')
-      const bm = await bootBare({ board: a.board, image: a.target!, cpus: a.cpus })
+      const bm = await bootBare({ board: a.board ?? defaultBoardFor(a.target!), image: a.target!, cpus: a.cpus })
       const runEnd = a['run-ms'] !== undefined ? bm.machine.sched.now + Math.round((a['run-ms'] / 1000) * bm.machine.board.cpuHz) : undefined
       const m = bm.machine
       const out: number[] = []

@@ -2,7 +2,6 @@
  * `baobab script file.js`: run a script against a booted machine, in the same sandbox as the REPL
  * (core/repl/sandbox.ts), as one async program: top-level `await` and `return` work.
  */
-import { DEFAULT_BOARD } from '../../plugins/defaults.ts'
 import { readFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import type { CommandModule } from 'yargs'
@@ -12,7 +11,7 @@ interface ScriptArgs {
   file: string
   config?: string
   bare?: string
-  board: string
+  board?: string
   'unsafe-repl': boolean
 }
 
@@ -30,7 +29,7 @@ export function scriptCommand(setCode: (c: number) => void): CommandModule<objec
       .positional('file', { type: 'string', demandOption: true, describe: 'the script (.js): its globals are the REPL API' })
       .option('config', { type: 'string', describe: 'config to boot (default: the two-VM demo, configs/two-vms.json)' })
       .option('bare', { type: 'string', describe: 'run this bare-metal image instead of a config' })
-      .option('board', { type: 'string', default: DEFAULT_BOARD, describe: 'board for --bare' })
+      .option('board', { type: 'string', describe: "board for --bare (default: QEMU's virt board of the ELF's architecture)" })
       .option('unsafe-repl', { type: 'boolean', default: false, describe: 'also give the script require, process and fs' })
       .example('$0 script scripts/type-and-wait.js --config configs/two-vms.json', 'type into vm1 and wait for its echo')
       .example('$0 script scripts/hammer-hypercall.js', 'hypercalls per second, on the two-VM demo')

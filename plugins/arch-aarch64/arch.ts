@@ -1,0 +1,36 @@
+import type { ArchDesc } from '../../core/arch.ts'
+import type { Machine } from '../../core/machine.ts'
+import type { LoadedImage } from '../../core/loader/image.ts'
+import { disassemble } from './disasm.ts'
+import { A64Hart } from './hart.ts'
+import { Psci } from './psci.ts'
+
+/** EM_AARCH64 */
+const EM_AARCH64 = 183
+
+export const aarch64: ArchDesc = {
+  name: 'aarch64',
+  elfMachine: EM_AARCH64,
+  createHart: (host, id) => new A64Hart(host, id),
+  disassemble,
+  bareBoot,
+  profile: { interpreter: ['execute.ts:exec', 'hart.ts:run', 'memory.ts:fetchPage', 'memory.ts:decodeAt', 'decode.ts:decode'], translator: [] },
+}
+
+/**
+ * Bare mode as QEMU's `virt` boots `-kernel prog.elf` without EL2/EL3: the boot CPU at the entry
+ * in EL1h; the firmware is QEMU's own PSCI over HVC, and the other CPUs wait, powered off, for
+ * CPU_ON. x0 carries a device tree address only for Linux images: 0 here.
+ */
+function bareBoot(machine: Machine, image: LoadedImage): void {
+  const harts = machine.harts as A64Hart[]
+  const psci = new Psci(harts, machine)
+  for (const h of harts) {
+    h.reset(image.entry)
+    h.firmware = psci
+    if (h.id !== 0) {
+      h.off = true
+      h.idle = true
+    }
+  }
+}

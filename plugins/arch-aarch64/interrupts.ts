@@ -1,0 +1,58 @@
+/**
+ * Interrupts (Arm ARM D1.13.2 routing, D1.13.5 masking): the hart's IRQ and FIQ inputs, which EL
+ * takes a pending one and whether PSTATE masks it. Physical IRQ/FIQ go to EL1 unless EL2 is
+ * implemented and HCR_EL2.IMO/FMO route them to EL2 (then, from EL0/EL1, PSTATE.I/F do not mask
+ * them); HCR_EL2.VI/VF make a virtual IRQ/FIQ pending for EL1.
+ */
+import { irqLine, NO_IRQ, type IrqLine } from '../../core/irq.ts'
+import { NO_ESR, takeException, VEC_FIQ, VEC_IRQ } from './exceptions.ts'
+import type { A64Hart } from './hart.ts'
+import { HCR, SR } from './sysreg-defs.ts'
+import { DAIF_F, DAIF_I, ST } from './state.ts'
+
+export function lineFor(h: A64Hart, name: string): IrqLine {
+  if (name === 'irq') return irqLine((level) => { h.irqIn = level; if (level) wake(h) })
+  if (name === 'fiq') return irqLine((level) => { h.fiqIn = level; if (level) wake(h) })
+  return NO_IRQ
+}
+
+/** A line went up: leave WFI (which wakes on any pending interrupt, masked or not: D1.16.2) and look. */
+export function wake(h: A64Hart): void {
+  if (h.off) return
+  h.idle = false
+  h.brk = true
+}
+
+/** What WFI waits for: an interrupt pending, whether or not PSTATE masks it. */
+export function interruptPending(h: A64Hart): boolean {
+  if (h.irqIn || h.fiqIn) return true
+  return h.el2 && (h.sys[SR.HCR_EL2 * 2]! & (HCR.VI | HCR.VF)) !== 0 && h.st[ST.EL]! < 2
+}
+
+/**
+ * Take the pending interrupt PSTATE and routing allow, if any (FIQ before IRQ). The return
+ * address is the pc of the instruction not yet executed.
+ */
+export function takePending(h: A64Hart): void {
+  if (!h.irqIn && !h.fiqIn && !h.el2) return
+  const el = h.st[ST.EL]!, daif = h.st[ST.DAIF]!
+  const hcr = h.el2 ? h.sys[SR.HCR_EL2 * 2]! : 0
+  const tge = (hcr & HCR.TGE) !== 0
+  if (take(h, h.fiqIn, (hcr & HCR.FMO) !== 0 || tge, (hcr & HCR.VF) !== 0 && (hcr & HCR.FMO) !== 0 && !tge, el, daif & DAIF_F, VEC_FIQ)) return
+  take(h, h.irqIn, (hcr & HCR.IMO) !== 0 || tge, (hcr & HCR.VI) !== 0 && (hcr & HCR.IMO) !== 0 && !tge, el, daif & DAIF_I, VEC_IRQ)
+}
+
+function take(h: A64Hart, phys: boolean, toEl2: boolean, virt: boolean, el: number, masked: number, vec: number): boolean {
+  if (phys) {
+    if (h.el2 && toEl2) {
+      // routed to EL2: unmaskable from below, masked by PSTATE at EL2
+      if (el < 2 || masked === 0) { enter(h, 2, vec); return true }
+    } else if (el < 2 && masked === 0) { enter(h, 1, vec); return true }
+  }
+  if (virt && el < 2 && masked === 0) { enter(h, 1, vec); return true }
+  return false
+}
+
+function enter(h: A64Hart, target: number, vec: number): void {
+  takeException(h, target, vec, NO_ESR, h.pcLo, h.pcHi, false, 0, 0)
+}

@@ -1,0 +1,18 @@
+/**
+ * Board plugin: QEMU's `virt` Arm machine; the board itself is data in qemu-virt-aarch64.ts.
+ * (This manifest stays free of TS-only syntax: see the note in dev-ns16550/index.ts.)
+ */
+import { definePlugin } from '../../core/plugins.ts'
+import { qemuVirtAarch64 } from './qemu-virt-aarch64.ts'
+
+export * from './qemu-virt-aarch64.ts'
+
+export default definePlugin({
+  name: 'board-qemu-virt-aarch64',
+  kind: 'board',
+  version: '1.0.0',
+  requires: ['arch-aarch64', 'dev-pl011', 'dev-gic'],
+  setup(ctx) {
+    ctx.boards.register(qemuVirtAarch64)
+  },
+})
