@@ -11,7 +11,7 @@ import { dirname, join, resolve, sep } from 'node:path'
 import { bootBare } from './bare.ts'
 import type { BoardDesc } from './board.ts'
 import { bootConfig } from './boot.ts'
-import { validateConfig, type HvVmConfig, type VmInput } from './hypervisor/config.ts'
+import { archWindowsOf, validateConfig, type HvVmConfig, type VmInput } from './hypervisor/config.ts'
 import type { Hypervisor } from './hypervisor/hypervisor.ts'
 import { HypLog } from './hypervisor/log.ts'
 import { blobArchOf, imageBytes, packConfig } from './hypervisor/blob.ts'
@@ -190,7 +190,7 @@ export class Workbench {
       const raw = { board: this.board.name, shmem: [], vms: [config] }
       const baseDir = this.configFile ? dirname(this.configFile) : process.cwd()
       this.checkImageInput(config, baseDir, 'hv.create')
-      const checked = validateConfig(raw, { baseDir, board: this.board, deviceTypes: this.plugins.devices.keys(), elfMachine: this.machine.arch.elfMachine, archOptions: this.machine.arch.vmOptions, archWindows: this.machine.arch.vmWindows?.(this.board) })
+      const checked = validateConfig(raw, { baseDir, board: this.board, deviceTypes: this.plugins.devices.keys(), elfMachine: this.machine.arch.elfMachine, archOptions: this.machine.arch.vmOptions, archWindows: archWindowsOf(this.machine.arch, this.board) })
       const vc: HvVmConfig = checked.vms[0]!
       for (const other of hv.vms) if (other.name === vc.name) throw new ApiError(`a VM named ${vc.name} exists`)
       // its pages come from the pools: any guest addresses will do, but the RAM must be there

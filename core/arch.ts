@@ -12,6 +12,9 @@ import type { ArchVmOptions } from './hypervisor/config-schema.ts'
 import type { Machine } from './machine.ts'
 import type { BoardDesc } from './board.ts'
 
+/** A guest window an architecture puts in a VM (`ArchDesc.vmWindows`); `what` names it in config errors. */
+export interface ArchWindow { base: number; size: number; what: string }
+
 /** What a hart gets from the machine it sits in. */
 export interface HartHost {
   bus: MemoryBus
@@ -136,9 +139,11 @@ export interface ArchDesc {
   vmOptions?: ArchVmOptions
   /**
    * Guest windows the architecture puts in every VM on `board` (RISC-V: the vPLIC at the board's
-   * PLIC): a config's regions, devices and IPC windows must leave them free.
+   * PLIC): a config's regions, devices and IPC windows must leave them free. `archOptions` is
+   * the VM's own `vmOptions` fields, parsed (an arch whose windows a VM may place, as Arm's vGIC
+   * at `arch.gic.gicdAddr`, reads them; absent when asked for the board's defaults).
    */
-  vmWindows?(board: BoardDesc): { base: number; size: number; what: string }[]
+  vmWindows?(board: BoardDesc, archOptions?: Record<string, unknown>): ArchWindow[]
   /**
    * Bare mode: start the harts for `image` as the architecture's usual bare boot does (QEMU's
    * for the board). Without it every hart starts at the entry with the first two argument

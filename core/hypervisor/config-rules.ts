@@ -7,7 +7,7 @@ import type { BoardDesc } from '../board.ts'
 import { hex } from '../bus.ts'
 import { ImageError, machineName, parseElf } from '../loader/elf.ts'
 import { planMemory } from './memory-plan.ts'
-import type { Ctx, Err, HvShmem, HvVmConfig, Node, Win } from './config-types.ts'
+import type { ArchWindows, Ctx, Err, HvShmem, HvVmConfig, Node, Win } from './config-types.ts'
 
 const PAGE_SIZE = 0x1000
 const range = (w: { lo: number; hi: number }): string => `${hex(w.lo)}..${hex(w.hi)}`
@@ -81,9 +81,9 @@ export function checkCpus(nodes: Node[], board: BoardDesc | undefined, err: Err)
  * Guest-physical windows of one VM must not overlap (Bao panics on a fixed-address clash), nor
  * cover a window the architecture puts in every VM (`arch`: the vPLIC).
  */
-export function checkGuestWindows(nodes: Node[], arch: { base: number; size: number; what: string }[], err: Err): void {
-  const fixed: Win[] = arch.map((w) => ({ lo: w.base, hi: w.base + w.size, path: w.what }))
+export function checkGuestWindows(nodes: Node[], arch: ArchWindows, err: Err): void {
   for (const { vm, path } of nodes) {
+    const fixed: Win[] = (typeof arch === 'function' ? arch(vm.archOptions) : arch).map((w) => ({ lo: w.base, hi: w.base + w.size, path: w.what }))
     // the architecture's, devices and IPCs first, so a clash with a region is reported at the region
     const wins: Win[] = [
       ...fixed,

@@ -3,8 +3,12 @@
  * vocabulary its checks share: config.ts walks the VMs into `Node`s, config-rules.ts checks them.
  * Types only, so both import them without importing each other.
  */
+import type { ArchWindow } from '../arch.ts'
 import type { BoardDesc } from '../board.ts'
 import type { ArchVmOptions, VmType, VmTypeName } from './config-schema.ts'
+
+/** what `archWindows` may be: one list for every VM, or a list per VM from its parsed arch options */
+export type ArchWindows = ArchWindow[] | ((archOptions: Record<string, unknown>) => ArchWindow[])
 
 export interface HvImage {
   /** absolute path of the image file; its bytes are not loaded here */
@@ -100,8 +104,8 @@ export interface Ctx {
   elfMachine?: number
   file?: string
   archOptions?: ArchVmOptions
-  /** the windows the board's architecture puts in every VM (ArchDesc.vmWindows) */
-  archWindows?: { base: number; size: number; what: string }[]
+  /** the windows the board's architecture puts in every VM (ArchDesc.vmWindows): fixed, or per VM from its arch options */
+  archWindows?: ArchWindows
 }
 
 /** A VM with where it sits in the config. */

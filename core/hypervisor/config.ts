@@ -11,6 +11,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { dirname, extname, resolve } from 'node:path'
+import type { ArchDesc } from '../arch.ts'
 import type { BoardDesc } from '../board.ts'
 import { hasElfMagic, parseElf } from '../loader/elf.ts'
 import { BUILTIN_PLUGINS, isBoardPath, PluginError, type PluginHost } from '../plugins.ts'
@@ -19,7 +20,7 @@ import { plainConfig } from './config-data.ts'
 import { importConfigModule } from './config-module.ts'
 import { checkNames, checkAlignment, checkCpus, checkGuestWindows, checkHostMemory, checkDevices, checkInterrupts, checkImages, checkIpcs, checkTeeShapes } from './config-rules.ts'
 import { parseStructure, VM_TYPES, type ArchVmOptions, type ParsedVm } from './config-schema.ts'
-import type { Ctx, Err, HvConfig, HvDev, HvImage, HvShmem, HvVmConfig, Node } from './config-types.ts'
+import type { ArchWindows, Ctx, Err, HvConfig, HvDev, HvImage, HvShmem, HvVmConfig, Node } from './config-types.ts'
 
 export type { ConfigInput, VmInput, VmType, VmTypeName } from './config-schema.ts'
 export { ConfigError, ConfigErrors } from './config-error.ts'
@@ -38,8 +39,8 @@ export interface ValidateOptions {
   file?: string
   /** the VM fields the board's architecture adds (`ArchDesc.vmOptions`) */
   archOptions?: ArchVmOptions
-  /** the windows the board's architecture puts in every VM (`ArchDesc.vmWindows`) */
-  archWindows?: { base: number; size: number; what: string }[]
+  /** the windows the board's architecture puts in every VM (`ArchDesc.vmWindows`), or per VM from its arch options */
+  archWindows?: ArchWindows
 }
 
 export interface LoadOptions {
@@ -82,10 +83,16 @@ export async function loadConfig(file: string, plugins: PluginHost, opts: LoadOp
     deviceTypes: new Set(plugins.devices.keys()),
     elfMachine: board && plugins.archs.get(board.arch)?.elfMachine,
     archOptions: board && plugins.archs.get(board.arch)?.vmOptions,
-    archWindows: board && plugins.archs.get(board.arch)?.vmWindows?.(board),
+    archWindows: board && archWindowsOf(plugins.archs.get(board.arch), board),
     file,
   }, errors)
   return { config, board: board!, raw }
+}
+
+/** An arch's VM windows on `board`, per VM (ArchDesc.vmWindows with each VM's arch options). */
+export function archWindowsOf(arch: ArchDesc | undefined, board: BoardDesc): ArchWindows | undefined {
+  const fn = arch?.vmWindows
+  return fn && ((archOptions) => fn(board, archOptions))
 }
 
 /** Validate and normalise a config object; throws ConfigErrors listing every problem. */

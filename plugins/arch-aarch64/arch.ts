@@ -4,6 +4,8 @@ import type { LoadedImage } from '../../core/loader/image.ts'
 import { disassemble } from './disasm.ts'
 import { A64Hart } from './hart.ts'
 import { Psci } from './psci.ts'
+import { A64Hyp } from './hyp/a64-hyp.ts'
+import { A64_VM_OPTIONS, vgicWindows } from './hyp/options.ts'
 
 /** EM_AARCH64 */
 const EM_AARCH64 = 183
@@ -14,6 +16,11 @@ export const aarch64: ArchDesc = {
   createHart: (host, id) => new A64Hart(host, id),
   disassemble,
   bareBoot,
+  hypervisor: (hv) => new A64Hyp(hv),
+  // CROSSCON's per-VM `arch` block (reference §2.2): where the VM's vGIC sits
+  vmOptions: A64_VM_OPTIONS,
+  // every VM gets the vGIC distributor and the GICV frame, at its own addresses (hyp/options.ts)
+  vmWindows: (board, archOptions) => vgicWindows(board, archOptions),
   profile: { interpreter: ['execute.ts:exec', 'hart.ts:run', 'memory.ts:fetchPage', 'memory.ts:decodeAt', 'decode.ts:decode'], translator: [] },
 }
 

@@ -20,7 +20,7 @@ import { ST, X_SINK, X_SP, X_ZR } from './state.ts'
 const TWO32 = 4294967296
 
 export function atomic(h: A64Hart, insn: number): boolean {
-  return ((insn >>> 24) & 63) === 0b001000 ? exclusiveGroup(h, insn) : lse(h, insn)
+  return ((insn >>> 24) & 63) === 0b001000 ? exclusiveGroup(h, insn) : h.lse ? lse(h, insn) : undefinedInstruction(h)
 }
 
 /** the address in Rn (SP allowed) into h.r64[2..3] (A_LO, A_HI), after the SP alignment check; false after a fault */
@@ -51,8 +51,9 @@ const external = (h: A64Hart, write: boolean): false => abort(h, false, FSC.EXTE
 function exclusiveGroup(h: A64Hart, insn: number): boolean {
   const size = insn >>> 30, o2 = (insn >>> 23) & 1, l = (insn >>> 22) & 1, o1 = (insn >>> 21) & 1
   const rs = (insn >>> 16) & 31, o0 = (insn >>> 15) & 1, rt2 = (insn >>> 10) & 31, rt = insn & 31
-  if (o2 === 1 && o1 === 1) return rt2 === 31 ? cas(h, insn, size, rs, rt) : undefinedInstruction(h)
-  if (o2 === 0 && o1 === 1 && size < 2) return rt2 === 31 ? casp(h, insn, size, rs, rt) : undefinedInstruction(h)
+  // CAS and CASP are FEAT_LSE's (A64Options.lse)
+  if (o2 === 1 && o1 === 1) return rt2 === 31 && h.lse ? cas(h, insn, size, rs, rt) : undefinedInstruction(h)
+  if (o2 === 0 && o1 === 1 && size < 2) return rt2 === 31 && h.lse ? casp(h, insn, size, rs, rt) : undefinedInstruction(h)
   if (o2 === 1) {
     // LDAR/STLR (o0 = 1); LDLAR/STLLR (o0 = 0) need LOR, which the A53 lacks
     if (o0 === 0) return undefinedInstruction(h)

@@ -2,9 +2,10 @@
  * The A64 decoder: one instruction word to a pre-decoded slot that the execute loop
  * (execute.ts) runs and the rare paths (system.ts, atomics.ts) read. Follows the encoding index
  * of the Arm ARM (DDI 0487, C4.1): data processing (immediate), branches / exception generating /
- * system, loads and stores, data processing (register); SIMD & FP decodes to one class that
- * traps as UNDEFINED until the FP/AdvSIMD unit exists. Imports only the state layout, so every
- * module of the hart can import it without a cycle.
+ * system, loads and stores, data processing (register); SIMD & FP data processing decodes to
+ * one class with its encoding group (fp-decode.ts), SIMD & FP register loads and stores to memory
+ * ops of their own. Imports only the state layout and fp-decode.ts, so every module of the hart
+ * can import it without a cycle.
  *
  * A slot is four int32s at dec[e..e+3] (e = byte offset of the instruction in its page; the
  * shared code cache has one slot per halfword, so an A64 instruction owns two):
@@ -15,6 +16,7 @@
  *   [2] ex: per-class fields (operand-2 form, addressing mode, condition, sf …) — see below
  *   [3] imm2: immediate high word, or a fourth register (Ra of MADD)
  */
+import { fpDataGroup, fpMemGroup } from './fp-decode.ts'
 import { X_SINK, X_SP, X_ZR } from './state.ts'
 
 /**
@@ -48,7 +50,7 @@ export const enum Op {
   ATOMIC = 47,
   /** LDTR/STTR and friends (unprivileged loads and stores) */
   MEMRARE = 48,
-  /** SIMD & FP: UNDEFINED until the FP/AdvSIMD unit is added */
+  /** SIMD & FP data processing and structure loads/stores: fp-exec.ts, with the group (fp-decode.ts) in ex */
   FPSIMD = 49,
   UNDEF = 50,
   // ---- loads and stores: the loop computes the address first ----
@@ -57,6 +59,8 @@ export const enum Op {
   STRB = 60, STRH = 61, STRW = 62, STRX = 63,
   LDPW = 64, LDPX = 65, LDPSW = 66, STPW = 67, STPX = 68,
   PRFM = 69,
+  /** LDR/STR/LDP/STP (and LDNP/STNP, LDUR/STUR) of B/H/S/D/Q registers: ex bits 14..12 = log2 bytes */
+  LDRV = 70, STRV = 71, LDPV = 72, STPV = 73,
 }
 export const ALU_LAST = Op.CCMP_W
 export const MEM_FIRST = Op.LDRB
@@ -70,7 +74,7 @@ export const EX_INV = 1 << 3
 export const EX_CIN = 1 << 4
 /** ALU ex: shift amount at bits 10..5, extend option at 13..11, sf at 14; CCMP cond at 19..16, nzcv at 23..20 */
 export const EX_AMT_SHIFT = 5, EX_OPT_SHIFT = 11, EX_SF = 1 << 14, EX_COND_SHIFT = 16, EX_NZCV_SHIFT = 20
-/** memory ex: addressing mode at bits 2..0, extend option at 6..4, shift at 10..8 */
+/** memory ex: addressing mode at bits 2..0, extend option at 6..4, shift at 10..8 (V registers: log2 size at 14..12) */
 export const M_OFF = 0, M_PRE = 1, M_POST = 2, M_REG = 3, M_LIT = 4
 
 export interface Decoded {
@@ -106,7 +110,10 @@ export function decode(insn: number, d: Decoded): Decoded {
   if ((op0 & 0b1110) === 0b1010) return branchSys(insn, d)
   if ((op0 & 0b0101) === 0b0100) return loadStore(insn, d)
   if ((op0 & 0b0111) === 0b0101) return dpReg(insn, d)
-  if ((op0 & 0b0111) === 0b0111) return raw(d, Op.FPSIMD, insn)
+  if ((op0 & 0b0111) === 0b0111) {
+    const g = fpDataGroup(insn)
+    return g === 0 ? undef(d, insn) : set(d, Op.FPSIMD, 0, 0, 0, insn, g, 0)
+  }
   return undef(d, insn)
 }
 
@@ -272,7 +279,7 @@ function loadStore(insn: number, d: Decoded): Decoded {
   const v = bits(insn, 26, 26)
   const rt = bits(insn, 4, 0), rn = bits(insn, 9, 5)
   const b2924 = bits(insn, 29, 24)
-  if (v === 1) return raw(d, Op.FPSIMD, insn) // SIMD & FP registers (and structure loads/stores)
+  if (v === 1) return fpLoadStore(insn, d) // SIMD & FP registers (and structure loads/stores)
   if (b2924 === 0b001000) return raw(d, Op.ATOMIC, insn) // exclusives, acquire/release, CAS/CASP
   if ((b2924 & 0b111011) === 0b011000) { // load register (literal): opc 011 V 00 imm19 Rt
     const opc = insn >>> 30
@@ -322,6 +329,47 @@ function loadStore(insn: number, d: Decoded): Decoded {
   const ex = M_REG | (option << 4) | (shift << 8)
   if (op === -1) return set(d, Op.PRFM, 0, rsp(rn), rz(bits(insn, 20, 16)), 0, ex, 0)
   return set(d, op, t, rsp(rn), rz(bits(insn, 20, 16)), 0, ex, 0)
+}
+
+/**
+ * SIMD & FP register loads and stores (V = 1): literal, pair (incl. LDNP/STNP), and single
+ * register in every addressing mode become LDRV/STRV/LDPV/STPV (rd, rm: register numbers times
+ * 4, the word index in the V file); structures go out of line with their group.
+ */
+function fpLoadStore(insn: number, d: Decoded): Decoded {
+  const g = fpMemGroup(insn)
+  if (g > 0) return set(d, Op.FPSIMD, 0, 0, 0, insn, g, 0)
+  const b2924 = bits(insn, 29, 24), rt = bits(insn, 4, 0), rn = bits(insn, 9, 5)
+  if (b2924 === 0b011100) { // literal: opc 011 1 00 imm19 Rt (S, D, Q)
+    const opc = insn >>> 30
+    if (opc === 3) return undef(d, insn)
+    return set(d, Op.LDRV, rt * 4, 0, 0, sext(bits(insn, 23, 5), 19) * 4, M_LIT | ((2 + opc) << 12), 0)
+  }
+  if ((b2924 & 0b111100) === 0b101100) { // pair: opc 101 1 mode L imm7 Rt2 Rn Rt (S, D, Q)
+    const opc = insn >>> 30, mode = bits(insn, 25, 23), l = bits(insn, 22, 22)
+    if (opc === 3) return undef(d, insn)
+    const szLog = 2 + opc
+    const am = mode === 1 ? M_POST : mode === 3 ? M_PRE : M_OFF
+    const off = sext(bits(insn, 21, 15), 7) * (1 << szLog)
+    return set(d, l ? Op.LDPV : Op.STPV, rt * 4, rsp(rn), bits(insn, 14, 10) * 4, off, am | (szLog << 12), 0)
+  }
+  if ((b2924 & 0b111110) !== 0b111100) return undef(d, insn)
+  // single register: size 111 1 0x opc ...: opc<1> with size 00 is the 128-bit Q form
+  const size = insn >>> 30, opc = bits(insn, 23, 22)
+  if ((opc & 2) !== 0 && size !== 0) return undef(d, insn)
+  const szLog = (opc & 2) !== 0 ? 4 : size
+  const op = (opc & 1) !== 0 ? Op.LDRV : Op.STRV
+  const sz = szLog << 12
+  if (bits(insn, 24, 24) === 1) return set(d, op, rt * 4, rsp(rn), 0, bits(insn, 21, 10) * (1 << szLog), M_OFF | sz, 0)
+  const form = bits(insn, 11, 10)
+  if (bits(insn, 21, 21) === 0) {
+    if (form === 2) return undef(d, insn) // no unprivileged forms for V registers
+    return set(d, op, rt * 4, rsp(rn), 0, sext(bits(insn, 20, 12), 9), (form === 0 ? M_OFF : form === 1 ? M_POST : M_PRE) | sz, 0)
+  }
+  const option = bits(insn, 15, 13)
+  if (form !== 2 || (option & 2) === 0) return undef(d, insn)
+  const shift = bits(insn, 12, 12) ? szLog : 0
+  return set(d, op, rt * 4, rsp(rn), rz(bits(insn, 20, 16)), 0, M_REG | (option << 4) | (shift << 8) | sz, 0)
 }
 
 // ---------------------------------------------------------------- data processing (register)

@@ -70,7 +70,7 @@ export const NO_ESR = -1
  */
 export function takeException(h: A64Hart, target: number, vec: number, esr: number, retLo: number, retHi: number, hasFar: boolean, farLo: number, farHi: number): void {
   if (TRACE_TRAPS) traceEntry(h, target, vec, esr, retLo, retHi)
-  if (target === 2 && h.trapHook !== null && esr !== NO_ESR && h.trapHook(h, esr, farLo, farHi)) return
+  if (target === 2 && h.trapHook !== null && h.trapHook(h, vec, esr, farLo, farHi)) return
   const st = h.st, s = h.sys
   const from = st[ST.EL]!
   s[SPSR[target]! * 2] = spsrOf(h)

@@ -5,14 +5,17 @@
  * cases short: the ALU ops' second operand (register, immediate, shifted, extended, inverted)
  * and the memory ops' address (base + offset, pre/post-index, register offset, literal) are
  * computed once for all of them. Everything rare — TLB misses, MMIO, system registers,
- * exceptions, exclusives and atomics — is out of line (memory.ts, system.ts).
+ * exceptions, exclusives and atomics — is out of line (memory.ts, system.ts), and so is SIMD & FP
+ * data processing (fp-exec.ts); loads and stores of V registers have the TLB fast path.
  */
 import type { A64Hart } from './hart.ts'
 import type * as decoded from './decode.ts'
 import { adds32, adds64, bitfield, crc32, div, dp1, extendReg, extr, logicFlags, madd, maddl, mulh, operand2, shiftv } from './alu.ts'
 import { decodeAt, EXT_SW, EXT_SX, EXT_ZERO, fetchPage, loadSlow, storeSlow } from './memory.ts'
+import { execFpSimd } from './fp-exec.ts'
+import { fpMemMode, fpMemSlow, vLoadRam, vStoreRam } from './fp-ldst.ts'
 import { execRare, pairSlow, spAlignmentFault } from './system.ts'
-import { COND, ST, X_SP } from './state.ts'
+import { COND, OFF, ST, X_SP } from './state.ts'
 
 /**
  * decode.ts's `Op` again, as a same-file `const enum`: esbuild (tsx, vitest) inlines only those,
@@ -38,6 +41,7 @@ const enum Op {
   STRB = 60, STRH = 61, STRW = 62, STRX = 63,
   LDPW = 64, LDPX = 65, LDPSW = 66, STPW = 67, STPX = 68,
   PRFM = 69,
+  LDRV = 70, STRV = 71, LDPV = 72, STPV = 73,
 }
 type Values<E> = { [K in keyof E]: `${E[K] & number}` }
 type Same<X, Y> = [X] extends [Y] ? ([Y] extends [X] ? true : false) : false
@@ -60,6 +64,9 @@ const TWO32 = 4294967296
 export function exec(h: A64Hart, max: number): void {
   const x = h.x, st = h.st, u8 = h.u8, u16 = h.u16, i32 = h.i32, r64 = h.r64
   const rT = h.tlb.r, wT = h.tlb.w
+  /** word index of V0 in the arena, and what V-register memory ops may do (fp-ldst.ts fpMemMode; 0: not asked yet) */
+  const vb = (h.stateBase + OFF.V) >> 2
+  let fpOk = 0
   const end = (h.elapsed + max) | 0 // h.elapsed at any point = end - left
   let pcLo = h.pcLo, pcHi = h.pcHi
   let fTag = 1 // never page-aligned: forces a fetch-page lookup first
@@ -340,9 +347,42 @@ export function exec(h: A64Hart, max: number): void {
         break
       }
 
-      default: {
-        // rare instructions: system, exception generating, exclusives and atomics, LDTR/STTR, FP/SIMD, UNDEFINED
+      // ---- SIMD & FP: data processing out of line; V-register loads and stores like the integer ones ----
+      case Op.FPSIMD:
         h.pcLo = pcLo; h.pcHi = pcHi; h.elapsed = end - left
+        if (!execFpSimd(h, ex, imm)) { pcLo = h.pcLo; pcHi = h.pcHi; if (h.brk) break loop; fTag = 1; continue }
+        break
+      case Op.LDRV: case Op.STRV: case Op.LDPV: case Op.STPV: {
+        if (fpOk <= 0) {
+          h.pcLo = pcLo; h.pcHi = pcHi; h.elapsed = end - left
+          fpOk = fpMemMode(h)
+          if (fpOk < 0) { pcLo = h.pcLo; pcHi = h.pcHi; break loop }
+        }
+        const szLog = (ex >>> 12) & 7, sz = 1 << szLog
+        const n = op >= Op.LDPV ? 2 * sz : sz
+        const ti = ((aLo >>> 12) & 255) << 2
+        // in one page, and aligned unless SCTLR_ELx.A lets it be otherwise (fpOk 1)
+        const fast = (aLo & 4095) <= 4096 - n && (fpOk === 1 || (aLo & (sz - 1)) === 0)
+        if (op === Op.LDRV || op === Op.LDPV) {
+          if (fast && rT[ti] === (aLo & -4096) && rT[ti + 1] === aHi) {
+            const o = rT[ti + 2]! + (aLo & 4095)
+            vLoadRam(u8, i32, o, vb + rd, sz)
+            if (op === Op.LDPV) vLoadRam(u8, i32, o + sz, vb + rm, sz)
+          } else if (!fpMemMiss(h, aLo, aHi, op, rd, rm, szLog, pcLo, pcHi, end - left)) { pcLo = h.pcLo; pcHi = h.pcHi; break loop }
+          else if (h.brk) stop = true
+        } else if (fast && wT[ti] === (aLo & -4096) && wT[ti + 1] === aHi) {
+          const o = wT[ti + 2]! + (aLo & 4095)
+          vStoreRam(u8, i32, o, vb + rd, sz)
+          if (op === Op.STPV) vStoreRam(u8, i32, o + sz, vb + rm, sz)
+        } else if (!fpMemMiss(h, aLo, aHi, op, rd, rm, szLog, pcLo, pcHi, end - left)) { pcLo = h.pcLo; pcHi = h.pcHi; break loop }
+        else if (h.brk) stop = true
+        break
+      }
+
+      default: {
+        // rare instructions: system, exception generating, exclusives and atomics, LDTR/STTR, UNDEFINED
+        h.pcLo = pcLo; h.pcHi = pcHi; h.elapsed = end - left
+        fpOk = 0 // CPACR_EL1, CPTR_EL2 or SCTLR_ELx may change
         const advanced = execRare(h, op, w, imm)
         pcLo = h.pcLo; pcHi = h.pcHi
         if (h.brk) break loop
@@ -371,6 +411,11 @@ function loadMiss(h: A64Hart, lo: number, hi: number, size: number, ext: number,
 function storeMiss(h: A64Hart, lo: number, hi: number, size: number, vLo: number, vHi: number, pcLo: number, pcHi: number, elapsed: number): boolean {
   h.pcLo = pcLo; h.pcHi = pcHi; h.elapsed = elapsed
   return storeSlow(h, lo, hi, size, vLo, vHi)
+}
+
+function fpMemMiss(h: A64Hart, lo: number, hi: number, op: number, rt: number, rt2: number, szLog: number, pcLo: number, pcHi: number, elapsed: number): boolean {
+  h.pcLo = pcLo; h.pcHi = pcHi; h.elapsed = elapsed
+  return fpMemSlow(h, lo, hi, op, rt, rt2, szLog)
 }
 
 function pairMiss(h: A64Hart, lo: number, hi: number, op: number, rt: number, rt2: number, pcLo: number, pcHi: number, elapsed: number): boolean {

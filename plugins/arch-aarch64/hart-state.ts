@@ -9,6 +9,9 @@ import { stateNum } from '../../core/state-check.ts'
 export const a64HartState = z.object({
   irqIn: z.boolean(),
   fiqIn: z.boolean(),
+  /** the virtual interrupt inputs (a GIC's virtual CPU interface) */
+  virqIn: z.boolean().default(false),
+  vfiqIn: z.boolean().default(false),
   idle: z.boolean(),
   halted: z.boolean(),
   /** powered off through PSCI, waiting for CPU_ON */

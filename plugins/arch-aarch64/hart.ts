@@ -4,7 +4,9 @@
  * loop in execute.ts, everything rare (system registers, exceptions, atomics, the MMU walk) in
  * files named for what they do.
  *
- * Interrupt inputs: `irq('irq')` and `irq('fiq')`, level-sensitive, driven by the GIC.
+ * Interrupt inputs: `irq('irq')` and `irq('fiq')`, level-sensitive, driven by the GIC; `irq('virq')`
+ * and `irq('vfiq')`, the virtual interrupts a GIC's virtual CPU interface signals (taken at EL1
+ * while HCR_EL2.IMO/FMO route physical ones to EL2).
  * Timer outputs: `timerOut.virt` / `timerOut.phys` are the generic timer's interrupt outputs
  * (CNTV/CNTP, D11.2.4), named CNTVIRQ and CNTPNSIRQ as the GIC documents them; a board wires
  * them to its GIC's PPIs (BoardDesc.cpuIrqs → `connect`). Unwired, nothing fires.
@@ -21,20 +23,30 @@ import { exec } from './execute.ts'
 import { illegalState } from './exceptions.ts'
 import { lineFor, takePending } from './interrupts.ts'
 import { resetSysregs } from './sysregs.ts'
+import { SR } from './sysreg-defs.ts'
 import { GenericTimer } from './timer.ts'
 import { a64HartState } from './hart-state.ts'
 import { DAIF_A, DAIF_D, DAIF_F, DAIF_I, Z_BIT, HART_STATE_BYTES, OFF, ST, SYS_WORDS, X_SP, X_WORDS } from './state.ts'
 import type { Firmware } from './psci.ts'
+import type { Stage2Entry, Stage2Map } from '../../core/hypervisor/stage2.ts'
 
 /**
- * Optional hook for the hypervisor glue: an exception the hart would take to EL2 is offered to
- * native code first (`esr` as ESR_EL2 would hold it). Returns true when handled in place.
+ * Optional hook for the hypervisor glue (it plays EL2 natively): an exception the hart would take
+ * to EL2 is offered to native code first. `vec` is the vector offset (exceptions.ts VEC_SYNC,
+ * VEC_IRQ, VEC_FIQ); `esr` is ESR_EL2 as the exception would set it (NO_ESR for interrupts),
+ * `farLo`/`farHi` FAR_EL2; a stage-2 abort has also written HPFAR_EL2 (el2.ts). Returns true
+ * when handled in place. Every VM exit passes here: no BigInt.
  */
-export type TrapHook = (hart: A64Hart, esr: number, farLo: number, farHi: number) => boolean
+export type TrapHook = (hart: A64Hart, vec: number, esr: number, farLo: number, farHi: number) => boolean
 
 export interface A64Options {
   /** EL2 implemented (ID_AA64PFR0_EL1.EL2, HVC to EL2); QEMU's virt without virtualization=on has none */
   el2?: boolean
+  /**
+   * FEAT_LSE (Armv8.1 atomics, ID_AA64ISAR0_EL1.Atomic = 2), as QEMU's `-cpu max`; the Cortex-A53
+   * (Armv8.0) has none and its LSE encodings are UNDEFINED
+   */
+  lse?: boolean
 }
 
 export class A64Hart implements Hart {
@@ -42,7 +54,10 @@ export class A64Hart implements Hart {
   readonly bus: MemoryBus
   readonly host: HartHost
   readonly clock: Clock
-  readonly el2: boolean
+  /** EL2 implemented; a native hypervisor (hyp/a64-hyp.ts) turns it on for its pCPUs */
+  el2: boolean
+  /** FEAT_LSE (A64Options.lse) */
+  readonly lse: boolean
   /** X0..X30, then SP, XZR and the XZR write sink (state.ts) */
   readonly x: Int32Array
   /** pc, PSTATE and the exclusive monitor (state.ts ST) */
@@ -70,6 +85,21 @@ export class A64Hart implements Hart {
   /** the firmware behind HVC/SMC when EL2/EL3 are not implemented (PSCI, as QEMU provides), or null */
   firmware: Firmware | null = null
   trapHook: TrapHook | null = null
+  /**
+   * Set by the hypervisor core while a guest runs at EL1/EL0: its stage-2 map replaces
+   * VTTBR_EL2's tables (stage2.ts), every stage-1 output address goes through it.
+   */
+  stage2: Stage2Map | null = null
+  /** set with `stage2`: the running vCPU's index within its VM, the cpu its emulated devices see */
+  vcpu = 0
+  /** the emulated-device window of the last EMULATED translation, and the offset in it */
+  emu: Stage2Entry | null = null
+  emuOff = 0
+  /** called on every VM exit the hart serves without a trap (emulated MMIO) */
+  onExit: (() => void) | null = null
+  /** the virtual interrupt inputs (the GIC's virtual CPU interface: VIRQ/VFIQ), ORed with HCR_EL2.VI/VF */
+  virqIn = false
+  vfiqIn = false
   /** arena offset of the page the loop is fetching from */
   fetchOff = 0
   /** scratch for decode and 64-bit results */
@@ -84,6 +114,7 @@ export class A64Hart implements Hart {
     this.host = host
     this.bus = host.bus
     this.el2 = opts.el2 ?? false
+    this.lse = opts.lse ?? false
     this.clock = makeClock(host.cpuHz, host.timebaseHz)
     const base = 65536 + id * HART_STATE_BYTES
     if (base + HART_STATE_BYTES > STATE_AREA_BYTES) throw new Error(`hart ${id}: too many harts for the state area`)
@@ -116,6 +147,7 @@ export class A64Hart implements Hart {
     this.st.fill(0)
     this.v.fill(0)
     resetSysregs(this)
+    if (this.lse) this.sys[SR.ID_AA64ISAR0_EL1 * 2] = (this.sys[SR.ID_AA64ISAR0_EL1 * 2]! & ~(0xf << 20)) | (2 << 20)
     // NZCV is UNKNOWN at reset; QEMU's reads as Z set (its ZF field starts 0, meaning "zero")
     this.st[ST.NZCV] = Z_BIT
     this.st[ST.EL] = this.el2 ? 2 : 1
@@ -216,7 +248,7 @@ export class A64Hart implements Hart {
   }
 
   snapshot(): unknown {
-    return { irqIn: this.irqIn, fiqIn: this.fiqIn, idle: this.idle, halted: this.halted, off: this.off, instret: this.instret, stalled: this.stalled, stallTotal: this.stallTotal }
+    return { irqIn: this.irqIn, fiqIn: this.fiqIn, virqIn: this.virqIn, vfiqIn: this.vfiqIn, idle: this.idle, halted: this.halted, off: this.off, instret: this.instret, stalled: this.stalled, stallTotal: this.stallTotal }
   }
 
   /** After the state area came back (registers, PSTATE, system registers live there). */
@@ -224,6 +256,8 @@ export class A64Hart implements Hart {
     const s = checkState(a64HartState, state)
     this.irqIn = s.irqIn
     this.fiqIn = s.fiqIn
+    this.virqIn = s.virqIn
+    this.vfiqIn = s.vfiqIn
     this.idle = s.idle
     this.halted = s.halted
     this.off = s.off

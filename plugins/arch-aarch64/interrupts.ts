@@ -2,7 +2,9 @@
  * Interrupts (Arm ARM D1.13.2 routing, D1.13.5 masking): the hart's IRQ and FIQ inputs, which EL
  * takes a pending one and whether PSTATE masks it. Physical IRQ/FIQ go to EL1 unless EL2 is
  * implemented and HCR_EL2.IMO/FMO route them to EL2 (then, from EL0/EL1, PSTATE.I/F do not mask
- * them); HCR_EL2.VI/VF make a virtual IRQ/FIQ pending for EL1.
+ * them). A virtual IRQ/FIQ (D1.13.4) is pending for EL1 when HCR_EL2.VI/VF is set or the GIC's
+ * virtual CPU interface drives the 'virq'/'vfiq' input, and IMO/FMO are set: it is taken at EL1
+ * (EL0) unless PSTATE.I/F masks it.
  */
 import { irqLine, NO_IRQ, type IrqLine } from '../../core/irq.ts'
 import { NO_ESR, takeException, VEC_FIQ, VEC_IRQ } from './exceptions.ts'
@@ -13,6 +15,8 @@ import { DAIF_F, DAIF_I, ST } from './state.ts'
 export function lineFor(h: A64Hart, name: string): IrqLine {
   if (name === 'irq') return irqLine((level) => { h.irqIn = level; if (level) wake(h) })
   if (name === 'fiq') return irqLine((level) => { h.fiqIn = level; if (level) wake(h) })
+  if (name === 'virq') return irqLine((level) => { h.virqIn = level; if (level) wake(h) })
+  if (name === 'vfiq') return irqLine((level) => { h.vfiqIn = level; if (level) wake(h) })
   return NO_IRQ
 }
 
@@ -26,7 +30,9 @@ export function wake(h: A64Hart): void {
 /** What WFI waits for: an interrupt pending, whether or not PSTATE masks it. */
 export function interruptPending(h: A64Hart): boolean {
   if (h.irqIn || h.fiqIn) return true
-  return h.el2 && (h.sys[SR.HCR_EL2 * 2]! & (HCR.VI | HCR.VF)) !== 0 && h.st[ST.EL]! < 2
+  if (!h.el2 || h.st[ST.EL]! >= 2) return false
+  const hcr = h.sys[SR.HCR_EL2 * 2]!
+  return ((hcr & HCR.VI) !== 0 || h.virqIn) && (hcr & HCR.IMO) !== 0 || ((hcr & HCR.VF) !== 0 || h.vfiqIn) && (hcr & HCR.FMO) !== 0
 }
 
 /**
@@ -38,8 +44,10 @@ export function takePending(h: A64Hart): void {
   const el = h.st[ST.EL]!, daif = h.st[ST.DAIF]!
   const hcr = h.el2 ? h.sys[SR.HCR_EL2 * 2]! : 0
   const tge = (hcr & HCR.TGE) !== 0
-  if (take(h, h.fiqIn, (hcr & HCR.FMO) !== 0 || tge, (hcr & HCR.VF) !== 0 && (hcr & HCR.FMO) !== 0 && !tge, el, daif & DAIF_F, VEC_FIQ)) return
-  take(h, h.irqIn, (hcr & HCR.IMO) !== 0 || tge, (hcr & HCR.VI) !== 0 && (hcr & HCR.IMO) !== 0 && !tge, el, daif & DAIF_I, VEC_IRQ)
+  const vf = ((hcr & HCR.VF) !== 0 || h.vfiqIn) && (hcr & HCR.FMO) !== 0 && !tge
+  const vi = ((hcr & HCR.VI) !== 0 || h.virqIn) && (hcr & HCR.IMO) !== 0 && !tge
+  if (take(h, h.fiqIn, (hcr & HCR.FMO) !== 0 || tge, vf, el, daif & DAIF_F, VEC_FIQ)) return
+  take(h, h.irqIn, (hcr & HCR.IMO) !== 0 || tge, vi, el, daif & DAIF_I, VEC_IRQ)
 }
 
 function take(h: A64Hart, phys: boolean, toEl2: boolean, virt: boolean, el: number, masked: number, vec: number): boolean {

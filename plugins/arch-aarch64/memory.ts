@@ -12,7 +12,8 @@ import { BusError } from '../../core/bus.ts'
 import { decode } from './decode.ts'
 import { abort, pcAlignmentFault } from './exceptions.ts'
 import type { A64Hart } from './hart.ts'
-import { ACC_FETCH, ACC_LOAD, ACC_STORE, FSC, translate } from './mmu.ts'
+import { ACC_EMU, ACC_FETCH, ACC_LOAD, ACC_STORE, EMULATED, FSC, translate } from './mmu.ts'
+import { emulatedRead, emulatedWrite } from './el2.ts'
 import { SCTLR, SR } from './sysreg-defs.ts'
 import { ST } from './state.ts'
 
@@ -93,8 +94,8 @@ export function readVirt(h: A64Hart, lo: number, hi: number, size: number, acc: 
     if (alignCheck(h)) return alignmentFault(h, lo, hi, false)
     if ((lo & 4095) + size > 4096) return readSplit(h, lo, hi, size, acc)
   }
-  const pa = translate(h, lo, hi, acc)
-  if (pa < 0) return false
+  const pa = translate(h, lo, hi, acc | ACC_EMU)
+  if (pa < 0) return pa === EMULATED && emulatedRead(h, size) // a device the hypervisor emulates
   if (!physRead(h, pa, size)) return abort(h, false, FSC.EXTERNAL, false, false, lo, hi)
   if (fill && !h.bus.observed) {
     const ro = h.bus.ramOffset(pa)
@@ -137,8 +138,8 @@ export function writeVirt(h: A64Hart, lo: number, hi: number, size: number, vLo:
       return true
     }
   }
-  const pa = translate(h, lo, hi, acc)
-  if (pa < 0) return false
+  const pa = translate(h, lo, hi, acc | ACC_EMU)
+  if (pa < 0) return pa === EMULATED && emulatedWrite(h, size, vLo, vHi)
   if (!physWrite(h, pa, size, vLo, vHi)) return abort(h, false, FSC.EXTERNAL, true, false, lo, hi)
   if (fill && !h.bus.observed) {
     const ro = h.bus.ramOffset(pa)

@@ -9,12 +9,17 @@
  * `walk` only answers; `translate` raises the abort. Translations are cached by the caller in
  * the soft TLB (core/cpu/tlb.ts), which is flushed by TLBI, on writes to SCTLR/TTBRn/TCR and on
  * every change of EL — so an entry always holds the permissions of the EL that made it.
+ *
+ * Under a native hypervisor (`h.stage2` set, EL1/EL0), both the output address and every table
+ * address of the walk are IPAs that stage 2 (stage2.ts) translates; its aborts go to EL2.
  */
 import { BusError } from '../../core/bus.ts'
 import { abort } from './exceptions.ts'
 import type { A64Hart } from './hart.ts'
 import { SCTLR, SR } from './sysreg-defs.ts'
 import { ST } from './state.ts'
+import { ACC_EMU, EMULATED, S2_FAULTED, stage2 } from './stage2.ts'
+export { ACC_EMU, EMULATED }
 
 export const ACC_FETCH = 0, ACC_LOAD = 1, ACC_STORE = 2
 /** bits or-ed into an access kind: LDTR/STTR check EL0's permissions at EL1 (C6.2.x "unprivileged") */
@@ -32,10 +37,14 @@ const TWO32 = 4294967296
 /** the A53's physical address size (ID_AA64MMFR0_EL1.PARange = 2): 40 bits */
 const PA_BITS = 40
 
-/** The physical address of (lo, hi) for `acc`, or -1 after raising the abort. */
+/**
+ * The physical address of (lo, hi) for `acc`, or -1 after raising the abort, or EMULATED (only
+ * for `acc` with ACC_EMU) when stage 2 puts it in an emulated device's window.
+ */
 export function translate(h: A64Hart, lo: number, hi: number, acc: number): number {
   const r = walk(h, lo, hi, acc)
-  if (r >= 0) return r
+  if (r >= 0) return h.stage2 === null || h.st[ST.EL]! === 2 ? r : stage2(h, r, acc, false, lo, hi)
+  if (r === S2_FAULTED) return -1
   const kind = acc & 3
   abort(h, kind === ACC_FETCH, -1 - r, kind === ACC_STORE, (acc & ACC_CM) !== 0, lo, hi)
   return -1
@@ -82,7 +91,11 @@ export function walk(h: A64Hart, lo: number, hi: number, acc: number): number {
     const sh = 39 - 9 * level
     const bitsHere = level === (inputSize > 39 ? 0 : inputSize > 30 ? 1 : 2) ? inputSize - sh : 9
     const idx = (sh >= 32 ? hi >>> (sh - 32) : (lo >>> sh) | (hi << (32 - sh))) & ((1 << bitsHere) - 1)
-    const at = table + idx * 8
+    let at = table + idx * 8
+    if (h.stage2 !== null && el !== 2) {
+      at = stage2(h, at, acc, true, lo, hi)
+      if (at < 0) return S2_FAULTED
+    }
     try {
       h.bus.loadDoubleword(at, d, h.id)
     } catch (e) {

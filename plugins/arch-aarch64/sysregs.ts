@@ -10,6 +10,7 @@ import type { A64Hart } from './hart.ts'
 import { BY_KEY, CCSIDR, RESET, SCTLR, SR, type SysRegDef, type SysRegName } from './sysreg-defs.ts'
 import { DAIF_A, DAIF_D, DAIF_F, DAIF_I, ST, X_SP } from './state.ts'
 import { TIMER_P, TIMER_V } from './timer.ts'
+import { fpAccess } from './vreg.ts'
 
 export function resetSysregs(h: A64Hart): void {
   const s = h.sys
@@ -50,13 +51,6 @@ function el0Trapped(h: A64Hart, name: SysRegName): boolean {
 /** ISS of an FP access trap (EC 0x07) from AArch64: CV = 1, COND = 0b1110, as QEMU's syn_fp_access_trap */
 export const FP_TRAP_ISS = (1 << 24) | (0xe << 20)
 
-/** Whether CPACR_EL1.FPEN traps FP/AdvSIMD at the current EL (0b00/0b10: EL0 and EL1; 0b01: EL0) */
-export function fpTrapped(h: A64Hart): boolean {
-  const el = h.st[ST.EL]!
-  const fpen = (h.sys[SR.CPACR_EL1 * 2]! >>> 20) & 3
-  return el < 2 && (fpen === 0 || fpen === 2 || (fpen === 1 && el === 0))
-}
-
 /** The register an access names, or null after raising the exception it takes. */
 function check(h: A64Hart, insn: number, write: boolean): SysRegDef | null {
   const key = (insn >>> 5) & 0xffff
@@ -67,8 +61,8 @@ function check(h: A64Hart, insn: number, write: boolean): SysRegDef | null {
   // SP_EL0 is not accessible while it is the stack pointer in use (C5.2.16)
   if (def.name === 'SP_EL0' && h.st[ST.SPSEL] === 0) { undefinedInstruction(h); return null }
   if (el === 0 && el0Trapped(h, def.name)) { syncException(h, EC.SYSREG, sysIss(insn)); return null }
-  // FPCR and FPSR belong to the FP unit: CPACR_EL1.FPEN traps them like any FP instruction (D19.2.29)
-  if ((def.name === 'FPCR' || def.name === 'FPSR') && fpTrapped(h)) { syncException(h, EC.FP, FP_TRAP_ISS); return null }
+  // FPCR and FPSR belong to the FP unit: CPACR_EL1.FPEN and CPTR_EL2.TFP trap them like any FP instruction (D19.2.29)
+  if ((def.name === 'FPCR' || def.name === 'FPSR') && !fpAccess(h)) return null
   return def
 }
 
@@ -125,7 +119,8 @@ export function msr(h: A64Hart, insn: number, lo: number, hi: number): boolean {
     case 'SPSEL': setElSp(h, st[ST.EL]!, lo & 1); return true
     case 'DAIF': st[ST.DAIF] = lo & (DAIF_D | DAIF_A | DAIF_I | DAIF_F); h.brk = true; return true
     case 'NZCV': st[ST.NZCV] = lo & 0xf0000000; return true
-    case 'FPCR': s[i] = lo & 0x07f79f00; s[i + 1] = 0; return true
+    // AHP, DN, FZ, RMode, Stride, Len; the trap enables (IDE, IXE … IOE) are RAZ/WI: the A53 has no trapped FP exceptions (QEMU agrees)
+    case 'FPCR': s[i] = lo & 0x07f70000; s[i + 1] = 0; return true
     case 'FPSR': s[i] = lo & 0xf800009f; s[i + 1] = 0; return true
     // bits 10..0 are RES0; QEMU keeps 10..5 (vbar_write masks 4..0) and so do we, so guests read
     // back what they read on QEMU; exception entry uses bits 63..11 (exceptions.ts)

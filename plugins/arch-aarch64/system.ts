@@ -1,7 +1,7 @@
 /**
  * Rare instructions, off the hot loop: system instructions (hints, CLREX, MSR immediate, MRS/MSR,
  * DC/IC/AT/TLBI, ERET), exception generation (SVC/HVC/SMC/BRK), LDTR/STTR, the pair loads and
- * stores that missed the fast path, SIMD & FP (which traps for now), and UNDEFINED. Each either
+ * stores that missed the fast path, and UNDEFINED (SIMD & FP is fp-exec.ts's). Each either
  * advances pc (returns true) or leaves it where an exception or ERET put it (false).
  */
 import { atomic } from './atomics.ts'
@@ -12,7 +12,7 @@ import { interruptPending } from './interrupts.ts'
 import { EXT_SW, EXT_SX, EXT_ZERO, extend, physWrite, readVirt, writeVirt } from './memory.ts'
 import { ACC_LOAD, ACC_STORE, ACC_UNPRIV, FSC, translate, walk } from './mmu.ts'
 import { HCR, SCTLR, SR } from './sysreg-defs.ts'
-import { FP_TRAP_ISS, fpTrapped, mrs, msr, sysIss } from './sysregs.ts'
+import { mrs, msr, sysIss } from './sysregs.ts'
 import { DAIF_A, DAIF_D, DAIF_F, DAIF_I, ST, X_SINK, X_SP, X_ZR } from './state.ts'
 
 export function advance(h: A64Hart): true {
@@ -31,7 +31,6 @@ export function execRare(h: A64Hart, op: number, _w: number, insn: number): bool
     case Op.EXC: return exceptionGen(h, insn)
     case Op.ATOMIC: return atomic(h, insn) && advance(h)
     case Op.MEMRARE: return unprivileged(h, insn)
-    case Op.FPSIMD: return fpsimd(h)
     default: return undefinedInstruction(h)
   }
 }
@@ -221,15 +220,6 @@ function unprivileged(h: A64Hart, insn: number): boolean {
   extend(h.r64, bytes, opc === 1 ? EXT_ZERO : opc === 2 ? EXT_SX : EXT_SW)
   if (rt !== 31) { h.x[rt * 2] = h.r64[0]!; h.x[rt * 2 + 1] = h.r64[1]! }
   return advance(h)
-}
-
-/**
- * SIMD & FP: CPACR_EL1.FPEN traps EL0/EL1 accesses with EC 0x07 (D19.2.29); otherwise UNDEFINED
- * until the FP/AdvSIMD unit exists (its registers are reserved in the state area: state.ts).
- */
-function fpsimd(h: A64Hart): boolean {
-  if (fpTrapped(h)) return syncException(h, EC.FP, FP_TRAP_ISS)
-  return undefinedInstruction(h)
 }
 
 /** The SP alignment check (D1.8.2): true after raising the fault, false when the check is off. */

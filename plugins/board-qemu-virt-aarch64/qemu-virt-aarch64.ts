@@ -18,8 +18,9 @@ export const qemuVirtAarch64: BoardDesc = {
   // VIRT_MEM at 1 GiB; CROSSCON's -m 4G, committed only as guests touch it
   memory: [{ base: 0x4000_0000, size: 0x1_0000_0000 }],
   devices: [
-    // GICv2: GICD at +0, GICC at +0x10000 (the GICH/GICV frames at +0x30000/+0x40000 belong to the hypervisor half)
-    { name: 'gic0', type: 'gicv2', base: 0x800_0000, size: 0x2_0000, params: { irqs: 288 } },
+    // GICv2 with the virtualization extensions (virtualization=on): GICD at +0, GICC at +0x10000,
+    // GICH at +0x30000, GICV at +0x40000; maintenance interrupt PPI 25 (platforms.json)
+    { name: 'gic0', type: 'gicv2', base: 0x800_0000, size: 0x5_0000, params: { irqs: 288 } },
     { name: 'uart0', type: 'pl011', base: 0x900_0000, size: 0x1000, irqs: [{ to: 'gic0', input: 33 }] },
     { name: 'uart1', type: 'pl011', base: 0x90c_0000, size: 0x1000, irqs: [{ to: 'gic0', input: 42 }] },
   ],

@@ -31,6 +31,29 @@ export function offsetParam(ctx: DeviceContext, key: string, dflt: number, span:
   return v
 }
 
+/** The GIC maintenance interrupt's PPI on QEMU virt (ARCH_GIC_MAINT_IRQ), and CROSSCON's qemu-aarch64-virt. */
+export const DEFAULT_MAINTENANCE_IRQ = 25
+
+/** A PPI param (16..31): the maintenance interrupt's INTID. */
+export function ppiParam(ctx: DeviceContext, key: string, dflt: number): number {
+  const v = ctx.params[key] ?? dflt
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < SGIS || v >= PRIVATE) {
+    throw new Error(`${ctx.name}: params.${key} must be a PPI, ${SGIS}..${PRIVATE - 1} (got ${String(v)})`)
+  }
+  return v
+}
+
+/** Each CPU's virtual interrupt inputs ('virq', 'vfiq'), which a virtual CPU interface drives. */
+export function virtualCpuLines(ctx: DeviceContext): { virq: IrqLine[]; vfiq: IrqLine[] } {
+  const virq: IrqLine[] = []
+  const vfiq: IrqLine[] = []
+  for (let c = 0; c < ctx.harts; c++) {
+    virq.push(ctx.hartLine(c, 'virq'))
+    vfiq.push(ctx.hartLine(c, 'vfiq'))
+  }
+  return { virq, vfiq }
+}
+
 /** A register that stores nothing: its reads and writes are views of the GIC state. */
 export function view(spec: Omit<RegSpec, 'mask' | 'reset' | 'banked'>): RegSpec {
   return { ...spec, mask: 0, access: spec.access ?? (spec.read && spec.write ? 'rw' : spec.read ? 'r' : 'w') }

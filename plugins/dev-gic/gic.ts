@@ -6,8 +6,8 @@
  *
  * The registers of both versions are views of this state: GICv2's GICD_ and GICC_ windows
  * (gicv2.ts), GICv3's GICD_ and GICR_ frames and ICC_ system registers (gicv3.ts, icc.ts). The
- * state lives here rather than in each version's register storage so the two versions — and,
- * later, the virtual CPU interface of the hypervisor half — share one acknowledge and one EOI.
+ * state lives here rather than in each version's register storage so the two versions share one
+ * acknowledge and one EOI. The virtualization extensions' list registers are vgic.ts's.
  *
  * Layout. INTIDs 0..31 (SGIs, PPIs) are private, one copy per CPU (GICv2: banked registers;
  * GICv3: each CPU's redistributor); SPIs 32.. are shared. A bitmap has `cpus + words - 1` words:
@@ -325,7 +325,16 @@ export class GicCore {
 
   /** GICC_DIR / ICC_DIR_EL1: only with EOImode set (otherwise UNPREDICTABLE; ignored as QEMU does). */
   deactivate(cpu: number, id: number): void {
-    if (!this.exists(id) || !(this.cpuCtlr[cpu]! & CTLR_EOI_MODE)) return
+    if (this.cpuCtlr[cpu]! & CTLR_EOI_MODE) this.clearActive(cpu, id)
+  }
+
+  /**
+   * Deactivate `id` as `cpu` sees it, whatever EOImode says: the deactivation a virtual CPU
+   * interface forwards for a list register with the HW bit (IHI 0048B GICH_LR HW, IHI 0069
+   * ICH_LR<n>_EL2.HW: "as a write to GICC_DIR / ICC_DIR_EL1 from the PE having that pINTID").
+   */
+  clearActive(cpu: number, id: number): void {
+    if (!this.exists(id)) return
     this.change(this.active, cpu, id >>> 5, 1 << (id & 31), false)
     this.update()
   }

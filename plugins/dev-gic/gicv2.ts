@@ -6,19 +6,27 @@
  * cannot reach another device, so the distributor and the CPU interface cannot be two board
  * devices sharing state. The device's window therefore starts at the distributor and spans the
  * CPU interface: GICD_* at +0 (4 KiB), GICC_* at +params.giccOffset (default 0x10000, as on QEMU
- * virt: GICD 0x08000000, GICC 0x08010000), 8 KiB with GICC_DIR at +0x1000. A board entry is
- * `{ type: 'gicv2', base: 0x08000000, size: 0x20000 }`. The rest of the window reads 0.
- * (For the hypervisor half, GICH_* and GICV_* frames can join the same window the same way:
- * QEMU virt puts them at +0x30000 and +0x40000.)
+ * virt: GICD 0x08000000, GICC 0x08010000), 8 KiB with GICC_DIR at +0x1000. The rest of the
+ * window reads 0.
+ *
+ * The virtualization extensions (IHI 0048B ch. 5; vgic.ts, gicv2-virt.ts) join the same window:
+ * GICH_* at +params.gichOffset (default 0x30000, 4 KiB) and GICV_* at +params.gicvOffset (default
+ * 0x40000, 8 KiB), as on QEMU virt with virtualization=on (GICH 0x08030000, GICV 0x08040000). A
+ * board entry is `{ type: 'gicv2', base: 0x08000000, size: 0x50000 }`. A window that stops short
+ * of the default GICV frame and names neither offset is a GIC without the extensions (QEMU's
+ * virtualization=off; `{ size: 0x20000 }`): no GICH/GICV, no 'virq'/'vfiq', no maintenance.
  *
  * Banking. The bus passes the accessing CPU with every access (core/bus.ts `MmioHandler`), so
  * GICD_*0 registers of SGIs and PPIs and every GICC_* register act for the CPU that accessed
  * them. Host accesses (cpu -1: the REPL, tests, the hypervisor model's bookkeeping) act as CPU 0.
  *
- * Params: `irqs` (INTIDs incl. the 32 private ones; default 288 as QEMU virt), `giccOffset`.
+ * Params: `irqs` (INTIDs incl. the 32 private ones; default 288 as QEMU virt), `giccOffset`,
+ * `gichOffset`, `gicvOffset`, `maintenanceIrq` (the PPI, default 25 as QEMU virt).
  * Inputs: `irqInput(n)` for SPI n (32..irqs-1); `ppi(cpu, n)` for CPU cpu's PPI n (16..31).
  * Outputs: each CPU's 'irq' and 'fiq' (`ctx.hartLine(cpu, 'irq' | 'fiq')`); group 0 goes to
- * 'fiq' only while that CPU's GICC_CTLR.FIQEn is set. The state machine is gic.ts's.
+ * 'fiq' only while that CPU's GICC_CTLR.FIQEn is set. With the virtualization extensions also
+ * each CPU's 'virq' and 'vfiq' (its virtual CPU interface) and its maintenance PPI, asserted
+ * while GICH_HCR.En is set and GICH_MISR is not 0. The state machines are gic.ts's and vgic.ts's.
  */
 import type { Device, DeviceContext } from '../../core/device.ts'
 import type { IrqLine } from '../../core/irq.ts'
@@ -29,7 +37,10 @@ import {
   APR_WORDS, CTLR_ACK_CTL, CTLR_MASK, GicCore, IDLE_PRIORITY, PRIVATE, SGIS, SPURIOUS, SPURIOUS_GROUP1,
 } from './gic.ts'
 import { checkCore, restoreCore, snapshotCore, type GicCoreState } from './gic-state.ts'
-import { cpuLines, GicInputs, idRegisters, interruptRegs, irqsParam, offsetParam, view } from './common.ts'
+import { cpuLines, DEFAULT_MAINTENANCE_IRQ, GicInputs, idRegisters, interruptRegs, irqsParam, offsetParam, ppiParam, view, virtualCpuLines } from './common.ts'
+import { gichRegisters, GICH_SIZE, gicvRegisters, GICV_SIZE } from './gicv2-virt.ts'
+import { VirtualInterface } from './vgic.ts'
+import { checkVirtual, restoreVirtual, snapshotVirtual, type VirtualInterfaceState } from './vgic-state.ts'
 
 /** IHI 0048B: a GICv2 has at most 8 CPU interfaces (GICD_TYPER.CPUNumber, 8-bit target lists) */
 const MAX_CPUS = 8
@@ -44,17 +55,35 @@ const ID_REGS = [0x04, 0x00, 0x00, 0x00, 0x90, 0xb4, 0x2b, 0x00, 0x0d, 0xf0, 0x0
 const SGIR_LIST = 0
 const SGIR_OTHERS = 1
 const SGIR_SELF = 2
+/** QEMU virt: GICH at +0x30000, GICV at +0x40000 */
+const DEFAULT_GICH = 0x3_0000
+const DEFAULT_GICV = 0x4_0000
 
 export interface Gicv2State {
   core: GicCoreState
   /** GICD_ITARGETSR of each SPI (INTID 32 first) */
   targets: number[]
+  /** the virtualization extensions' state, present exactly when the GIC has them */
+  virt?: VirtualInterfaceState
+}
+
+/** GICH_* and GICV_* where they sit in the window */
+interface VirtFrames {
+  gich: Registers
+  gicv: Registers
+  gichOffset: number
+  gicvOffset: number
 }
 
 export class Gicv2 implements Device {
   readonly gicVersion = 2
   readonly core: GicCore
   readonly giccOffset: number
+  /** the virtualization extensions (list registers, virtual CPU interface), or null without them */
+  readonly vgic: VirtualInterface | null
+  /** the maintenance interrupt's PPI (with the virtualization extensions) */
+  readonly maintenanceIrq: number
+  private readonly frames: VirtFrames | null
   private readonly gicd: Registers
   private readonly gicc: Registers
   private readonly inputs: GicInputs
@@ -76,7 +105,35 @@ export class Gicv2 implements Device {
     this.inputs = new GicInputs(this.core, ctx.name)
     this.gicd = new Registers(this.distributor())
     this.gicc = new Registers(this.cpuInterface())
+    this.maintenanceIrq = ppiParam(ctx, 'maintenanceIrq', DEFAULT_MAINTENANCE_IRQ)
+    const p = ctx.params
+    if (p.gichOffset !== undefined || p.gicvOffset !== undefined || ctx.size >= DEFAULT_GICV + GICV_SIZE) {
+      const gichOffset = offsetParam(ctx, 'gichOffset', DEFAULT_GICH, GICH_SIZE)
+      const gicvOffset = offsetParam(ctx, 'gicvOffset', DEFAULT_GICV, GICV_SIZE)
+      if (new Set([this.giccOffset, gichOffset, gicvOffset]).size < 3) {
+        throw new Error(`${ctx.name}: params.giccOffset, gichOffset and gicvOffset must name three different frames`)
+      }
+      const { virq, vfiq } = virtualCpuLines(ctx)
+      const maintenance = Array.from({ length: cpus }, (_, c) => this.inputs.ppi(c, this.maintenanceIrq))
+      const v = (this.vgic = new VirtualInterface({ version: 2, core: this.core, virq, vfiq, maintenance }))
+      const me = (cpu: number) => this.me(cpu)
+      this.frames = { gich: new Registers(gichRegisters(v, me)), gicv: new Registers(gicvRegisters(v, me)), gichOffset, gicvOffset }
+    } else {
+      this.vgic = null
+      this.frames = null
+    }
     this.core.update(true)
+    this.vgic?.update(true)
+  }
+
+  /** GICH_*'s offset in the window, or null without the virtualization extensions */
+  get gichOffset(): number | null {
+    return this.frames?.gichOffset ?? null
+  }
+
+  /** GICV_*'s offset in the window (the frame a hypervisor maps at each VM's GICC address), or null */
+  get gicvOffset(): number | null {
+    return this.frames?.gicvOffset ?? null
   }
 
   /** the accessing CPU as the banked registers see it: the host acts as CPU 0 */
@@ -200,21 +257,35 @@ export class Gicv2 implements Device {
   read(offset: number, size: number, cpu = -1): number {
     if (offset < GICD_SIZE) return this.gicd.read(offset, size, cpu)
     const o = offset - this.giccOffset
-    return o >= 0 && o < GICC_SIZE ? this.gicc.read(o, size, cpu) : 0
+    if (o >= 0 && o < GICC_SIZE) return this.gicc.read(o, size, cpu)
+    const f = this.frames
+    if (!f) return 0
+    const h = offset - f.gichOffset
+    if (h >= 0 && h < GICH_SIZE) return f.gich.read(h, size, cpu)
+    const v = offset - f.gicvOffset
+    return v >= 0 && v < GICV_SIZE ? f.gicv.read(v, size, cpu) : 0
   }
 
   /**
    * IHI 0048B makes only GICD_IPRIORITYR, GICD_ITARGETSR and GICD_C/SPENDSGIR byte-accessible; a
    * narrower write to any other register is ignored (it would reach a view with the other bytes
-   * zero). Narrow reads are served from the whole register.
+   * zero). Narrow reads are served from the whole register. GICC_*, GICH_* and GICV_* are word
+   * registers only.
    */
   write(offset: number, size: number, value: number, cpu = -1): void {
     if (offset < GICD_SIZE) {
       if (size === 4 || (offset >= 0x400 && offset < 0xc00) || (offset >= 0xf10 && offset < 0xf30)) this.gicd.write(offset, size, value, cpu)
       return
     }
+    if (size !== 4) return
     const o = offset - this.giccOffset
-    if (o >= 0 && o < GICC_SIZE && size === 4) this.gicc.write(o, size, value, cpu)
+    if (o >= 0 && o < GICC_SIZE) return this.gicc.write(o, size, value, cpu)
+    const f = this.frames
+    if (!f) return
+    const h = offset - f.gichOffset
+    if (h >= 0 && h < GICH_SIZE) return f.gich.write(h, size, value, cpu)
+    const v = offset - f.gicvOffset
+    if (v >= 0 && v < GICV_SIZE) f.gicv.write(v, size, value, cpu)
   }
 
   /** SPI `n`'s input (32..irqs-1); the board wires `{ to: 'gic0', input: n }` here. */
@@ -234,18 +305,25 @@ export class Gicv2 implements Device {
   reset(): void {
     this.targets.fill(0)
     this.core.reset()
+    this.vgic?.reset()
   }
 
   snapshot(): Gicv2State {
-    return { core: snapshotCore(this.core), targets: [...this.targets] }
+    const s: Gicv2State = { core: snapshotCore(this.core), targets: [...this.targets] }
+    if (this.vgic) s.virt = snapshotVirtual(this.vgic)
+    return s
   }
 
   checkState(state: unknown): void {
-    const s = checkState(z.object({ core: z.unknown(), targets: z.array(stateNum.u8) }).strict(), state)
+    const s = checkState(z.object({ core: z.unknown(), targets: z.array(stateNum.u8), virt: z.unknown().optional() }).strict(), state)
     checkCore(this.core, s.core, 'core')
     if (s.targets.length !== this.targets.length) throw new StateError('targets', `must list ${this.targets.length} targets, one per SPI (this GIC's geometry)`)
     const bad = s.targets.findIndex((t) => t & ~this.allCpus)
     if (bad >= 0) throw new StateError(`targets[${bad}]`, `names a CPU the GIC does not have (mask 0x${this.allCpus.toString(16)})`)
+    if (!this.vgic) {
+      if (s.virt !== undefined) throw new StateError('virt', 'this GIC has no virtualization extensions (its window stops short of GICH/GICV)')
+    } else if (s.virt === undefined) throw new StateError('virt', 'missing: this GIC has the virtualization extensions')
+    else checkVirtual(this.vgic, s.virt, 'virt')
   }
 
   restore(state: unknown): void {
@@ -253,6 +331,8 @@ export class Gicv2 implements Device {
     const s = state as Gicv2State
     restoreCore(this.core, s.core)
     this.targets.set(s.targets)
+    if (this.vgic && s.virt) restoreVirtual(this.vgic, s.virt)
     this.core.update(true)
+    this.vgic?.update(true)
   }
 }

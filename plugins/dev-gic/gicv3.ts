@@ -21,7 +21,12 @@
  * computes from MPIDR_EL1.
  *
  * GICR_WAKER keeps ProcessorSleep (ChildrenAsleep follows it at once) without gating delivery,
- * as QEMU. Params: `irqs` (default 288, QEMU virt), `gicrOffset`.
+ * as QEMU. Params: `irqs` (default 288, QEMU virt), `gicrOffset`, `maintenanceIrq` (default 25).
+ *
+ * The virtualization extensions are always there (vgic.ts, ich.ts): ICH_*_EL2 for the
+ * hypervisor, ICV_*_EL1 for the guest (`readSysreg(cpu, name, { virtual: true })`), each CPU's
+ * 'virq' and 'vfiq' outputs and its maintenance PPI, asserted while ICH_HCR_EL2.En is set and
+ * ICH_MISR_EL2 is not 0.
  */
 import type { Device, DeviceContext } from '../../core/device.ts'
 import type { IrqLine } from '../../core/irq.ts'
@@ -29,9 +34,12 @@ import { Registers, type RegSpec } from '../../core/regs.ts'
 import { checkState, stateNum, StateError } from '../../core/state-check.ts'
 import { z } from 'zod'
 import { checkCore, restoreCore, snapshotCore, type GicCoreState } from './gic-state.ts'
-import { cpuLines, GicInputs, idRegisters, interruptRegs, irqsParam, offsetParam, view } from './common.ts'
+import { cpuLines, DEFAULT_MAINTENANCE_IRQ, GicInputs, idRegisters, interruptRegs, irqsParam, offsetParam, ppiParam, view, virtualCpuLines } from './common.ts'
 import { FIRST_SPECIAL, GicCore, PRIVATE } from './gic.ts'
 import { iccReg, type IccHost, type IccSysreg } from './icc.ts'
+import type { SysregAccess } from './lookup.ts'
+import { VirtualInterface } from './vgic.ts'
+import { checkVirtual, restoreVirtual, snapshotVirtual, type VirtualInterfaceState } from './vgic-state.ts'
 
 const GICD_SIZE = 0x1_0000
 /** RD_base + SGI_base (no VLPI frames) */
@@ -60,12 +68,17 @@ export interface Gicv3State {
   irouter: number[]
   /** GICR_WAKER.ProcessorSleep of each redistributor */
   processorSleep: boolean[]
+  /** the list registers and virtual interface control of each CPU */
+  virt: VirtualInterfaceState
 }
 
 export class Gicv3 implements Device, IccHost {
   readonly gicVersion = 3
   readonly core: GicCore
   readonly gicrOffset: number
+  readonly vgic: VirtualInterface
+  /** the maintenance interrupt's PPI */
+  readonly maintenanceIrq: number
   private readonly gicd: Registers
   /** one redistributor's frames; the access's `cpu` argument carries the redistributor's index */
   private readonly gicr: Registers
@@ -89,8 +102,13 @@ export class Gicv3 implements Device, IccHost {
     this.inputs = new GicInputs(this.core, ctx.name)
     this.gicd = new Registers(this.distributor())
     this.gicr = new Registers(this.redistributor())
+    this.maintenanceIrq = ppiParam(ctx, 'maintenanceIrq', DEFAULT_MAINTENANCE_IRQ)
+    const { virq, vfiq } = virtualCpuLines(ctx)
+    const maintenance = Array.from({ length: cpus }, (_, c) => this.inputs.ppi(c, this.maintenanceIrq))
+    this.vgic = new VirtualInterface({ version: 3, core: this.core, virq, vfiq, maintenance })
     this.resetState()
     this.core.update(true)
+    this.vgic.update(true)
   }
 
   /** The distributor; with affinity routing (IHI 0069 §2.3), words and bytes of INTIDs 0..31 are RAZ/WI */
@@ -171,15 +189,24 @@ export class Gicv3 implements Device, IccHost {
     c.update()
   }
 
-  /** An ICC_* system register read by CPU `cpu` (0n for a write-only one: the CPU plugin raises UNDEFINED first). */
-  readSysreg(cpu: number, name: IccSysreg): bigint {
-    const r = iccReg(name)
+  /**
+   * A GIC system register (ICC_*, ICH_*) read by CPU `cpu` (0n for a write-only one: the CPU
+   * plugin raises UNDEFINED first). `virtual`: the ICV_ register behind an ICC_ one (icc.ts
+   * `iccRoute`); ignored for a register without one.
+   */
+  readSysreg(cpu: number, name: IccSysreg, opts?: SysregAccess): bigint {
+    const r = this.face(name, opts)
     return r.read ? r.read(this, this.cpu(cpu)) : 0n
   }
 
-  /** An ICC_* system register written by CPU `cpu` (ignored for a read-only one). */
-  writeSysreg(cpu: number, name: IccSysreg, value: bigint): void {
-    iccReg(name).write?.(this, this.cpu(cpu), BigInt.asUintN(64, value))
+  /** A GIC system register written by CPU `cpu` (ignored for a read-only one); `virtual` as `readSysreg`. */
+  writeSysreg(cpu: number, name: IccSysreg, value: bigint, opts?: SysregAccess): void {
+    this.face(name, opts).write?.(this, this.cpu(cpu), BigInt.asUintN(64, value))
+  }
+
+  private face(name: IccSysreg, opts: SysregAccess | undefined) {
+    const r = iccReg(name)
+    return opts?.virtual && r.virt && !r.virt.trap ? r.virt : r
   }
 
   private cpu(cpu: number): number {
@@ -235,15 +262,20 @@ export class Gicv3 implements Device, IccHost {
   reset(): void {
     this.resetState()
     this.core.reset()
+    this.vgic.reset()
   }
 
   snapshot(): Gicv3State {
-    return { core: snapshotCore(this.core), irouter: [...this.irouter], processorSleep: [...this.sleep].map((s) => s === 1) }
+    return {
+      core: snapshotCore(this.core), irouter: [...this.irouter], processorSleep: [...this.sleep].map((s) => s === 1),
+      virt: snapshotVirtual(this.vgic),
+    }
   }
 
   checkState(state: unknown): void {
-    const s = checkState(z.object({ core: z.unknown(), irouter: z.array(stateNum.u32), processorSleep: z.array(z.boolean()) }).strict(), state)
+    const s = checkState(z.object({ core: z.unknown(), irouter: z.array(stateNum.u32), processorSleep: z.array(z.boolean()), virt: z.unknown() }).strict(), state)
     checkCore(this.core, s.core, 'core')
+    checkVirtual(this.vgic, s.virt, 'virt')
     if (s.irouter.length !== this.irouter.length) throw new StateError('irouter', `must list ${this.irouter.length} routes, one per SPI (this GIC's geometry)`)
     if (s.processorSleep.length !== this.core.cpus) throw new StateError('processorSleep', `must list ${this.core.cpus} values, one per redistributor`)
   }
@@ -255,6 +287,8 @@ export class Gicv3 implements Device, IccHost {
     this.irouter.set(s.irouter)
     for (let i = 0; i < this.irouter.length; i++) this.route(i)
     this.sleep.set(s.processorSleep.map((b) => (b ? 1 : 0)))
+    restoreVirtual(this.vgic, s.virt)
     this.core.update(true)
+    this.vgic.update(true)
   }
 }

@@ -7,9 +7,15 @@
  *
  * - the generic timer drives PPIs through `ppiLine(bus, cpu, 27)` (virtual), 30 (physical),
  *   26 (EL2 physical);
- * - MRS/MSR of ICC_* registers go to `gicCpuInterface(bus)` when `findGic(bus)?.gicVersion === 3`
- *   (with a GICv2, or no GIC, those encodings are UNDEFINED: ICC_SRE_EL1.SRE reads as zero);
- * - the GIC drives each hart's 'irq' and 'fiq' inputs itself (`ctx.hartLine`).
+ * - MRS/MSR of GIC system registers (ICC_*, and the hypervisor's ICH_*) go to
+ *   `gicCpuInterface(bus)` when `findGic(bus)?.gicVersion === 3` (with a GICv2, or no GIC, those
+ *   encodings are UNDEFINED: ICC_SRE_EL1.SRE reads as zero). A guest's access at EL1 that
+ *   HCR_EL2.IMO/FMO route to EL2 is an ICV_ access: `readSysreg(cpu, 'ICC_IAR1_EL1', { virtual:
+ *   true })` — icc.ts's header gives the steps (`iccSysregAt`, `iccRoute`);
+ * - the GIC drives each hart's 'irq' and 'fiq' inputs itself (`ctx.hartLine`), and its virtual
+ *   CPU interface drives 'virq' and 'vfiq' (GICv3 always; GICv2 when its window has GICH/GICV);
+ * - a GICv2's virtualization frames are plain MMIO in its window: the hypervisor on pCPU c
+ *   programs c's list registers with `bus.write(GICH + offset, 4, value, c)` (gicv2-virt.ts).
  */
 import type { MmioRegion } from '../../core/bus.ts'
 import type { IrqLine } from '../../core/irq.ts'
@@ -22,10 +28,16 @@ export interface GicPorts {
   ppi(cpu: number, n: number): IrqLine
 }
 
-/** The GICv3 CPU interface: ICC_* system registers by name, for CPU (hart) `cpu`. */
+/** How a system register access is made. */
+export interface SysregAccess {
+  /** an ICV_ access: EL1 with HCR_EL2.IMO/FMO routing this ICC_ register to EL2 (icc.ts `iccRoute` says 'icv') */
+  virtual?: boolean
+}
+
+/** The GICv3 CPU interface: ICC_* (and ICH_*) system registers by name, for CPU (hart) `cpu`. */
 export interface GicCpuInterface {
-  readSysreg(cpu: number, name: IccSysreg): bigint
-  writeSysreg(cpu: number, name: IccSysreg, value: bigint): void
+  readSysreg(cpu: number, name: IccSysreg, opts?: SysregAccess): bigint
+  writeSysreg(cpu: number, name: IccSysreg, value: bigint, opts?: SysregAccess): void
 }
 
 export type FoundGic = (GicPorts & { readonly gicVersion: 2 }) | (GicPorts & GicCpuInterface & { readonly gicVersion: 3 })
@@ -63,7 +75,7 @@ export function gicCpuInterface(bus: GicBus): GicCpuInterface {
     return g?.gicVersion === 3 ? g : null
   }
   return {
-    readSysreg: (cpu, name) => v3()?.readSysreg(cpu, name) ?? 0n,
-    writeSysreg: (cpu, name, value) => v3()?.writeSysreg(cpu, name, value),
+    readSysreg: (cpu, name, opts) => v3()?.readSysreg(cpu, name, opts) ?? 0n,
+    writeSysreg: (cpu, name, value, opts) => v3()?.writeSysreg(cpu, name, value, opts),
   }
 }

@@ -77,23 +77,33 @@ describe('the exclusive monitor and LSE', () => {
     expect(m.bus.read64(buf)).toBe(9n)
     expect(m.hart.st[ST.EX_SIZE]).toBe(0)
   })
+  /** QEMU's -cpu max: these are FEAT_LSE's (the A53's Armv8.0 has them UNDEFINED, below) */
+  const LSE = { lse: true }
   it('CAS stores only on a match and returns the old value either way', () => {
     // cas x1, x2, [x0]
-    const hit = runWords([0xc8a17c02], (m) => { m.bus.write64(buf, 5n); m.hart.setReg(0, BigInt(buf)); m.hart.setReg(1, 5n); m.hart.setReg(2, 6n) })
+    const hit = runWords([0xc8a17c02], (m) => { m.bus.write64(buf, 5n); m.hart.setReg(0, BigInt(buf)); m.hart.setReg(1, 5n); m.hart.setReg(2, 6n) }, 1, LSE)
     expect([X(hit, 1), hit.bus.read64(buf)]).toEqual([5n, 6n])
-    const miss = runWords([0xc8a17c02], (m) => { m.bus.write64(buf, 4n); m.hart.setReg(0, BigInt(buf)); m.hart.setReg(1, 5n); m.hart.setReg(2, 6n) })
+    const miss = runWords([0xc8a17c02], (m) => { m.bus.write64(buf, 4n); m.hart.setReg(0, BigInt(buf)); m.hart.setReg(1, 5n); m.hart.setReg(2, 6n) }, 1, LSE)
     expect([X(miss, 1), miss.bus.read64(buf)]).toEqual([4n, 4n])
     // casal w1, w2, [x0]: compares the low word only and zero-extends the old value
-    const w = runWords([0x88e1fc02], (m) => { m.bus.write64(buf, 0xaaaaaaaa_80000000n); m.hart.setReg(0, BigInt(buf)); m.hart.setReg(1, 0xffffffff_80000000n); m.hart.setReg(2, 1n) })
+    const w = runWords([0x88e1fc02], (m) => { m.bus.write64(buf, 0xaaaaaaaa_80000000n); m.hart.setReg(0, BigInt(buf)); m.hart.setReg(1, 0xffffffff_80000000n); m.hart.setReg(2, 1n) }, 1, LSE)
     expect([X(w, 1), w.bus.read64(buf)]).toEqual([0x80000000n, 0xaaaaaaaa_00000001n])
   })
   it('LDADDAL adds and returns the old value; a misaligned address is an alignment fault', () => {
     // ldaddal x1, x2, [x0]
-    const m = runWords([0xf8e10002], (m) => { m.bus.write64(buf, 40n); m.hart.setReg(0, BigInt(buf)); m.hart.setReg(1, 2n) })
+    const m = runWords([0xf8e10002], (m) => { m.bus.write64(buf, 40n); m.hart.setReg(0, BigInt(buf)); m.hart.setReg(1, 2n) }, 1, LSE)
     expect([X(m, 2), m.bus.read64(buf)]).toEqual([40n, 42n])
-    const f = runWords([0xf8e10002], (m) => m.hart.setReg(0, BigInt(buf + 4)))
+    const f = runWords([0xf8e10002], (m) => m.hart.setReg(0, BigInt(buf + 4)), 1, LSE)
     expect(sys(f, SR.ESR_EL1)).toBe(0x96000061n) // EC 0x25, WnR, DFSC alignment
     expect(sys(f, SR.FAR_EL1)).toBe(BigInt(buf + 4))
+  })
+  it('on a Cortex-A53 (no FEAT_LSE, ID_AA64ISAR0_EL1.Atomic = 0) LDADDAL, CAS and CASP are UNDEFINED', () => {
+    for (const w of [0xf8e10002, 0xc8a17c02, 0x48207c82]) {
+      const m = runWords([w], (m) => { m.hart.setReg(0, BigInt(buf)) })
+      expect(sys(m, SR.ESR_EL1) >> 26n).toBe(0n) // EC 0x00: unknown reason
+    }
+    expect((sys(runWords([0xd503201f]), SR.ID_AA64ISAR0_EL1) >> 20n) & 15n).toBe(0n)
+    expect((sys(runWords([0xd503201f], undefined, 1, { lse: true }), SR.ID_AA64ISAR0_EL1) >> 20n) & 15n).toBe(2n)
   })
 })
 

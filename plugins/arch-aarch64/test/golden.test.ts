@@ -607,7 +607,8 @@ const WHAT: Record<string, string> = {
 describe('an image prints what it printed on QEMU', () => {
   for (const name of Object.keys(QEMU)) {
     it(`${name}: ${WHAT[name]}`, () => {
-      const m = bootElf(image(name))
+      // atomics ran on QEMU's -cpu max: LSE on
+      const m = bootElf(image(name), { lse: name === 'atomics' })
       const out = m.run(20_000_000)
       expect(out).toBe(QEMU[name])
       // every image ends with PSCI SYSTEM_OFF, as its QEMU run did

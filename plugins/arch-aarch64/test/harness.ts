@@ -24,7 +24,7 @@ export interface TestMachine {
   run(cycles?: number): string
 }
 
-export function testMachine(opts: { ramBytes?: number; harts?: number; el2?: boolean } = {}): TestMachine {
+export function testMachine(opts: { ramBytes?: number; harts?: number; el2?: boolean; lse?: boolean } = {}): TestMachine {
   const ramBytes = opts.ramBytes ?? 0x100_0000
   const bus = new MemoryBus(ramBytes)
   bus.addRam(RAM_BASE, ramBytes)
@@ -37,7 +37,7 @@ export function testMachine(opts: { ramBytes?: number; harts?: number; el2?: boo
   const sched = new Scheduler(1000)
   const n = opts.harts ?? 1
   const host = { bus, sched, cpuHz: 1_000_000_000, timebaseHz: 62_500_000, harts: n }
-  const harts = Array.from({ length: n }, (_, i) => new A64Hart(host, i, { el2: opts.el2 }))
+  const harts = Array.from({ length: n }, (_, i) => new A64Hart(host, i, { el2: opts.el2, lse: opts.lse }))
   for (const h of harts) sched.add(h)
   const power = { off: false, code: 0 }
   const psci = new Psci(harts, {
@@ -53,7 +53,7 @@ export function testMachine(opts: { ramBytes?: number; harts?: number; el2?: boo
 }
 
 /** Boot an ELF as QEMU's -kernel does: hart 0 at the entry in EL1h, the others powered off. */
-export function bootElf(path: string, opts: { harts?: number } = {}): TestMachine {
+export function bootElf(path: string, opts: { harts?: number; lse?: boolean } = {}): TestMachine {
   const m = testMachine(opts)
   const img = loadImage(m.bus, path, { elfMachine: 183 })
   for (const h of m.harts) {
@@ -67,8 +67,8 @@ export function bootElf(path: string, opts: { harts?: number } = {}): TestMachin
  * Put instruction words at RAM_BASE and run them on hart 0 from there: `steps` instructions
  * (default: all of them). Registers and memory are the caller's to set up before (`setup`).
  */
-export function runWords(words: number[], setup?: (m: TestMachine) => void, steps = words.length): TestMachine {
-  const m = testMachine()
+export function runWords(words: number[], setup?: (m: TestMachine) => void, steps = words.length, opts: { lse?: boolean } = {}): TestMachine {
+  const m = testMachine(opts)
   words.forEach((w, i) => m.bus.write32(RAM_BASE + 4 * i, w >>> 0))
   m.hart.reset(BigInt(RAM_BASE))
   setup?.(m)

@@ -238,9 +238,10 @@ describe('gicv3 CPU interface (ICC_*)', () => {
     const { dev, sys, set } = gic(1)
     set(0, 'ICC_SRE_EL1', 0)
     expect([sys(0, 'ICC_SRE_EL1'), sys(0, 'ICC_SRE_EL2')]).toEqual([7, 15])
-    expect(iccSysregAt(3, 0, 12, 12, 0)).toEqual({ name: 'ICC_IAR1_EL1', access: 'r' })
-    expect(iccSysregAt(3, 0, 12, 11, 5)).toEqual({ name: 'ICC_SGI1R_EL1', access: 'w' })
-    expect(iccSysregAt(3, 0, 4, 6, 0)).toEqual({ name: 'ICC_PMR_EL1', access: 'rw' })
+    expect(iccSysregAt(3, 0, 12, 12, 0)).toEqual({ name: 'ICC_IAR1_EL1', access: 'r', el: 1, virt: { by: 'IMO', trap: false } })
+    expect(iccSysregAt(3, 0, 12, 11, 5)).toEqual({ name: 'ICC_SGI1R_EL1', access: 'w', el: 1, virt: { by: 'IMO|FMO', trap: true } })
+    expect(iccSysregAt(3, 0, 4, 6, 0)).toEqual({ name: 'ICC_PMR_EL1', access: 'rw', el: 1, virt: { by: 'IMO|FMO', trap: false } })
+    expect(iccSysregAt(3, 0, 12, 12, 5)).toEqual({ name: 'ICC_SRE_EL1', access: 'rw', el: 1 }) // never virtual
     expect(iccSysregAt(3, 0, 12, 0, 0)).toBeUndefined() // VBAR_EL1
     expect(dev.readSysreg(0, 'ICC_EOIR1_EL1')).toBe(0n)
     expect(() => dev.readSysreg(1, 'ICC_IAR1_EL1')).toThrow(/no CPU interface 1/)

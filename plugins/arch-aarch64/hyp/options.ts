@@ -1,0 +1,71 @@
+/**
+ * CROSSCON's per-VM `arch` block for Armv8 (reference §2.2: `platform.arch.gic`), in camelCase:
+ * `"arch": { "gic": { "gicdAddr", "giccAddr", "gicrAddr", "interruptNum" } }`. For a VM only these
+ * matter: the vGIC distributor is emulated at `gicdAddr`, the GICV frame is mapped at `giccAddr`
+ * (GICv2), `gicrAddr` names the redistributors (GICv3), `interruptNum` sizes the distributor
+ * (GICD_TYPER.ITLinesNumber, rounded up to 32). Absent fields default to the board's GIC.
+ */
+import { z } from 'zod'
+import type { BoardDesc, BoardDevice } from '../../../core/board.ts'
+import { parseNumber } from '../../../core/hypervisor/config-schema.ts'
+
+const num = z.custom<number | string>().transform((v, ctx): number => {
+  const r = parseNumber(v)
+  if (typeof r === 'number') return r
+  ctx.addIssue({ code: z.ZodIssueCode.custom, message: r.error })
+  return z.NEVER
+})
+
+const gic = z.object({
+  gicdAddr: num.optional(),
+  giccAddr: num.optional(),
+  gicrAddr: num.optional(),
+  interruptNum: num.optional(),
+}).strict()
+
+/** the VM fields the Arm architecture adds (ArchDesc.vmOptions) */
+export const A64_VM_OPTIONS = {
+  arch: z.object({ gic: gic.optional() }).strict().optional(),
+}
+
+export interface GicOptions {
+  gicdAddr: number
+  giccAddr: number
+  gicrAddr: number
+  interruptNum: number
+  version: 2 | 3
+}
+
+/** QEMU virt's offsets inside the GIC's window: GICC at +0x10000 (v2), GICR at +0xa0000 (v3) */
+const GICC_OFFSET = 0x1_0000, GICR_OFFSET = 0xa_0000
+/** the GICD and GICV frames (4 KiB; the GICv2 CPU interface is 8 KiB with GICC_DIR at +0x1000) */
+export const GICD_SIZE = 0x1000, GICV_SIZE = 0x2000
+
+export function boardGic(board: BoardDesc): BoardDevice | undefined {
+  return board.devices.find((d) => d.type === 'gicv2' || d.type === 'gicv3')
+}
+
+/** a VM's GIC addresses: its config's, else the board's */
+export function gicOptions(board: BoardDesc, archOptions: Record<string, unknown> | undefined): GicOptions {
+  const g = boardGic(board)
+  const o = ((archOptions?.arch as { gic?: Partial<GicOptions> } | undefined)?.gic) ?? {}
+  const base = g?.base ?? 0
+  const param = (k: string, d: number): number => { const v = g?.params?.[k]; return typeof v === 'number' ? v : d }
+  return {
+    gicdAddr: o.gicdAddr ?? base,
+    giccAddr: o.giccAddr ?? base + param('giccOffset', GICC_OFFSET),
+    gicrAddr: o.gicrAddr ?? base + param('gicrOffset', GICR_OFFSET),
+    interruptNum: o.interruptNum ?? param('irqs', 288),
+    version: g?.type === 'gicv3' ? 3 : 2,
+  }
+}
+
+/** the windows the vGIC takes in a VM's guest-physical map (ArchDesc.vmWindows) */
+export function vgicWindows(board: BoardDesc, archOptions?: Record<string, unknown>): { base: number; size: number; what: string }[] {
+  if (!boardGic(board)) return []
+  const g = gicOptions(board, archOptions)
+  return [
+    { base: g.gicdAddr, size: GICD_SIZE, what: 'the vGIC distributor (arch.gic.gicdAddr)' },
+    { base: g.giccAddr, size: GICV_SIZE, what: 'the vGIC CPU interface (arch.gic.giccAddr)' },
+  ]
+}
