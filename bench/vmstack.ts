@@ -16,6 +16,7 @@ import { packConfig } from '../core/hypervisor/blob.ts'
 import { loadConfig } from '../core/hypervisor/config.ts'
 import type { Vm } from '../core/hypervisor/vm.ts'
 import { PluginHost } from '../core/plugins.ts'
+import { configBlob as riscv64Blob } from '../plugins/arch-riscv64/config-blob.ts'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const root = join(here, '..')
@@ -62,7 +63,7 @@ export async function benchVmstack(opts: { samples?: number; trips?: number } = 
 
   // the API's children: same blob and image as the demo's
   const { config } = await loadConfig(CHILD_JSON, new PluginHost())
-  const blob = packConfig(config, { arch: 'riscv64', images: false })
+  const blob = packConfig(config, { arch: riscv64Blob, images: false })
   const image = new Uint8Array(readFileSync(CHILD_IMAGE))
   const write = (gpa: number, bytes: Uint8Array): void => {
     for (let off = 0; off < bytes.length;) {

@@ -14,7 +14,7 @@ import { bootConfig } from './boot.ts'
 import { archWindowsOf, validateConfig, type HvVmConfig, type VmInput } from './hypervisor/config.ts'
 import type { Hypervisor } from './hypervisor/hypervisor.ts'
 import { HypLog } from './hypervisor/log.ts'
-import { blobArchOf, imageBytes, packConfig } from './hypervisor/blob.ts'
+import { imageBytes, packConfig } from './hypervisor/blob.ts'
 import { HC_CLASS, SERVICE_HYPERCALL, SERVICE_TEE } from './hypervisor/calls.ts'
 import { VMSTACK_FN } from './hypervisor/vmstack.ts'
 import { defaultBoardFor } from '../plugins/defaults.ts'
@@ -243,7 +243,7 @@ export class Workbench {
         const baseDir = this.configFile ? dirname(this.configFile) : process.cwd()
         this.checkImageInput(config, baseDir, 'hv.child.create')
         const vc = validateConfig({ board: this.board.name, vms: [config] }, { baseDir, board: this.board, elfMachine: this.machine.arch.elfMachine, archOptions: this.machine.arch.vmOptions }).vms[0]!
-        const arch = blobArchOf(this.machine.arch.name)
+        const arch = this.machine.arch.configBlob
         if (!arch) throw new ApiError(`CROSSCON's config blob has no layout for ${this.machine.arch.name}`)
         const blob = packConfig({ ...this.need().config, shmem: this.need().config.shmem, vms: [vc] }, { arch, images: false })
         const header = Number(new DataView(blob.buffer, blob.byteOffset).getBigUint64(40, true))

@@ -11,6 +11,7 @@ import type { LoadedImage } from './loader/image.ts'
 import type { ArchVmOptions } from './hypervisor/config-schema.ts'
 import type { Machine } from './machine.ts'
 import type { BoardDesc } from './board.ts'
+import type { BlobArch } from './hypervisor/blob-layout.ts'
 
 /** A guest window an architecture puts in a VM (`ArchDesc.vmWindows`); `what` names it in config errors. */
 export interface ArchWindow { base: number; size: number; what: string }
@@ -135,6 +136,12 @@ export interface ArchDesc {
   createHart(host: HartHost, id: number): Hart
   /** the hypervisor glue for this architecture */
   hypervisor?(hv: Hypervisor): ArchHyp
+  /**
+   * CROSSCON's binary config (reference §2.2) for this architecture: its `struct arch_platform`
+   * size, the one arch-dependent part of the layout. Absent: no binary config (`config pack`,
+   * VM create by hypercall refuse).
+   */
+  configBlob?: BlobArch
   /** VM config fields this architecture adds, with their schemas (kept in `HvVmConfig.archOptions`) */
   vmOptions?: ArchVmOptions
   /**

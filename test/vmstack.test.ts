@@ -15,6 +15,7 @@ import { HC_E_INVAL_ARGS, HC_E_INVAL_ID, type Hypervisor } from '../core/hypervi
 import type { Vm } from '../core/hypervisor/vm.ts'
 import { PluginHost } from '../core/plugins.ts'
 import { CSR, IRQ, VS_IRQS } from '../plugins/arch-riscv64/csr-defs.ts'
+import { configBlob as riscv64Blob } from '../plugins/arch-riscv64/config-blob.ts'
 import type { RiscvHart } from '../plugins/arch-riscv64/hart.ts'
 import { ctxHvip } from '../plugins/arch-riscv64/hyp/context.ts'
 import type { VcpuArch } from '../plugins/arch-riscv64/hyp/riscv-hyp.ts'
@@ -207,7 +208,7 @@ let childConfig: HvConfig
 function blob(edit: (vm: HvVmConfig, cfg: HvConfig) => void = () => {}): Uint8Array {
   const cfg = structuredClone(childConfig)
   edit(cfg.vms[0]!, cfg)
-  return packConfig(cfg, { arch: 'riscv64', images: false })
+  return packConfig(cfg, { arch: riscv64Blob, images: false })
 }
 
 const u64 = (b: Uint8Array, at: number): number => Number(new DataView(b.buffer, b.byteOffset).getBigUint64(at, true))

@@ -42,7 +42,8 @@ export async function checkConfig(file: string, opts: { print?: boolean; io?: Co
   const io = opts.io ?? processIo
   const { ConfigErrors, loadConfig, PluginHost } = await load()
   try {
-    const { config, board } = await loadConfig(file, opts.plugins ?? new PluginHost(), { timeoutS: opts.timeoutS })
+    const plugins = opts.plugins ?? new PluginHost()
+    const { config, board } = await loadConfig(file, plugins, { timeoutS: opts.timeoutS })
     const n = countVms(config.vms)
     io.out(`ok: ${file} (${n} VM${n === 1 ? '' : 's'} on ${board.name})\n`)
     if (opts.print) io.out(`${JSON.stringify(config, null, 2)}\n`)
@@ -66,12 +67,14 @@ export async function packConfigFile(file: string, out: string, opts: { images?:
   const io = opts.io ?? processIo
   const { ConfigErrors, loadConfig, PluginHost, BlobError, CONFIG, packConfig } = await load()
   try {
-    const { config, board } = await loadConfig(file, opts.plugins ?? new PluginHost(), { timeoutS: opts.timeoutS })
-    if (board.arch !== 'riscv64' && board.arch !== 'aarch64') {
-      io.err(`${file}: board ${board.name} runs ${board.arch}; CROSSCON blobs exist for riscv64 and aarch64\n`)
+    const plugins = opts.plugins ?? new PluginHost()
+    const { config, board } = await loadConfig(file, plugins, { timeoutS: opts.timeoutS })
+    const arch = plugins.archs.get(board.arch)?.configBlob
+    if (!arch) {
+      io.err(`${file}: board ${board.name} runs ${board.arch}, which has no CROSSCON binary config layout\n`)
       return EXIT_BAD_INPUT
     }
-    const blob = packConfig(config, { arch: board.arch, images: opts.images ?? true, warn: (m) => io.err(`warning: ${m}\n`) })
+    const blob = packConfig(config, { arch, images: opts.images ?? true, warn: (m) => io.err(`warning: ${m}\n`) })
     try {
       writeFileSync(out, blob)
     } catch (e) {

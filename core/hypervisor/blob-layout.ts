@@ -1,13 +1,14 @@
 /**
  * CROSSCON's binary config layout (reference §2.1, §2.2): byte offsets of every struct field for
- * LP64 (aarch64 and riscv64 agree but for `arch`), sizes, and the error a malformed blob gets.
- * blob-pack.ts writes this layout, blob-parse.ts reads it; blob.ts is the module to import.
+ * LP64 (every architecture agrees but for `struct arch_platform`, which is the arch plugin's:
+ * `ArchDesc.configBlob`), sizes, and the error a malformed blob gets. blob-pack.ts writes this
+ * layout, blob-parse.ts reads it; blob.ts is the module to import.
  */
-export type BlobArch = 'riscv64' | 'aarch64'
 
-/** the layout for the architecture named `name` (an ArchDesc's name), or null when the blob format has none */
-export function blobArchOf(name: string): BlobArch | null {
-  return name === 'riscv64' || name === 'aarch64' ? name : null
+/** What an architecture contributes to the layout (ArchDesc.configBlob). */
+export interface BlobArch {
+  /** sizeof its `struct arch_platform`, the last member of `platform_desc`: packed as zeros */
+  readonly archPlatformBytes: number
 }
 
 export const PAGE_SIZE = 0x1000
@@ -48,18 +49,6 @@ export const CACHE = {
   lvls: 0, min_shared_lvl: 8, type: 16, indexed: 48, line_size: 112, assoc: 240, numset: 368,
 } as const
 
-/** RISC-V `struct arch_platform` (§2.2): `plic_base`, ignored for a VM, packed as 0. */
-export const ARCH_RISCV = { plic_base: 0 } as const
-
-/** Armv8 `struct arch_platform` (§2.2, 128 B): gic, smmu, generic_timer, clusters. Packed as zeros. */
-export const ARCH_ARMV8 = {
-  gic_gicc_addr: 0, gic_gich_addr: 8, gic_gicv_addr: 16, gic_gicd_addr: 24, gic_gicr_addr: 32,
-  gic_maintenance_id: 40, gic_interrupt_num: 48,
-  smmu_base: 56, smmu_interrupt_id: 64, smmu_global_mask: 68, smmu_group_num: 72, smmu_groups: 80,
-  generic_timer_base_addr: 88, generic_timer_irqs_virtual: 96, generic_timer_irqs_hyp: 104,
-  clusters_num: 112, clusters_core_num: 120,
-} as const
-
 /** `struct mem_region` (§2.2 element structs). */
 export const MEM_REGION = { base: 0, size: 8, colors: 16, place_phys: 24, phys: 32 } as const
 /** `struct dev_region`; `interrupts` points to u32 (irqid_t) []. */
@@ -69,14 +58,16 @@ export const IPC = { base: 0, size: 8, shmem_id: 16, interrupt_num: 24, interrup
 /** `struct shmem`; `cpu_masters` is runtime state, packed as 0. */
 export const SHMEM = { size: 0, colors: 8, place_phys: 16, phys: 24, cpu_masters: 32 } as const
 
-/** sizeof of each struct (§2.2). `vm_config` and `platform_desc` depend on `arch`. */
+/** sizeof `platform_desc` (§2.2): its `arch` member is the architecture's */
+export const platformDescBytes = (arch: BlobArch): number => PLATFORM_DESC.arch + arch.archPlatformBytes
+/** sizeof `vm_config` (§2.2): `platform` is its last member */
+export const vmConfigBytes = (arch: BlobArch): number => VM_CONFIG.platform + platformDescBytes(arch)
+
+/** sizeof of each struct (§2.2); `vm_config` and `platform_desc` depend on the arch (above). */
 export const SIZEOF = {
   fdt_header: 40,
   config: 88, // without the flexible vmlist array
   cache: 496,
-  arch_platform: { riscv64: 8, aarch64: 128 },
-  platform_desc: { riscv64: 568, aarch64: 688 },
-  vm_config: { riscv64: 648, aarch64: 768 },
   mem_region: 40,
   dev_region: 48,
   ipc: 40,

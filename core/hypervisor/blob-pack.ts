@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs'
 import { hex } from '../bus.ts'
 import { hasElfMagic, ImageError, parseElf } from '../loader/elf.ts'
 import type { HvConfig, HvVmConfig } from './config.ts'
-import { BlobError, CONFIG, DEV_REGION, FDT_FAKE_OFFSET, FDT_HEADER, FDT_LAST_COMP_VERSION, FDT_MAGIC, FDT_VERSION, IPC, MEM_REGION, PAGE_SIZE, PLATFORM_DESC, SHMEM, SIZEOF, VM_CONFIG, type BlobArch } from './blob-layout.ts'
+import { BlobError, CONFIG, DEV_REGION, FDT_FAKE_OFFSET, FDT_HEADER, FDT_LAST_COMP_VERSION, FDT_MAGIC, FDT_VERSION, IPC, MEM_REGION, PAGE_SIZE, PLATFORM_DESC, SHMEM, SIZEOF, VM_CONFIG, vmConfigBytes, type BlobArch } from './blob-layout.ts'
 
 // ---- packing ----
 
@@ -68,7 +68,7 @@ function preorder(vms: readonly HvVmConfig[], out: HvVmConfig[] = []): HvVmConfi
  * `config_header_size`. Throws `BlobError` ('bad-image', 'bad-value') when a part cannot be packed.
  */
 export function packConfig(cfg: HvConfig, opts: PackOptions): Uint8Array {
-  const vmSize = SIZEOF.vm_config[opts.arch]
+  const vmSize = vmConfigBytes(opts.arch)
   const b = new Builder()
   const roots = cfg.vms
   const all = preorder(roots)
@@ -129,9 +129,9 @@ export function packConfig(cfg: HvConfig, opts: PackOptions): Uint8Array {
     b.u64(v + VM_CONFIG.colors, vm.colors, `${who}: colors`)
     b.u64(v + VM_CONFIG.type, vm.type, `${who}: type`)
     b.u64(p + PLATFORM_DESC.cpu_num, vm.cpuNum, `${who}: cpuNum`)
-    // console.base, cache and arch (RISC-V plic_base, Arm gic/smmu/timer/clusters) stay 0:
-    // a VM's plic_base is ignored (§2.2), and the Arm blocks are board-only but for the vGIC
-    // addresses, which baobab's config does not carry
+    // console.base, cache and the arch's block stay 0 (§2.2: board-only fields, ignored for a
+    // VM; an arch whose VMs place windows of their own, Arm's vGIC, would carry them there —
+    // not yet: its `arch` options are not packed)
 
     b.u64(p + PLATFORM_DESC.region_num, vm.regions.length, `${who}: region count`)
     if (vm.regions.length > 0) {

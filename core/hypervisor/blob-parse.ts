@@ -1,7 +1,7 @@
 /** Reading a config blob in CROSSCON's binary layout, as the VM-create hypercall receives it (§2.5). */
 import { hex } from '../bus.ts'
 import type { VmType } from './config.ts'
-import { BlobError, CONFIG, DEV_REGION, FDT_HEADER, FDT_MAGIC, IPC, MEM_REGION, PAGE_SIZE, PLATFORM_DESC, SHMEM, SIZEOF, VM_CONFIG, type BlobArch } from './blob-layout.ts'
+import { BlobError, CONFIG, DEV_REGION, FDT_HEADER, FDT_MAGIC, IPC, MEM_REGION, PAGE_SIZE, PLATFORM_DESC, SHMEM, SIZEOF, VM_CONFIG, vmConfigBytes, type BlobArch } from './blob-layout.ts'
 
 // ---- parsing ----
 
@@ -83,7 +83,7 @@ class BlobReader {
  */
 export function parseBlob(bytes: Uint8Array, opts: ParseOptions): ParsedBlob {
   const r = new BlobReader(bytes)
-  const vmSize = SIZEOF.vm_config[opts.arch]
+  const vmSize = vmConfigBytes(opts.arch)
   const maxVms = opts.maxVms ?? 64
   const maxElements = opts.maxElements ?? 65536
   const len = BigInt(Math.max(opts.length ?? bytes.length, bytes.length))

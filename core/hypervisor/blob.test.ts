@@ -6,18 +6,24 @@ import { fileURLToPath } from 'node:url'
 import yargs from 'yargs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { qemuVirtRiscv64 } from '../../plugins/board-qemu-virt-riscv64/qemu-virt-riscv64.ts'
+import { ARCH_PLATFORM as RISCV_ARCH_PLATFORM, configBlob as riscvBlob } from '../../plugins/arch-riscv64/config-blob.ts'
+import { ARCH_PLATFORM as ARMV8_ARCH_PLATFORM, configBlob as armBlob } from '../../plugins/arch-aarch64/config-blob.ts'
 import { configCommand, packConfigFile, type ConfigIo } from '../../bin/commands/config.ts'
 import { PluginHost } from '../plugins.ts'
+import { riscv64 } from '../../plugins/arch-riscv64/arch.ts'
 import {
-  ARCH_ARMV8, ARCH_RISCV, BlobError, CACHE, CONFIG, DEV_REGION, FDT_HEADER, IPC, MEM_REGION, PLATFORM_DESC, SHMEM, SIZEOF,
-  VM_CONFIG, packConfig, parseBlob, type BlobArch, type BlobConfig, type BlobErrorCode, type BlobVm, type ParsedBlob,
+  BlobError, CACHE, CONFIG, DEV_REGION, FDT_HEADER, IPC, MEM_REGION, PLATFORM_DESC, SHMEM, SIZEOF,
+  VM_CONFIG, packConfig, parseBlob, platformDescBytes, vmConfigBytes, type BlobArch, type BlobConfig, type BlobErrorCode, type BlobVm, type ParsedBlob,
 } from './blob.ts'
 import { validateConfig, type HvConfig, type HvVmConfig } from './config.ts'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 const C_FIXTURE = join(ROOT, 'test/fixtures/crosscon-blob')
 const DEMO = join(ROOT, 'guests/images/riscv64-vm')
-const ARCHS: BlobArch[] = ['riscv64', 'aarch64']
+/** the two architectures' parts of the layout (their plugins' config-blob.ts), by name */
+type ArchName = 'riscv64' | 'aarch64'
+const ARCHS: ArchName[] = ['riscv64', 'aarch64']
+const LAYOUT: Record<ArchName, BlobArch> = { riscv64: riscvBlob, aarch64: armBlob }
 const CODES: readonly BlobErrorCode[] = ['truncated', 'bad-magic', 'bad-size', 'bad-pointer', 'bad-count', 'overlap', 'bad-value', 'bad-image']
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -105,8 +111,8 @@ function validate(raw: Raw): HvConfig {
   return validateConfig(raw, { baseDir: dir, board: qemuVirtRiscv64, deviceTypes: ['ns16550', 'plic', 'aclint', 'sifive-test'] })
 }
 
-function pack(raw: Raw, arch: BlobArch = 'riscv64', images = true): Uint8Array {
-  return packConfig(validate(raw), { arch, images })
+function pack(raw: Raw, arch: ArchName = 'riscv64', images = true): Uint8Array {
+  return packConfig(validate(raw), { arch: LAYOUT[arch], images })
 }
 
 /** What parseBlob should give for a config: DESIGN's shape, names by pre-order index. */
@@ -145,9 +151,9 @@ const set64 = (b: Uint8Array, at: number, v: number | bigint): void => dv(b).set
 const vmAt = (b: Uint8Array, k: number): number => u64(b, CONFIG.vmlist + 8 * k)
 const plat = (vm: number): number => vm + VM_CONFIG.platform
 
-function codeOf(b: Uint8Array, arch: BlobArch = 'riscv64', maxVms?: number): BlobErrorCode | 'ok' {
+function codeOf(b: Uint8Array, arch: ArchName = 'riscv64', maxVms?: number): BlobErrorCode | 'ok' {
   try {
-    parseBlob(b, { arch, maxVms })
+    parseBlob(b, { arch: LAYOUT[arch], maxVms })
     return 'ok'
   } catch (e) {
     if (e instanceof BlobError) return e.code
@@ -159,8 +165,8 @@ describe('packConfig → parseBlob round trip', () => {
   for (const arch of ARCHS) {
     it(`gives back every VM field (${arch})`, () => {
       const cfg = validate(rich())
-      const blob = packConfig(cfg, { arch, images: true })
-      const parsed = parseBlob(blob, { arch })
+      const blob = packConfig(cfg, { arch: LAYOUT[arch], images: true })
+      const parsed = parseBlob(blob, { arch: LAYOUT[arch] })
       expect(parsed.config).toEqual(expected(cfg))
       expect(parsed.headerSize).toBe(0x1000)
       expect(parsed.size).toBe(blob.length)
@@ -178,7 +184,7 @@ describe('packConfig → parseBlob round trip', () => {
   it('without images: load_addr and size are 0, the blob is the header only', () => {
     const blob = pack(rich(), 'riscv64', false)
     expect(blob.length).toBe(0x1000)
-    const parsed = parseBlob(blob, { arch: 'riscv64' })
+    const parsed = parseBlob(blob, { arch: LAYOUT.riscv64 })
     expect(parsed.images.size).toBe(0)
     expect(parsed.config).toEqual(expected(validate(rich())))
     expect(u64(blob, vmAt(blob, 0) + VM_CONFIG.image_load_addr)).toBe(0)
@@ -187,7 +193,7 @@ describe('packConfig → parseBlob round trip', () => {
 
   it('leaves emulated devices out and says so', () => {
     const warnings: string[] = []
-    packConfig(validate(rich()), { arch: 'riscv64', images: false, warn: (m) => warnings.push(m) })
+    packConfig(validate(rich()), { arch: LAYOUT.riscv64, images: false, warn: (m) => warnings.push(m) })
     expect(warnings).toEqual([expect.stringMatching(/tee.*devs\[1\].*emulated ns16550 at 0x30000000.*not packed/)])
   })
 
@@ -196,9 +202,9 @@ describe('packConfig → parseBlob round trip', () => {
     raw.vms[0].regions = Array.from({ length: 250 }, (_, i) => ({ base: 0x80200000 + i * 0x4000, size: '8K' }))
     const cfg = validate(raw)
     const warnings: string[] = []
-    const blob = packConfig(cfg, { arch: 'riscv64', images: true, warn: (m) => warnings.push(m) })
+    const blob = packConfig(cfg, { arch: LAYOUT.riscv64, images: true, warn: (m) => warnings.push(m) })
     expect(warnings).toContainEqual(expect.stringMatching(/config_header_size is 0x4000.*§11\.12/))
-    const parsed = parseBlob(blob, { arch: 'riscv64' })
+    const parsed = parseBlob(blob, { arch: LAYOUT.riscv64 })
     expect(parsed.headerSize).toBe(0x4000)
     expect(parsed.images.get(0)!.offset).toBe(0x4000)
     expect(parsed.config).toEqual(expected(cfg))
@@ -208,7 +214,7 @@ describe('packConfig → parseBlob round trip', () => {
     const raw = rich()
     raw.vms[0].image.path = join(DEMO, 'demo-0x80200000.elf')
     const blob = pack(raw)
-    const { images } = parseBlob(blob, { arch: 'riscv64' })
+    const { images } = parseBlob(blob, { arch: LAYOUT.riscv64 })
     const { offset, size } = images.get(0)!
     expect(blob.subarray(offset, offset + size)).toEqual(new Uint8Array(readFileSync(join(DEMO, 'demo-0x80200000.bin'))))
   })
@@ -327,10 +333,9 @@ describe('byte layout (reference §2.1, §2.2)', () => {
   }
 
   it('exports the documented sizes', () => {
-    expect(SIZEOF.vm_config).toEqual({ riscv64: 648, aarch64: 768 })
-    expect(SIZEOF.platform_desc).toEqual({ riscv64: 568, aarch64: 688 })
-    expect(VM_CONFIG.platform + SIZEOF.platform_desc.riscv64).toBe(648)
-    expect(PLATFORM_DESC.arch + SIZEOF.arch_platform.aarch64).toBe(688)
+    expect(ARCHS.map((a) => vmConfigBytes(LAYOUT[a]))).toEqual([648, 768])
+    expect(ARCHS.map((a) => platformDescBytes(LAYOUT[a]))).toEqual([568, 688])
+    expect(ARCHS.map((a) => LAYOUT[a].archPlatformBytes)).toEqual([8, 128])
     expect([SIZEOF.mem_region, SIZEOF.dev_region, SIZEOF.ipc, SIZEOF.shmem]).toEqual([40, 48, 40, 40])
   })
 })
@@ -453,7 +458,7 @@ describe('parseBlob rejects malformed blobs', () => {
 
   it('gives a one-line message and the offset at fault', () => {
     try {
-      parseBlob(edit((b) => set64(b, p0(b) + 16, 0x1000)), { arch: 'riscv64' })
+      parseBlob(edit((b) => set64(b, p0(b) + 16, 0x1000)), { arch: LAYOUT.riscv64 })
       expect.unreachable()
     } catch (e) {
       expect(e).toBeInstanceOf(BlobError)
@@ -470,7 +475,7 @@ describe('parseBlob rejects malformed blobs', () => {
     const counts = new Map<string, number>()
     const blobs = { riscv64: good, aarch64: pack(rich(), 'aarch64') }
     for (let i = 0; i < 10_000; i++) {
-      const arch: BlobArch = r() % 2 ? 'riscv64' : 'aarch64'
+      const arch: ArchName = r() % 2 ? 'riscv64' : 'aarch64'
       let b = blobs[arch].slice()
       const mutations = 1 + (r() % 4)
       for (let m = 0; m < mutations; m++) {
@@ -491,7 +496,7 @@ describe('parseBlob rejects malformed blobs', () => {
       if (r() % 6 === 0) b = b.slice(0, r() % (b.length + 1))
       let result: ParsedBlob | undefined
       try {
-        result = parseBlob(b, { arch, maxVms: 1 + (r() % 8) })
+        result = parseBlob(b, { arch: LAYOUT[arch], maxVms: 1 + (r() % 8) })
       } catch (e) {
         if (!(e instanceof BlobError)) throw new Error(`mutation ${i}: ${(e as Error).stack}`)
         expect(CODES).toContain(e.code)
@@ -524,7 +529,7 @@ const haveGcc = hasTool(GCC) && hasTool('riscv64-unknown-elf-ld') && hasTool('ri
 const CFLAGS = ['-std=gnu11', '-O0', '-ffreestanding', '-fno-common', '-fno-zero-initialized-in-bss', '-msmall-data-limit=0', '-Wall', '-Werror', `-I${C_FIXTURE}`]
 
 /** [C struct, member designator, the offset blob.ts uses] for every field blob.ts knows. */
-function layoutChecks(arch: BlobArch): [string, string, number][] {
+function layoutChecks(arch: ArchName): [string, string, number][] {
   const out: [string, string, number][] = []
   const add = (struct: string, table: Record<string, number>, member: (k: string) => string): void => {
     for (const [k, off] of Object.entries(table)) out.push([struct, member(k), off])
@@ -539,23 +544,23 @@ function layoutChecks(arch: BlobArch): [string, string, number][] {
   add('struct dev_region', DEV_REGION, (k) => k)
   add('struct ipc', IPC, (k) => k)
   add('struct shmem', SHMEM, (k) => k)
-  if (arch === 'riscv64') add('struct arch_platform', ARCH_RISCV, (k) => k)
+  if (arch === 'riscv64') add('struct arch_platform', RISCV_ARCH_PLATFORM, (k) => k)
   else {
-    add('struct arch_platform', ARCH_ARMV8, (k) => k
+    add('struct arch_platform', ARMV8_ARCH_PLATFORM, (k) => k
       .replace(/^gic_/, 'gic.').replace(/^smmu_(?!groups)/, 'smmu.').replace(/^smmu_groups$/, 'smmu.smmu_groups')
       .replace(/^generic_timer_irqs_/, 'generic_timer.irqs.').replace(/^generic_timer_/, 'generic_timer.').replace(/^clusters_/, 'clusters.'))
   }
   return out
 }
 
-function sizeChecks(arch: BlobArch): [string, number][] {
+function sizeChecks(arch: ArchName): [string, number][] {
   return [
     ['struct fdt_header', SIZEOF.fdt_header],
     ['struct config', SIZEOF.config],
     ['struct cache', SIZEOF.cache],
-    ['struct arch_platform', SIZEOF.arch_platform[arch]],
-    ['struct platform_desc', SIZEOF.platform_desc[arch]],
-    ['struct vm_config', SIZEOF.vm_config[arch]],
+    ['struct arch_platform', LAYOUT[arch].archPlatformBytes],
+    ['struct platform_desc', platformDescBytes(LAYOUT[arch])],
+    ['struct vm_config', vmConfigBytes(LAYOUT[arch])],
     ['struct mem_region', SIZEOF.mem_region],
     ['struct dev_region', SIZEOF.dev_region],
     ['struct ipc', SIZEOF.ipc],
@@ -610,7 +615,7 @@ function cSource(cfg: HvConfig): string {
 }
 
 describe.skipIf(!haveGcc)('the layout against C structs compiled by riscv64-unknown-elf-gcc', () => {
-  const archFlag = (arch: BlobArch): string[] => (arch === 'aarch64' ? ['-DBLOB_ARCH_ARMV8'] : [])
+  const archFlag = (arch: ArchName): string[] => (arch === 'aarch64' ? ['-DBLOB_ARCH_ARMV8'] : [])
 
   for (const arch of ARCHS) {
     it(`offsetof/sizeof agree with blob.ts (${arch} structs, LP64)`, () => {
@@ -640,9 +645,9 @@ describe.skipIf(!haveGcc)('the layout against C structs compiled by riscv64-unkn
       // objcopy stops at the last image byte; the hypervisor maps whole pages up to config_size
       const padded = new Uint8Array(u64(fromC, CONFIG.config_size))
       padded.set(fromC)
-      const c1 = parseBlob(padded, { arch })
-      const ours = packConfig(cfg, { arch, images: true })
-      const c2 = parseBlob(ours, { arch })
+      const c1 = parseBlob(padded, { arch: LAYOUT[arch] })
+      const ours = packConfig(cfg, { arch: LAYOUT[arch], images: true })
+      const c2 = parseBlob(ours, { arch: LAYOUT[arch] })
       expect(c1.config).toEqual(c2.config)
       expect(c1.config).toEqual(expected(cfg))
       expect(padded.subarray(0, 40)).toEqual(ours.subarray(0, 40)) // the fake FDT header
@@ -668,6 +673,7 @@ describe('baobab config pack', () => {
   function host(): PluginHost {
     const h = new PluginHost()
     h.boards.set(qemuVirtRiscv64.name, qemuVirtRiscv64)
+    h.archs.set('riscv64', riscv64)
     h.devices.set('ns16550', (() => { throw new Error('not used') }) as never)
     return h
   }
@@ -677,11 +683,12 @@ describe('baobab config pack', () => {
     writeFileSync(file, JSON.stringify(rich()))
     const out = join(dir, 'rich.blob')
     const io = capture()
-    expect(await packConfigFile(file, out, { io, plugins: host() })).toBe(0)
+    const code = await packConfigFile(file, out, { io, plugins: host() })
+    expect(code, io.errors()).toBe(0)
     const blob = new Uint8Array(readFileSync(out))
     expect(io.text()).toBe(`wrote ${out} (${blob.length} bytes, header 4096 bytes)\n`)
     expect(io.errors()).toMatch(/^warning: .*emulated ns16550/)
-    expect(parseBlob(blob, { arch: 'riscv64' }).config).toEqual(expected(validate(rich())))
+    expect(parseBlob(blob, { arch: LAYOUT.riscv64 }).config).toEqual(expected(validate(rich())))
 
     const io2 = capture()
     expect(await packConfigFile(file, out, { io: io2, images: false, plugins: host() })).toBe(0)

@@ -6,6 +6,7 @@ import { A64Hart } from './hart.ts'
 import { Psci } from './psci.ts'
 import { A64Hyp } from './hyp/a64-hyp.ts'
 import { A64_VM_OPTIONS, vgicWindows } from './hyp/options.ts'
+import { configBlob } from './config-blob.ts'
 
 /** EM_AARCH64 */
 const EM_AARCH64 = 183
@@ -16,6 +17,7 @@ export const aarch64: ArchDesc = {
   createHart: (host, id) => new A64Hart(host, id),
   disassemble,
   bareBoot,
+  configBlob,
   hypervisor: (hv) => new A64Hyp(hv),
   // CROSSCON's per-VM `arch` block (reference §2.2): where the VM's vGIC sits
   vmOptions: A64_VM_OPTIONS,

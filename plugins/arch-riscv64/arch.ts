@@ -5,6 +5,7 @@ import { RiscvHyp } from './hyp/riscv-hyp.ts'
 import { disassemble } from './disasm.ts'
 import { htif } from './htif.ts'
 import { warmUp } from './warm-up.ts'
+import { configBlob } from './config-blob.ts'
 
 /** EM_RISCV */
 const EM_RISCV = 243
@@ -18,6 +19,7 @@ export const riscv64: ArchDesc = {
   vmWindows: (board) => board.devices.filter((d) => d.type === 'plic').map((d) => ({ base: d.base, size: d.size, what: `the vPLIC (${d.name})` })),
   disassemble,
   hostInterface: htif,
+  configBlob,
   // the execute loop is inlined into the hart's run loop, and slow paths into both
   profile: { interpreter: ['execute.ts:exec', 'hart.ts:run', 'memory.ts:fetchPage', 'memory.ts:decodeSlot', 'decode.ts:decode32', 'decode.ts:decode16'], translator: ['wasm-tier.ts:translatePage'] },
   vmOptions: {

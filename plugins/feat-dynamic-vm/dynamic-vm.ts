@@ -23,7 +23,7 @@
  */
 import type { BoardDesc } from '../../core/board.ts'
 import type { HvVmConfig } from '../../core/hypervisor/config.ts'
-import { BlobError, blobArchOf, parseBlob, type BlobVm } from '../../core/hypervisor/blob.ts'
+import { BlobError, parseBlob, type BlobVm } from '../../core/hypervisor/blob.ts'
 import { HC_E_FAILURE, HC_E_INVAL_ARGS, HC_E_INVAL_ID, HC_E_SUCCESS, hcResult, type Hypervisor } from '../../core/hypervisor/hypervisor.ts'
 import { HC_CLASS, type CallResults } from '../../core/hypervisor/calls.ts'
 import type { Stage2Entry } from '../../core/hypervisor/stage2.ts'
@@ -139,7 +139,7 @@ export class DynamicVms {
     if (!this.ramPieces(parent, g, cfgSize)) return err(HC_E_INVAL_ARGS)
     const blob = this.read(parent, g, Math.min(cfgSize, Number(hdrSize > BigInt(MAX_HEADER) ? MAX_HEADER : hdrSize) || 56))
     if (!blob) return err(HC_E_INVAL_ARGS)
-    const arch = blobArchOf(this.hv.machine.arch.name)
+    const arch = this.hv.machine.arch.configBlob
     if (!arch) return err(HC_E_FAILURE)
     let parsed
     try {

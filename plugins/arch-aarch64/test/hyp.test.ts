@@ -15,6 +15,7 @@ import { loadConfig } from '../../../core/hypervisor/config.ts'
 import { packConfig } from '../../../core/hypervisor/blob.ts'
 import { restoreMachine, snapshotMachine } from '../../../core/session/snapshot.ts'
 import type { A64Hyp } from '../hyp/a64-hyp.ts'
+import { configBlob } from '../config-blob.ts'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const cfg = (name: string): string => join(here, 'configs', name)
@@ -108,7 +109,7 @@ describe('aarch64 hypervisor: VM stack and sessions', () => {
     const host = vmNamed(sys, 'host')
     // the child's config blob (CROSSCON's layout, no images) at the host's AREA, its image right after the header (reference §2.5)
     const { config } = await loadConfig(cfg('vmstack-child.json'), plugins)
-    const blob = packConfig(config, { arch: 'aarch64', images: false })
+    const blob = packConfig(config, { arch: configBlob, images: false })
     const header = Number(new DataView(blob.buffer, blob.byteOffset).getBigUint64(40, true))
     const AREA = 0x50400000
     const put = (gpa: number, data: Uint8Array): void => sys.machine.bus.load(host.gpaToPa(gpa), data)
