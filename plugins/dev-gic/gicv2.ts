@@ -235,11 +235,15 @@ export class Gicv2 implements Device {
     return id | (c.acknowledge(cpu, id) << 10)
   }
 
-  /** GICC_HPPIR / GICC_AHPPIR: the HPPI without taking it (no priority-mask test) */
+  /**
+   * GICC_HPPIR / GICC_AHPPIR: the HPPI without taking it; 1023 when the priority mask hides it,
+   * as QEMU's (its current_pending is set only for an interrupt above GICC_PMR; recorded in
+   * guests/aarch64/gic's golden) — the running priority does not matter here.
+   */
   private highestPending(cpu: number, alias: boolean): number {
     const c = this.core
     const id = c.hppi(cpu)
-    if (id === SPURIOUS) return SPURIOUS
+    if (id === SPURIOUS || c.prio(cpu, id) >= c.pmr[cpu]!) return SPURIOUS
     const g = c.groupOf(cpu, id)
     if (alias && g !== 1) return SPURIOUS
     if (!alias && g === 1 && !(c.cpuCtlr[cpu]! & CTLR_ACK_CTL)) return SPURIOUS_GROUP1

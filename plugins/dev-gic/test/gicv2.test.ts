@@ -173,15 +173,15 @@ describe('gicv2 priority, PMR and preemption', () => {
     expect(rd(RPR, 0)).toBe(0xff)
   })
 
-  it('masks priorities not below GICC_PMR', () => {
+  it('masks priorities not below GICC_PMR, in GICC_HPPIR too (as QEMU: guests/aarch64/gic)', () => {
     const { rd, wr, enableAll, spi, irq } = gic(1)
     enableAll()
     spi(50, 0x40)
     wr(ISPENDR(1), bit(50))
     wr(PMR, 0x40, 0)
-    expect([irq(0).level, rd(IAR, 0), rd(HPPIR, 0)]).toEqual([false, 1023, 50])
+    expect([irq(0).level, rd(IAR, 0), rd(HPPIR, 0)]).toEqual([false, 1023, 1023])
     wr(PMR, 0x41, 0)
-    expect([irq(0).level, rd(PMR, 0), rd(IAR, 0)]).toEqual([true, 0x41, 50])
+    expect([irq(0).level, rd(PMR, 0), rd(HPPIR, 0), rd(IAR, 0)]).toEqual([true, 0x41, 50, 50])
   })
 
   it('lets a higher group priority preempt, nests EOIs and tracks the running priority', () => {
