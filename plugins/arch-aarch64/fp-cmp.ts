@@ -3,7 +3,7 @@
  * FPMinNum). Their results are one of the operands, a signed zero or an infinity, so after NaN
  * handling they compare exact JS doubles; FPUnpack's flush-to-zero (with IDC) still applies.
  */
-import { isNaNBits, nanLane, valueOf } from './fp-convert.ts'
+import { isNaNBits, valueOf } from './fp-convert.ts'
 import { bitsD, bitsS } from './fp-fast.ts'
 import { FMT, type FpEnv, fromBig, IOC, processNaNs, toBig, unpackA } from './fp-round.ts'
 
@@ -61,4 +61,3 @@ export function fpMinMax(esz: number, aLo: number, aHi: number, bLo: number, bHi
   else { env.lo = bitsS(r); env.hi = 0 }
 }
 
-export { nanLane }

@@ -151,4 +151,3 @@ export function fpRoundInt(esz: number, lo: number, hi: number, rm: number, exac
   if (err !== 0 && exact) env.flags |= IXC
 }
 
-export { F16, RA }

@@ -7,6 +7,7 @@
  * post-index forms are rare and run here entirely, through the same translated accesses as every
  * other slow path.
  */
+import { Op } from './decode.ts'
 import { abort } from './exceptions.ts'
 import type { A64Hart } from './hart.ts'
 import { readVirt, writeVirt } from './memory.ts'
@@ -15,9 +16,6 @@ import { SCTLR, SR } from './sysreg-defs.ts'
 import { ST, X_SP } from './state.ts'
 import { spAlignmentFault } from './system.ts'
 import { fpAccess, vOff } from './vreg.ts'
-
-/** the execute loop's ops for V-register loads and stores (decode.ts Op), mirrored here */
-export const OP_LDRV = 70, OP_STRV = 71, OP_LDPV = 72, OP_STPV = 73
 
 /**
  * What the loop may do with SIMD & FP memory ops until the next system instruction: -1 after
@@ -112,11 +110,11 @@ function writeBlock(h: A64Hart, lo: number, hi: number, n: number, unit: number,
  * numbers times 4, `szLog` the log2 of each register's bytes. False after a fault.
  */
 export function fpMemSlow(h: A64Hart, lo: number, hi: number, op: number, rt: number, rt2: number, szLog: number): boolean {
-  const size = 1 << szLog, pair = op === OP_LDPV || op === OP_STPV
+  const size = 1 << szLog, pair = op === Op.LDPV || op === Op.STPV
   const n = pair ? 2 * size : size
   const vb = vOff(h, 0)
   const u8 = h.u8
-  if (op === OP_LDRV || op === OP_LDPV) {
+  if (op === Op.LDRV || op === Op.LDPV) {
     if (!readBlock(h, lo, hi, n, size, size)) return false
     for (let i = 0; i < 16; i++) u8[vb + 4 * rt + i] = i < size ? BUF[i]! : 0
     if (pair) for (let i = 0; i < 16; i++) u8[vb + 4 * rt2 + i] = i < size ? BUF[size + i]! : 0

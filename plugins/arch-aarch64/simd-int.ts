@@ -193,4 +193,3 @@ function valid(op: number, size: number, q: boolean, scalar: boolean): boolean {
   }
 }
 
-export { getU, getS }

@@ -9,8 +9,9 @@
  * never asks: the current stack pointer, a zero that nothing writes, and a sink that takes
  * writes to XZR.
  *
- * For the FP/AdvSIMD engineer: V0..V31 are 16 bytes each, little-endian, at V_OFFSET
- * (V[n] bytes at V_OFFSET + 16n); FPCR and FPSR are system registers (sysregs.ts SR.FPCR, SR.FPSR).
+ * The SIMD & FP registers V0..V31 are 16 bytes each, little-endian, at V_OFFSET (V[n] bytes at
+ * V_OFFSET + 16n; vreg.ts reads and writes them); FPCR and FPSR are system registers (sysregs.ts
+ * SR.FPCR, SR.FPSR).
  */
 
 /** x-array index of the current stack pointer (SP_EL0 or SP_ELx, as PSTATE.SP and EL select) */
@@ -27,7 +28,7 @@ export const OFF = {
   X: 0,
   /** the pstate words (ST below) */
   ST: 384,
-  /** V0..V31, 16 bytes each: reserved for the FP/AdvSIMD unit */
+  /** V0..V31, 16 bytes each (vreg.ts) */
   V: 512,
   /** system registers, two int32 words each (sysregs.ts SR) */
   SYS: 1024,

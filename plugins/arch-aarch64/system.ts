@@ -152,9 +152,10 @@ function sys(h: A64Hart, insn: number, op1: number, crn: number, crm: number, op
     const r = walk(h, h.x[src]!, h.x[src + 1]!, acc)
     const par = SR.PAR_EL1 * 2
     if (r >= 0) {
-      // PA[47:12] with F = 0 (memory attributes are not modelled: ATTR reads 0)
-      h.sys[par] = (r % 4294967296) & ~0xfff
-      h.sys[par + 1] = Math.floor(r / 4294967296) & 0xffff
+      // PA[47:12] with F = 0, the attributes in ATTR (63:56) and SH (8:7)
+      const { attr, sh } = parAttributes(h, op1 === 4)
+      h.sys[par] = ((r % 4294967296) & ~0xfff) | (sh << 7)
+      h.sys[par + 1] = (Math.floor(r / 4294967296) & 0xffff) | (attr << 24)
     } else {
       h.sys[par] = 0x800 | (((-1 - r) & 63) << 1) | 1 // bit 11 RES1, FST, F = 1
       h.sys[par + 1] = 0
@@ -162,6 +163,23 @@ function sys(h: A64Hart, insn: number, op1: number, crn: number, crm: number, op
     return advance(h)
   }
   return undefinedInstruction(h)
+}
+
+/**
+ * The memory attributes AT reports for the walk just made (D8.2.10, PAR_EL1): MMU off, Device-
+ * nGnRnE; else MAIR's attribute for the leaf descriptor's AttrIndx — the descriptor is still in
+ * h.r64, where the walk read it. SH is the descriptor's for cacheable Normal memory and reads
+ * 0b10 (outer shareable) for Device and Normal Non-cacheable memory, as the Arm ARM has it.
+ */
+function parAttributes(h: A64Hart, el2: boolean): { attr: number; sh: number } {
+  const sctlr = h.sys[(el2 ? SR.SCTLR_EL2 : SR.SCTLR_EL1) * 2]!
+  if ((sctlr & SCTLR.M) === 0) return { attr: 0, sh: 2 }
+  const d = h.r64[0]!
+  const idx = (d >>> 2) & 7
+  const mair = (el2 ? SR.MAIR_EL2 : SR.MAIR_EL1) * 2
+  const attr = (h.sys[mair + (idx >> 2)]! >>> (8 * (idx & 3))) & 0xff
+  const cacheable = (attr & 0xf0) !== 0 && attr !== 0x44
+  return { attr, sh: cacheable ? (d >>> 8) & 3 : 2 }
 }
 
 /** SVC, HVC, SMC, BRK (C6.2.x; exception generation encodings C4.1.66) */

@@ -1,8 +1,8 @@
 /**
  * Golden tests of the FP/AdvSIMD unit: images/fp.elf and images/simd.elf (sources fp.S, simd.S
  * beside them, printing with vlib.S and vmacros.inc; rebuilt by the Makefile there) print one
- * line per instruction — the result register and the FPSR bits it raised — and must print exactly
- * what they printed on
+ * line per instruction — the result register and the FPSR bits it raised — and images/vec.elf
+ * (vec.c, gcc -O3) a checksum per routine; each must print exactly what it printed on
  *   qemu-system-aarch64 -M virt -cpu cortex-a53 -nographic -kernel images/X.elf   (QEMU 7.2)
  * The texts below are QEMU's output, recorded verbatim (`make -C images qemu` prints them again).
  * Together they run every SIMD & FP encoding group: scalar FP arithmetic, compares, conversions
@@ -529,6 +529,8 @@ fpcr and fpsr
 tininess
 0000000000000000_0000000000800000 00000010
 0000000000000000_0000000000800000 00000010
+0000000000000000_0000000000800000 00000018
+0000000000000000_0000000000800000 00000080
 `,
   // qemu-system-aarch64 -M virt -cpu cortex-a53 -nographic -kernel images/simd.elf
   simd: `trap
@@ -909,6 +911,14 @@ exc 0000000000000004
 0000000040082d7c
 00000000800003c5
 `,
+  // qemu-system-aarch64 -M virt -cpu cortex-a53 -nographic -kernel images/vec.elf
+  vec: `ints
+62555f467cd5d881
+floats
+83eeba3da551a100
+strings
+1c6833ed02ecdc58
+`,
 }
 
 /** the first differing line, for a readable failure */
@@ -923,6 +933,7 @@ function firstDiff(want: string, got: string): string {
 const WHAT: Record<string, string> = {
   fp: 'scalar and vector floating point: rounding modes, FZ, DN, AHP, NaNs, flags, conversions, estimates',
   simd: 'AdvSIMD integer, data movement, structure loads and stores, crypto',
+  vec: 'what gcc -O3 makes of C loops, float math and NEON string routines (strlen, memchr, memcpy, memset, memcmp)',
 }
 
 describe('an FP/AdvSIMD image prints what it printed on QEMU', () => {

@@ -329,5 +329,12 @@ once:
     FPCR 0x1000000
     V fmul s0, s18, v18.s[1]         // FZ: flushed to zero, UFC, no IXC
     FPCR 0
+    LQ q19, 0x80000001, 0
+    LQ q20, 0x3e800000, 0
+    LQ q21, 0x00800000, 0
+    V fmadd s0, s19, s20, s21        // 2^-126 - 2^-151: tiny before rounding only (UFC, IXC)
+    FPCR 0x1000000
+    V fmadd s0, s19, s20, s21        // FZ: the denormal operand flushed (IDC), the sum exact
+    FPCR 0
     mov x30, x28
     ret
