@@ -157,6 +157,12 @@ export interface ArchDesc {
    * registers = hart id, 0 (RISC-V's `-bios none`).
    */
   bareBoot?(machine: Machine, image: LoadedImage): void
+  /**
+   * Bare mode: where a raw image (not an ELF) loads and starts. Without it, the board's
+   * `resetPc` (QEMU's `-bios`: firmware at the flash or RAM base); an arch may tell a kernel image
+   * by its header (Arm's Linux `Image` loads at RAM + text_offset, as QEMU's `-kernel`).
+   */
+  rawImageBase?(bytes: Uint8Array, board: BoardDesc): number
   /** bare mode: the host channel `image` uses, if it has one */
   hostInterface?(machine: Machine, image: LoadedImage): HostInterface | null
   /** one instruction at `pc`; returns text and length in bytes */

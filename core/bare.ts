@@ -6,7 +6,7 @@
  * the arch's host channel (RISC-V's HTIF), or on a limit.
  */
 import type { ArchDesc, HostInterface } from './arch.ts'
-import { loadImage, type LoadedImage } from './loader/image.ts'
+import { loadImage, readImage, type LoadedImage } from './loader/image.ts'
 import { Machine } from './machine.ts'
 import { PluginError, PluginHost } from './plugins.ts'
 
@@ -40,7 +40,10 @@ export async function bootBare(opts: BareOptions): Promise<BareMachine> {
   const cpus = opts.cpus ?? 1
   if (!Number.isInteger(cpus) || cpus < 1 || cpus > 8) throw new PluginError(board.name, `--cpus must be 1..8, got ${opts.cpus}`)
   const machine = new Machine(board, arch, plugins, { cpus })
-  const image = loadImage(machine.bus, opts.image, { elfMachine: arch.elfMachine, rawBase: BigInt(board.resetPc ?? 0) })
+  const bytes = typeof opts.image === 'string' ? readImage(opts.image) : opts.image
+  const name = typeof opts.image === 'string' ? opts.image : undefined
+  const rawBase = arch.rawImageBase?.(bytes, board) ?? board.resetPc ?? 0
+  const image = loadImage(machine.bus, bytes, { elfMachine: arch.elfMachine, rawBase: BigInt(rawBase), name })
   if (arch.bareBoot) arch.bareBoot(machine, image)
   else {
     for (const h of machine.harts) {

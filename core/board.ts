@@ -76,4 +76,9 @@ export interface BoardDesc {
   reserved?: Reservation[]
   /** address bare-mode images without an entry point start at */
   resetPc?: number
+  /**
+   * A flash bank firmware runs from (QEMU's `-bios` images): plain memory on the bus, loaded by
+   * bare mode, never given to VMs (CFI flash commands are not modelled: writes simply land).
+   */
+  flash?: { base: number; size: number }
 }

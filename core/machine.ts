@@ -54,9 +54,11 @@ export class Machine implements MachineControl {
   readonly live = new LiveDevices()
 
   constructor(readonly board: BoardDesc, readonly arch: ArchDesc, plugins: PluginHost, opts: { cpus?: number } = {}) {
-    const ram = board.memory.reduce((s, m) => s + m.size, 0)
+    const ram = board.memory.reduce((s, m) => s + m.size, 0) + (board.flash?.size ?? 0)
     this.bus = new MemoryBus(ram)
     this.sched = new Scheduler()
+    // flash first: in the arena (RAM past the arena's cap lives in sparse pages, which code is not fetched from)
+    if (board.flash) this.bus.addRam(board.flash.base, board.flash.size)
     for (const m of board.memory) this.bus.addRam(m.base, m.size)
     const cpus = opts.cpus ?? board.cpus
     const host = { bus: this.bus, sched: this.sched, cpuHz: board.cpuHz, timebaseHz: board.timebaseHz, harts: cpus }

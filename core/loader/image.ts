@@ -52,11 +52,14 @@ export function loadImage(bus: MemoryBus, file: string | Uint8Array, opts: LoadO
   const bytes = typeof file === 'string' ? readImage(file, label) : file
   if (bytes.length === 0) fail('image is empty')
 
-  const raw = (typeof file === 'string' && extname(file).toLowerCase() === '.bin') || !hasElfMagic(bytes)
+  // a `.bin` file is raw whatever it holds (its path, or the name given with its bytes)
+  const path = typeof file === 'string' ? file : opts.name
+  const raw = (path !== undefined && extname(path).toLowerCase() === '.bin') || !hasElfMagic(bytes)
   return raw ? loadRaw(bus, bytes, opts, fail) : loadElf(bus, bytes, opts, label, fail)
 }
 
-function readImage(path: string, label: string | undefined): Uint8Array {
+/** An image file's bytes; an unreadable file is an ImageError naming `label` (default the path). */
+export function readImage(path: string, label: string | undefined = path): Uint8Array {
   try {
     return readFileSync(path)
   } catch (e) {

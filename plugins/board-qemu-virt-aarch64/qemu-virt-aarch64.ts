@@ -32,6 +32,9 @@ export const qemuVirtAarch64: BoardDesc = {
   console: 'uart0',
   // QEMU's -kernel: a raw image loads at the start of RAM plus the Linux text offset
   resetPc: 0x4008_0000,
+  // VIRT_FLASH, both banks: `-bios` firmware (U-Boot's u-boot.bin) runs from the first, the
+  // second holds its environment
+  flash: { base: 0, size: 0x800_0000 },
   // cortex-a53 as QEMU reports it (CCSIDR 0x707fe07a): 1 MiB 16-way L2 with 64-byte lines, shared;
   // 32 KiB 4-way L1 D and 32 KiB 2-way VIPT L1 I. §5.1's maths: an LLC way is 64 KiB, an L1 I
   // way 16 KiB: 8 colours of 2 pages each (platforms.json `colors`).

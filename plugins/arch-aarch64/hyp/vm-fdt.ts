@@ -20,6 +20,8 @@ export interface A64VmFdtOptions {
   bootargs?: string
   /** /chosen/baobab,ipc: the first IPC window and its interrupt, as on RISC-V */
   ipc?: { base: number; size: number; irq: number; role: string }
+  /** the PSCI conduit (default smc: a VM's, reference §3.2; QEMU's own firmware answers hvc) */
+  psciMethod?: 'smc' | 'hvc'
 }
 
 /** the GIC binding's interrupt specifier (arm,gic.yaml): type (0 SPI, 1 PPI), number, flags */
@@ -39,7 +41,7 @@ export function a64VmFdt(o: A64VmFdtOptions): FdtNode {
   for (const m of o.memory) root.child(unit('memory', m.base)).prop('device_type', 'memory').prop('reg', fdtReg([{ address: m.base, size: m.size }]))
 
   const psci = root.child('psci')
-  psci.prop('compatible', ['arm,psci-1.0', 'arm,psci-0.2', 'arm,psci']).prop('method', 'smc')
+  psci.prop('compatible', ['arm,psci-1.0', 'arm,psci-0.2', 'arm,psci']).prop('method', o.psciMethod ?? 'smc')
 
   const cpus = root.child('cpus')
   cpus.prop('#address-cells', 1).prop('#size-cells', 0)
