@@ -38,27 +38,3 @@ export function faultIpa(h: A64Hart): number {
   return ((s[SR.HPFAR_EL2 * 2 + 1]! >>> 0) * 0x10000000 + ((s[SR.HPFAR_EL2 * 2]! >>> 4) >>> 0)) * 4096
 }
 
-/** A guest load from a device the hypervisor emulates (a VM exit, served in place): h.r64 ← the value. */
-export function emulatedRead(h: A64Hart, size: number): boolean {
-  const e = h.emu!, off = h.emuOff
-  h.onExit?.()
-  if (size === 8) {
-    h.r64[0] = e.handler!.read(off, 4, h.vcpu)
-    h.r64[1] = e.handler!.read(off + 4, 4, h.vcpu)
-  } else {
-    h.r64[0] = e.handler!.read(off, size, h.vcpu)
-    h.r64[1] = 0
-  }
-  return true
-}
-
-/** A guest store to a device the hypervisor emulates. */
-export function emulatedWrite(h: A64Hart, size: number, vLo: number, vHi: number): boolean {
-  const e = h.emu!, off = h.emuOff
-  h.onExit?.()
-  if (size === 8) {
-    e.handler!.write(off, 4, vLo >>> 0, h.vcpu)
-    e.handler!.write(off + 4, 4, vHi >>> 0, h.vcpu)
-  } else e.handler!.write(off, size, size === 4 ? vLo >>> 0 : vLo & ((1 << (8 * size)) - 1), h.vcpu)
-  return true
-}

@@ -13,7 +13,7 @@ import { decode } from './decode.ts'
 import { abort, pcAlignmentFault } from './exceptions.ts'
 import type { A64Hart } from './hart.ts'
 import { ACC_EMU, ACC_FETCH, ACC_LOAD, ACC_STORE, EMULATED, FSC, translate } from './mmu.ts'
-import { emulatedRead, emulatedWrite } from './el2.ts'
+import { emulatedRead, emulatedWrite } from '../../core/cpu/emulated-io.ts'
 import { SCTLR, SR } from './sysreg-defs.ts'
 import { ST } from './state.ts'
 

@@ -9,6 +9,7 @@ import { decode16, decode32, packSlot } from './decode.ts'
 import type { RiscvHart } from './hart.ts'
 import { ACC_FETCH, ACC_LOAD, ACC_STORE, ACCESS_FAULT, EMULATED, HLV_NONE, translate } from './mmu.ts'
 import { raise } from './trap.ts'
+import { emulatedRead, emulatedWrite } from '../../core/cpu/emulated-io.ts'
 
 /** The decoded page holding pc, or null after raising a fetch fault. */
 export function fetchPage(h: RiscvHart): Int32Array | null {
@@ -193,29 +194,5 @@ export function writeVirt(h: RiscvHart, lo: number, hi: number, size: number, vL
       if (ro >= 0 && h.pmpPage && !h.bus.codePages[ro >>> 12]) h.tlb.fill(h.tlb.w, lo, hi, ro - (ro & 4095))
     } else keepLine(h, true, lo, hi, pa)
   }
-  return true
-}
-
-/** A guest access to a device the hypervisor emulates (a VM exit, served in place); the device sees the vCPU. */
-function emulatedRead(h: RiscvHart, size: number): boolean {
-  const e = h.emu!, off = h.emuOff
-  h.onExit?.()
-  if (size === 8) {
-    h.r64[0] = e.handler!.read(off, 4, h.vcpu)
-    h.r64[1] = e.handler!.read(off + 4, 4, h.vcpu)
-  } else {
-    h.r64[0] = e.handler!.read(off, size, h.vcpu)
-    h.r64[1] = 0
-  }
-  return true
-}
-
-function emulatedWrite(h: RiscvHart, size: number, vLo: number, vHi: number): boolean {
-  const e = h.emu!, off = h.emuOff
-  h.onExit?.()
-  if (size === 8) {
-    e.handler!.write(off, 4, vLo >>> 0, h.vcpu)
-    e.handler!.write(off + 4, 4, vHi >>> 0, h.vcpu)
-  } else e.handler!.write(off, size, vLo >>> 0, h.vcpu)
   return true
 }
