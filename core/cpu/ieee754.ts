@@ -97,3 +97,14 @@ export function bitLength(x: bigint): number {
   const h = x.toString(16)
   return (h.length - 1) * 4 + 32 - Math.clz32(parseInt(h[0]!, 16))
 }
+
+/** ⌊√n⌋ of n ≥ 0 (Newton's iteration from above): square roots of significands, exactly */
+export function isqrt(n: bigint): bigint {
+  if (n < 2n) return n
+  let x = 1n << BigInt((bitLength(n) >> 1) + 1)
+  for (;;) {
+    const y = (x + n / x) >> 1n
+    if (y >= x) return x
+    x = y
+  }
+}

@@ -5,7 +5,7 @@
  * and every finite result computed exactly and rounded once by fp-round.ts. Bit patterns are
  * bigints; fp-fast.ts answers the common round-to-nearest cases on doubles first.
  */
-import { bitLength } from '../../core/cpu/ieee754.ts'
+import { bitLength, isqrt } from '../../core/cpu/ieee754.ts'
 import {
   type Fmt, type FpEnv, type Unpacked, DZC, F16, INF, IOC, processNaN, processNaNs, processNaNs3, RM, round, unpackA, ZERO, zero, inf, isNaN_,
 } from './fp-round.ts'
@@ -84,16 +84,6 @@ export function fpDiv(f: Fmt, a: bigint, b: bigint, env: FpEnv): bigint {
   const q = num / ub.sig
   const sticky = num % ub.sig !== 0n ? 1n : 0n
   return round(f, sign, (q << 1n) | sticky, ua.exp - ub.exp - k - 1, env.rmode, env)
-}
-
-function isqrt(n: bigint): bigint {
-  if (n < 2n) return n
-  let x = 1n << BigInt((bitLength(n) >> 1) + 1)
-  for (;;) {
-    const y = (x + n / x) >> 1n
-    if (y >= x) return x
-    x = y
-  }
 }
 
 export function fpSqrt(f: Fmt, a: bigint, env: FpEnv): bigint {

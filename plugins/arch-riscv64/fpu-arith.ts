@@ -3,7 +3,7 @@
  * on the exact value and rounds once through `roundPack`, so the fused multiply-adds are
  * truly fused. NaN results are always the canonical NaN (§11.3).
  */
-import { type Fmt, FINITE, INF, QNAN, SNAN, ZERO, bitLength, packInf, packZero, unpack } from '../../core/cpu/ieee754.ts'
+import { type Fmt, FINITE, INF, QNAN, SNAN, ZERO, bitLength, isqrt, packInf, packZero, unpack } from '../../core/cpu/ieee754.ts'
 import { type Flags, NV, DZ, RDN, roundPack } from './fpu-round.ts'
 
 function isNaNCls(cls: number): boolean {
@@ -103,16 +103,6 @@ export function fdiv(f: Fmt, a: bigint, b: bigint, rm: number, fl: Flags): bigin
   const q = num / ub.sig
   const sticky = num % ub.sig !== 0n ? 1n : 0n
   return roundPack(f, sign, (q << 1n) | sticky, ua.exp - ub.exp - k - 1, rm, fl)
-}
-
-function isqrt(n: bigint): bigint {
-  if (n < 2n) return n
-  let x = 1n << BigInt((bitLength(n) >> 1) + 1)
-  for (;;) {
-    const y = (x + n / x) >> 1n
-    if (y >= x) return x
-    x = y
-  }
 }
 
 export function fsqrt(f: Fmt, a: bigint, rm: number, fl: Flags): bigint {
