@@ -9,6 +9,7 @@
  */
 import { decodeBitMasks } from './decode.ts'
 import { BY_KEY } from './sysreg-defs.ts'
+import { iccSysregAt } from '../dev-gic/lookup.ts'
 
 const COND = ['eq', 'ne', 'cs', 'cc', 'mi', 'pl', 'vs', 'vc', 'hi', 'ls', 'ge', 'lt', 'gt', 'le', 'al', 'nv']
 const SHIFT = ['lsl', 'lsr', 'asr', 'ror']
@@ -158,6 +159,8 @@ function sysregName(insn: number): string {
   const key = bits(insn, 20, 5)
   const def = BY_KEY.get(key)
   if (def) return def.name === 'SPSEL' ? 'spsel' : def.name === 'CURRENTEL' ? 'currentel' : def.name.toLowerCase()
+  const icc = iccSysregAt(bits(insn, 20, 19), bits(insn, 18, 16), bits(insn, 15, 12), bits(insn, 11, 8), bits(insn, 7, 5))
+  if (icc) return icc.name.toLowerCase()
   return `s${bits(insn, 20, 19)}_${bits(insn, 18, 16)}_c${bits(insn, 15, 12)}_c${bits(insn, 11, 8)}_${bits(insn, 7, 5)}`
 }
 

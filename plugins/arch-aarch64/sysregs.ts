@@ -3,9 +3,11 @@
  * reads compute and what writes set off (SP banks, PSTATE views, the timer, translation
  * controls). The registers themselves are data in sysreg-defs.ts. An access to a register this
  * hart does not have, from too low an EL, or against its direction is UNDEFINED (EC 0); an EL0
- * access a control bit forbids (SCTLR_EL1.UCT/UMA, CNTKCTL_EL1) traps to EL1 with EC 0x18.
+ * access a control bit forbids (SCTLR_EL1.UCT/UMA, CNTKCTL_EL1) traps to EL1 with EC 0x18. The
+ * GIC's system registers (ICC_*, ICH_*) are the GIC's: gic-sysregs.ts.
  */
 import { EC, setElSp, spIsLive, syncException, undefinedInstruction } from './exceptions.ts'
+import { gicMrs, gicMsr, gicSysregAt } from './gic-sysregs.ts'
 import type { A64Hart } from './hart.ts'
 import { BY_KEY, CCSIDR, RESET, SCTLR, SR, type SysRegDef, type SysRegName } from './sysreg-defs.ts'
 import { DAIF_A, DAIF_D, DAIF_F, DAIF_I, ST, X_SP } from './state.ts'
@@ -75,6 +77,9 @@ function razId(key: number): boolean {
 export function mrs(h: A64Hart, insn: number, rt: number): boolean {
   const key = (insn >>> 5) & 0xffff
   if (!BY_KEY.has(key) && razId(key) && h.st[ST.EL]! >= 1) { h.x[rt] = 0; h.x[rt + 1] = 0; return true }
+  // the GIC's own registers (ICC_*, ICH_*): gic-sysregs.ts
+  const icc = gicSysregAt(key)
+  if (icc) return gicMrs(h, insn, icc, rt)
   const def = check(h, insn, false)
   if (!def) return false
   const s = h.sys, st = h.st, x = h.x
@@ -108,6 +113,8 @@ export function mrs(h: A64Hart, insn: number, rt: number): boolean {
 
 /** MSR <reg>, Xt. False after raising an exception. */
 export function msr(h: A64Hart, insn: number, lo: number, hi: number): boolean {
+  const icc = gicSysregAt((insn >>> 5) & 0xffff)
+  if (icc) return gicMsr(h, insn, icc, lo, hi)
   const def = check(h, insn, true)
   if (!def) return false
   const s = h.sys, st = h.st

@@ -6,7 +6,7 @@
  * as `virt` (ich.ts `icv`): the ICV_ register a guest's access at EL1 reaches instead when
  * HCR_EL2.IMO/FMO route it to EL2 (IHI 0069 §12.3).
  *
- * The CPU plugin's part, for an MRS/MSR with op0 = 3, CRn = 12:
+ * The CPU plugin's part, for an MRS/MSR with op0 = 3 and CRn = 12 (or CRn = 4: ICC_PMR_EL1):
  * 1. `iccSysregAt(op0, op1, CRn, CRm, op2)` → `{ name, access, el, virt }`, or undefined
  *    (UNDEFINED: not a register here, e.g. ICH_LR7_EL2 with four list registers);
  * 2. UNDEFINED for a read of a write-only register, a write of a read-only one, or an access

@@ -21,6 +21,9 @@ import type { MmioRegion } from '../../core/bus.ts'
 import type { IrqLine } from '../../core/irq.ts'
 import type { IccSysreg } from './icc.ts'
 
+// the decode a CPU plugin needs for MRS/MSR (icc.ts's header), so that lookup.ts is all it imports
+export { iccRoute, iccSysregAt, type IccSysreg, type IccSysregInfo } from './icc.ts'
+
 /** What both GIC devices offer the CPUs besides MMIO. */
 export interface GicPorts {
   readonly gicVersion: 2 | 3

@@ -2,10 +2,13 @@
  * Armv8 glue of the hypervisor core (reference §1.4, §9; Bao's src/arch/armv8): the part of Bao
  * that runs at EL2. The hypervisor is native TypeScript, so the harts never run EL2 code: every
  * exception that would reach EL2 — HVC, SMC (HCR_EL2.TSC), stage-2 aborts, physical IRQs
- * (HCR_EL2.IMO/FMO) — is offered to `trap()` through the hart's trap hook, and stage 2 is the
- * core's map. Guests run at EL1/EL0 with Bao's HCR_EL2 = VM | RW | IMO | FMO | TSC; WFI/WFE are not
- * trapped. Interrupts reach a guest through the vGIC (vgic.ts): list registers of the GIC's
- * virtual CPU interface, whose GICV frame each VM sees at its own `arch.gic.giccAddr`.
+ * (HCR_EL2.IMO/FMO), a guest's ICC_SGI1R_EL1 — is offered to `trap()` through the hart's trap
+ * hook, and stage 2 is the core's map. Guests run at EL1/EL0 with Bao's HCR_EL2 = VM | RW | IMO |
+ * FMO | TSC; WFI/WFE are not trapped. Interrupts reach a guest through the vGIC (vgic.ts): list
+ * registers of the GIC's virtual CPU interface. With a GICv2 each VM sees the GICV frame at its
+ * own `arch.gic.giccAddr` and an emulated distributor (vgicv2.ts); with a GICv3 an emulated
+ * distributor and redistributors (vgicv3.ts), its ICC_ accesses reaching the ICV_ registers of
+ * the pCPU's virtual interface, whose list registers are ICH_LR<n>_EL2 (ich-port.ts).
  */
 import type { ArchHyp } from '../../../core/arch.ts'
 import type { BoardDevice } from '../../../core/board.ts'
@@ -14,7 +17,7 @@ import { SERVICE_HYPERCALL, SERVICE_TEE } from '../../../core/hypervisor/calls.t
 import type { Hypervisor } from '../../../core/hypervisor/hypervisor.ts'
 import { S2_R, S2_W } from '../../../core/hypervisor/stage2.ts'
 import type { Vcpu, Vm } from '../../../core/hypervisor/vm.ts'
-import { ppiLine, findGic } from '../../dev-gic/lookup.ts'
+import { findGic, gicCpuInterface, ppiLine } from '../../dev-gic/lookup.ts'
 import { faultIpa } from '../el2.ts'
 import { EC, VEC_IRQ } from '../exceptions.ts'
 import type { A64Hart } from '../hart.ts'
@@ -23,26 +26,33 @@ import { DAIF_A, DAIF_D, DAIF_F, DAIF_I, ST, X_SP, Z_BIT } from '../state.ts'
 import { HVC, serveCall, SMC } from './conduits.ts'
 import { ctxPc, ctxReg, GUEST_SYSREGS, restoreContext, saveContext, setCtxReg, type A64Context } from './context.ts'
 import { BusGich, type GichPort } from './gich.ts'
+import { IchPort } from './ich-port.ts'
 import { boardGic, gicOptions, GICD_SIZE, GICV_SIZE, type GicOptions } from './options.ts'
+import { PhysGicv2, PhysGicv3, type PhysGic } from './phys-gic.ts'
 import { checkHypState, restoreHypState, snapshotHypState } from './session-state.ts'
 import { SoftGich } from './soft-gich.ts'
 import { Vgic } from './vgic.ts'
+import { Vgicv2Distributor } from './vgicv2.ts'
+import { GICD_V3_SIZE, GICR_FRAME, sgiTargets, Vgicv3Distributor, Vgicv3Redistributors, type Vgicv3Host } from './vgicv3.ts'
 import { a64VmFdt } from './vm-fdt.ts'
 
 /** Bao's HCR_EL2 for its guests (reference §1.3 step 6) */
 export const GUEST_HCR = HCR.VM | HCR.RW | HCR.IMO | HCR.FMO | HCR.TSC
 /** the GIC maintenance interrupt (reference §6: PPI 25) */
 export const MAINTENANCE_IRQ = 25
-/** GICC_* offsets of the physical CPU interface the hypervisor uses (IHI 0048B §4.4) */
-const GICC_CTLR = 0x00, GICC_PMR = 0x04, GICC_IAR = 0x0c, GICC_EOIR = 0x10, GICC_DIR = 0x1000
-/** GICC_CTLR: EnableGrp0, EnableGrp1, EOImodeNS (priority drop and deactivation split) */
-const GICC_CTLR_HYP = 1 | 2 | (1 << 9)
+/** a trapped MSR's ISS (ESR_EL2, EC 0x18): ICC_SGI1R_EL1 (op0 3, op1 0, CRn 12, CRm 11, op2 5) and ICC_SGI0R_EL1 (op2 7), written */
+const ISS_SYSREG_MASK = 0x3ffc1f // Op0, Op2, Op1, CRn, CRm, Direction: all but Rt
+const issOf = (op0: number, op1: number, crn: number, crm: number, op2: number): number =>
+  (op0 << 20) | (op2 << 17) | (op1 << 14) | (crn << 10) | (crm << 1)
+const ISS_ICC_SGI1R = issOf(3, 0, 12, 11, 5), ISS_ICC_SGI0R = issOf(3, 0, 12, 11, 7)
 
 const CAUSE_FETCH = 'illegal instruction fetch', CAUSE_LOAD = 'illegal load', CAUSE_STORE = 'illegal store'
 
 export interface VmArch {
   vgic: Vgic
   gic: GicOptions
+  /** with a GICv3: what its emulated registers and trapped SGIs need (the vCPUs' affinities) */
+  v3: Vgicv3Host | null
 }
 
 export interface VcpuArch {
@@ -55,13 +65,15 @@ const hex = (n: number | bigint): string => '0x' + n.toString(16)
 export class A64Hyp implements ArchHyp {
   readonly harts: A64Hart[]
   readonly gicDev: BoardDevice
-  /** the physical GIC's CPU interface (GICC) the hypervisor acknowledges interrupts at */
-  private readonly gicc: number
-  /** the virtual interface: the GIC's own GICH frame, or the hypervisor's model of one */
+  /** the physical GIC the hypervisor acknowledges, deactivates and routes interrupts at */
+  private readonly phys: PhysGic
+  /** the virtual interface: the GIC's own GICH frame or ICH_*_EL2 registers, or the hypervisor's model of a GICH */
   readonly port: GichPort
   readonly soft: SoftGich | null
   /** the physical GICV frame each VM's giccAddr maps to, when the GIC has one */
   private readonly gicvPa: number | null
+  /** a GICv3's first redistributor (its identification registers are passed through to the VMs') */
+  private readonly gicrPa: number
   private spareCtx: A64Context | null = null
 
   constructor(readonly hv: Hypervisor) {
@@ -69,26 +81,39 @@ export class A64Hyp implements ArchHyp {
     this.harts = m.harts as unknown as A64Hart[]
     const g = boardGic(m.board)
     if (!g) throw new Error(`board ${m.board.name} has no GIC for the vGIC to stand in for`)
-    if (g.type !== 'gicv2') throw new Error(`board ${m.board.name}: the vGIC serves a GICv2 only (its GIC is ${g.type})`)
     this.gicDev = g
-    // dev-gic's GICv2: `giccOffset`, and `vgic` non-null when its window has GICH/GICV (params
-    // gichOffset/gicvOffset, QEMU virt's +0x30000/+0x40000 by default)
-    const found = findGic(m.bus) as { giccOffset?: number; vgic?: unknown } | null
     const param = (k: string, d: number): number => { const v = g.params?.[k]; return typeof v === 'number' ? v : d }
-    this.gicc = g.base + (found?.giccOffset ?? param('giccOffset', 0x1_0000))
-    if (found && found.vgic) {
-      // the GIC model has the virtualization extensions (IHI 0048B ch. 5): program its list registers
-      this.port = new BusGich(m.bus, g.base + param('gichOffset', 0x3_0000))
+    if (g.type === 'gicv3') {
+      // dev-gic's GICv3: the redistributors at `gicrOffset`, the CPU interface and the virtual
+      // interface control as system registers (always with the virtualization extensions)
+      const found = findGic(m.bus) as { gicrOffset?: number } | null
+      const icc = gicCpuInterface(m.bus)
+      const lines = 32 * ((m.bus.read(g.base + 4, 4) & 0x1f) + 1)
+      this.gicrPa = g.base + (found?.gicrOffset ?? param('gicrOffset', 0xa_0000))
+      this.phys = new PhysGicv3(m.bus, g.base, this.gicrPa, icc, lines)
+      this.port = new IchPort(icc)
       this.soft = null
-      this.gicvPa = g.base + param('gicvOffset', 0x4_0000)
-    } else {
-      this.soft = new SoftGich(this.harts.length, {
-        virq: (p) => this.harts[p]!.irq('virq'),
-        maintenance: (p) => ppiLine(m.bus, p, MAINTENANCE_IRQ),
-        deactivate: (p, pid) => this.deactivate(p, pid),
-      })
-      this.port = this.soft
       this.gicvPa = null
+    } else {
+      // dev-gic's GICv2: `giccOffset`, and `vgic` non-null when its window has GICH/GICV (params
+      // gichOffset/gicvOffset, QEMU virt's +0x30000/+0x40000 by default)
+      const found = findGic(m.bus) as { giccOffset?: number; vgic?: unknown } | null
+      this.gicrPa = 0
+      this.phys = new PhysGicv2(m.bus, g.base, g.base + (found?.giccOffset ?? param('giccOffset', 0x1_0000)))
+      if (found && found.vgic) {
+        // the GIC model has the virtualization extensions (IHI 0048B ch. 5): program its list registers
+        this.port = new BusGich(m.bus, g.base + param('gichOffset', 0x3_0000))
+        this.soft = null
+        this.gicvPa = g.base + param('gicvOffset', 0x4_0000)
+      } else {
+        this.soft = new SoftGich(this.harts.length, {
+          virq: (p) => this.harts[p]!.irq('virq'),
+          maintenance: (p) => ppiLine(m.bus, p, MAINTENANCE_IRQ),
+          deactivate: (p, pid) => this.phys.deactivate(p, pid),
+        })
+        this.port = this.soft
+        this.gicvPa = null
+      }
     }
     for (const h of this.harts) this.setupHart(h)
   }
@@ -103,12 +128,8 @@ export class A64Hyp implements ArchHyp {
       const v = this.hv.onCpu[h.id]
       if (v) v.exits++
     }
-    const bus = this.hv.machine.bus, p = h.id
-    bus.write(this.gicDev.base, 4, 3) // GICD_CTLR: both groups forwarded
-    bus.write(this.gicc + GICC_CTLR, 4, GICC_CTLR_HYP, p)
-    bus.write(this.gicc + GICC_PMR, 4, 0xff, p)
-    bus.write(this.gicDev.base + 0x100, 4, 1 << MAINTENANCE_IRQ, p) // GICD_ISENABLER0, banked
-    this.port.write(p, 0, 0)
+    this.phys.setupCpu(h.id, MAINTENANCE_IRQ)
+    this.port.write(h.id, 0, 0) // GICH_HCR / ICH_HCR_EL2: the virtual interface off until a vCPU comes
     h.tlb.flush()
   }
 
@@ -124,11 +145,24 @@ export class A64Hyp implements ArchHyp {
       port: this.port,
       livePcpu: (k) => { const v = vm.vcpus[k]; return v && this.hv.onCpu[v.pcpu] === v ? v.pcpu : -1 },
       pendingOff: (k) => { const v = vm.vcpus[k]; if (v && v.state === 'stacked') this.hv.stackedInterrupt(v) },
-    }, gic.interruptNum, vm.vcpus.length)
-    vm.arch = { vgic, gic } satisfies VmArch
-    vm.stage2.map({ gpa: gic.gicdAddr, size: GICD_SIZE, pa: 0, perm: S2_R | S2_W, kind: 'emulated', name: 'vgicd', handler: vgic })
-    if (this.gicvPa !== null) vm.stage2.map({ gpa: gic.giccAddr, size: GICV_SIZE, pa: this.gicvPa, perm: S2_R | S2_W, kind: 'device', name: 'gicv' })
-    else vm.stage2.map({ gpa: gic.giccAddr, size: GICV_SIZE, pa: 0, perm: S2_R | S2_W, kind: 'emulated', name: 'gicv', handler: this.soft!.gicv((k) => vm.vcpus[k]?.pcpu ?? 0) })
+    }, gic.interruptNum, vm.vcpus.length, gic.version)
+    const rw = S2_R | S2_W
+    let v3: Vgicv3Host | null = null
+    if (gic.version === 3) {
+      // Bao's vgicv3.c: the distributor and one redistributor frame pair per vCPU, emulated
+      const bus = this.hv.machine.bus
+      v3 = {
+        affinity: (k) => this.vmpidr(vm.vcpus[k]!) & 0xff_ffff,
+        physical: (gicr, off) => bus.read((gicr ? this.gicrPa : this.gicDev.base) + off, 4),
+      }
+      vm.stage2.map({ gpa: gic.gicdAddr, size: GICD_V3_SIZE, pa: 0, perm: rw, kind: 'emulated', name: 'vgicd', handler: new Vgicv3Distributor(vgic, v3) })
+      vm.stage2.map({ gpa: gic.gicrAddr, size: GICR_FRAME * vm.vcpus.length, pa: 0, perm: rw, kind: 'emulated', name: 'vgicr', handler: new Vgicv3Redistributors(vgic, v3) })
+    } else {
+      vm.stage2.map({ gpa: gic.gicdAddr, size: GICD_SIZE, pa: 0, perm: rw, kind: 'emulated', name: 'vgicd', handler: new Vgicv2Distributor(vgic) })
+      if (this.gicvPa !== null) vm.stage2.map({ gpa: gic.giccAddr, size: GICV_SIZE, pa: this.gicvPa, perm: rw, kind: 'device', name: 'gicv' })
+      else vm.stage2.map({ gpa: gic.giccAddr, size: GICV_SIZE, pa: 0, perm: rw, kind: 'emulated', name: 'gicv', handler: this.soft!.gicv((k) => vm.vcpus[k]?.pcpu ?? 0) })
+    }
+    vm.arch = { vgic, gic, v3 } satisfies VmArch
     // interrupts the core assigned before the arch state existed: linked to their physical ones
     for (const irq of vm.irqs) vgic.link(irq, irq)
     for (const v of vm.vcpus) v.arch = { ctx: null } satisfies VcpuArch
@@ -266,11 +300,8 @@ export class A64Hyp implements ArchHyp {
 
   /** a physical interrupt owned by `vm`: an SPI targets the VM's first pCPU, a PPI is enabled on each of its pCPUs */
   assignIrq(vm: Vm, irq: number): void {
-    const bus = this.hv.machine.bus, gicd = this.gicDev.base
-    if (irq >= 32) {
-      bus.write(gicd + 0x800 + irq, 1, 1 << vm.vcpus[0]!.pcpu)
-      bus.write(gicd + 0x100 + 4 * (irq >>> 5), 4, 1 << (irq & 31))
-    } else for (const v of vm.vcpus) bus.write(gicd + 0x100, 4, 1 << irq, v.pcpu)
+    if (irq >= 32) this.phys.routeSpi(irq, vm.vcpus[0]!.pcpu)
+    else for (const v of vm.vcpus) this.phys.enablePpi(irq, v.pcpu)
     if (vm.arch) this.vmArch(vm).vgic.link(irq, irq)
   }
 
@@ -320,6 +351,10 @@ export class A64Hyp implements ArchHyp {
       h.brk = true
       return true
     }
+    if (ec === EC.SYSREG && this.sgiWrite(h, v, esr)) {
+      h.brk = true
+      return true
+    }
     const pc = BigInt.asUintN(64, h.pc)
     if (ec === EC.DABT_LOW || ec === EC.IABT_LOW) {
       // stage 2 (reference §1.4, §4.6): the VM is stopped, the others run on
@@ -335,35 +370,55 @@ export class A64Hyp implements ArchHyp {
   }
 
   /**
+   * A trapped MSR ICC_SGI1R_EL1 / ICC_SGI0R_EL1 of a vCPU on a GICv3 (Bao's vgic_icc_sgir_handler):
+   * the SGI pends on the VM's vCPUs it names, and the guest goes on past the MSR. False for any
+   * other trapped system register access (the caller stops the VM).
+   */
+  private sgiWrite(h: A64Hart, v: Vcpu, esr: number): boolean {
+    const a = this.vmArch(v.vm)
+    const iss = esr & ISS_SYSREG_MASK
+    if (!a.v3 || (iss !== ISS_ICC_SGI1R && iss !== ISS_ICC_SGI0R)) return false
+    const rt = (esr >>> 5) & 31
+    const { sgi, list } = sgiTargets(a.vgic, a.v3, v.id, rt === 31 ? 0n : BigInt.asUintN(64, h.reg(rt)))
+    a.vgic.sendSgi(v.id, list, sgi)
+    const lo = (h.pcLo + 4) | 0
+    if (lo === 0) h.pcHi = (h.pcHi + 1) | 0
+    h.pcLo = lo
+    return true
+  }
+
+  /**
    * A physical IRQ at EL2: acknowledge on the physical CPU interface, drop its priority
    * (EOImode: deactivation is separate), and hand it to its owner's vGIC as a HW-linked list
    * register — the guest's deactivation then deactivates it here. The maintenance PPI is the
    * vGIC's own; an interrupt nobody owns is deactivated at once.
    */
   private physicalIrq(h: A64Hart, v: Vcpu | undefined): void {
-    const bus = this.hv.machine.bus, p = h.id
-    const iar = bus.read(this.gicc + GICC_IAR, 4, p)
-    const id = iar & 0x3ff
+    const p = h.id
+    const id = this.phys.acknowledge(p)
     if (id >= 1020) return
-    bus.write(this.gicc + GICC_EOIR, 4, iar, p)
     if (id === MAINTENANCE_IRQ) {
       if (v) this.vmArch(v.vm).vgic.maintenance(v.id)
       this.deactivate(p, id)
       return
     }
-    // a PPI belongs to the VM on this pCPU that was given it (the shared vtimer PPI: whichever runs)
-    const owner = id < 32 ? (v && v.vm.irqs.has(id) ? v.vm : undefined) : this.hv.irqOwner.get(id)
+    // A PPI belongs to the VM on this pCPU that was given it (the shared vtimer PPI: whichever
+    // runs), else to a VM stacked under the running one (reference §4.6: the owner's vCPU on this
+    // pCPU is looked up; raising it there pre-empts the child, see the vGIC's pendingOff)
+    let target = v
+    if (id < 32) while (target && !target.vm.irqs.has(id)) target = target.stackParent ?? undefined
+    const owner = id < 32 ? target?.vm : this.hv.irqOwner.get(id)
     if (!owner || owner.state !== 'running' || !owner.arch) {
       this.deactivate(p, id)
       return
     }
-    const k = id < 32 ? v!.id : 0
+    const k = id < 32 ? target!.id : 0
     this.vmArch(owner).vgic.hwRaise(id, k)
   }
 
-  /** GICC_DIR on `pcpu`: a physical interrupt's active state ends */
+  /** a physical interrupt's active state ends on `pcpu` (GICC_DIR, ICC_DIR_EL1) */
   private deactivate(pcpu: number, id: number): void {
-    this.hv.machine.bus.write(this.gicc + GICC_DIR, 4, id, pcpu)
+    this.phys.deactivate(pcpu, id)
   }
 
   // ---- services for the calls (vpsci.ts) ----

@@ -4,6 +4,7 @@
  * list registers. `BusGich` reaches a physical GIC's GICH frame over the bus (the access carries
  * the pCPU, as the banked frame at GICD+0x30000 on QEMU virt expects). `SoftGich` (soft-gich.ts)
  * models the same registers and the GICV frame in the hypervisor, for a GIC model without them.
+ * `IchPort` (ich-port.ts) maps them onto a GICv3's ICH_*_EL2 system registers.
  */
 import type { MemoryBus } from '../../../core/bus.ts'
 

@@ -2,12 +2,14 @@
  * CROSSCON's per-VM `arch` block for Armv8 (reference §2.2: `platform.arch.gic`), in camelCase:
  * `"arch": { "gic": { "gicdAddr", "giccAddr", "gicrAddr", "interruptNum" } }`. For a VM only these
  * matter: the vGIC distributor is emulated at `gicdAddr`, the GICV frame is mapped at `giccAddr`
- * (GICv2), `gicrAddr` names the redistributors (GICv3), `interruptNum` sizes the distributor
- * (GICD_TYPER.ITLinesNumber, rounded up to 32). Absent fields default to the board's GIC.
+ * (GICv2), the redistributors are emulated from `gicrAddr` (GICv3), `interruptNum` sizes the
+ * distributor (GICD_TYPER.ITLinesNumber, rounded up to 32). Absent fields default to the board's
+ * GIC; which GIC the VM sees is the board's.
  */
 import { z } from 'zod'
 import type { BoardDesc, BoardDevice } from '../../../core/board.ts'
 import { parseNumber } from '../../../core/hypervisor/config-schema.ts'
+import { GICD_V3_SIZE, GICR_FRAME } from './vgicv3.ts'
 
 const num = z.custom<number | string>().transform((v, ctx): number => {
   const r = parseNumber(v)
@@ -60,10 +62,20 @@ export function gicOptions(board: BoardDesc, archOptions: Record<string, unknown
   }
 }
 
-/** the windows the vGIC takes in a VM's guest-physical map (ArchDesc.vmWindows) */
+/**
+ * The windows the vGIC takes in a VM's guest-physical map (ArchDesc.vmWindows). A GICv3 VM's
+ * redistributors take a frame pair per vCPU; the VM's vCPU count is not asked here, so the window
+ * is the board's: one per CPU it has (no VM has more vCPUs).
+ */
 export function vgicWindows(board: BoardDesc, archOptions?: Record<string, unknown>): { base: number; size: number; what: string }[] {
   if (!boardGic(board)) return []
   const g = gicOptions(board, archOptions)
+  if (g.version === 3) {
+    return [
+      { base: g.gicdAddr, size: GICD_V3_SIZE, what: 'the vGIC distributor (arch.gic.gicdAddr)' },
+      { base: g.gicrAddr, size: GICR_FRAME * board.cpus, what: 'the vGIC redistributors (arch.gic.gicrAddr)' },
+    ]
+  }
   return [
     { base: g.gicdAddr, size: GICD_SIZE, what: 'the vGIC distributor (arch.gic.gicdAddr)' },
     { base: g.giccAddr, size: GICV_SIZE, what: 'the vGIC CPU interface (arch.gic.giccAddr)' },

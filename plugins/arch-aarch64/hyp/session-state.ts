@@ -1,6 +1,6 @@
 /**
- * Sessions: what the Arm glue keeps outside the harts — per VM its vGIC (distributor state, list
- * register bookkeeping, the virtual interfaces of vCPUs off their pCPU), per vCPU the saved EL1
+ * Sessions: what the Arm glue keeps outside the harts — per VM its vGIC (distributor state and
+ * routes, list register bookkeeping, the virtual interfaces of vCPUs off their pCPU), per vCPU the saved EL1
  * context of a vCPU that is off its pCPU (VM stack), and the hypervisor's model of the virtual
  * CPU interface when the GIC has none. Plain JSON; VMs and vCPUs named by id.
  */
@@ -25,7 +25,7 @@ const bytes = z.array(stateNum.u8).max(1 << 16)
 const saved = z.object({ lr: z.array(stateNum.int32).max(64), hcr: stateNum.int32, vmcr: stateNum.int32, apr: stateNum.int32 }).strict()
 const vgicState = z.object({
   ctlr: stateNum.int32, enable: bytes, pending: bytes, active: bytes, level: bytes, priority: bytes, group: bytes, cfg: bytes,
-  targets: bytes, sgiSrc: bytes, slots: z.array(z.number().int().min(-1).max(1 << 16)).max(1 << 12), saved: z.array(saved.nullable()).max(256),
+  targets: bytes, route: z.array(stateNum.u32).max(2048), sgiSrc: bytes, slots: z.array(z.number().int().min(-1).max(1 << 16)).max(1 << 12), saved: z.array(saved.nullable()).max(256),
 }).strict()
 const savedState = z.object({
   vms: z.array(z.object({ id: stateNum.count, vgic: vgicState }).strict()).max(1024),
@@ -49,6 +49,7 @@ export function checkHypState(hyp: A64Hyp, state: unknown): void {
       if (g[k].length !== shape.n) throw new StateError(`${at}.${k}`, `must list ${shape.n} interrupts`)
     }
     if (g.cfg.length !== shape.lines || g.targets.length !== shape.lines) throw new StateError(`${at}.cfg`, `must list ${shape.lines} interrupts`)
+    if (g.route.length !== 2 * shape.lines) throw new StateError(`${at}.route`, `must list ${2 * shape.lines} words, two per interrupt`)
     if (g.sgiSrc.length !== shape.sgi) throw new StateError(`${at}.sgiSrc`, `must list ${shape.sgi} SGIs`)
     if (g.slots.length !== shape.slots) throw new StateError(`${at}.slots`, `must list ${shape.slots} list registers`)
     if (g.saved.some((x) => x !== null && x.lr.length !== shape.lrs)) throw new StateError(`${at}.saved`, `each must list ${shape.lrs} list registers`)

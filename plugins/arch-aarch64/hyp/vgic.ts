@@ -1,23 +1,26 @@
 /**
- * The vGIC (reference §9; Bao's vgic.c / vgicv2.c): per VM a GICv2 distributor emulated at the
- * VM's `arch.gic.gicdAddr` (IHI 0048B §4.3: CTLR, TYPER, IIDR, IGROUPR, IS/ICENABLER, IS/ICPENDR,
- * IS/ICACTIVER, IPRIORITYR, ITARGETSR, ICFGR, SGIR, C/SPENDSGIR), SGIs and PPIs banked per vCPU;
- * and per vCPU the list registers of the virtual CPU interface, filled through `GichPort` while the
- * vCPU is on its pCPU, kept in its saved state while it is not (VM stack). An interrupt becomes
- * pending here, goes into a list register of its target vCPU when the distributor and the
- * interrupt are enabled, and leaves it when the guest deactivates it; a list register of a
- * passed-through interrupt is HW-linked, so the guest's deactivation deactivates the physical one.
- * The others ask for an EOI maintenance interrupt, after which the slot is taken back (and a level
- * still high pends again); interrupts that found no slot ask for the underflow one.
+ * The vGIC (reference §9; Bao's vgic.c): per VM the state of every virtual interrupt, SGIs and
+ * PPIs banked per vCPU, behind the distributor a VM sees at its `arch.gic.gicdAddr` — a GICv2 one
+ * (vgicv2.ts) or a GICv3 one with a redistributor per vCPU at `arch.gic.gicrAddr` (vgicv3.ts),
+ * whose registers are views of this state — and per vCPU the list registers of the virtual CPU
+ * interface, filled through `GichPort` while the vCPU is on its pCPU (GICv2's GICH frame, or the
+ * GICv3's ICH_*_EL2 registers: ich-port.ts), kept in its saved state while it is not (VM stack).
+ * An interrupt becomes pending here, goes into a list register of its target vCPU when the
+ * distributor and the interrupt are enabled, and leaves it when the guest deactivates it; a list
+ * register of a passed-through interrupt is HW-linked, so the guest's deactivation deactivates
+ * the physical one. The others ask for an EOI maintenance interrupt, after which the slot is taken
+ * back (and a level still high pends again); interrupts that found no slot ask for the underflow one.
  */
-import type { MmioHandler } from '../../../core/bus.ts'
 import { GICH, HCR_EN, HCR_UIE, LR_ACTIVE, LR_PENDING, LR_STATE, lrValue, type GichPort } from './gich.ts'
 
-const PRIVATE = 32, SGIS = 16
-/** GICD_IIDR: implementer ARM, as the GIC-400 Bao reads through */
-const GICD_IIDR = 0x0200_043b
+export const PRIVATE = 32, SGIS = 16
 /** GICD_ICFGR's reset for PPIs: level (QEMU/GIC-400 read 0 for them; SGIs read as edge 0b10) */
 const SGI_CFG = 0xaaaaaaaa | 0
+/** GICD_IROUTER.Interrupt_Routing_Mode */
+const ROUTE_IRM = 0x8000_0000
+
+/** The bit-per-interrupt registers by their offset in a distributor (and in a GICv3 redistributor's SGI_base frame). */
+export const BITS = { IGROUPR: 0x080, ISENABLER: 0x100, ICENABLER: 0x180, ISPENDR: 0x200, ICPENDR: 0x280, ISACTIVER: 0x300, ICACTIVER: 0x380 } as const
 
 /** a vCPU's virtual interface while it is off its pCPU: GICH_LRn, HCR, VMCR, APR */
 export interface VgicSaved { lr: number[]; hcr: number; vmcr: number; apr: number }
@@ -33,10 +36,12 @@ export interface VgicHost {
 export interface VgicState {
   ctlr: number
   enable: number[]; pending: number[]; active: number[]; level: number[]; priority: number[]; group: number[]; cfg: number[]
-  targets: number[]; sgiSrc: number[]; slots: number[]; saved: (VgicSaved | null)[]
+  targets: number[]; route: number[]; sgiSrc: number[]; slots: number[]; saved: (VgicSaved | null)[]
 }
 
-export class Vgic implements MmioHandler {
+export class Vgic {
+  /** the GIC architecture the VM sees: GICv2's SGIs cannot be disabled, a GICv3's SPIs route by affinity */
+  readonly version: 2 | 3
   /** INTIDs (a multiple of 32) and vCPUs */
   readonly lines: number
   readonly vcpus: number
@@ -51,8 +56,10 @@ export class Vgic implements MmioHandler {
   private readonly group: Uint8Array
   /** GICD_ICFGR's two bits per SPI (bit 1: edge) */
   private readonly cfg: Uint8Array
-  /** GICD_ITARGETSR per SPI: a vCPU mask */
+  /** per SPI, the vCPUs it goes to (a mask): GICD_ITARGETSR, or from GICD_IROUTER */
   private readonly targets: Uint8Array
+  /** GICv3 GICD_IROUTER per interrupt as written: [31:0], [63:32] */
+  private readonly route: Uint32Array
   /** the physical INTID an interrupt is linked to (-1: virtual only) */
   private readonly hw: Int16Array
   /** pending SGIs: a mask of source vCPUs per (target vCPU, SGI) */
@@ -63,7 +70,8 @@ export class Vgic implements MmioHandler {
   /** per vCPU, its virtual interface while off its pCPU */
   readonly saved: (VgicSaved | null)[]
 
-  constructor(private readonly host: VgicHost, interruptNum: number, vcpus: number) {
+  constructor(private readonly host: VgicHost, interruptNum: number, vcpus: number, version: 2 | 3 = 2) {
+    this.version = version
     this.lines = Math.min(1020, Math.max(64, Math.ceil(interruptNum / 32) * 32))
     this.vcpus = vcpus
     const n = vcpus * PRIVATE + this.lines - PRIVATE
@@ -75,12 +83,14 @@ export class Vgic implements MmioHandler {
     this.group = new Uint8Array(n)
     this.cfg = new Uint8Array(this.lines)
     this.targets = new Uint8Array(this.lines)
+    this.route = new Uint32Array(2 * this.lines)
     this.hw = new Int16Array(this.lines).fill(-1)
     this.sgiSrc = new Uint8Array(vcpus * SGIS)
     this.slots = new Int32Array(vcpus * host.port.lrs).fill(-1)
     this.slotSrc = new Int8Array(vcpus * host.port.lrs)
     this.saved = Array.from({ length: vcpus }, () => ({ lr: new Array<number>(host.port.lrs).fill(0), hcr: HCR_EN, vmcr: 0, apr: 0 }))
-    for (let v = 0; v < vcpus; v++) for (let id = 0; id < SGIS; id++) this.enable[this.at(v, id)] = 1 // SGIs are always enabled (GICv2)
+    // a GICv2's SGIs are always enabled (IHI 0048B §4.3.5, as the GIC-400); a GICv3's are disabled at reset
+    if (version === 2) for (let v = 0; v < vcpus; v++) for (let id = 0; id < SGIS; id++) this.enable[this.at(v, id)] = 1
   }
 
   private at(v: number, id: number): number {
@@ -243,7 +253,8 @@ export class Vgic implements MmioHandler {
     else this.saved[v] = { lr: new Array<number>(lrs).fill(0), hcr: HCR_EN, vmcr: 0, apr: 0 }
   }
 
-  // ---- the distributor's registers (IHI 0048B §4.3) ----
+  // ---- the per-interrupt registers both distributors (vgicv2.ts, vgicv3.ts) and a GICv3
+  // redistributor's SGI_base frame lay out alike (IHI 0048B §4.3, IHI 0069 §12.9, §12.10) ----
 
   /** a bit-per-interrupt register word: bit b of word w as `get` sees it */
   private bits(v: number, w: number, get: (k: number, id: number) => boolean): number {
@@ -269,89 +280,104 @@ export class Vgic implements MmioHandler {
     return false
   }
 
-  read(off: number, size: number, cpu = 0): number {
-    const v = cpu >= 0 && cpu < this.vcpus ? cpu : 0
-    if (off >= 0x400 && off < 0x400 + this.lines) return this.bytes(off, size, (id) => this.priority[this.at(v, id)]!)
-    if (off >= 0x800 && off < 0x800 + this.lines) return this.bytes(off, size, (id) => (id < PRIVATE ? 1 << v : this.targets[id]!))
-    if (off >= 0xf10 && off < 0xf30) return this.bytes(off, size, (i) => this.sgiSrc[v * SGIS + (i & 15)]!)
-    if (size !== 4) return 0
-    const w = (off & 0x7f) >> 2
-    switch (off & ~0x7f) {
-      case 0x000:
-        if (off === 0x000) return this.ctlr
-        if (off === 0x004) return ((this.lines >> 5) - 1) | ((this.vcpus - 1) << 5)
-        if (off === 0x008) return GICD_IIDR
-        return 0
-      case 0x080: return this.bits(v, w, (k) => this.group[k] === 1)
-      case 0x100: case 0x180: return this.bits(v, w, (k) => this.enable[k] === 1)
-      case 0x200: case 0x280: return this.bits(v, w, (k) => this.pending[k] === 1 || this.inLr(v, k, LR_PENDING))
-      case 0x300: case 0x380: return this.bits(v, w, (k) => this.inLr(v, k, LR_ACTIVE))
-    }
-    if (off >= 0xc00 && off < 0xd00) {
-      const n = (off - 0xc00) >> 2
-      if (n === 0) return SGI_CFG
-      if (n === 1) return 0
-      let r = 0
-      for (let i = 0; i < 16; i++) { const id = n * 16 + i; if (id < this.lines) r |= (this.cfg[id]! & 3) << (2 * i) }
-      return r
+  /** word `w` of the register at `block` (IGROUPR … ICACTIVER: their offsets in a distributor, BITS) as vCPU `v` sees it */
+  readBits(v: number, block: number, w: number): number {
+    switch (block) {
+      case BITS.IGROUPR: return this.bits(v, w, (k) => this.group[k] === 1)
+      case BITS.ISENABLER: case BITS.ICENABLER: return this.bits(v, w, (k) => this.enable[k] === 1)
+      case BITS.ISPENDR: case BITS.ICPENDR: return this.bits(v, w, (k) => this.pending[k] === 1 || this.inLr(v, k, LR_PENDING))
+      case BITS.ISACTIVER: case BITS.ICACTIVER: return this.bits(v, w, (k) => this.inLr(v, k, LR_ACTIVE))
     }
     return 0
   }
 
-  private bytes(off: number, size: number, get: (i: number) => number): number {
-    const base = off & 0x3ff
+  /** a write of word `w` of the register at `block`; active state lives in the list registers (writes to it are ignored) */
+  writeBits(v: number, block: number, w: number, x: number): void {
+    switch (block) {
+      case BITS.IGROUPR: this.setBits(v, w, -1, (k) => { this.group[k] = 0 }); this.setBits(v, w, x, (k) => { this.group[k] = 1 }); return
+      case BITS.ISENABLER: this.setBits(v, w, x, (k) => { this.enable[k] = 1 }); return this.refill()
+      // GICv2's SGIs are always enabled (IHI 0048B §4.3.5, as the GIC-400); a GICv3's are not
+      case BITS.ICENABLER: this.setBits(v, w, x, (k, id) => { if (id >= SGIS || this.version === 3) this.enable[k] = 0 }); return
+      case BITS.ISPENDR: this.setBits(v, w, x, (k) => { this.pending[k] = 1 }); return this.refill()
+      case BITS.ICPENDR: this.setBits(v, w, x, (k) => { this.pending[k] = 0 }); return
+    }
+  }
+
+  /** `size` IPRIORITYR bytes from interrupt `id` */
+  readPriority(v: number, id: number, size: number): number {
     let r = 0
-    for (let i = 0; i < size; i++) r |= (get(base + i) & 0xff) << (8 * i)
+    for (let i = 0; i < size; i++) if (id + i < this.lines) r |= this.priority[this.at(v, id + i)]! << (8 * i)
     return r >>> 0
   }
 
-  write(off: number, size: number, value: number, cpu = 0): void {
-    const v = cpu >= 0 && cpu < this.vcpus ? cpu : 0
-    const x = value | 0
-    if (off >= 0x400 && off < 0x400 + this.lines) {
-      for (let i = 0; i < size; i++) { const id = (off & 0x3ff) + i; if (id < this.lines) this.priority[this.at(v, id)] = (x >>> (8 * i)) & 0xf8 }
-      return this.refill()
-    }
-    if (off >= 0x800 && off < 0x800 + this.lines) {
-      for (let i = 0; i < size; i++) { const id = (off & 0x3ff) + i; if (id >= PRIVATE && id < this.lines) this.targets[id] = (x >>> (8 * i)) & ((1 << this.vcpus) - 1) }
-      return this.refill()
-    }
-    if (off >= 0xf10 && off < 0xf30) {
-      for (let i = 0; i < size; i++) {
-        const sgi = ((off - 0xf10) & 15) + i, bits = (x >>> (8 * i)) & 0xff
-        if (sgi >= SGIS) continue
-        const j = v * SGIS + sgi
-        this.sgiSrc[j] = off < 0xf20 ? this.sgiSrc[j]! & ~bits : this.sgiSrc[j]! | (bits & ((1 << this.vcpus) - 1))
-        this.pending[this.at(v, sgi)] = this.sgiSrc[j] !== 0 ? 1 : 0
-      }
-      return this.fill(v)
-    }
-    if (size !== 4) return
-    const w = (off & 0x7f) >> 2
-    switch (off & ~0x7f) {
-      case 0x000: if (off === 0) { this.ctlr = x & 3; this.refill() } return
-      case 0x080: this.setBits(v, w, -1, (k) => { this.group[k] = 0 }); this.setBits(v, w, x, (k) => { this.group[k] = 1 }); return
-      case 0x100: this.setBits(v, w, x, (k) => { this.enable[k] = 1 }); return this.refill()
-      case 0x180: this.setBits(v, w, x, (k, id) => { if (id >= SGIS) this.enable[k] = 0 }); return
-      case 0x200: this.setBits(v, w, x, (k) => { this.pending[k] = 1 }); return this.refill()
-      case 0x280: this.setBits(v, w, x, (k) => { this.pending[k] = 0 }); return
-      case 0x300: case 0x380: return // active state lives in the list registers
-    }
-    if (off >= 0xc00 && off < 0xd00) {
-      const n = (off - 0xc00) >> 2
-      if (n < 2) return
-      for (let i = 0; i < 16; i++) { const id = n * 16 + i; if (id < this.lines) this.cfg[id] = (x >>> (2 * i)) & 2 }
-      return
-    }
-    if (off === 0xf00) this.sgir(v, x)
+  /** five priority bits kept, as the list registers carry them */
+  writePriority(v: number, id: number, size: number, x: number): void {
+    for (let i = 0; i < size; i++) if (id + i < this.lines) this.priority[this.at(v, id + i)] = (x >>> (8 * i)) & 0xf8
+    this.refill()
   }
 
-  /** GICD_SGIR: SGI [3:0] to the vCPUs the filter [25:24] names (list [23:16], all others, self) */
-  private sgir(self: number, x: number): void {
-    const all = (1 << this.vcpus) - 1
-    const f = (x >>> 24) & 3
-    const list = f === 0 ? (x >>> 16) & all : f === 1 ? all & ~(1 << self) : f === 2 ? 1 << self : 0
-    const sgi = x & 15
+  /** ICFGR<n>: SGIs edge, PPIs level (read-only), the SPIs' Int_config[1] */
+  readCfg(n: number): number {
+    if (n === 0) return SGI_CFG
+    if (n === 1) return 0
+    let r = 0
+    for (let i = 0; i < 16; i++) { const id = n * 16 + i; if (id < this.lines) r |= (this.cfg[id]! & 3) << (2 * i) }
+    return r
+  }
+
+  writeCfg(n: number, x: number): void {
+    if (n < 2) return
+    for (let i = 0; i < 16; i++) { const id = n * 16 + i; if (id < this.lines) this.cfg[id] = (x >>> (2 * i)) & 2 }
+  }
+
+  /** GICD_CTLR's group enables (EnableGrp0 [0], EnableGrp1 [1]) */
+  get enables(): number { return this.ctlr }
+  set enables(x: number) {
+    this.ctlr = x & 3
+    this.refill()
+  }
+
+  /** GICv2 GICD_ITARGETSR: SPI `id`'s target vCPUs (a mask) */
+  targetsOf(id: number): number { return this.targets[id]! }
+  setTargets(id: number, mask: number): void {
+    if (id < PRIVATE || id >= this.lines) return
+    this.targets[id] = mask & ((1 << this.vcpus) - 1)
+    this.refill()
+  }
+
+  /**
+   * GICv3 GICD_IROUTER<id> of an SPI, word `half` ([31:0]: Interrupt_Routing_Mode [31],
+   * Aff2.Aff1.Aff0; [63:32]: Aff3) as written.
+   */
+  routeOf(id: number, half: 0 | 1): number {
+    return id >= PRIVATE && id < this.lines ? this.route[2 * id + half]! : 0
+  }
+
+  /**
+   * A write of IROUTER<id>'s word `half` by vCPU `writer`: the SPI goes to vCPU `vcpuOf(affinity)`,
+   * or with Interrupt_Routing_Mode set to the writer (Bao routes "any" there); an affinity no vCPU
+   * has leaves it with vCPU 0, as an empty GICv2 target list does.
+   */
+  setRoute(id: number, half: 0 | 1, x: number, writer: number, vcpuOf: (affinity: number) => number): void {
+    if (id < PRIVATE || id >= this.lines) return
+    this.route[2 * id + half] = half ? x & 0xff : x & 0x80ff_ffff
+    const lo = this.route[2 * id]!
+    const t = lo & ROUTE_IRM ? writer : vcpuOf(((this.route[2 * id + 1]! << 24) | (lo & 0xff_ffff)) >>> 0)
+    this.targets[id] = t >= 0 && t < this.vcpus ? 1 << t : 0
+    this.refill()
+  }
+
+  /** GICv2 GICD_SPENDSGIR/CPENDSGIR byte of `sgi` on `v`: the vCPUs it is pending from */
+  sgiSourcesOf(v: number, sgi: number): number { return this.sgiSrc[v * SGIS + sgi]! }
+  changeSgiSources(v: number, sgi: number, bits: number, set: boolean): void {
+    const j = v * SGIS + sgi
+    this.sgiSrc[j] = set ? this.sgiSrc[j]! | (bits & ((1 << this.vcpus) - 1)) : this.sgiSrc[j]! & ~bits
+    this.pending[this.at(v, sgi)] = this.sgiSrc[j] !== 0 ? 1 : 0
+    this.fill(v)
+  }
+
+  /** SGI `sgi` from vCPU `self` to the vCPUs in mask `list` (GICD_SGIR, a trapped ICC_SGI1R_EL1) */
+  sendSgi(self: number, list: number, sgi: number): void {
     for (let t = 0; t < this.vcpus; t++) {
       if (!((list >>> t) & 1)) continue
       this.sgiSrc[t * SGIS + sgi] = this.sgiSrc[t * SGIS + sgi]! | (1 << self)
@@ -369,7 +395,7 @@ export class Vgic implements MmioHandler {
   snapshot(): VgicState {
     return {
       ctlr: this.ctlr, enable: [...this.enable], pending: [...this.pending], active: [...this.active], level: [...this.level],
-      priority: [...this.priority], group: [...this.group], cfg: [...this.cfg], targets: [...this.targets], sgiSrc: [...this.sgiSrc],
+      priority: [...this.priority], group: [...this.group], cfg: [...this.cfg], targets: [...this.targets], route: [...this.route], sgiSrc: [...this.sgiSrc],
       slots: [...this.slots], saved: this.saved.map((s) => (s ? { ...s, lr: [...s.lr] } : null)),
     }
   }
@@ -377,7 +403,7 @@ export class Vgic implements MmioHandler {
   restore(s: VgicState): void {
     this.ctlr = s.ctlr
     this.enable.set(s.enable); this.pending.set(s.pending); this.active.set(s.active); this.level.set(s.level)
-    this.priority.set(s.priority); this.group.set(s.group); this.cfg.set(s.cfg); this.targets.set(s.targets); this.sgiSrc.set(s.sgiSrc)
+    this.priority.set(s.priority); this.group.set(s.group); this.cfg.set(s.cfg); this.targets.set(s.targets); this.route.set(s.route); this.sgiSrc.set(s.sgiSrc)
     this.slots.set(s.slots)
     s.saved.forEach((x, i) => { this.saved[i] = x ? { ...x, lr: [...x.lr] } : null })
   }

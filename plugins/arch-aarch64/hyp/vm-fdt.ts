@@ -9,6 +9,7 @@
 import { fdtNode, fdtReg, type FdtNode } from '../../../core/fdt.ts'
 import type { GicOptions } from './options.ts'
 import { GICD_SIZE, GICV_SIZE } from './options.ts'
+import { GICD_V3_SIZE, GICR_FRAME } from './vgicv3.ts'
 
 export interface A64VmFdtOptions {
   name: string
@@ -53,7 +54,9 @@ export function a64VmFdt(o: A64VmFdtOptions): FdtNode {
   const gic = root.child(unit('intc', g.gicdAddr))
   gic.prop('#interrupt-cells', 3).prop('interrupt-controller', true).prop('#address-cells', 0)
   if (g.version === 3) {
-    gic.prop('compatible', 'arm,gic-v3').prop('reg', fdtReg([{ address: g.gicdAddr, size: 0x10000 }, { address: g.gicrAddr, size: 0x20000 * o.vcpus }]))
+    // arm,gic-v3.yaml: the distributor, then one redistributor region (a frame pair per vCPU)
+    gic.prop('compatible', 'arm,gic-v3').prop('#redistributor-regions', 1)
+    gic.prop('reg', fdtReg([{ address: g.gicdAddr, size: GICD_V3_SIZE }, { address: g.gicrAddr, size: GICR_FRAME * o.vcpus }]))
   } else {
     gic.prop('compatible', 'arm,cortex-a15-gic').prop('reg', fdtReg([{ address: g.gicdAddr, size: GICD_SIZE }, { address: g.giccAddr, size: GICV_SIZE }]))
   }

@@ -24,14 +24,26 @@ function vmConfig(extra: Record<string, unknown> = {}): Record<string, unknown> 
   }
 }
 
-async function check(vm: Record<string, unknown>): Promise<string> {
+async function check(vm: Record<string, unknown>, ...more: Record<string, unknown>[]): Promise<string> {
   try {
-    await loadConfig(join(here, 'configs', 'inline.json'), new PluginHost(), { data: { board: 'qemu-virt-aarch64', vms: [vm] } })
+    await loadConfig(join(here, 'configs', 'inline.json'), new PluginHost(), { data: { board: 'qemu-virt-aarch64', vms: [vm, ...more] } })
     return 'ok'
   } catch (e) {
     return (e as Error).message
   }
 }
+
+describe('aarch64 VM config: interrupts', () => {
+  it('lets VMs on different CPUs each have the timer PPI (the board wires it per CPU), but not one SPI', async () => {
+    const two = (devs1: unknown[]): [Record<string, unknown>, Record<string, unknown>] => [
+      vmConfig({ name: 'a', cpuNum: 1, cpuAffinity: '0x1' }),
+      vmConfig({ name: 'b', cpuNum: 1, cpuAffinity: '0x2', devs: devs1 }),
+    ]
+    expect(await check(...two([{ size: 0, interrupts: [27] }]))).toBe('ok')
+    expect(await check(...two([{ pa: '0x090c0000', va: '0x09000000', size: '0x1000', interrupts: [33] }])))
+      .toContain('vms[1].devs[0].interrupts[0]: interrupt 33 is already assigned to vms[0]')
+  })
+})
 
 describe('aarch64 VM config: the arch block', () => {
   it('defaults to the board\'s GIC: the vGIC distributor at GICD, the GICV frame at GICC', async () => {
