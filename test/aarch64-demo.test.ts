@@ -8,7 +8,8 @@
  * HVC. In-process on virtual time, and once each through the CLI. Two runs to the same virtual
  * time are identical.
  */
-import { readFileSync, statSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { BootedSystem } from '../core/boot.ts'
@@ -53,7 +54,7 @@ describe('configs/aarch64/two-vms.json: two VMs, two vCPUs each, on their own pC
       'tick 1', 'tick 2', 'tick 3', 'sgi received on cpu 1', 'echo ready', 'ipc notify returned 0',
     ])
     expect(lines(vm2)).toEqual([
-      'hello from vm2 cpu 0', 'timer: cntp, intid 30', 'hello from vm2 cpu 1',
+      'hello from vm2 cpu 0', 'timer: cntv, intid 27', 'hello from vm2 cpu 1',
       'tick 1', 'tick 2', 'tick 3', 'sgi received on cpu 1', 'echo ready',
       'ipc: message 1 from vm1', 'ipc: message 2 from vm1', 'ipc: message 3 from vm1',
     ])
@@ -153,6 +154,35 @@ describe('configs/aarch64/dynamic-vm.json: the VM-stack host over HVC', () => {
     expect(log.filter((l) => /^VM \d+ \(host\.\d+\) destroyed$/.test(l))).toHaveLength(1003)
     expect(sys.hv.log.lines.filter((l) => l.level !== 'INFO').map((l) => l.text))
       .toEqual(['VM 1004 performed illegal access (illegal load at 0x50000000). Disabling.'])
+  })
+})
+
+describe('configs/aarch64/dynamic-vm.json with the host on the physical timer (PPI 30)', () => {
+  it("pre-empts the child at the host's ticks: the host's interrupt reaches it through the stack (reference §4.6)", async () => {
+    const raw = JSON.parse(readFileSync(DYNAMIC, 'utf8')) as { vms: { image: { path: string }; bootargs?: string; devs: { interrupts?: number[] }[] }[] }
+    const host = raw.vms[0]!
+    host.image.path = join(root, 'configs', 'aarch64', host.image.path)
+    host.bootargs = 'timer=cntp'
+    host.devs[2]!.interrupts = [30]
+    const dir = mkdtempSync(join(tmpdir(), 'baobab-a64-'))
+    try {
+      const file = join(dir, 'dynamic-cntp.json')
+      writeFileSync(file, JSON.stringify(raw))
+      const sys = await boot(file)
+      const tr = transcript(sys)
+      expect(runUntil(sys, () => hasLine(vmNamed(sys, 'host'), 'host: done'), 100)).toBe('predicate')
+      const text = tr.map((l) => `[${l.source}] ${l.text}`)
+      const from = text.indexOf('[host.2] child: invoked with arg 1000')
+      expect(text.slice(from, from + 4)).toEqual([
+        '[host.2] child: invoked with arg 1000',
+        '[host] host: vm 2 pre-empted by tick 1, resuming',
+        '[host] host: vm 2 pre-empted by tick 2, resuming',
+        '[host] host: invoke 1000 -> value 846062',
+      ])
+      expect(text).toContain('[host] host: counters: invokes 11, yields 7, exits 1, faults 1, pre-emptions 2')
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })
 

@@ -168,6 +168,9 @@ function irqController(board: BoardDesc): { name: string; sources: number } | un
 
 export function checkInterrupts(nodes: Node[], board: BoardDesc | undefined, err: Err): void {
   const ctl = board && irqController(board)
+  // a per-CPU interrupt (the board's cpuIrqs: each CPU has its own, as an Arm timer PPI) is no
+  // one VM's: VMs on different CPUs each own theirs (reference §9, the shared vtimer PPI 27)
+  const perCpu = new Set((board?.cpuIrqs ?? []).map((w) => w.input))
   const owners = new Map<number, { node: Node; path: string }>()
   for (const node of nodes) {
     const inVm = new Map<number, string>()
@@ -185,7 +188,7 @@ export function checkInterrupts(nodes: Node[], board: BoardDesc | undefined, err
         const again = inVm.get(n)
         if (again !== undefined) return err(path, `interrupt ${n} is also used by ${again}`)
         inVm.set(n, path)
-        if (!physical) return
+        if (!physical || perCpu.has(n)) return
         const o = owners.get(n)
         if (o && o.node !== node) return err(path, `interrupt ${n} is already assigned to ${o.node.path} (${o.path})`)
         owners.set(n, { node, path })

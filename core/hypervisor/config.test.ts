@@ -332,7 +332,7 @@ describe('loadConfig', () => {
   it('names the known boards for an unknown one, and still reports the other errors', async () => {
     const f = join(FIX, 'unknown-board.json')
     expect(await loadErrors(f)).toEqual([
-      `${f}: board: unknown board 'no-such-board' (known boards: qemu-virt-aarch64, qemu-virt-riscv64)`,
+      `${f}: board: unknown board 'no-such-board' (known boards: qemu-virt-aarch64, qemu-virt-aarch64-gicv3, qemu-virt-riscv64)`,
       `${f}: vms[0].cpu_num: unknown field (did you mean 'cpuNum'?)`,
     ])
   })
