@@ -11,6 +11,7 @@ import { median, print, qemuMs, runBare, runConfigUntil } from './measure.ts'
 import { benchSuite } from './suite.ts'
 import { benchTee } from './tee.ts'
 import { benchVmstack } from './vmstack.ts'
+import { benchA64 } from './a64.ts'
 
 export { runBare, type Figure } from './measure.ts'
 
@@ -70,6 +71,7 @@ export async function runBenchmarks(opts: { quick: boolean; suiteOnly?: boolean 
     print({ name: 'rv64-loop baobab/qemu speed ratio', value: qrun / ms, unit: 'x' })
   }
   await hypervisorFigures(opts, ms, best.insns)
+  for (const f of benchA64(opts)) print(f)
   await benchSuite(opts)
   print({ name: 'RSS after runs', value: process.memoryUsage().rss / 1048576, unit: 'MiB' })
   for (const f of await benchVmstack()) print(f)

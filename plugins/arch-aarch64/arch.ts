@@ -1,6 +1,7 @@
 import type { ArchDesc } from '../../core/arch.ts'
 import { disassemble } from './disasm.ts'
 import { A64Hart } from './hart.ts'
+import { warmUp } from './warm-up.ts'
 import { bareBoot, rawImageBase } from './bare-boot.ts'
 import { A64Hyp } from './hyp/a64-hyp.ts'
 import { A64_VM_OPTIONS, vgicWindows } from './hyp/options.ts'
@@ -12,7 +13,7 @@ const EM_AARCH64 = 183
 export const aarch64: ArchDesc = {
   name: 'aarch64',
   elfMachine: EM_AARCH64,
-  createHart: (host, id) => new A64Hart(host, id),
+  createHart: (host, id) => { warmUp(); return new A64Hart(host, id) },
   disassemble,
   bareBoot,
   rawImageBase,

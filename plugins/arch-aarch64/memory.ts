@@ -48,7 +48,7 @@ export function decodeAt(h: A64Hart, dec: Int32Array, e: number): number {
   dec[e + 2] = d.ex
   dec[e + 3] = d.imm2
   dec[e] = d.w
-  return d.w
+  return d.w | 0 // (the slot word is an int32; a double here made the loop deoptimise on "lost precision")
 }
 
 /** extension of a loaded value: zero, sign to 64 bits, sign to 32 bits (then zero above) */
