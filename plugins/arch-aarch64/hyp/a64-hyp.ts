@@ -12,8 +12,10 @@
  */
 import type { ArchHyp } from '../../../core/arch.ts'
 import type { BoardDevice } from '../../../core/board.ts'
+import { PAGE_SIZE } from '../../../core/bus.ts'
 import { fdtToBytes } from '../../../core/fdt.ts'
 import { SERVICE_HYPERCALL, SERVICE_TEE } from '../../../core/hypervisor/calls.ts'
+import { ConfigError } from '../../../core/hypervisor/config-error.ts'
 import type { Hypervisor } from '../../../core/hypervisor/hypervisor.ts'
 import { S2_R, S2_W } from '../../../core/hypervisor/stage2.ts'
 import type { Vcpu, Vm } from '../../../core/hypervisor/vm.ts'
@@ -27,7 +29,7 @@ import { HVC, serveCall, SMC } from './conduits.ts'
 import { ctxPc, ctxReg, GUEST_SYSREGS, restoreContext, saveContext, setCtxReg, type A64Context } from './context.ts'
 import { BusGich, type GichPort } from './gich.ts'
 import { IchPort } from './ich-port.ts'
-import { boardGic, gicOptions, GICD_SIZE, GICV_SIZE, type GicOptions } from './options.ts'
+import { boardGic, dtbAddrOption, gicOptions, GICD_SIZE, GICV_SIZE, type GicOptions } from './options.ts'
 import { PhysGicv2, PhysGicv3, type PhysGic } from './phys-gic.ts'
 import { checkHypState, restoreHypState, snapshotHypState } from './session-state.ts'
 import { SoftGich } from './soft-gich.ts'
@@ -264,9 +266,9 @@ export class A64Hyp implements ArchHyp {
   /** reference §3.3: on Arm CROSSCON leaves a TEE's interrupts as they are */
   maskExternalIrqs(_v: Vcpu, _masked: boolean): void {}
 
-  /** the Linux boot protocol (reference §7.2): x0 = the device tree */
-  bootArgs(_v: Vcpu, dtbAddr: number): bigint[] {
-    return [BigInt(dtbAddr), 0n, 0n, 0n]
+  /** the Linux boot protocol (reference §7.2): x0 = the device tree (at the VM's `arch.dtbAddr` when it names one) */
+  bootArgs(v: Vcpu, dtbAddr: number): bigint[] {
+    return [BigInt(dtbAddrOption(v.vm.config.archOptions) ?? dtbAddr), 0n, 0n, 0n]
   }
 
   /**
@@ -325,7 +327,21 @@ export class A64Hyp implements ArchHyp {
       memory: vm.config.regions.map((r) => ({ base: r.base, size: r.size })),
       ipc: ipc && { base: ipc.base, size: ipc.size, irq: ipc.interrupts[0] ?? 0, role: !first || first === vm ? 'sender' : 'receiver' },
     })
-    return fdtToBytes(tree, { bootCpuId: 0 })
+    const dtb = fdtToBytes(tree, { bootCpuId: 0 })
+    const at = dtbAddrOption(vm.config.archOptions)
+    if (at === undefined) return dtb
+    // The core puts a returned tree at the top of the VM's first region; one the VM wants at its
+    // `arch.dtbAddr` (firmware that looks for it at a fixed place, options.ts) is written here,
+    // at boot and at each reboot after the image, and none returned. A core hook choosing the
+    // place (ArchHyp has none) would spare this.
+    for (let off = 0; off < dtb.length;) {
+      const e = vm.stage2.lookup(at + off)
+      if (!e || e.kind !== 'ram') throw new ConfigError('arch.dtbAddr', `VM ${vm.name}: its ${dtb.length}-byte device tree at ${hex(at)} needs the VM's RAM up to ${hex(at + dtb.length)}; ${hex(at + off)} is not`)
+      const n = Math.min(PAGE_SIZE - ((at + off) % PAGE_SIZE), dtb.length - off)
+      this.hv.machine.bus.load(e.pa + (at + off - e.gpa), dtb.subarray(off, off + n))
+      off += n
+    }
+    return null
   }
 
   // ---- traps: everything that would enter EL2 ----

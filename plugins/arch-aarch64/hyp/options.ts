@@ -5,6 +5,11 @@
  * (GICv2), the redistributors are emulated from `gicrAddr` (GICv3), `interruptNum` sizes the
  * distributor (GICD_TYPER.ITLinesNumber, rounded up to 32). Absent fields default to the board's
  * GIC; which GIC the VM sees is the board's.
+ *
+ * baobab adds `"arch": { "dtbAddr" }`: the guest address of the VM's generated device tree (and
+ * x0), for firmware that looks for it at a fixed place rather than in x0 — U-Boot's qemu_arm64
+ * reads it at the start of RAM, where QEMU puts it for `-bios` (board/emulation/qemu-arm/qemu-arm.c
+ * board_fdt_blob_setup). Absent: the core's place, the top of the VM's first region.
  */
 import { z } from 'zod'
 import type { BoardDesc, BoardDevice } from '../../../core/board.ts'
@@ -25,9 +30,17 @@ const gic = z.object({
   interruptNum: num.optional(),
 }).strict()
 
+/** the FDT's own alignment (devicetree spec v0.4 §5.1), which booting.rst asks of x0 too */
+const dtbAddr = num.refine((v) => v % 8 === 0, { message: 'must be 8-byte aligned (the device tree blob is)' })
+
 /** the VM fields the Arm architecture adds (ArchDesc.vmOptions) */
 export const A64_VM_OPTIONS = {
-  arch: z.object({ gic: gic.optional() }).strict().optional(),
+  arch: z.object({ gic: gic.optional(), dtbAddr: dtbAddr.optional() }).strict().optional(),
+}
+
+/** the VM's `arch.dtbAddr`, if it names one */
+export function dtbAddrOption(archOptions: Record<string, unknown> | undefined): number | undefined {
+  return (archOptions?.arch as { dtbAddr?: number } | undefined)?.dtbAddr
 }
 
 export interface GicOptions {
