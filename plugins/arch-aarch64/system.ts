@@ -47,6 +47,10 @@ function system(h: A64Hart, insn: number): boolean {
   const l = (insn >>> 21) & 1, op0 = (insn >>> 19) & 3, op1 = (insn >>> 16) & 7, crn = (insn >>> 12) & 15
   const crm = (insn >>> 8) & 15, op2 = (insn >>> 5) & 7, rt = insn & 31
   if (op0 === 0) {
+    // hints, barriers, CLREX and MSR (immediate) all have Rt = 0b11111 (C4.1.66); with any other
+    // Rt the encoding is unallocated, as QEMU decodes it (disas_system): a random word must not
+    // be a WFI or a CLREX where the CPU has none (test/aarch64-fuzz.test.ts)
+    if (l !== 0 || rt !== 31) return undefinedInstruction(h)
     if (l === 0 && crn === 2 && op1 === 3) return hint(h, (crm << 3) | op2)
     if (l === 0 && crn === 3 && op1 === 3 && op2 === 2) { h.st[ST.EX_SIZE] = 0; return advance(h) } // CLREX
     if (l === 0 && crn === 4) return msrImmediate(h, insn, op1, op2, crm)

@@ -10,6 +10,12 @@ import type { MemoryBus } from '../../../core/bus.ts'
 
 /** GICH_* offsets (IHI 0048B §5.3, Table 5-1) */
 export const GICH = { HCR: 0x00, VTR: 0x04, VMCR: 0x08, MISR: 0x10, EISR0: 0x20, EISR1: 0x24, ELSR0: 0x30, ELSR1: 0x34, APR: 0xf0, LR: 0x100 } as const
+/**
+ * GICv3's ICH_AP0R0_EL2 (IHI 0069 §12.4.1), which IchPort presents beside GICH_APR (its
+ * ICH_AP1R0_EL2): a GICv3 keeps group 0's active priorities apart, where GICv2's one GICH_APR
+ * holds both groups. Not a GICH offset: only a port with `ap0r` has it.
+ */
+export const ICH_AP0R = 0xf4
 /** GICH_HCR bits: En, UIE (underflow maintenance) */
 export const HCR_EN = 1 << 0, HCR_UIE = 1 << 1
 /** GICH_MISR bits: EOI, U */
@@ -29,6 +35,8 @@ export function lrValue(vid: number, prio: number, hw: boolean, pid: number, grp
 export interface GichPort {
   /** list registers per CPU interface (GICH_VTR.ListRegs + 1) */
   readonly lrs: number
+  /** whether the group 0 active priorities are a register of their own, at ICH_AP0R (a GICv3's) */
+  readonly ap0r: boolean
   read(pcpu: number, off: number): number
   write(pcpu: number, off: number, value: number): void
 }
@@ -36,6 +44,7 @@ export interface GichPort {
 /** A physical GIC's GICH frame at `base`. */
 export class BusGich implements GichPort {
   readonly lrs: number
+  readonly ap0r = false
   constructor(private readonly bus: MemoryBus, private readonly base: number) {
     this.lrs = (bus.read(base + GICH.VTR, 4, 0) & 0x3f) + 1
   }

@@ -8,11 +8,12 @@
  * this port converts them to and from ICH_LR<n>_EL2's (vINTID [31:0], pINTID [44:32] or EOI
  * [41], Priority [55:48], Group [60], HW [61], State [63:62]). GICH_HCR and ICH_HCR_EL2 share
  * their layout (En, UIE, …, EOIcount [31:27]); so do GICH_VMCR and ICH_VMCR_EL2 (dev-gic
- * vgic.ts). GICH_APR is ICH_AP1R0_EL2: group 1, where guests (Linux) put every interrupt; a
- * group 0 one active across a VM-stack switch would lose its active priority.
+ * vgic.ts). GICH_APR is ICH_AP1R0_EL2, group 1's active priorities; group 0's, ICH_AP0R0_EL2,
+ * are at ICH_AP0R (gich.ts), which the vGIC saves, restores and resets with the rest: a guest
+ * may write ICV_AP0R0_EL1, and what it wrote is not the next VM's on its pCPU (nor its child's).
  */
 import type { GicCpuInterface, IccSysreg } from '../../dev-gic/lookup.ts'
-import { GICH, LR_EOI, LR_GRP1, LR_HW, type GichPort } from './gich.ts'
+import { GICH, ICH_AP0R, LR_EOI, LR_GRP1, LR_HW, type GichPort } from './gich.ts'
 
 const LR_NAMES = ['ICH_LR0_EL2', 'ICH_LR1_EL2', 'ICH_LR2_EL2', 'ICH_LR3_EL2'] as const satisfies readonly IccSysreg[]
 /** ICH_LR<n>_EL2's high word: State [31:30], HW [29], Group [28], Priority [23:16], EOI [9], pINTID [12:0] */
@@ -20,6 +21,7 @@ const HI_HW = 1 << 29, HI_GROUP = 1 << 28, HI_EOI = 1 << 9
 
 export class IchPort implements GichPort {
   readonly lrs: number
+  readonly ap0r = true
 
   constructor(private readonly icc: GicCpuInterface) {
     // ICH_VTR_EL2.ListRegs + 1, at most the four names there are
@@ -51,6 +53,7 @@ function register(off: number): IccSysreg | null {
     case GICH.EISR0: return 'ICH_EISR_EL2'
     case GICH.ELSR0: return 'ICH_ELRSR_EL2'
     case GICH.APR: return 'ICH_AP1R0_EL2'
+    case ICH_AP0R: return 'ICH_AP0R0_EL2'
   }
   return null
 }

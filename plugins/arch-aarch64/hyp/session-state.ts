@@ -22,7 +22,7 @@ export interface A64HypState {
 
 const words = (n: number) => z.array(stateNum.int32).length(n, `must list ${n} 32-bit words`)
 const bytes = z.array(stateNum.u8).max(1 << 16)
-const saved = z.object({ lr: z.array(stateNum.int32).max(64), hcr: stateNum.int32, vmcr: stateNum.int32, apr: stateNum.int32 }).strict()
+const saved = z.object({ lr: z.array(stateNum.int32).max(64), hcr: stateNum.int32, vmcr: stateNum.int32, apr: stateNum.int32, ap0r: stateNum.int32.optional() }).strict()
 const vgicState = z.object({
   ctlr: stateNum.int32, enable: bytes, pending: bytes, active: bytes, level: bytes, priority: bytes, group: bytes, cfg: bytes,
   targets: bytes, route: z.array(stateNum.u32).max(2048), sgiSrc: bytes, slots: z.array(z.number().int().min(-1).max(1 << 16)).max(1 << 12), saved: z.array(saved.nullable()).max(256),

@@ -32,6 +32,7 @@ export interface SoftGichState { lr: number[]; hcr: number[]; vmcr: number[]; ap
 
 export class SoftGich implements GichPort {
   readonly lrs = LRS
+  readonly ap0r = false
   private readonly lr: Int32Array
   private readonly hcr: Int32Array
   private readonly vmcr: Int32Array

@@ -11,7 +11,7 @@
  * the physical one. The others ask for an EOI maintenance interrupt, after which the slot is taken
  * back (and a level still high pends again); interrupts that found no slot ask for the underflow one.
  */
-import { GICH, HCR_EN, HCR_UIE, LR_ACTIVE, LR_PENDING, LR_STATE, lrValue, type GichPort } from './gich.ts'
+import { GICH, HCR_EN, HCR_UIE, ICH_AP0R, LR_ACTIVE, LR_PENDING, LR_STATE, lrValue, type GichPort } from './gich.ts'
 
 export const PRIVATE = 32, SGIS = 16
 /** GICD_ICFGR's reset for PPIs: level (QEMU/GIC-400 read 0 for them; SGIs read as edge 0b10) */
@@ -22,8 +22,8 @@ const ROUTE_IRM = 0x8000_0000
 /** The bit-per-interrupt registers by their offset in a distributor (and in a GICv3 redistributor's SGI_base frame). */
 export const BITS = { IGROUPR: 0x080, ISENABLER: 0x100, ICENABLER: 0x180, ISPENDR: 0x200, ICPENDR: 0x280, ISACTIVER: 0x300, ICACTIVER: 0x380 } as const
 
-/** a vCPU's virtual interface while it is off its pCPU: GICH_LRn, HCR, VMCR, APR */
-export interface VgicSaved { lr: number[]; hcr: number; vmcr: number; apr: number }
+/** a vCPU's virtual interface while it is off its pCPU: GICH_LRn, HCR, VMCR, APR, and on a GICv3 ICH_AP0R0_EL2 */
+export interface VgicSaved { lr: number[]; hcr: number; vmcr: number; apr: number; ap0r?: number }
 
 export interface VgicHost {
   port: GichPort
@@ -88,7 +88,7 @@ export class Vgic {
     this.sgiSrc = new Uint8Array(vcpus * SGIS)
     this.slots = new Int32Array(vcpus * host.port.lrs).fill(-1)
     this.slotSrc = new Int8Array(vcpus * host.port.lrs)
-    this.saved = Array.from({ length: vcpus }, () => ({ lr: new Array<number>(host.port.lrs).fill(0), hcr: HCR_EN, vmcr: 0, apr: 0 }))
+    this.saved = Array.from({ length: vcpus }, () => this.emptyInterface())
     // a GICv2's SGIs are always enabled (IHI 0048B §4.3.5, as the GIC-400); a GICv3's are disabled at reset
     if (version === 2) for (let v = 0; v < vcpus; v++) for (let id = 0; id < SGIS; id++) this.enable[this.at(v, id)] = 1
   }
@@ -230,6 +230,7 @@ export class Vgic {
     s.hcr = port.read(pcpu, GICH.HCR)
     s.vmcr = port.read(pcpu, GICH.VMCR)
     s.apr = port.read(pcpu, GICH.APR)
+    if (port.ap0r) s.ap0r = port.read(pcpu, ICH_AP0R)
     // the pCPU's interface is quiet until the next vCPU's comes in
     port.write(pcpu, GICH.HCR, 0)
   }
@@ -240,17 +241,30 @@ export class Vgic {
     for (let i = 0; i < port.lrs; i++) port.write(pcpu, GICH.LR + 4 * i, s.lr[i]!)
     port.write(pcpu, GICH.VMCR, s.vmcr)
     port.write(pcpu, GICH.APR, s.apr)
+    if (port.ap0r) port.write(pcpu, ICH_AP0R, s.ap0r ?? 0)
     port.write(pcpu, GICH.HCR, s.hcr | HCR_EN)
   }
 
   /** a vCPU (re)started: an empty interface */
   resetVcpu(v: number): void {
-    const lrs = this.host.port.lrs
+    const port = this.host.port, lrs = port.lrs
     for (let i = 0; i < lrs; i++) { this.slots[v * lrs + i] = -1; this.lrWrite(v, i, 0) }
     for (let id = 0; id < PRIVATE; id++) { const k = this.at(v, id); this.active[k] = 0; this.pending[k] = 0 }
     const p = this.host.livePcpu(v)
-    if (p >= 0) { this.host.port.write(p, GICH.APR, 0); this.host.port.write(p, GICH.VMCR, 0); this.host.port.write(p, GICH.HCR, HCR_EN) }
-    else this.saved[v] = { lr: new Array<number>(lrs).fill(0), hcr: HCR_EN, vmcr: 0, apr: 0 }
+    if (p >= 0) {
+      port.write(p, GICH.APR, 0)
+      // a GICv3's group 0 active priorities too (IHI 0069 §12.4.1): else the ICV_AP0R0_EL1 the
+      // pCPU's last vCPU wrote — another VM's — is this one's to read, and its active priority
+      // holds off this one's interrupts (../test/hyp-isolation.test.ts)
+      if (port.ap0r) port.write(p, ICH_AP0R, 0)
+      port.write(p, GICH.VMCR, 0)
+      port.write(p, GICH.HCR, HCR_EN)
+    } else this.saved[v] = this.emptyInterface()
+  }
+
+  private emptyInterface(): VgicSaved {
+    const port = this.host.port
+    return { lr: new Array<number>(port.lrs).fill(0), hcr: HCR_EN, vmcr: 0, apr: 0, ...(port.ap0r ? { ap0r: 0 } : {}) }
   }
 
   // ---- the per-interrupt registers both distributors (vgicv2.ts, vgicv3.ts) and a GICv3

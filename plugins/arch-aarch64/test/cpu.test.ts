@@ -121,6 +121,16 @@ describe('exceptions', () => {
     const off = runWords([0xf94007e2], (m) => { m.hart.setReg(31, BigInt(RAM_BASE + 0x1008)); m.hart.sys[SR.SCTLR_EL1 * 2] &= ~8 })
     expect(off.hart.pc).toBe(BigInt(RAM_BASE + 4))
   })
+  it('takes a hint, barrier, CLREX or MSR (immediate) encoding whose Rt is not 31 as UNDEFINED (unallocated; QEMU too)', () => {
+    // wfi, clrex, isb, msr daifset #2, each with Rt = 0 instead of 31
+    for (const w of [0xd5032060, 0xd5033f40, 0xd5033fc0, 0xd50342c0]) {
+      const m = runWords([w])
+      expect(sys(m, SR.ESR_EL1) >> 26n, w.toString(16)).toBe(0n) // EC 0x00: unknown reason
+      expect(m.hart.pc).toBe(0x200n) // VBAR_EL1 (0) + current EL with SP_ELx, synchronous
+    }
+    const wfi = runWords([0xd503207f, 0xd503201f]) // the real WFI waits (nothing pending): no exception
+    expect(sys(wfi, SR.ESR_EL1)).toBe(0n)
+  })
   it('banks SP: MSR SPSel switches between SP_EL0 and SP_EL1', () => {
     // msr spsel, #0; mov x1, sp
     const m = runWords([0xd50040bf, 0x910003e1], (m) => {
