@@ -9,6 +9,7 @@
  * the same on every run.
  */
 import { existsSync } from 'node:fs'
+import { ubootSession, type UbootSession } from './uboot-session.ts'
 import { describe, expect, it } from 'vitest'
 import { bootBare } from '../core/bare.ts'
 
@@ -18,23 +19,10 @@ if (!present) console.log(`uboot-aarch64.test.ts: skipped, ${UBOOT} is absent (a
 
 const STEP_LIMIT = 400_000_000
 
-async function session(): Promise<{ transcript: string; atPrompt: number; atReply: number; reply: string }> {
+async function session(): Promise<UbootSession> {
   const { machine: m } = await bootBare({ board: 'qemu-virt-aarch64', image: UBOOT })
   const uart = m.serial('uart0')
-  let text = ''
-  uart.onOutput((b) => { text += String.fromCharCode(b) })
-  const runUntil = (what: string, done: () => boolean): void => {
-    const r = m.sched.run({ predicate: done, cycles: STEP_LIMIT })
-    expect(r, `no ${what} within ${STEP_LIMIT} instructions; console:\n${text}`).toBe('predicate')
-  }
-  runUntil('autoboot countdown', () => text.includes('Hit any key to stop autoboot'))
-  uart.send(' ')
-  runUntil('prompt', () => text.endsWith('=> '))
-  const atPrompt = m.sched.instructions
-  const from = text.length
-  uart.send('version\r')
-  runUntil('version reply', () => { const r = text.slice(from); return r.includes('U-Boot 20') && r.endsWith('=> ') })
-  return { transcript: text, atPrompt, atReply: m.sched.instructions, reply: text.slice(from) }
+  return ubootSession(m, { onOutput: (fn) => { uart.onOutput(fn) }, send: (s) => uart.send(s) }, STEP_LIMIT)
 }
 
 describe.skipIf(!present)('U-Boot (Debian u-boot-qemu, qemu_arm64) bare on qemu-virt-aarch64', () => {

@@ -11,6 +11,7 @@
 import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { ubootSession, vmConsole, type UbootSession } from './uboot-session.ts'
 import { describe, expect, it } from 'vitest'
 import { bootConfig } from '../core/boot.ts'
 
@@ -22,37 +23,9 @@ if (!present) console.log(`uboot.test.ts: skipped, ${UBOOT} is absent (apt-get i
 /** cycles (= instructions) of virtual time allowed for each step; boot to the countdown takes ~7 M */
 const STEP_LIMIT = 300_000_000
 
-interface Session {
-  transcript: string
-  /** instructions executed when the prompt first showed, and when `version` had answered */
-  atPrompt: number
-  atReply: number
-  reply: string
-}
-
-async function session(): Promise<Session> {
+async function session(): Promise<UbootSession> {
   const { machine: m, hv } = await bootConfig(config)
-  const vm = hv.vms.find((v) => v.name === 'uboot')!
-  let text = ''
-  vm.console.onOutput((b) => { text += String.fromCharCode(b) })
-  const runUntil = (what: string, done: () => boolean): void => {
-    const r = m.sched.run({ predicate: () => done() || vm.state !== 'running', cycles: STEP_LIMIT })
-    expect(vm.fault, `U-Boot faulted waiting for ${what}`).toBeNull()
-    expect(r, `no ${what} within ${STEP_LIMIT} instructions; console:\n${text}`).toBe('predicate')
-    expect(vm.state).toBe('running')
-  }
-
-  runUntil('autoboot countdown', () => text.includes('Hit any key to stop autoboot'))
-  vm.console.send(' ')
-  runUntil('prompt', () => text.endsWith('=> '))
-  const atPrompt = m.sched.instructions
-  const from = text.length
-  vm.console.send('version\r')
-  runUntil('version reply', () => {
-    const r = text.slice(from)
-    return r.includes('U-Boot 20') && r.endsWith('=> ')
-  })
-  return { transcript: text, atPrompt, atReply: m.sched.instructions, reply: text.slice(from) }
+  return ubootSession(m, vmConsole(hv.vms.find((v) => v.name === 'uboot')!), STEP_LIMIT)
 }
 
 describe.skipIf(!present)('U-Boot (Debian u-boot-qemu, S-mode) as a VM', () => {
