@@ -98,8 +98,24 @@ export function bitLength(x: bigint): number {
   return (h.length - 1) * 4 + 32 - Math.clz32(parseInt(h[0]!, 16))
 }
 
+/**
+ * √(sig · 2^exp) of a positive finite value, exactly enough to round to precision `p`: the root's
+ * significand with a sticky bit below it (the last bit: 1 when the root is inexact), and its
+ * exponent — what an arch's rounding takes.
+ */
+export function sqrtSig(sig: bigint, exp: number, p: number): { sig: bigint; exp: number } {
+  let m = sig, e = exp
+  if (e & 1) { m <<= 1n; e -= 1 }
+  let sh = Math.max(0, 2 * (p + 2) - bitLength(m))
+  sh += sh & 1
+  m <<= BigInt(sh)
+  e -= sh
+  const root = isqrt(m)
+  return { sig: (root << 1n) | (m !== root * root ? 1n : 0n), exp: e / 2 - 1 }
+}
+
 /** ⌊√n⌋ of n ≥ 0 (Newton's iteration from above): square roots of significands, exactly */
-export function isqrt(n: bigint): bigint {
+function isqrt(n: bigint): bigint {
   if (n < 2n) return n
   let x = 1n << BigInt((bitLength(n) >> 1) + 1)
   for (;;) {

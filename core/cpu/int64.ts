@@ -62,6 +62,22 @@ export function toBigU(lo: number, hi: number): bigint {
   return (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0)
 }
 
+/**
+ * x[i], x[i + 1] ← the low and high words of v (a register pair). Results written from BigInts
+ * (firmware and hypercall returns) are small numbers almost always: split those without BigInt
+ * arithmetic (exact below 2^53).
+ */
+export function setPair(x: Int32Array, i: number, v: bigint): void {
+  const d = Number(v)
+  if (Number.isSafeInteger(d)) {
+    x[i] = d | 0
+    x[i + 1] = Math.floor(d / 4294967296) | 0
+    return
+  }
+  x[i] = Number(BigInt.asIntN(32, v))
+  x[i + 1] = Number(BigInt.asIntN(32, v >> 32n))
+}
+
 export function fromBig(out: Int32Array, v: bigint): void {
   out[0] = Number(BigInt.asIntN(32, v))
   out[1] = Number(BigInt.asIntN(32, v >> 32n))

@@ -5,7 +5,7 @@
  * and every finite result computed exactly and rounded once by fp-round.ts. Bit patterns are
  * bigints; fp-fast.ts answers the common round-to-nearest cases on doubles first.
  */
-import { bitLength, isqrt } from '../../core/cpu/ieee754.ts'
+import { bitLength, sqrtSig } from '../../core/cpu/ieee754.ts'
 import {
   type Fmt, type FpEnv, type Unpacked, DZC, F16, INF, IOC, processNaN, processNaNs, processNaNs3, RM, round, unpackA, ZERO, zero, inf, isNaN_,
 } from './fp-round.ts'
@@ -92,15 +92,8 @@ export function fpSqrt(f: Fmt, a: bigint, env: FpEnv): bigint {
   if (ua.cls === ZERO) return zero(f, ua.sign)
   if (ua.cls === INF && ua.sign === 0) return a
   if (ua.sign === 1) return defaultNaN(f, env)
-  let m = ua.sig, e = ua.exp
-  if (e & 1) { m <<= 1n; e -= 1 }
-  let sh = Math.max(0, 2 * (f.p + 2) - bitLength(m))
-  sh += sh & 1
-  m <<= BigInt(sh)
-  e -= sh
-  const root = isqrt(m)
-  const sticky = m !== root * root ? 1n : 0n
-  return round(f, 0, (root << 1n) | sticky, e / 2 - 1, env.rmode, env)
+  const r = sqrtSig(ua.sig, ua.exp, f.p)
+  return round(f, 0, r.sig, r.exp, env.rmode, env)
 }
 
 /**

@@ -3,7 +3,7 @@
  * on the exact value and rounds once through `roundPack`, so the fused multiply-adds are
  * truly fused. NaN results are always the canonical NaN (§11.3).
  */
-import { type Fmt, FINITE, INF, QNAN, SNAN, ZERO, bitLength, isqrt, packInf, packZero, unpack } from '../../core/cpu/ieee754.ts'
+import { type Fmt, FINITE, INF, QNAN, SNAN, ZERO, bitLength, packInf, sqrtSig, packZero, unpack } from '../../core/cpu/ieee754.ts'
 import { type Flags, NV, DZ, RDN, roundPack } from './fpu-round.ts'
 
 function isNaNCls(cls: number): boolean {
@@ -111,19 +111,8 @@ export function fsqrt(f: Fmt, a: bigint, rm: number, fl: Flags): bigint {
   if (ua.cls === ZERO) return a
   if (ua.sign) return invalid(f, fl)
   if (ua.cls === INF) return a
-  let m = ua.sig
-  let e = ua.exp
-  if (e & 1) {
-    m <<= 1n
-    e -= 1
-  }
-  let sh = Math.max(0, 2 * (f.p + 2) - bitLength(m))
-  sh += sh & 1
-  m <<= BigInt(sh)
-  e -= sh
-  const root = isqrt(m)
-  const sticky = m !== root * root ? 1n : 0n
-  return roundPack(f, 0, (root << 1n) | sticky, e / 2 - 1, rm, fl)
+  const r = sqrtSig(ua.sig, ua.exp, f.p)
+  return roundPack(f, 0, r.sig, r.exp, rm, fl)
 }
 
 /**

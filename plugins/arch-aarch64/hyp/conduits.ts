@@ -11,6 +11,7 @@ import { SERVICE_HYPERCALL, SERVICE_TEE, type Call } from '../../../core/hypervi
 import type { Hypervisor } from '../../../core/hypervisor/hypervisor.ts'
 import type { Vcpu } from '../../../core/hypervisor/vm.ts'
 import type { A64Hart } from '../hart.ts'
+import { setPair } from '../../../core/cpu/int64.ts'
 
 export const HVC = 'hvc', SMC = 'smc'
 /** SMCCC owner numbers (DEN 0028 §2.5): standard secure service (PSCI) */
@@ -35,16 +36,8 @@ class A64Call implements Call {
   }
 }
 
-function setReg(h: A64Hart, n: number, v: bigint): void {
-  const d = Number(v)
-  if (Number.isSafeInteger(d)) {
-    h.x[2 * n] = d | 0
-    h.x[2 * n + 1] = Math.floor(d / 4294967296) | 0
-    return
-  }
-  h.x[2 * n] = Number(BigInt.asIntN(32, v))
-  h.x[2 * n + 1] = Number(BigInt.asIntN(32, v >> 32n))
-}
+/** result register n (x/a registers) ← v */
+const setReg = (h: A64Hart, n: number, v: bigint): void => setPair(h.x, 2 * n, v)
 
 /** the service and function a conduit's x0 names */
 export function decodeCall(conduit: string, x0: number): { service: number | string; fn: number } {

@@ -11,6 +11,7 @@ import type { RiscvHart } from '../hart.ts'
 import type { RiscvHyp } from './riscv-hyp.ts'
 import { hex, trace, TRACE_SBI } from '../trace.ts'
 import { SERVICE_HYPERCALL, SERVICE_TEE, type Call, type CallResults, type CallRoute } from '../../../core/hypervisor/calls.ts'
+import { setPair } from '../../../core/cpu/int64.ts'
 
 export const EID = {
   LEGACY_PUTCHAR: 0x01, LEGACY_GETCHAR: 0x02, BASE: 0x10, TIME: 0x54494d45, IPI: 0x735049,
@@ -39,17 +40,8 @@ const reg = (h: RiscvHart, n: number): bigint => (BigInt(h.x[2 * n + 1]!) << 32n
 const u64 = (v: bigint): bigint => BigInt.asUintN(64, v)
 const pair = (lo: number, hi: number): bigint => (BigInt(hi) << 32n) | BigInt(lo >>> 0)
 
-function setReg(h: RiscvHart, n: number, v: bigint): void {
-  // results are small numbers almost always: split them without BigInt arithmetic (exact below 2^53)
-  const d = Number(v)
-  if (Number.isSafeInteger(d)) {
-    h.x[2 * n] = d | 0
-    h.x[2 * n + 1] = Math.floor(d / 4294967296) | 0
-    return
-  }
-  h.x[2 * n] = Number(BigInt.asIntN(32, v))
-  h.x[2 * n + 1] = Number(BigInt.asIntN(32, v >> 32n))
-}
+/** result register n (x/a registers) ← v */
+const setReg = (h: RiscvHart, n: number, v: bigint): void => setPair(h.x, 2 * n, v)
 
 /**
  * A call as its ecall left the registers (SBI §3): a0..a5 kept as words (their values at the
