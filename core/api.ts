@@ -190,7 +190,7 @@ export class Workbench {
       const raw = { board: this.board.name, shmem: [], vms: [config] }
       const baseDir = this.configFile ? dirname(this.configFile) : process.cwd()
       this.checkImageInput(config, baseDir, 'hv.create')
-      const checked = validateConfig(raw, { baseDir, board: this.board, deviceTypes: this.plugins.devices.keys(), elfMachine: this.machine.arch.elfMachine, archOptions: this.machine.arch.vmOptions, archWindows: archWindowsOf(this.machine.arch, this.board) })
+      const checked = validateConfig(raw, { baseDir, board: this.board, deviceTypes: this.plugins.devices.keys(), elfMachine: this.machine.arch.elfMachine, archOptions: this.machine.arch.vmOptions, archWindows: archWindowsOf(this.machine.arch, this.board), archCheck: this.machine.arch.checkVm })
       const vc: HvVmConfig = checked.vms[0]!
       for (const other of hv.vms) if (other.name === vc.name) throw new ApiError(`a VM named ${vc.name} exists`)
       // its pages come from the pools: any guest addresses will do, but the RAM must be there

@@ -9,6 +9,7 @@ import type { Hypervisor } from './hypervisor/hypervisor.ts'
 import type { Vcpu, Vm } from './hypervisor/vm.ts'
 import type { LoadedImage } from './loader/image.ts'
 import type { ArchVmOptions } from './hypervisor/config-schema.ts'
+import type { HvVmConfig } from './hypervisor/config-types.ts'
 import type { Machine } from './machine.ts'
 import type { BoardDesc } from './board.ts'
 import type { BlobArch } from './hypervisor/blob-layout.ts'
@@ -163,6 +164,12 @@ export interface ArchDesc {
    * by its header (Arm's Linux `Image` loads at RAM + text_offset, as QEMU's `-kernel`).
    */
   rawImageBase?(bytes: Uint8Array, board: BoardDesc): number
+  /**
+   * Rules the architecture adds for one VM's config (its own `vmOptions` fields against the rest
+   * of the VM): each broken one as the field under the VM and the rule, so `config check` refuses
+   * what booting the VM would.
+   */
+  checkVm?(vm: HvVmConfig): { field: string; rule: string }[]
   /** bare mode: the host channel `image` uses, if it has one */
   hostInterface?(machine: Machine, image: LoadedImage): HostInterface | null
   /** one instruction at `pc`; returns text and length in bytes */

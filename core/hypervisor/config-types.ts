@@ -106,6 +106,8 @@ export interface Ctx {
   archOptions?: ArchVmOptions
   /** the windows the board's architecture puts in every VM (ArchDesc.vmWindows): fixed, or per VM from its arch options */
   archWindows?: ArchWindows
+  /** the rules the board's architecture adds for a VM (ArchDesc.checkVm) */
+  archCheck?: (vm: HvVmConfig) => { field: string; rule: string }[]
 }
 
 /** A VM with where it sits in the config. */

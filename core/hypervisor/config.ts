@@ -41,6 +41,8 @@ export interface ValidateOptions {
   archOptions?: ArchVmOptions
   /** the windows the board's architecture puts in every VM (`ArchDesc.vmWindows`), or per VM from its arch options */
   archWindows?: ArchWindows
+  /** the rules the board's architecture adds for a VM (`ArchDesc.checkVm`) */
+  archCheck?: (vm: HvVmConfig) => { field: string; rule: string }[]
 }
 
 export interface LoadOptions {
@@ -84,6 +86,7 @@ export async function loadConfig(file: string, plugins: PluginHost, opts: LoadOp
     elfMachine: board && plugins.archs.get(board.arch)?.elfMachine,
     archOptions: board && plugins.archs.get(board.arch)?.vmOptions,
     archWindows: board && archWindowsOf(plugins.archs.get(board.arch), board),
+    archCheck: board ? plugins.archs.get(board.arch)?.checkVm : undefined,
     file,
   }, errors)
   return { config, board: board!, raw }
@@ -184,6 +187,7 @@ function check(raw: unknown, ctx: Ctx, errors: ConfigError[]): HvConfig {
   checkInterrupts(nodes, ctx.board, err)
   checkImages(nodes, ctx, err)
   checkIpcs(nodes, shmem, err)
+  for (const n of nodes) for (const e of ctx.archCheck?.(n.vm) ?? []) err(`${n.path}.${e.field}`, e.rule)
 
   const unique = [...new Map(errors.map((e) => [e.message, e])).values()]
   if (unique.length) throw new ConfigErrors(unique, ctx.file)

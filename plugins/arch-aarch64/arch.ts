@@ -4,7 +4,7 @@ import { A64Hart } from './hart.ts'
 import { warmUp } from './warm-up.ts'
 import { bareBoot, rawImageBase } from './bare-boot.ts'
 import { A64Hyp } from './hyp/a64-hyp.ts'
-import { A64_VM_OPTIONS, vgicWindows } from './hyp/options.ts'
+import { A64_VM_OPTIONS, checkA64Vm, vgicWindows } from './hyp/options.ts'
 import { configBlob } from './config-blob.ts'
 
 /** EM_AARCH64 */
@@ -23,5 +23,6 @@ export const aarch64: ArchDesc = {
   vmOptions: A64_VM_OPTIONS,
   // every VM gets the vGIC distributor and the GICV frame, at its own addresses (hyp/options.ts)
   vmWindows: (board, archOptions) => vgicWindows(board, archOptions),
+  checkVm: checkA64Vm,
   profile: { interpreter: ['execute.ts:exec', 'hart.ts:run', 'memory.ts:fetchPage', 'memory.ts:decodeAt', 'decode.ts:decode'], translator: [] },
 }

@@ -15,6 +15,7 @@ import { z } from 'zod'
 import type { BoardDesc, BoardDevice } from '../../../core/board.ts'
 import { parseNumber } from '../../../core/hypervisor/config-schema.ts'
 import { GICD_V3_SIZE, GICR_FRAME } from './vgicv3.ts'
+import type { HvVmConfig } from '../../../core/hypervisor/config-types.ts'
 
 const num = z.custom<number | string>().transform((v, ctx): number => {
   const r = parseNumber(v)
@@ -41,6 +42,16 @@ export const A64_VM_OPTIONS = {
 /** the VM's `arch.dtbAddr`, if it names one */
 export function dtbAddrOption(archOptions: Record<string, unknown> | undefined): number | undefined {
   return (archOptions?.arch as { dtbAddr?: number } | undefined)?.dtbAddr
+}
+
+/**
+ * ArchDesc.checkVm: `arch.dtbAddr` must be in the VM's RAM (one of its regions), where the device
+ * tree is written at boot (whether the whole tree fits is known only then: a64-hyp.ts checks it).
+ */
+export function checkA64Vm(vm: HvVmConfig): { field: string; rule: string }[] {
+  const at = dtbAddrOption(vm.archOptions)
+  if (at === undefined || vm.regions.some((r) => at >= r.base && at < r.base + r.size)) return []
+  return [{ field: 'arch.dtbAddr', rule: `0x${at.toString(16)} is in none of the VM's regions: its device tree is written there` }]
 }
 
 export interface GicOptions {

@@ -45,6 +45,15 @@ describe('aarch64 VM config: interrupts', () => {
   })
 })
 
+describe('aarch64 VM config: arch.dtbAddr', () => {
+  it('is refused by config check outside the VM\'s regions (where booting would fail), taken inside', async () => {
+    expect(await check(vmConfig({ arch: { dtbAddr: '0x50080000' } }))).toBe('ok')
+    expect(await check(vmConfig({ arch: { dtbAddr: '0x40000000' } })))
+      .toContain("vms[0].arch.dtbAddr: 0x40000000 is in none of the VM's regions: its device tree is written there")
+    expect(await check(vmConfig({ arch: { dtbAddr: '0x50000004' } }))).toContain('vms[0].arch.dtbAddr')
+  })
+})
+
 describe('aarch64 VM config: the arch block', () => {
   it('defaults to the board\'s GIC: the vGIC distributor at GICD, the GICV frame at GICC', async () => {
     const sys = await bootConfig(join(here, 'configs', 'smp.json'))
