@@ -21,7 +21,7 @@ export const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Ma
 export async function runBare(image: string, interpOnly = false, llc = false): Promise<{ ms: number; insns: number; out: string }> {
   const bm = await bootBare({ board: 'qemu-virt-riscv64', image })
   const m = bm.machine
-  if (interpOnly) for (const h of m.harts) (h as unknown as { translate: boolean }).translate = false
+  if (interpOnly) for (const h of m.cpus) (h as unknown as { translate: boolean }).translate = false
   // the LLC model (feature llc) on this machine: every load and store through it
   if (llc) {
     const model = attachLlc(m.bus, m.board)!

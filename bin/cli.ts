@@ -11,6 +11,7 @@ import { tuiCommand } from './commands/tui.ts'
 import { replCommand } from './commands/repl.ts'
 import { scriptCommand } from './commands/script.ts'
 import { experimentCommand } from './commands/experiment.ts'
+import { boardCommand } from './commands/board.ts'
 import { UsageError, reportError } from './errors.ts'
 
 export async function main(argv: string[]): Promise<number> {
@@ -19,7 +20,7 @@ export async function main(argv: string[]): Promise<number> {
     .scriptName('baobab')
     // one usage() per paragraph: yargs wraps a multi-line usage string at odd widths
     .usage('$0 [config] [options]\n$0 <command> [options]')
-    .usage('\nA workbench for the CROSSCON hypervisor: real RISC-V guests on emulated harts.')
+    .usage('\nA workbench for the CROSSCON hypervisor: real RISC-V and Armv8-A guests on emulated CPUs.')
     .usage('Without a command: the terminal UI on a config (default configs/two-vms.json).')
     .command(tuiCommand((c) => { code = c }))
     .command(runCommand((c) => { code = c }))
@@ -29,6 +30,7 @@ export async function main(argv: string[]): Promise<number> {
     .command(replCommand((c) => { code = c }))
     .command(scriptCommand((c) => { code = c }))
     .command(experimentCommand((c) => { code = c }))
+    .command(boardCommand((c) => { code = c }))
     .strict()
     .recommendCommands()
     .help()

@@ -10,11 +10,12 @@ export const EXIT_BAD_INPUT = 2
  * (An error can only be an instance of a class whose module is already loaded, so this is exact.)
  */
 export async function reportError(e: unknown): Promise<number> {
-  const [{ BusError }, { ImageError }, { PluginError }, { ConfigErrors, ConfigError }, { SessionError }, { SnapshotError }] = await Promise.all([
+  const [{ BusError }, { ImageError }, { PluginError }, { ConfigErrors, ConfigError }, { SessionError }, { SnapshotError }, { RecordingError }] = await Promise.all([
     import('../core/bus.ts'), import('../core/loader/elf.ts'), import('../core/plugins.ts'),
     import('../core/hypervisor/config-error.ts'), import('../core/session/store.ts'), import('../core/session/snapshot.ts'),
+    import('../core/record.ts'),
   ])
-  if (e instanceof UsageError || e instanceof ImageError || e instanceof PluginError || e instanceof SessionError || e instanceof SnapshotError) {
+  if (e instanceof UsageError || e instanceof ImageError || e instanceof PluginError || e instanceof SessionError || e instanceof SnapshotError || e instanceof RecordingError) {
     process.stderr.write(`baobab: ${e.message}\n`)
     return EXIT_BAD_INPUT
   }

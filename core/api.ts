@@ -25,7 +25,8 @@ import type { Machine } from './machine.ts'
 import { BUILTIN_PLUGINS, PluginHost } from './plugins.ts'
 import { watch, type WatchOptions, type Watcher } from './hotreload.ts'
 import { reapplyConfig, type ConfigChange } from './reapply.ts'
-import type { StopReason } from './scheduler.ts'
+import { RealTimeClock, type StopReason } from './scheduler.ts'
+import type { RecordedCall } from './record.ts'
 import { listSessions, resumeSession, saveSession, type SaveOptions, type StoreOptions } from './session/store.ts'
 
 export interface OpenOptions {
@@ -40,7 +41,17 @@ export interface OpenOptions {
   plugins?: PluginHost
   /** seconds a .ts/.js config may take to load (core/hypervisor/config-module.ts) */
   loadTimeoutS?: number
+  /** how virtual time runs (default 'deterministic') */
+  clock?: ClockMode
 }
+
+/**
+ * 'deterministic': virtual time from instruction counts — same inputs, same output and counts.
+ * 'realtime': virtual time keeps pace with the host clock and idle machines let the host sleep
+ * (core/scheduler.ts, RealTimeClock); output may come in another order, never other content.
+ */
+export type ClockMode = 'deterministic' | 'realtime'
+export const CLOCK_MODES: readonly ClockMode[] = ['deterministic', 'realtime']
 
 /** A VM as listed by `hv.vms()`. */
 export interface VmInfo {
@@ -89,12 +100,14 @@ export interface WorkbenchOrigin {
 }
 
 export class Workbench {
-  readonly hits: { kind: 'break' | 'watch'; pc?: bigint; addr?: number; hart: number }[] = []
+  readonly hits: { kind: 'break' | 'watch'; pc?: bigint; addr?: number; cpu: number }[] = []
   private breakpoints = new Set<bigint>()
   private watchpoints: Watchpoint[] = []
   private unobserve: (() => void) | null = null
   private tracing = false
   private stopNext = false
+  /** told of each hypercall the API makes (for `--record`; core/record.ts lists which) */
+  onCall: ((call: RecordedCall, args: unknown[]) => void) | null = null
   /** host folders whose files the API may read (images); null: any (host code, --unsafe-repl) */
   private hostRoots: string[] | null = null
 
@@ -110,17 +123,33 @@ export class Workbench {
     if (opts.config) {
       const sys = await bootConfig(opts.config, plugins, { data: opts.configData, timeoutS: opts.loadTimeoutS })
       const origin = { config: resolve(opts.config), board: sys.machine.board.name, bootVms: sys.hv.vms.map((v) => v.id) }
-      return new Workbench(sys.machine, sys.hv, plugins, opts.config, origin)
+      return new Workbench(sys.machine, sys.hv, plugins, opts.config, origin).withClock(opts.clock)
     }
     if (opts.bare) {
       const bm = await bootBare({ board: opts.board ?? defaultBoardFor(opts.bare), image: opts.bare, cpus: opts.cpus, plugins })
-      const origin = { bare: resolve(opts.bare), board: bm.machine.board.name, cpus: bm.machine.harts.length, bootVms: [] }
-      return new Workbench(bm.machine, null, plugins, null, origin)
+      const origin = { bare: resolve(opts.bare), board: bm.machine.board.name, cpus: bm.machine.cpus.length, bootVms: [] }
+      return new Workbench(bm.machine, null, plugins, null, origin).withClock(opts.clock)
     }
     throw new ApiError('open: give a config or a bare image')
   }
 
   get board(): BoardDesc { return this.machine.board }
+
+  private withClock(mode: ClockMode | undefined): this {
+    if (mode !== undefined) this.setClock(mode)
+    return this
+  }
+
+  /** How virtual time runs now (see ClockMode). */
+  get clock(): ClockMode { return this.machine.sched.realTime ? 'realtime' : 'deterministic' }
+
+  /** Switch clock modes; real time counts host time from the next run on. */
+  setClock(mode: ClockMode): void {
+    oneOf('setClock(mode)', 'mode', mode, CLOCK_MODES)
+    const s = this.machine.sched
+    if (mode === this.clock) return
+    s.realTime = mode === 'realtime' ? new RealTimeClock(this.machine.board.cpuHz / 1000) : null
+  }
 
   /** The board's cache colours (reference §5.1): pages per colour chunk, colours, and the free pages of each colour in the pools. */
   colours(): { colorSize: number; colorNum: number; periodBytes: number; freePages: number[] } {
@@ -186,6 +215,7 @@ export class Workbench {
     })),
     /** create and start a VM from a VM config object (same fields as in a config's `vms[]`) on free pCPUs */
     create: (config: VmInput): VmInfo => {
+      this.onCall?.('hv.create', [config])
       const hv = this.need()
       const raw = { board: this.board.name, shmem: [], vms: [config] }
       const baseDir = this.configFile ? dirname(this.configFile) : process.cwd()
@@ -204,13 +234,14 @@ export class Workbench {
     },
     /** stop a VM and give its pCPUs back */
     destroy: (id: number | string): void => {
+      this.onCall?.('hv.destroy', [id])
       const vm = this.find(id, 'hv.destroy(id)')
       // a VM-stack child's memory belongs to its parent: only the parent's destroy hypercall returns it
       if (vm.parent) throw new ApiError(`VM ${vm.name} is a child of ${vm.parent.name}: destroy it with the destroy hypercall as its parent (hv.hypercall)`)
       this.need().destroyVm(vm)
     },
-    pause: (id: number | string): void => this.need().pauseVm(this.find(id, 'hv.pause(id)'), true),
-    resume: (id: number | string): void => this.need().pauseVm(this.find(id, 'hv.resume(id)'), false),
+    pause: (id: number | string): void => { this.onCall?.('hv.pause', [id]); this.need().pauseVm(this.find(id, 'hv.pause(id)'), true) },
+    resume: (id: number | string): void => { this.onCall?.('hv.resume', [id]); this.need().pauseVm(this.find(id, 'hv.resume(id)'), false) },
     /**
      * Issue a hypercall / firmware call as if `vcpu` of `vm` had, numbered as the architecture numbers it
      * (RISC-V: SBI extension `eid` in a7, function `fid` in a6, a0..a5 = args). Returns what the
@@ -218,6 +249,7 @@ export class Workbench {
      */
     hypercall: (vm: number | string, vcpu: number, eid: number, fid: number, ...args: (number | bigint)[]): { error: bigint; value: bigint } => {
       const call = 'hv.hypercall(vm, vcpu, eid, fid, ...args)'
+      this.onCall?.('hv.hypercall', [vm, vcpu, eid, fid, ...args])
       const v = this.find(vm, call).vcpus[num(call, 'vcpu', vcpu, 0, 1024)]
       if (!v) throw new ApiError(`VM ${vm} has no vCPU ${vcpu}`)
       this.notStacked(v)
@@ -237,6 +269,7 @@ export class Workbench {
     child: {
       create: (parent: number | string, config: VmInput, opts: { at?: number } = {}): number => {
         const call = 'hv.child.create(parent, config, { at })'
+        this.onCall?.('hv.child.create', [parent, config, opts])
         const p = this.find(parent, call)
         const at0 = options<{ at: number }>(call, opts).at
         if (at0 !== undefined) num(call, 'at', at0, 0, MAX_GPA)
@@ -263,10 +296,14 @@ export class Workbench {
        * { error: 0n, value: 0n } once the child runs; what it yields or exits with goes to the
        * parent's result registers, as for a guest
        */
-      invoke: (parent: number | string, id: number, arg: number | bigint = 0): { error: bigint; value: bigint } =>
-        this.vmStackCall(parent, VMSTACK_FN.INVOKE, u64('hv.child.invoke(parent, id, arg)', 'id', id), reg64('hv.child.invoke(parent, id, arg)', 'arg', arg)),
-      destroy: (parent: number | string, id: number): { error: bigint; value: bigint } =>
-        this.vmStackCall(parent, VMSTACK_FN.DESTROY, u64('hv.child.destroy(parent, id)', 'id', id)),
+      invoke: (parent: number | string, id: number, arg: number | bigint = 0): { error: bigint; value: bigint } => {
+        this.onCall?.('hv.child.invoke', [parent, id, arg])
+        return this.vmStackCall(parent, VMSTACK_FN.INVOKE, u64('hv.child.invoke(parent, id, arg)', 'id', id), reg64('hv.child.invoke(parent, id, arg)', 'arg', arg))
+      },
+      destroy: (parent: number | string, id: number): { error: bigint; value: bigint } => {
+        this.onCall?.('hv.child.destroy', [parent, id])
+        return this.vmStackCall(parent, VMSTACK_FN.DESTROY, u64('hv.child.destroy(parent, id)', 'id', id))
+      },
     },
   }
 
@@ -355,6 +392,7 @@ export class Workbench {
        */
       teeCall: (fid: number, ...args: (number | bigint)[]): bigint[] => {
         const call = 'teeCall(fid, ...args)'
+        wb.onCall?.('vm.teeCall', [vm.id, fid, ...args])
         const v = vm.vcpus[0]!
         this.notStacked(v)
         const f = num(call, 'fid', fid, 0, 0xffffffff)
@@ -412,7 +450,7 @@ export class Workbench {
     })
   }
 
-  /** Execute `n` instructions on every running hart (one round each), then stop. */
+  /** Execute `n` instructions on every running CPU (one round each), then stop. */
   step(n = 1): void {
     n = num('step(n)', 'n', n, 0, MAX_STEP)
     this.machine.sched.quantum = 1
@@ -427,11 +465,11 @@ export class Workbench {
   }
 
   private checkBreak(): boolean {
-    for (const h of this.machine.harts) {
+    for (const h of this.machine.cpus) {
       if (h.halted || h.idle) continue
-      if (this.tracing) this.hits.push({ kind: 'break', pc: h.pc, hart: h.id })
+      if (this.tracing) this.hits.push({ kind: 'break', pc: h.pc, cpu: h.id })
       if (this.breakpoints.has(h.pc)) {
-        this.hits.push({ kind: 'break', pc: h.pc, hart: h.id })
+        this.hits.push({ kind: 'break', pc: h.pc, cpu: h.id })
         return true
       }
     }
@@ -461,7 +499,7 @@ export class Workbench {
     list: (): Watchpoint[] => [...this.watchpoints],
   }
 
-  /** One bus observer while any watchpoint is set (the machine flushes the harts' TLBs as it comes and goes). */
+  /** One bus observer while any watchpoint is set (the machine flushes the CPUs' TLBs as it comes and goes). */
   private installHook(): void {
     if (!this.watchpoints.length) {
       this.unobserve?.()
@@ -471,7 +509,7 @@ export class Workbench {
         for (const w of this.watchpoints) {
           if (!w.kind.includes(kind) || pa + size <= w.addr || pa >= w.addr + w.len) continue
           const h = this.machine.sched.running
-          this.hits.push({ kind: 'watch', addr: pa, hart: h ? h.id : -1 })
+          this.hits.push({ kind: 'watch', addr: pa, cpu: h ? h.id : -1 })
           this.pause()
         }
       })
@@ -515,8 +553,26 @@ export class Workbench {
     return {
       virtualMs: (m.sched.now / m.board.cpuHz) * 1000,
       instructions: m.sched.instructions,
-      harts: m.harts.map((h) => ({ id: h.id, instret: h.instret, halted: h.halted, idle: h.idle, pc: h.pc })),
+      clock: this.clock,
+      cpus: m.cpus.map((h) => ({ id: h.id, instret: h.instret, halted: h.halted, idle: h.idle, pc: h.pc })),
       vms: this.hv.vms(),
+    }
+  }
+
+  /** Make a call a recording holds (core/record.ts) again, through the same API. */
+  replayCall(call: RecordedCall, args: unknown[]): void {
+    const a = args as never[]
+    const hv = this.hv
+    switch (call) {
+      case 'hv.hypercall': (hv.hypercall as (...x: unknown[]) => unknown)(...a); return
+      case 'hv.create': hv.create(a[0]!); return
+      case 'hv.destroy': hv.destroy(a[0]!); return
+      case 'hv.pause': hv.pause(a[0]!); return
+      case 'hv.resume': hv.resume(a[0]!); return
+      case 'hv.child.create': hv.child.create(a[0]!, a[1]!, a[2]); return
+      case 'hv.child.invoke': hv.child.invoke(a[0]!, a[1]!, a[2]); return
+      case 'hv.child.destroy': hv.child.destroy(a[0]!, a[1]!); return
+      case 'vm.teeCall': (this.vm(a[0]!).teeCall as (...x: unknown[]) => unknown)(...a.slice(1)); return
     }
   }
 
@@ -579,5 +635,5 @@ const HELP = `baobab API (REPL globals: hv, vm, board, plugins, run, step, pause
   breakpoint.add(pc) / .remove(pc) / .list()
   watchpoint.add(addr, len, 'r'|'w'|'rw') / .clear() / .list()
   trace(on)                         record every pc while running (slow)
-  stats()                           virtual time, instructions, per-hart and per-VM counters
+  stats()                           virtual time, instructions, per-CPU and per-VM counters
   session.save(name) / .load(name) / .list()`

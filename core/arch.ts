@@ -17,18 +17,18 @@ import type { BlobArch } from './hypervisor/blob-layout.ts'
 /** A guest window an architecture puts in a VM (`ArchDesc.vmWindows`); `what` names it in config errors. */
 export interface ArchWindow { base: number; size: number; what: string }
 
-/** What a hart gets from the machine it sits in. */
-export interface HartHost {
+/** What a CPU gets from the machine it sits in. */
+export interface CpuHost {
   bus: MemoryBus
   sched: Scheduler
   cpuHz: number
   timebaseHz: number
-  /** total harts on the board (for mhartid ranges, IPIs) */
-  harts: number
+  /** CPUs on the board (for mhartid ranges, IPIs) */
+  cpus: number
 }
 
-export interface Hart extends Runnable {
-  /** power-on reset; the hart starts at `pc` in its most privileged mode */
+export interface Cpu extends Runnable {
+  /** power-on reset; the CPU starts at `pc` in its most privileged mode */
   reset(pc: bigint): void
   /** set an integer argument register (a0.. / x0..) before start */
   setArg(index: number, value: bigint): void
@@ -41,8 +41,8 @@ export interface Hart extends Runnable {
   /** architectural interrupt input by name */
   irq(line: string): IrqLine
   /**
-   * Drive the hart's own interrupt output `output` (by the architecture's name for it, e.g. the
-   * generic timer's CNTVIRQ) into `line`; throws for a name the hart does not have. Boards wire
+   * Drive the CPU's own interrupt output `output` (by the architecture's name for it, e.g. the
+   * generic timer's CNTVIRQ) into `line`; throws for a name the CPU does not have. Boards wire
    * these through `cpuIrqs`.
    */
   connect?(output: string, line: IrqLine): void
@@ -51,8 +51,8 @@ export interface Hart extends Runnable {
   /** forget cached translations (after the bus's map changed, or its observers came or went) */
   flushTlb(): void
   /**
-   * Let `cycles` of virtual time pass on this hart with no instruction retired (a cache miss's
-   * latency, charged by a model that observes the bus): taken from the hart's next windows.
+   * Let `cycles` of virtual time pass on this CPU with no instruction retired (a cache miss's
+   * latency, charged by a model that observes the bus): taken from the CPU's next windows.
    */
   stall(cycles: number): void
   /** plain state for sessions and determinism checks (registers/CSRs live in the arena) */
@@ -61,7 +61,7 @@ export interface Hart extends Runnable {
   restore(state: unknown): void
   /**
    * Throws StateError (core/state-check.ts) for a saved state `restore` would refuse; `stateArea`
-   * is the arena's state area as the session would restore it (the hart's registers and CSRs).
+   * is the arena's state area as the session would restore it (the CPU's registers and CSRs).
    */
   checkState?(state: unknown, stateArea: Uint8Array): void
 }
@@ -109,7 +109,7 @@ export interface ArchHyp {
   /** the device tree the VM's boot vCPU gets, or null */
   buildDtb(vm: Vm): Uint8Array | null
   /**
-   * Sessions: the arch's per-VM and per-vCPU state that is not in the harts (virtual interrupt
+   * Sessions: the arch's per-VM and per-vCPU state that is not in the CPUs (virtual interrupt
    * controllers, console input queues, firmware timers) as plain JSON; `restore` re-arms any
    * timed events from it (tagged, see Scheduler.restoreEvents).
    */
@@ -129,12 +129,78 @@ export interface HostInterface {
   readonly exitCode: number | null
 }
 
+/**
+ * One thread a GDB stub shows (feature gdb): a CPU of a bare machine (`vcpu` null), or a vCPU
+ * whose pCPU is `cpu`. `live`: the thread's context is on `cpu` now; when false (a vCPU stacked
+ * under a VM-stack child, or one whose pCPU runs another VM's vCPU) its registers and its
+ * translation are those of its saved context (`Vcpu.arch`), as `ArchHyp.regs` reads them.
+ */
+export interface GdbThread {
+  cpu: Cpu
+  vcpu: Vcpu | null
+  live: boolean
+}
+
+/** The register file a GDB stub offers: its target description and the remote register numbers in it. */
+export interface GdbRegisterLayout {
+  /** target description documents by annex (`qXfer:features:read:<annex>`); `target.xml` is the one GDB asks for first */
+  xml: Readonly<Record<string, string>>
+  /** bytes of each register, indexed by its remote register number (the `regnum` the XML gives it) */
+  sizes: readonly number[]
+  /** registers 0 .. gCount-1, in order, make a `g` packet; GDB reads the others one at a time (`p`) */
+  gCount: number
+  /** the pc's register number (stop replies carry its value) */
+  pc: number
+}
+
+/**
+ * What a GDB stub needs from an architecture: the registers GDB is shown and how to reach them
+ * (live on a CPU, or in a vCPU's saved context), the debugger's view of memory through the
+ * thread's own translation, and a way to hold a CPU while the debugger has it stopped. Register
+ * values are in the target's byte order.
+ */
+export interface ArchGdb {
+  /**
+   * The register layout for a bare machine's CPUs (`guest` false: every register the CPU has, as
+   * firmware sees it) or for a VM's vCPUs (`guest` true: what the guest itself can see — its
+   * supervisor registers as it reads them, not the hypervisor's own).
+   */
+  layout(guest: boolean): GdbRegisterLayout
+  /** register `n` of the layout for `t` (guest layout when `t.vcpu`); null when it cannot be read now */
+  readRegister(t: GdbThread, n: number): Uint8Array | null
+  /** write register `n`; false when the register is read-only, unknown or `value` has the wrong size */
+  writeRegister(t: GdbThread, n: number, value: Uint8Array): boolean
+  /**
+   * The physical address behind virtual address `va` as `t` would reach it now: stage 1 under
+   * its current translation registers, then, for a vCPU, its VM's stage-2 map. No side effects: no fault raised, no accessed/dirty bit set, no TLB filled; page
+   * permissions are not checked (a debugger may read code and write read-only data). Null when
+   * nothing is mapped there, or only an emulated device (whose accesses the debugger must not
+   * trigger).
+   */
+  translate(t: GdbThread, va: bigint): number | null
+  /**
+   * Hold a CPU (or let it go again) without powering it off: parked, it reads as waiting for an
+   * interrupt (`idle`), so the scheduler skips it and runs the rest of the machine; unparked, it
+   * goes on where it was — still waiting in its WFI if it was and nothing it waits for came
+   * meanwhile. An interrupt that arrives while it is parked stays pending (the stub parks the CPU
+   * again if the interrupt wakes it).
+   */
+  park(cpu: Cpu, parked: boolean): void
+  /**
+   * Take an interrupt that is pending and enabled now, as the CPU does before its next
+   * instruction (into the guest's handler, or to the hypervisor): a stub that runs a CPU one
+   * instruction at a time calls it before looking at the pc, so a breakpoint on a handler's first
+   * instruction is seen. Absent: interrupts are taken inside `run`, with the next instruction.
+   */
+  takeInterrupt?(cpu: Cpu): void
+}
+
 export interface ArchDesc {
   /** e.g. 'riscv64' */
   name: string
   /** ELF e_machine this arch runs (EM_RISCV = 243, EM_AARCH64 = 183) */
   elfMachine: number
-  createHart(host: HartHost, id: number): Hart
+  createCpu(host: CpuHost, id: number): Cpu
   /** the hypervisor glue for this architecture */
   hypervisor?(hv: Hypervisor): ArchHyp
   /**
@@ -153,9 +219,9 @@ export interface ArchDesc {
    */
   vmWindows?(board: BoardDesc, archOptions?: Record<string, unknown>): ArchWindow[]
   /**
-   * Bare mode: start the harts for `image` as the architecture's usual bare boot does (QEMU's
-   * for the board). Without it every hart starts at the entry with the first two argument
-   * registers = hart id, 0 (RISC-V's `-bios none`).
+   * Bare mode: start the CPUs for `image` as the architecture's usual bare boot does (QEMU's
+   * for the board). Without it every CPU starts at the entry with the first two argument
+   * registers = CPU id, 0 (RISC-V's `-bios none`).
    */
   bareBoot?(machine: Machine, image: LoadedImage): void
   /**
@@ -174,6 +240,8 @@ export interface ArchDesc {
   hostInterface?(machine: Machine, image: LoadedImage): HostInterface | null
   /** one instruction at `pc`; returns text and length in bytes */
   disassemble?(bytes: Uint8Array, pc: bigint): { text: string; length: number }
+  /** registers, memory translation and CPU holding for a GDB stub (feature gdb); absent: no GDB support */
+  gdb?: ArchGdb
   /** which of its functions are the interpreter and the translator, for `--stats`' time split (core/cpu/time-split.ts) */
   profile?: ProfileRoles
 }

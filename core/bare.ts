@@ -1,6 +1,6 @@
 /**
- * Bare mode: a board with no hypervisor. The harts start as the arch's bare boot says (by
- * default every hart at the image's entry in its most privileged mode with a0 = hart id, QEMU's
+ * Bare mode: a board with no hypervisor. The CPUs start as the arch's bare boot says (by
+ * default every CPU at the image's entry in its most privileged mode with a0 = CPU id, QEMU's
  * `-bios none` convention; AArch64: the boot CPU at EL1, the others waiting for PSCI CPU_ON, as
  * QEMU's `-kernel`), the console UART goes to the caller, and the run ends on poweroff, through
  * the arch's host channel (RISC-V's HTIF), or on a limit.
@@ -13,7 +13,7 @@ import { PluginError, PluginHost } from './plugins.ts'
 export interface BareOptions {
   board: string
   image: string | Uint8Array
-  /** harts to start (default 1, as QEMU's -smp default) */
+  /** CPUs to start (default 1, as QEMU's -smp default) */
   cpus?: number
   plugins?: PluginHost
 }
@@ -46,7 +46,7 @@ export async function bootBare(opts: BareOptions): Promise<BareMachine> {
   const image = loadImage(machine.bus, bytes, { elfMachine: arch.elfMachine, rawBase: BigInt(rawBase), name })
   if (arch.bareBoot) arch.bareBoot(machine, image)
   else {
-    for (const h of machine.harts) {
+    for (const h of machine.cpus) {
       h.reset(image.entry)
       h.setArg(0, BigInt(h.id))
       h.setArg(1, 0n)

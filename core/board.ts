@@ -6,7 +6,7 @@
 /** Where one interrupt output of a device goes. */
 export type IrqWire =
   | { to: string; input: number } // input `input` of interrupt controller device `to`
-  | { hart: number; line: string } // straight into a hart's architectural input
+  | { cpu: number; line: string } // straight into a CPU's architectural input
 
 export interface BoardDevice {
   name: string
@@ -32,7 +32,7 @@ export interface BoardCaches {
   llc?: CacheLevel
   l1d?: CacheLevel
   l1i?: CacheLevel
-  /** virtual cycles an LLC miss costs the hart that made it (memory latency), when the LLC model is on */
+  /** virtual cycles an LLC miss costs the CPU that made it (memory latency), when the LLC model is on */
   llcMissCycles?: number
 }
 
@@ -62,6 +62,14 @@ export interface BoardDesc {
   /** architecture plugin's arch name (e.g. 'riscv64') */
   arch: string
   cpus: number
+  /**
+   * CPUs per cluster, in cluster order (Bao's `platform.arch.clusters.core_num`): CPU ids run
+   * through the clusters in turn, so [4, 2] is CPUs 0..3 in cluster 0 and 4..5 in cluster 1 (on
+   * Arm, MPIDR_EL1 Aff1 = cluster, Aff0 = core). Sums to `cpus`; none = one cluster of them all.
+   */
+  clusters?: number[]
+  /** the CPU core the board has, for people (`baobab board show`): 'cortex-a53', 'cortex-a53 ×4 + cortex-a72 ×2' */
+  cpuModel?: string
   cpuHz: number
   timebaseHz: number
   memory: { base: number; size: number }[]

@@ -2,7 +2,7 @@
  * The physical memory bus: RAM and MMIO regions.
  *
  * RAM lives in one fixed-size `WebAssembly.Memory` (the *arena*) after a state area that holds
- * the harts' register files, so a later translation tier shares guest state with no copying.
+ * the CPUs' register files, so a later translation tier shares guest state with no copying.
  * The arena is reserved, not committed: the OS backs a page only once it is touched, so a board
  * with 4 GiB of RAM costs what its guests touch. RAM that does not fit the arena (capped at 2 GiB
  * so offsets are positive int32s) is kept as sparse 4 KiB pages allocated on first write; CPUs
@@ -19,7 +19,7 @@ export const PAGE_SHIFT = 12
  * What a device (or anything mapped on the bus) implements. Offsets are from the region base.
  *
  * `cpu` is the CPU making the access, for registers banked per CPU (GICD_ISENABLER0, the GICC)
- * and for writes whose meaning depends on the sender (GICD_SGIR): on the bus, the hart (pCPU)
+ * and for writes whose meaning depends on the sender (GICD_SGIR): on the bus, the CPU (pCPU)
  * index; for a device a hypervisor emulates in a VM's stage-2 map (vPLIC, emulated UART), the
  * vCPU's index within its VM, the CPU the guest knows; -1 (or omitted) for an access the host
  * makes (loaders, the REPL, tests, the hypervisor model's bookkeeping). A handler may ignore it.
@@ -46,7 +46,7 @@ export interface RamRegion {
 
 /**
  * An observer of memory accesses (an LLC model, watchpoints), told each access the bus serves
- * with its value and the accessing hart (`cpu`, -1 for the host). While any is registered, CPUs
+ * with its value and the accessing CPU (`cpu`, -1 for the host). While any is registered, CPUs
  * send every load and store through the bus. An 8-byte access (`loadDoubleword`/`storeDoubleword`) is one access
  * of size 8 whose `value` is its low word. See `MemoryBus.observe`.
  */
@@ -81,7 +81,7 @@ export type LineListener = (set: number, line: number) => void
 
 export type CodeInvalidator = (pageIndex: number, off: number, size: number) => boolean | void
 
-/** Size of the per-machine state area at the start of the arena (harts' registers and CSRs). */
+/** Size of the per-machine state area at the start of the arena (CPUs' registers and CSRs). */
 export const STATE_AREA_BYTES = 1 << 20
 const WASM_PAGE = 65536
 // just under 2 GiB: arena offsets and typed-array lengths stay below 2^31, so V8 keeps its
@@ -282,7 +282,7 @@ export class MemoryBus {
   }
 
   /**
-   * Call `fn` whenever `observed` flips: the machine has its harts drop cached translations,
+   * Call `fn` whenever `observed` flips: the machine has its CPUs drop cached translations,
    * since a TLB entry filled while unobserved reaches RAM without the bus.
    */
   onObservedChange(fn: () => void): () => void {
@@ -354,7 +354,7 @@ export class MemoryBus {
   /**
    * Read `size` (1, 2, 4) bytes at `pa`, zero-extended. Throws BusError when nothing is mapped.
    * Accesses may be misaligned within RAM; MMIO accesses go to the device as given, with `cpu`
-   * (the accessing hart; -1, the default, for the host: see `MmioHandler`).
+   * (the accessing CPU; -1, the default, for the host: see `MmioHandler`).
    */
   read(pa: number, size: number, cpu = -1): number {
     const v = this.readRaw(pa, size, cpu)

@@ -17,7 +17,7 @@ export interface LiveDevice {
   readonly type: string
   /** the factory that made the current instance */
   factory: DeviceFactory
-  /** what it was made with; a replacement gets the same context (irqs, hart lines, serial ports) */
+  /** what it was made with; a replacement gets the same context (irqs, CPU lines, serial ports) */
   readonly ctx: DeviceContext
   device: Device
   /** who holds it (the machine for board devices, a VM for its own): `untrack(owner)` drops them */

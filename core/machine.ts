@@ -1,7 +1,7 @@
 /**
- * A machine: one board instantiated — bus, scheduler, harts and devices, wired as the board says.
+ * A machine: one board instantiated — bus, scheduler, CPUs and devices, wired as the board says.
  */
-import type { ArchDesc, Hart } from './arch.ts'
+import type { ArchDesc, Cpu } from './arch.ts'
 import type { BoardDesc, BoardDevice } from './board.ts'
 import { MemoryBus, type MmioRegion } from './bus.ts'
 import type { Device, DeviceContext, MachineControl, SerialPort } from './device.ts'
@@ -44,7 +44,7 @@ export interface PowerState {
 export class Machine implements MachineControl {
   readonly bus: MemoryBus
   readonly sched: Scheduler
-  readonly harts: Hart[] = []
+  readonly cpus: Cpu[] = []
   readonly devices = new Map<string, { desc: BoardDevice; device: Device; region: MmioRegion }>()
   readonly serials = new Map<string, Serial>()
   /** board devices that opened a serial port (consoles), by instance name → port name */
@@ -61,14 +61,14 @@ export class Machine implements MachineControl {
     if (board.flash) this.bus.addRam(board.flash.base, board.flash.size)
     for (const m of board.memory) this.bus.addRam(m.base, m.size)
     const cpus = opts.cpus ?? board.cpus
-    const host = { bus: this.bus, sched: this.sched, cpuHz: board.cpuHz, timebaseHz: board.timebaseHz, harts: cpus }
+    const host = { bus: this.bus, sched: this.sched, cpuHz: board.cpuHz, timebaseHz: board.timebaseHz, cpus }
     for (let i = 0; i < cpus; i++) {
-      const h = arch.createHart(host, i)
-      this.harts.push(h)
+      const h = arch.createCpu(host, i)
+      this.cpus.push(h)
       this.sched.add(h)
     }
     // entries a TLB filled while nobody observed the bus would hide accesses from a new observer
-    this.bus.onObservedChange(() => { for (const h of this.harts) h.flushTlb() })
+    this.bus.onObservedChange(() => { for (const h of this.cpus) h.flushTlb() })
     // interrupt controllers first, so other devices can be wired to their inputs
     const order = [...board.devices].sort((a, b) => Number(isTarget(board, b)) - Number(isTarget(board, a)))
     for (const d of order) {
@@ -77,8 +77,8 @@ export class Machine implements MachineControl {
       const irqs: IrqLine[] = (d.irqs ?? []).map((w) => this.wire(w))
       const ctx: DeviceContext = {
         name: d.name, base: d.base, size: d.size, params: d.params ?? {}, irqs,
-        harts: cpus,
-        hartLine: (h, line) => (this.harts[h] ? this.harts[h]!.irq(line) : NO_IRQ),
+        cpus,
+        cpuLine: (h, line) => (this.cpus[h] ? this.cpus[h]!.irq(line) : NO_IRQ),
         sched: this.sched, timebaseHz: board.timebaseHz, cpuHz: board.cpuHz,
         // a device that opens a serial port is a console (the hypervisor routes it to its VMs)
         serial: (name) => { this.consoles.set(d.name, name); return this.serial(name) },
@@ -96,8 +96,8 @@ export class Machine implements MachineControl {
     for (const w of board.cpuIrqs ?? []) {
       const target = this.devices.get(w.to)
       if (!target?.device.cpuIrqInput) throw new Error(`board ${board.name}: cpu output ${w.output} wired to '${w.to}', which has no per-CPU inputs`)
-      for (const h of this.harts) {
-        if (!h.connect) throw new Error(`board ${board.name}: cpu output ${w.output} wired, but ${arch.name} harts have no outputs`)
+      for (const h of this.cpus) {
+        if (!h.connect) throw new Error(`board ${board.name}: cpu output ${w.output} wired, but  CPUs have no outputs`)
         // looked up at every edge, so an interrupt controller replaced by hot reload keeps its inputs
         h.connect(w.output, { set: (level) => this.devices.get(w.to)!.device.cpuIrqInput!(h.id, w.input).set(level) })
       }
@@ -107,7 +107,7 @@ export class Machine implements MachineControl {
   }
 
   private wire(w: NonNullable<BoardDevice['irqs']>[number]): IrqLine {
-    if ('hart' in w) return this.harts[w.hart] ? this.harts[w.hart]!.irq(w.line) : NO_IRQ
+    if ('cpu' in w) return this.cpus[w.cpu] ? this.cpus[w.cpu]!.irq(w.line) : NO_IRQ
     const target = this.devices.get(w.to)
     if (!target?.device.irqInput) throw new Error(`board ${this.board.name}: irq wired to '${w.to}', which is not an interrupt controller`)
     target.device.irqInput(w.input)
@@ -127,7 +127,7 @@ export class Machine implements MachineControl {
   poweroff(code: number): void {
     this.power.off = true
     this.power.code = code
-    for (const h of this.harts) h.halt()
+    for (const h of this.cpus) h.halt()
     this.sched.stop()
   }
 

@@ -183,7 +183,7 @@ describe('PluginHost: plugin files', () => {
     const f = pluginFile(`export default { name: 'file-throws', kind: 'device', version: '1',
       setup(ctx) {
         ctx.devices.register('ft-a', () => ({}))
-        ctx.archs.register({ name: 'ft-arch', elfMachine: 0, createHart() { throw new Error('x') } })
+        ctx.archs.register({ name: 'ft-arch', elfMachine: 0, createCpu() { throw new Error('x') } })
         throw new Error('missing parameter "base"')
       } }\n`)
     const e = await pluginError(host.load(f))

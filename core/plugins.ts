@@ -8,12 +8,14 @@ import { dirname, isAbsolute, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { ArchDesc } from './arch.ts'
 import type { BoardDesc } from './board.ts'
-import type { DeviceFactory } from './device.ts'
+import type { DeviceFactory, DeviceInfo } from './device.ts'
 import { abandon, commit, prepare, type LiveDevices, type Replacement } from './live-devices.ts'
 import { importErrorMessage, importFresh, importPlugin } from './plugin-import.ts'
 import { CallTable, type CallRoute } from './hypervisor/calls.ts'
 import { Hooks, type FeatureState, type HookName, type HookSignatures } from './hypervisor/hooks.ts'
 import type { BusObserver, LineTracking, MemoryBus } from './bus.ts'
+import type { Machine } from './machine.ts'
+import type { Hypervisor } from './hypervisor/hypervisor.ts'
 
 /**
  * What a plugin observes on every machine's bus (a last-level cache model, a tracer): made once
@@ -26,7 +28,12 @@ export type BusObserverFactory = (bus: MemoryBus, board: BoardDesc) => BusObserv
 export type PluginKind = 'arch' | 'board' | 'device' | 'feature'
 
 /** What a plugin adds to the REPL for one machine: a namespace of functions (plain data in, plain data out). */
-export type ApiFactory = (bus: MemoryBus) => Record<string, (...args: never[]) => unknown>
+/** What a REPL namespace is made for: the machine, and its hypervisor (null in bare mode). */
+export interface ApiOwner {
+  machine: Machine
+  hypervisor: Hypervisor | null
+}
+export type ApiFactory = (bus: MemoryBus, owner?: ApiOwner) => Record<string, (...args: never[]) => unknown>
 
 /**
  * A per-VM counter a feature keeps (e.g. LLC misses), for one machine: the count of the VM with
@@ -50,7 +57,11 @@ export interface PluginContext {
   /** a per-VM counter, by its short name (a column heading: `llc miss`) */
   readonly counters: { register(name: string, make: VmCounterFactory): void }
   readonly boards: { register(board: BoardDesc): void }
-  readonly devices: { register(type: string, factory: DeviceFactory): void }
+  /**
+   * a device type: its factory and, optionally, what it is in a device tree (`info.dt`,
+   * core/device.ts DeviceTreeInfo), which the architectures' VM device trees read
+   */
+  readonly devices: { register(type: string, factory: DeviceFactory, info?: DeviceInfo): void }
   log(msg: string): void
 }
 
@@ -106,6 +117,8 @@ export class PluginHost {
   readonly archs = new Map<string, ArchDesc>()
   readonly boards = new Map<string, BoardDesc>()
   readonly devices = new Map<string, DeviceFactory>()
+  /** what device plugins said about their types besides the factory (device-tree identity), by type */
+  readonly deviceInfo = new Map<string, DeviceInfo>()
   /** REPL namespaces plugins added, by global name */
   readonly apis = new Map<string, ApiFactory>()
   /** per-VM counters plugins added, by short name */
@@ -205,7 +218,14 @@ export class PluginHost {
     return {
       archs: { register: (a) => put(this.archs, a.name, a) },
       boards: { register: (b) => { put(this.boards, b.name, b); this.boardOwners.set(b.name, plugin.name) } },
-      devices: { register: (t, f) => { put(this.devices, t, f); devices.set(t, f) } },
+      devices: {
+        register: (t, f, info) => {
+          put(this.devices, t, f)
+          // a type registered without info has none, even where an earlier plugin's had some
+          put(this.deviceInfo, t, info ?? {})
+          devices.set(t, f)
+        },
+      },
       calls: { register: (r) => { undo.push(this.calls.add(r)) } },
       hooks: { on: (name, fn) => { undo.push(this.hooks.add(name, fn)) } },
       states: { register: (n, st) => put(this.hooks.states, n, st) },
@@ -333,7 +353,7 @@ export class PluginHost {
     const recorder: PluginContext = {
       archs: { register: (a) => { calls.push((c) => c.archs.register(a)) } },
       boards: { register: (b) => { calls.push((c) => c.boards.register(b)) } },
-      devices: { register: (t, f) => { factories.set(t, f); calls.push((c) => c.devices.register(t, f)) } },
+      devices: { register: (t, f, info) => { factories.set(t, f); calls.push((c) => c.devices.register(t, f, info)) } },
       calls: { register: (r) => { calls.push((c) => c.calls.register(r)) } },
       hooks: { on: (n, fn) => { calls.push((c) => c.hooks.on(n, fn)) } },
       states: { register: (n, st) => { calls.push((c) => c.states.register(n, st)) } },

@@ -72,7 +72,7 @@ export async function reapplyConfig(hv: Hypervisor, file: string, bootVms: reado
 /** What keeps running (VMs made at run time) must leave room for what starts: pCPUs and RAM. */
 function checkRoom(hv: Hypervisor, stop: Vm[], start: HvVmConfig[], config: HvConfig, file: string, errors: ConfigError[]): void {
   const stays = hv.vms.filter((v) => !stop.includes(v) && v.state === 'running')
-  const free = hv.machine.harts.length - stays.reduce((n, v) => n + v.vcpus.length, 0)
+  const free = hv.machine.cpus.length - stays.reduce((n, v) => n + v.vcpus.length, 0)
   const need = start.reduce((n, v) => n + v.cpuNum, 0)
   if (need > free) errors.push(new ConfigError('vms', `the VMs to (re)start need ${need} CPUs, ${free} are free`, file))
   // RAM: the VMs to start are placed on a copy of the pools as they will be once the VMs to stop

@@ -5,14 +5,14 @@ import { Scheduler, type Runnable } from './scheduler.ts'
  * A hart that executes `n` one-cycle "instructions" per `run(n)`, counting them. `step` runs
  * after each instruction (the hart's slow path: it may stop the scheduler, go idle, or halt).
  */
-class FakeHart implements Runnable {
+class FakeCpu implements Runnable {
   executed = 0
   elapsed = 0
   idle = false
   halted = false
   /** the n of every run(n) call */
   readonly windows: number[] = []
-  step: ((h: FakeHart) => void) | null = null
+  step: ((h: FakeCpu) => void) | null = null
   private brk = false
 
   constructor(readonly id: number) {}
@@ -35,9 +35,9 @@ class FakeHart implements Runnable {
   }
 }
 
-function machine(harts: number, quantum?: number): { sched: Scheduler; harts: FakeHart[] } {
+function machine(harts: number, quantum?: number): { sched: Scheduler; harts: FakeCpu[] } {
   const sched = new Scheduler(quantum)
-  const hs = Array.from({ length: harts }, (_, i) => new FakeHart(i))
+  const hs = Array.from({ length: harts }, (_, i) => new FakeCpu(i))
   for (const h of hs) sched.add(h)
   return { sched, harts: hs }
 }

@@ -1,14 +1,16 @@
 /**
- * The scheduler: every pCPU (hart) runs in instruction quanta on one virtual clock.
+ * The scheduler: every pCPU runs in instruction quanta on one virtual clock.
  *
  * Virtual time is counted in CPU cycles; one instruction is one cycle. In each round every
- * runnable hart executes the same window [now, now + q) — they are parallel CPUs — and then the
+ * runnable CPU executes the same window [now, now + q) — they are parallel CPUs — and then the
  * clock advances by q. A window never crosses a timed event, so events fire at exact times.
- * When every hart is idle (wfi) the clock jumps to the next event. Nothing here reads the wall
- * clock except the optional `wallMs` limit, so a run is a pure function of its inputs.
+ * When every CPU is idle (wfi) the clock jumps to the next event. In deterministic mode (the
+ * default) nothing here reads the wall clock except the optional `wallMs` limit, so a run is a
+ * pure function of its inputs. In real-time mode (`realTime`) virtual time also keeps pace with
+ * the host clock, as QEMU's does without -icount: see RealTimeClock.
  */
 
-/** What the scheduler runs: an architecture plugin's hart. */
+/** What the scheduler runs: an architecture plugin's CPU. */
 export interface Runnable {
   readonly id: number
   /** Run a window of `n` cycles (one instruction each); return the instructions retired (fewer when it idles, stops or stalls). */
@@ -17,9 +19,9 @@ export interface Runnable {
   readonly idle: boolean
   /** powered off or halted for good (e.g. stopped by the hypervisor) */
   readonly halted: boolean
-  /** Ask the hart to return from `run` at the next instruction boundary it can. */
+  /** Ask the CPU to return from `run` at the next instruction boundary it can. */
   breakOut(): void
-  /** instructions this hart has executed in the current window (valid during slow-path calls) */
+  /** instructions this CPU has executed in the current window (valid during slow-path calls) */
   readonly elapsed: number
 }
 
@@ -64,27 +66,78 @@ export interface RunLimits {
   wallMs?: number
 }
 
-/** 'idle': every live hart waits for an interrupt and no event is due: only outside input can wake them */
-export type StopReason = 'limit' | 'predicate' | 'stopped' | 'halted' | 'wall' | 'idle'
+/**
+ * 'idle': every live CPU waits for an interrupt and no event is due: only outside input can wake them.
+ * 'wait' (real-time mode only): virtual time is ahead of the host clock — every CPU waits for an
+ * event that is not due yet, or the guests ran faster than real time: the caller sleeps
+ * `Scheduler.waitMs` (or until input arrives) and runs again.
+ */
+export type StopReason = 'limit' | 'predicate' | 'stopped' | 'halted' | 'wall' | 'idle' | 'wait'
+
+/**
+ * Real-time mode's link between virtual and host time: the virtual time (cycles) the host clock
+ * says it is. Anchored when a run starts; `hold` and `release` leave out the time a user keeps
+ * the machine paused (a REPL evaluation, the TUI's pause), so guests do not see it pass.
+ */
+export class RealTimeClock {
+  private anchorWall = 0
+  private anchorVirt = 0
+  private heldAt = -1
+  private anchored = false
+
+  /** `cyclesPerMs`: the board's CPU clock (virtual cycles per millisecond of host time) */
+  constructor(readonly cyclesPerMs: number) {}
+
+  /** The virtual time the host clock says it is, given the machine's clock `now` at a first call. */
+  target(now: number): number {
+    const wall = performance.now()
+    if (!this.anchored) this.anchor(now, wall)
+    if (this.heldAt >= 0) this.release()
+    return this.anchorVirt + (wall - this.anchorWall) * this.cyclesPerMs
+  }
+
+  /** Stop counting host time (the machine is paused); `release` or the next run goes on from here. */
+  hold(): void {
+    if (this.heldAt < 0 && this.anchored) this.heldAt = performance.now()
+  }
+
+  release(): void {
+    if (this.heldAt < 0) return
+    this.anchorWall += performance.now() - this.heldAt
+    this.heldAt = -1
+  }
+
+  /** Start over from `now` (a session restored, the clock set back): host time counts from here. */
+  anchor(now: number, wall = performance.now()): void {
+    this.anchorVirt = now
+    this.anchorWall = wall
+    this.heldAt = -1
+    this.anchored = true
+  }
+}
 
 export class Scheduler {
   /** virtual time, in cycles */
   now = 0
   quantum: number
-  readonly harts: Runnable[] = []
+  readonly cpus: Runnable[] = []
   private events: TimedEvent[] = []
   private seq = 0
   private stopRequested = false
   private current: Runnable | null = null
-  /** total instructions executed, all harts */
+  /** total instructions executed, all CPUs */
   instructions = 0
+  /** real-time mode when set: virtual time keeps pace with the host clock (null: deterministic) */
+  realTime: RealTimeClock | null = null
+  /** after a 'wait' stop: how long (ms) until virtual time catches up with what is due */
+  waitMs = 0
 
   constructor(quantum = 10_000) {
     this.quantum = quantum
   }
 
   add(h: Runnable): void {
-    this.harts.push(h)
+    this.cpus.push(h)
   }
 
   /** Call `fn` when virtual time reaches `time` (cycles). Events at one time fire in order of scheduling. */
@@ -96,7 +149,7 @@ export class Scheduler {
     while (i > 0 && (evs[i - 1]!.time > ev.time)) i--
     evs.splice(i, 0, ev)
     // An event scheduled inside the window now running fires at the window's end: still a
-    // pure function of the inputs, and the harts of one window stay in step.
+    // pure function of the inputs, and the CPUs of one window stay in step.
     return ev
   }
 
@@ -112,19 +165,19 @@ export class Scheduler {
   }
 
   /**
-   * Stop the run loop at the end of the current window. Every hart still finishes the window, so
-   * a stop and a later `run` leave the harts in step, exactly as an uninterrupted run would.
+   * Stop the run loop at the end of the current window. Every CPU still finishes the window, so
+   * a stop and a later `run` leave the CPUs in step, exactly as an uninterrupted run would.
    */
   stop(): void {
     this.stopRequested = true
   }
 
-  /** Virtual time as seen by the code running now: the window start plus the running hart's progress. */
+  /** Virtual time as seen by the code running now: the window start plus the running CPU's progress. */
   time(): number {
     return this.now + (this.current ? this.current.elapsed : 0)
   }
 
-  /** The hart currently executing, if any (devices use it to attribute accesses). */
+  /** The CPU currently executing, if any (devices use it to attribute accesses). */
   get running(): Runnable | null {
     return this.current
   }
@@ -190,19 +243,25 @@ export class Scheduler {
     this.stopRequested = false
     const end = limits.until ?? (limits.cycles !== undefined ? this.now + limits.cycles : Infinity)
     const wallEnd = limits.wallMs !== undefined ? performance.now() + limits.wallMs : Infinity
-    const harts = this.harts
+    const cpus = this.cpus
+    const rt = this.realTime
     for (;;) {
       this.fireDue()
       if (this.stopRequested) return 'stopped'
       if (limits.predicate?.()) return 'predicate'
       if (this.now >= end) return 'limit'
       if (wallEnd !== Infinity && performance.now() >= wallEnd) return 'wall'
-      let q = Math.min(this.quantum, end - this.now)
-      if (this.events.length) q = Math.min(q, this.events[0]!.time - this.now)
+      const next = this.events.length ? this.events[0]!.time : Infinity
+      let q = Math.min(this.quantum, end - this.now, next - this.now)
+      if (rt !== null) {
+        // guests faster than the host clock: wait for it (a full quantum ahead at most)
+        const ahead = this.now - rt.target(this.now)
+        if (ahead > this.quantum) return this.waitFor(ahead, rt)
+      }
       let anyRunnable = false
       let anyAlive = false
-      for (let i = 0; i < harts.length; i++) {
-        const h = harts[i]!
+      for (let i = 0; i < cpus.length; i++) {
+        const h = cpus[i]!
         if (h.halted) continue
         anyAlive = true
         if (h.idle) continue
@@ -213,13 +272,31 @@ export class Scheduler {
       }
       if (!anyAlive) return 'halted'
       if (!anyRunnable) {
-        // all idle: jump to the next event (or the end)
-        const next = this.events.length ? this.events[0]!.time : end
-        if (next === Infinity) return 'idle'
-        this.now = Math.max(this.now, Math.min(next, end))
+        // all idle: jump to the next event (or the end) — in real time, not before the host clock is there
+        const to = Math.min(next, end)
+        if (rt !== null) {
+          const target = rt.target(this.now)
+          if (to > target) {
+            this.now = Math.max(this.now, Math.min(Math.floor(target), to))
+            return to === Infinity ? 'idle' : this.waitFor(to - target, rt)
+          }
+        }
+        if (to === Infinity) return 'idle'
+        this.now = Math.max(this.now, to)
         continue
       }
       this.now += q
+      if (rt !== null) {
+        // guests slower than the host clock: time they did not run passes all the same, up to
+        // the next event (which fires on time) and the run's end
+        const target = Math.floor(rt.target(this.now))
+        if (target > this.now) this.now = Math.min(target, next, end)
+      }
     }
+  }
+
+  private waitFor(cycles: number, rt: RealTimeClock): StopReason {
+    this.waitMs = cycles / rt.cyclesPerMs
+    return 'wait'
   }
 }

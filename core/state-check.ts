@@ -1,7 +1,7 @@
 /**
  * Saved state is data from disk, not from us (sessions, hot reload hand-overs): whoever restores
  * a piece checks it first and refuses with the path of the field and the rule it breaks
- * (STYLE §8), before it changes anything. Devices, harts and the arch glue throw `StateError`;
+ * (STYLE §8), before it changes anything. Devices, CPUs and the arch glue throw `StateError`;
  * the session code adds where the piece sits (`machine.devices.uart0.`) and turns it into a
  * refusal. Any other exception during a restore is a bug of ours, not a bad session.
  */
@@ -11,7 +11,7 @@ import { formatPath } from './hypervisor/config-error.ts'
 export class StateError extends Error {
   override readonly name = 'StateError'
   constructor(
-    /** the field inside the piece of state: `regs.LSR`, `harts[0].pcLo`; '' for the piece itself */
+    /** the field inside the piece of state: `regs.LSR`, `cpus[0].pcLo`; '' for the piece itself */
     readonly path: string,
     readonly rule: string,
   ) {

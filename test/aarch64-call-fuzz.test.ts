@@ -229,7 +229,7 @@ describe('random HVC and SMC calls from a VM', () => {
         expect(fnOf(at)).toBe(PSCI.CPU_OFF) // its only vCPU is off; the VM is there (AFFINITY_INFO would say OFF)
         expect(fuzz.vcpus[0]!.state).toBe('stopped')
       }
-      expect(m.harts[fuzz.vcpus[0]!.pcpu]!.halted).toBe(true)
+      expect(m.cpus[fuzz.vcpus[0]!.pcpu]!.halted).toBe(true)
       stopped.push({ call: at, fn: fnOf(at) })
       check(from, at)
       // a fresh VM from the same config, at the next call

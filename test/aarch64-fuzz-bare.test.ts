@@ -45,6 +45,6 @@ describe('10^6 random A64 words, bare', () => {
     expect(acc.outside).toEqual([])
     expect(acc.seen()).toBeGreaterThan(10 * OBSERVED)
     expect(m.power.off).toBe(false)
-    expect(m.harts.slice(1).every((h) => h.halted)).toBe(true) // no random word started another CPU
+    expect(m.cpus.slice(1).every((h) => h.halted)).toBe(true) // no random word started another CPU
   })
 })

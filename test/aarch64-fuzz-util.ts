@@ -12,7 +12,7 @@ import type { Vm } from '../core/hypervisor/vm.ts'
 import type { Machine } from '../core/machine.ts'
 import { PluginHost } from '../core/plugins.ts'
 import { EC, VEC_IRQ } from '../plugins/arch-aarch64/exceptions.ts'
-import type { A64Hart } from '../plugins/arch-aarch64/hart.ts'
+import type { A64Cpu } from '../plugins/arch-aarch64/cpu.ts'
 import type { A64Hyp } from '../plugins/arch-aarch64/hyp/a64-hyp.ts'
 import { root } from './hyp-util.ts'
 
@@ -228,7 +228,7 @@ export function hypGicActive(sys: BootedSystem): () => boolean {
 }
 
 /** What reaches EL2 from `h` (the hypervisor's trap hook, wrapped): counts by vector and class. */
-export function watchTraps(h: A64Hart): Map<string, number> {
+export function watchTraps(h: A64Cpu): Map<string, number> {
   const seen = new Map<string, number>()
   const hook = h.trapHook!
   h.trapHook = (hart, vec, esr, lo, hi) => {

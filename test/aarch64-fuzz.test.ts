@@ -13,7 +13,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import type { HvVmConfig } from '../core/hypervisor/config.ts'
-import type { A64Hart } from '../plugins/arch-aarch64/hart.ts'
+import type { A64Cpu } from '../plugins/arch-aarch64/cpu.ts'
 import {
   BASE, bootData, callWords, counts, demoWatch, drive, expectPlausible, FUZZ_FLAT, hostRanges, hypGicActive, MODE_WORDS, O,
   randomWords, registerFiles, setup, twoVms, vmMem, watchAccesses, watchTraps, xorshift32,
@@ -38,7 +38,7 @@ describe('random A64 words executed by a VM', () => {
     mem.write(BASE + O.REGS, registerFiles(rnd))
     mem.write(BASE + O.AREA, slots)
     const acc = watchAccesses(m, fuzz.vcpus[0]!.pcpu, hostRanges(() => fuzz), hypGicActive(sys))
-    const traps = watchTraps(m.harts[fuzz.vcpus[0]!.pcpu] as unknown as A64Hart)
+    const traps = watchTraps(m.cpus[fuzz.vcpus[0]!.pcpu] as unknown as A64Cpu)
     const watch = demoWatch(demo, () => counts(mem).cur > 0 && !counts(mem).done)
     drive(sys, watch, () => {
       if (counts(mem).cur >= OBSERVED) acc.stop()
@@ -96,7 +96,7 @@ describe('random A64 words executed by a VM', () => {
       faults.push(f.cause)
       expect(f).toMatchObject({ vm: fuzz.id, vmName: 'fuzz', vcpu: 0 })
       expect(errors.at(-1)).toBe(`VM ${fuzz.id} (fuzz) vCPU 0 ${f.cause} at 0x${f.addr.toString(16)} (pc 0x${f.pc.toString(16)}). Disabling.`)
-      expect(m.harts[pcpu]!.halted).toBe(true)
+      expect(m.cpus[pcpu]!.halted).toBe(true)
       // outside its map (or a fetch from a window it may not execute), by the word the runtime entered or one it branched to
       const e = f.addr < 2n ** 53n ? fuzz.stage2.lookup(Number(f.addr)) : undefined
       if (f.cause === 'illegal instruction fetch') {

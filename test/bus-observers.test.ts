@@ -41,7 +41,7 @@ describe('bus observers on a running hart', () => {
     expect(watch.length).toBe(seen)
     expect(wb.machine.power.off).toBe(true)
     expect(out()).toBe(plain.out())
-    expect(wb.stats().harts.map((h) => h.instret)).toEqual(plain.wb.stats().harts.map((h) => h.instret))
+    expect(wb.stats().cpus.map((h) => h.instret)).toEqual(plain.wb.stats().cpus.map((h) => h.instret))
   })
 
   it('a watchpoint stops run at a store the loop makes, beside another observer; cleared, the run goes to the end', async () => {

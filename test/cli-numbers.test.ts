@@ -47,7 +47,7 @@ describe('parseNumberOption', () => {
       ['timeout', 'Infinity', timeout, "--timeout must be a number of seconds > 0 (got 'Infinity')"],
       ['timeout', '', timeout, "--timeout must be a number of seconds > 0 (got '')"],
       ['timeout', '0x', timeout, "--timeout must be a number of seconds > 0 (got '0x')"],
-      ['cpus', 1.5, { unit: 'harts', integer: true, min: 1 }, '--cpus must be a whole number of harts >= 1 (got 1.5)'],
+      ['cpus', 1.5, { unit: 'CPUs', integer: true, min: 1 }, '--cpus must be a whole number of CPUs >= 1 (got 1.5)'],
       ['run-ms', 'NaN', { unit: 'milliseconds', min: 0 }, "--run-ms must be a number of milliseconds >= 0 (got 'NaN')"],
       ['timeout', [1, 2], timeout, '--timeout is given 2 times (1, 2); give it once'],
     ]
@@ -69,7 +69,7 @@ describe('bad numbers on the command line: exit 2 before anything runs', () => {
     ['run --bare --max-insns abc', ['run', '--bare', PROG, '--max-insns', 'abc'], /--max-insns must be a whole number of instructions >= 1 \(got 'abc'\)/],
     ['run --bare --max-insns 0', ['run', '--bare', PROG, '--max-insns', '0'], /--max-insns .* \(got 0\)/],
     ['run --bare --timeout -1', ['run', '--bare', PROG, '--timeout', '-1'], /--timeout must be a number of seconds > 0 \(got -1\)/],
-    ['run --bare --cpus 1.5', ['run', '--bare', PROG, '--cpus', '1.5'], /--cpus must be a whole number of harts >= 1 \(got 1\.5\)/],
+    ['run --bare --cpus 1.5', ['run', '--bare', PROG, '--cpus', '1.5'], /--cpus must be a whole number of CPUs >= 1 \(got 1\.5\)/],
     ['run --bare --cpus two', ['run', '--bare', PROG, '--cpus', 'two'], /--cpus .* \(got 'two'\)/],
     ['run --bare --run-ms NaN', ['run', '--bare', PROG, '--run-ms', 'NaN'], /--run-ms must be a number of milliseconds >= 0 \(got 'NaN'\)/],
     ['run <config> --run-ms -5', ['run', CONFIG, '--run-ms', '-5'], /--run-ms .* \(got -5\)/],

@@ -242,7 +242,7 @@ describe('config check refuses what run would', () => {
 
   it('an unknown feature: both refuse it at features[0], naming the known features', async () => {
     const f = file('feature.json', JSON.stringify({ ...baseJson(), features: ['nope'] }))
-    expect(await errorsOf(f)).toEqual([['features[0]', "unknown feature 'nope' (known features: dynamic-vm, llc, tee)"]])
-    await bothRefuse(f, /: features\[0\]: unknown feature 'nope' \(known features: dynamic-vm, llc, tee\)$/)
+    expect(await errorsOf(f)).toEqual([['features[0]', "unknown feature 'nope' (known features: dynamic-vm, gdb, llc, tee)"]])
+    await bothRefuse(f, /: features\[0\]: unknown feature 'nope' \(known features: dynamic-vm, gdb, llc, tee\)$/)
   })
 })

@@ -75,7 +75,7 @@ function step(wb: Workbench, i: number): void {
   wb.run(0.25)
 }
 
-const vm1Hart = (wb: Workbench): number => wb.stats().harts[wb.hv.vms().find((v) => v.name === 'vm1')!.pcpus[0]!]!.instret
+const vm1Hart = (wb: Workbench): number => wb.stats().cpus[wb.hv.vms().find((v) => v.name === 'vm1')!.pcpus[0]!]!.instret
 const uart0 = (wb: Workbench) => wb.machine.devices.get('uart0')!.device
 
 /** The uninterrupted run of the whole schedule every reload scenario is compared with. */

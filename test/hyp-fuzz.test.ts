@@ -95,7 +95,7 @@ interface Stats {
 function fuzzHandler(sys: BootedSystem, seed: number, n: number, everything = false): Stats {
   const rnd = xorshift32(seed)
   const hyp = sys.hv.arch as RiscvHyp
-  const harts = sys.machine.harts as unknown as RiscvHart[]
+  const harts = sys.machine.cpus as unknown as RiscvHart[]
   const stats: Stats = { calls: 0, skipped: 0, byClass: new Map() }
   const regs = new Int32Array(16)
   for (let i = 0; i < n; i++) {
@@ -187,7 +187,7 @@ describe('the legacy range (EIDs 0x00..0x0F, SBI v2.0 ch. 5)', () => {
   it('calls not implemented answer -2 in a0 and keep every other register, a1 included', async () => {
     const sys = await boot(config('two-vms.json'))
     const v = vmNamed(sys, 'vm2').vcpus[0]!
-    const h = sys.machine.harts[v.pcpu] as unknown as RiscvHart
+    const h = sys.machine.cpus[v.pcpu] as unknown as RiscvHart
     for (const eid of [0x00, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0f]) { // 0x08 = legacy shutdown: not offered
       const before = Array.from({ length: 8 }, (_, k) => 0x1111_0000n * BigInt(k + 1) + 0x77n)
       before.forEach((x, k) => h.setReg(10 + k, x))

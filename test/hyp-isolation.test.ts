@@ -76,7 +76,7 @@ describe('a VM reading across physical space (scan) next to the demo', () => {
     // the load never completed: the guest saw no trap of its own ("fault at" would be its line),
     // no register of vm2's hart holds the pattern, vm1's word is untouched, vm2's vCPUs are stopped
     expect(vm2.console.text()).toBe('scan start\n')
-    const h2 = sys.machine.harts[vm2.vcpus[0]!.pcpu] as unknown as RiscvHart
+    const h2 = sys.machine.cpus[vm2.vcpus[0]!.pcpu] as unknown as RiscvHart
     expect(regsLow(h2)).not.toContain(PATTERN)
     expect(Array.from(new Uint32Array(sys.machine.bus.dump(vm1.gpaToPa(vm1Start), 8).slice().buffer))).toEqual([PATTERN, PATTERN])
     expect(vm2.vcpus.map((v) => v.state)).toEqual(['stopped'])
@@ -165,7 +165,7 @@ describe('a VM cannot reach a device it was not given (uart1 at 0x10001000)', ()
     const read = await boot(probe('owned-load', [LUI_A0_UART1, 0x00554583, J_SELF], { ownsUart1: true }))
     expect(runUntil(read, () => hasLine(vmNamed(read, 'vm1'), 'tick 1'))).toBe('predicate')
     expect(vmNamed(read, 'probe').state).toBe('running')
-    const h = read.machine.harts[vmNamed(read, 'probe').vcpus[0]!.pcpu] as unknown as RiscvHart
+    const h = read.machine.cpus[vmNamed(read, 'probe').vcpus[0]!.pcpu] as unknown as RiscvHart
     expect(h.x[2 * 11]).toBe(0x60) // a1 = uart1's LSR: THR empty, transmitter idle
     const exec = await boot(probe('owned-jump', [LUI_A0_UART1, 0x00050067, J_SELF], { ownsUart1: true }))
     expect(runUntil(exec, () => vmNamed(exec, 'probe').state !== 'running')).toBe('predicate')
@@ -200,7 +200,7 @@ describe('fault containment in a VM with two vCPUs', () => {
     expect(runUntil(sys, () => p.state !== 'running')).toBe('predicate')
     expect(p.fault).toMatchObject({ vm: 1, vcpu: 1, pc: 0x8020_0028n, addr: 0x1000_1005n, cause: 'illegal load' })
     expect(p.vcpus.map((v) => v.state)).toEqual(['stopped', 'stopped'])
-    expect(sys.machine.harts.map((h) => h.halted)).toEqual([true, true])
+    expect(sys.machine.cpus.map((h) => h.halted)).toEqual([true, true])
     expect(sys.machine.sched.run({ cycles: 1_000_000 })).toBe('halted') // nothing left to run
   })
 })
@@ -214,7 +214,7 @@ describe('accesses that straddle the end of a VM\'s RAM into the next VM\'s', ()
     const sys = await boot(probe(name, words, { below: true }))
     const vm1 = vmNamed(sys, 'vm1')
     const p = vmNamed(sys, 'probe')
-    const h = sys.machine.harts[p.vcpus[0]!.pcpu] as unknown as RiscvHart
+    const h = sys.machine.cpus[p.vcpus[0]!.pcpu] as unknown as RiscvHart
     const vm1Bytes = sys.machine.bus.dump(vm1.gpaToPa(VM1), 16).slice()
     expect(runUntil(sys, () => hasLine(vm1, 'tick 1'))).toBe('predicate')
     expect(p.state).toBe('faulted')
@@ -288,7 +288,7 @@ describe('the hypervisor\'s own services do not reach another VM\'s memory', () 
   /** one SBI call made by `vm`'s vCPU 0 straight into the handler; returns a0 */
   function sbi(sys: BootedSystem, vm: Vm, eid: number, fid: number, args: bigint[]): bigint {
     const v = vm.vcpus[0]!
-    const h = sys.machine.harts[v.pcpu] as unknown as RiscvHart
+    const h = sys.machine.cpus[v.pcpu] as unknown as RiscvHart
     const set = (n: number, x: bigint) => h.setReg(n, BigInt.asIntN(64, x))
     args.forEach((a, i) => set(10 + i, a))
     set(16, BigInt(fid))
@@ -320,7 +320,7 @@ describe('the hypervisor\'s own services do not reach another VM\'s memory', () 
     expect(Array.from(sys.machine.bus.dump(vm2.gpaToPa(0x8500_0000), 3))).toEqual([0x58, 0x59, 0x5a])
     // HSM: hart 0 of vm2 is running; hart 1 does not exist in vm2 (vm1's CPU is not vm2's to start)
     expect(sbi(sys, vm2, 0x48534d, 0, [1n, BigInt(at), 0n])).toBe(-3n)
-    expect(sys.machine.harts.map((h) => h.halted)).toEqual([false, false])
+    expect(sys.machine.cpus.map((h) => h.halted)).toEqual([false, false])
   })
 })
 

@@ -120,7 +120,7 @@ describe('evaluating the API', () => {
     expect(s.complete('vm(1).con')).toEqual(['vm(1).console'])
     expect(s.complete("vm('vm2').console.w")).toEqual(["vm('vm2').console.waitFor", "vm('vm2').console.write"])
     expect(s.complete('h')).toEqual(['help', 'hv'])
-    expect(s.complete('x = stats().ha')).toEqual(['x = stats().harts'])
+    expect(s.complete('x = stats().cp')).toEqual(['x = stats().cpus'])
     expect(s.complete('plugins.')).toEqual(['plugins.list', 'plugins.load', 'plugins.reload', 'plugins.unload'])
     expect(s.complete('run(10).')).toEqual([]) // run() has side effects: never called to complete
     await out(s, 'let myCounter = { hits: 1 }')
@@ -193,7 +193,7 @@ describe('host values in the sandbox', () => {
       'hv.vms() instanceof Array',
       'Object.getPrototypeOf(hv.hypercall("vm2", 0, 0x10, 0)) === Object.prototype',
       'board.devices.constructor === Array',
-      'stats().harts[0].constructor === Object',
+      'stats().cpus[0].constructor === Object',
       '(() => { try { hv.destroy(99) } catch (e) { return e instanceof Error && e.constructor.constructor === Function } })()',
       '[sleep, help, run, console.log, session.save, plugins.list].every((f) => f.constructor === Function)',
     ]

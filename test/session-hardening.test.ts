@@ -134,17 +134,17 @@ describe('files are read only as regular files, and inflated no further than dec
 })
 
 describe('every field is checked, with its path, before the machine is touched', () => {
-  const hart = (name: string, edit: (h: Doc) => void): string => edited(dir, 'base', name, (d) => edit(d.machine.harts[0]))
+  const hart = (name: string, edit: (h: Doc) => void): string => edited(dir, 'base', name, (d) => edit(d.machine.cpus[0]))
 
   it('crafted hart states: null, strings, huge numbers, reserved modes, foreign keys', async () => {
-    await refused(hart('h-null', (h) => { h.pcLo = null }), /session\.json: machine\.harts\[0\]\.pcLo: Expected number, received null/)
-    await refused(hart('h-str', (h) => { h.pcHi = 'not-a-number' }), /machine\.harts\[0\]\.pcHi: Expected number, received string/)
-    await refused(hart('h-huge', (h) => { h.pcLo = 1e300 }), /machine\.harts\[0\]\.pcLo: must be a signed 32-bit integer/)
-    await refused(hart('h-priv', (h) => { h.priv = 2 }), /machine\.harts\[0\]\.priv: must be a privilege mode/)
-    await refused(hart('h-virt', (h) => { h.priv = 3; h.virt = 1 }), /machine\.harts\[0\]\.virt: V=1 in M-mode/)
-    await refused(hart('h-instret', (h) => { h.instret = -5 }), /machine\.harts\[0\]\.instret: must be a non-negative integer/)
-    await refused(hart('h-key', (h) => { h.translate = false }), /machine\.harts\[0\]: Unrecognized key\(s\) in object: 'translate'/)
-    await refused(hart('h-missing', (h) => { delete h.resAddr }), /machine\.harts\[0\]\.resAddr: missing/)
+    await refused(hart('h-null', (h) => { h.pcLo = null }), /session\.json: machine\.cpus\[0\]\.pcLo: Expected number, received null/)
+    await refused(hart('h-str', (h) => { h.pcHi = 'not-a-number' }), /machine\.cpus\[0\]\.pcHi: Expected number, received string/)
+    await refused(hart('h-huge', (h) => { h.pcLo = 1e300 }), /machine\.cpus\[0\]\.pcLo: must be a signed 32-bit integer/)
+    await refused(hart('h-priv', (h) => { h.priv = 2 }), /machine\.cpus\[0\]\.priv: must be a privilege mode/)
+    await refused(hart('h-virt', (h) => { h.priv = 3; h.virt = 1 }), /machine\.cpus\[0\]\.virt: V=1 in M-mode/)
+    await refused(hart('h-instret', (h) => { h.instret = -5 }), /machine\.cpus\[0\]\.instret: must be a non-negative integer/)
+    await refused(hart('h-key', (h) => { h.translate = false }), /machine\.cpus\[0\]: Unrecognized key\(s\) in object: 'translate'/)
+    await refused(hart('h-missing', (h) => { delete h.resAddr }), /machine\.cpus\[0\]\.resAddr: missing/)
   })
 
   it('a hart CSR in the state area with a translation mode the hart does not implement', async () => {
@@ -153,7 +153,7 @@ describe('every field is checked, with its path, before the machine is touched',
     st.writeInt32LE(5 << 28, 65536 + 1024 + 0x180 * 8 + 4)
     copySession(dir, 'base', 'satp')
     putBinary(dir, 'satp', 'state.bin.gz', deflate(st))
-    await refused('satp', /machine\.harts\[0\]\.csr\.satp: MODE 5 is neither Bare \(0\) nor Sv39 \(8\)/)
+    await refused('satp', /machine\.cpus\[0\]\.csr\.satp: MODE 5 is neither Bare \(0\) nor Sv39 \(8\)/)
   })
 
   it('virtual time 1e294, instructions NaN, a quantum of 0, an event before now', async () => {
@@ -233,9 +233,9 @@ describe('a damaged session is never overwritten, and show says why it cannot re
     expect(await showCommand('show-zero', { dir, io: sink })).toBe(2)
     expect(io.out).toMatch(/ {2}resumable {2}no: session show-zero: ram\.bin\.gz: is a symbolic link/)
     const io2 = { out: '', err: '' }
-    edited(dir, 'base', 'show-hart', (d) => { d.machine.harts[0].pcLo = 'x' })
+    edited(dir, 'base', 'show-hart', (d) => { d.machine.cpus[0].pcLo = 'x' })
     expect(await showCommand('show-hart', { dir, io: { out: (t) => { io2.out += t }, err: (t) => { io2.err += t } } })).toBe(2)
-    expect(io2.out).toMatch(/resumable {2}no: .*machine\.harts\[0\]\.pcLo/)
+    expect(io2.out).toMatch(/resumable {2}no: .*machine\.cpus\[0\]\.pcLo/)
     expect(io2.out).not.toMatch(/resumable {2}yes/)
     const io3 = { out: '', err: '' }
     expect(await showCommand('base', { dir, io: { out: (t) => { io3.out += t }, err: (t) => { io3.err += t } } })).toBe(0)
@@ -266,7 +266,7 @@ describe('the CLI exits 2 on a bad session, never 70', () => {
     symlinkSync('/dev/zero', zero)
     copySession(dir, 'base', 'c-bomb')
     putBinary(dir, 'c-bomb', 'ram.bin.gz', gzipBomb(17), (d) => { d.machine.ramPages = 1024 })
-    edited(dir, 'base', 'c-hart', (d) => { d.machine.harts[0].pcLo = 'not-a-number' })
+    edited(dir, 'base', 'c-hart', (d) => { d.machine.cpus[0].pcLo = 'not-a-number' })
     edited(dir, 'base', 'c-dev', (d) => { d.machine.devices.plic0.claimed = ['x'] })
     const cases = ['c-js', 'c-zero', 'c-bomb', 'c-hart', 'c-dev']
     const runs = await Promise.all(cases.flatMap((c) => [baobab(['run', '--session', c, '--run-ms', '5']), baobab(['session', 'show', c])]))

@@ -73,7 +73,7 @@ describe('a GPOS that reads TEE memory is stopped and reported; the other pair r
       const host = addr === TEE_A ? vmOf(wb, 'optee-a').gpaToPa(TEE_A) : addr
       const word = new DataView(wb.machine.bus.dump(host, 4).buffer).getInt32(0, true)
       expect(word).not.toBe(0) // OP-TEE's first instruction, not an empty page
-      const hart = wb.machine.harts[gpos.vcpus[0]!.pcpu] as unknown as RiscvHart
+      const hart = wb.machine.cpus[gpos.vcpus[0]!.pcpu] as unknown as RiscvHart
       expect(Array.from({ length: 32 }, (_, i) => hart.x[2 * i])).not.toContain(word)
       // every other VM runs on; the other pair printed exactly what it prints alone
       expect(hv.vms.filter((v) => v !== gpos).map((v) => [v.name, v.state])).toEqual([['optee-a', 'running'], ['optee-b', 'running'], ['gpos-b', 'running']])

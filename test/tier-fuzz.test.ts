@@ -235,7 +235,7 @@ interface End { regs: bigint[]; data: number[]; insns: number; translated: boole
 async function run(code: Uint32Array, seed: number, translate: boolean, data = DATA, dataSize = DATA_SIZE, llc?: CacheLevel): Promise<End> {
   const bm = await bootBare({ board: 'qemu-virt-riscv64', image: new Uint8Array(code.buffer) })
   const m = bm.machine
-  const h = m.harts[0] as RiscvHart
+  const h = m.cpus[0] as RiscvHart
   h.translate = translate
   // an LLC model of `llc`'s geometry observing the bus, with line tracking: translated code
   // serves the newest line of each set through line entries, the rest goes to the model

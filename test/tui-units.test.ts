@@ -230,9 +230,10 @@ describe('Controller on a booted two-VM config', () => {
     expect(acts.evaluated).toEqual([])
   })
 
-  it('PgUp/PgDn scroll the current console within its scrollback', async () => {
+  it('PgUp/PgDn scroll the current console within its scrollback (with the console focused)', async () => {
     const { m, press } = await setup()
     const t = m.consoles[0]!
+    press('\x1bOQ') // F2: the console has the keys (with the REPL focused, PgUp scrolls the transcript)
     for (let i = 0; i < 100; i++) t.lines.pushLine(`line ${i}`)
     press('\x1b[5~')
     expect(t.scroll).toBe(9)

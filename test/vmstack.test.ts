@@ -154,7 +154,7 @@ async function openDemo(config = DEMO): Promise<{ wb: Workbench; hv: Hypervisor;
 async function openIdle(): Promise<{ wb: Workbench; hv: Hypervisor; tr: Transcript; host: Vm }> {
   const d = await openDemo(IDLE)
   runUntil(d.wb, () => d.tr.has('host-idle', 'host: idle'))
-  expect(d.wb.machine.harts[0]!.idle).toBe(true)
+  expect(d.wb.machine.cpus[0]!.idle).toBe(true)
   return { ...d, host: vmNamed(d.hv, 'host-idle') }
 }
 
@@ -362,7 +362,7 @@ describe('interrupts for a stacked parent', () => {
     const { wb, hv, tr } = await openDemo()
     const host = vmNamed(hv, 'host')
     const pv = host.vcpus[0]!
-    const hart = wb.machine.harts[pv.pcpu] as unknown as RiscvHart
+    const hart = wb.machine.cpus[pv.pcpu] as unknown as RiscvHart
     runUntil(wb, () => tr.has('host.2', 'child: invoked with arg 1000'))
     const child = vmNamed(hv, 'host.2')
     const cv = child.vcpus[0]!
@@ -420,7 +420,10 @@ describe('isolation', () => {
 
   it('neither the API nor the child reaches past the child’s own map', async () => {
     const { wb, hv, tr } = await openDemo()
+    // stop within 100 instructions of the line: the host lends the child a page a few thousand later
+    wb.machine.sched.quantum = 100
     runUntil(wb, () => tr.has('host', 'host: created vm 2'))
+    wb.machine.sched.quantum = 10_000
     const host = vmNamed(hv, 'host')
     const child = vmNamed(hv, 'host.2')
     // the donated pages are the child's: the parent's map has a hole where header + region 0 were

@@ -1,9 +1,14 @@
 /**
  * Keys → what they do. The REPL line has focus at start; F2 / Ctrl-O cycle focus REPL → each
  * console → REPL. A focused console gets every key as typed except the TUI's own (KEYS below).
+ * Paging (and the mouse wheel, when F6 turned the mouse on) scrolls the pane that has the keys.
  */
 import type { KeyEvent } from './keys.ts'
+import { layout } from './layout.ts'
 import type { TuiModel } from './model.ts'
+
+/** rows one wheel notch scrolls */
+const WHEEL = 3
 
 export interface Actions {
   quit(): void
@@ -11,6 +16,8 @@ export interface Actions {
   evaluate(code: string): void
   /** pause or resume the simulation */
   togglePause(): void
+  /** a key went to a guest console (the run loop wakes from an idle sleep at once) */
+  input?(): void
 }
 
 /** The help overlay's text, also the source of truth for the README. */
@@ -21,7 +28,9 @@ export const KEYS: [string, string][] = [
   ['F4', 'pause / resume the simulation'],
   ['Ctrl-N / Ctrl-P', 'next / previous console tab'],
   ['← / →', 'previous / next tab (when a console has focus)'],
-  ['PgUp / PgDn', 'scroll the current console (scrollback 2000 lines)'],
+  ['PgUp / PgDn', 'scroll the pane with the keys: REPL output or console'],
+  ['F5', 'fold / unfold the last long REPL result'],
+  ['F6', 'mouse wheel on / off (on: Shift+drag selects text)'],
   ['Enter', 'REPL: evaluate (or continue an unfinished statement)'],
   ['Tab', 'REPL: complete'],
   ['↑ / ↓', 'REPL: history'],
@@ -34,13 +43,25 @@ export const KEYS: [string, string][] = [
 export class Controller {
   /**
    * @param page rows of the current console pane, for PgUp/PgDn (from the terminal's size)
+   * @param transcriptRows rows of the REPL output pane: for paging, and what folds there
    */
-  constructor(private readonly m: TuiModel, private readonly act: Actions, private readonly page: () => number = () => 10) {}
+  constructor(
+    private readonly m: TuiModel,
+    private readonly act: Actions,
+    private readonly page: () => number = () => 10,
+    private readonly transcriptRows: () => number = () => layout(process.stdout.columns || 80, process.stdout.rows || 24).transcript,
+  ) {}
 
   key(k: KeyEvent): void {
     const m = this.m
     m.changed()
     if (k.name === 'ctrl' && k.text === 'c') return this.act.quit()
+    // mouse reports are never keys: not for a guest, and they do not close the help
+    if (k.name === 'mouse') return
+    if (k.name === 'wheelup' || k.name === 'wheeldown') {
+      if (!m.help) this.scroll(k.name === 'wheelup' ? WHEEL : -WHEEL)
+      return
+    }
     if (m.help) {
       m.help = false
       return
@@ -50,8 +71,10 @@ export class Controller {
       case 'f2': return this.cycleFocus()
       case 'f3': m.split = !m.split; return
       case 'f4': return this.act.togglePause()
-      case 'pageup': return this.scroll(Math.max(1, this.page() - 1))
-      case 'pagedown': return this.scroll(-Math.max(1, this.page() - 1))
+      case 'f5': m.transcript.toggle(this.transcriptRows()); return
+      case 'f6': m.mouse = !m.mouse; return
+      case 'pageup': return this.scroll(this.pageRows())
+      case 'pagedown': return this.scroll(-this.pageRows())
       case 'ctrl':
         if (k.text === 'o') return this.cycleFocus()
         if (k.text === 'n') return this.selectTab(m.tab + 1)
@@ -90,7 +113,14 @@ export class Controller {
     else this.focusConsole(j)
   }
 
+  /** a page of the pane that has the keys: its height less one line kept for context */
+  private pageRows(): number {
+    return Math.max(1, (this.m.focus === 'repl' ? this.transcriptRows() : this.page()) - 1)
+  }
+
+  /** scroll the pane that has the keys: the REPL output, or the current console */
   private scroll(by: number): void {
+    if (this.m.focus === 'repl') return this.m.transcript.scrollBy(by, this.transcriptRows())
     const t = this.m.consoles[this.m.tab]
     if (!t) return
     t.scroll = Math.max(0, Math.min(t.lines.maxScroll(this.page()), t.scroll + by))
@@ -112,6 +142,7 @@ export class Controller {
     if (t.gone) return
     t.scroll = 0
     t.vm.console.send(k.raw)
+    this.act.input?.()
   }
 
   private replKey(k: KeyEvent): void {
@@ -126,6 +157,7 @@ export class Controller {
         e.insert(k.text)
         return
       case 'enter': {
+        m.transcript.scroll = 0
         if (m.busy) return
         const echo = [e.prompt + e.text]
         const r = e.submit((code) => m.repl.needsMore(code))

@@ -2,12 +2,15 @@
  * Terminal input → key events. Ink's input parser hands us one string per escape sequence and
  * one per run of plain text; we split plain runs at control characters and name the sequences a
  * user presses here (ECMA-48 CSI / SS3, the xterm and rxvt/linux-console variants). `raw` keeps the
- * bytes as typed, so a focused guest console receives exactly what the terminal sent.
+ * bytes as typed, so a focused guest console receives exactly what the terminal sent. With mouse
+ * reporting on (tui/terminal.ts), the terminal's SGR mouse reports arrive here too: the wheel as
+ * `wheelup` / `wheeldown`, anything else (clicks) as `mouse`.
  */
 export type KeyName =
   | 'text' | 'enter' | 'tab' | 'backspace' | 'delete' | 'escape'
   | 'up' | 'down' | 'left' | 'right' | 'home' | 'end' | 'pageup' | 'pagedown'
-  | 'f1' | 'f2' | 'f3' | 'f4' | 'f5' | 'ctrl' | 'unknown'
+  | 'f1' | 'f2' | 'f3' | 'f4' | 'f5' | 'f6' | 'ctrl'
+  | 'wheelup' | 'wheeldown' | 'mouse' | 'unknown'
 
 export interface KeyEvent {
   name: KeyName
@@ -22,14 +25,25 @@ const SEQUENCES: Record<string, KeyName> = {
   'OA': 'up', 'OB': 'down', 'OC': 'right', 'OD': 'left', 'OH': 'home', 'OF': 'end',
   '[1~': 'home', '[7~': 'home', '[4~': 'end', '[8~': 'end', '[3~': 'delete',
   '[5~': 'pageup', '[6~': 'pagedown', '[[5~': 'pageup', '[[6~': 'pagedown',
-  'OP': 'f1', 'OQ': 'f2', 'OR': 'f3', 'OS': 'f4', '[15~': 'f5',
+  'OP': 'f1', 'OQ': 'f2', 'OR': 'f3', 'OS': 'f4', '[15~': 'f5', '[17~': 'f6',
   '[11~': 'f1', '[12~': 'f2', '[13~': 'f3', '[14~': 'f4',
   '[[A': 'f1', '[[B': 'f2', '[[C': 'f3', '[[D': 'f4', '[[E': 'f5',
 }
 
+/**
+ * xterm's SGR mouse report, `ESC[<button;x;yM` (press) or `…m` (release): button 64 / 65 are the
+ * wheel's notches up / down; 4, 8 and 16 add Shift, Meta and Ctrl, 32 motion.
+ */
+const SGR_MOUSE = /^\[<(\d+);\d+;\d+([Mm])$/
+
 /** An escape sequence's name; modifier parameters (`ESC[1;5C`, `ESC[5;2~`) are ignored. */
 function sequence(raw: string): KeyName {
   const body = raw.replace(/^\u001b+/, '')
+  const mouse = SGR_MOUSE.exec(body)
+  if (mouse) {
+    const button = Number(mouse[1]) & ~(4 | 8 | 16)
+    return mouse[2] === 'M' && button === 64 ? 'wheelup' : mouse[2] === 'M' && button === 65 ? 'wheeldown' : 'mouse'
+  }
   const direct = SEQUENCES[body]
   if (direct) return direct
   const m = /^\[(\d+)?(?:;\d+)+([~A-Za-z])$/.exec(body)

@@ -7,7 +7,7 @@
 import type { Workbench, VmInfo } from '../core/api.ts'
 import { HypLog, type LogLine } from '../core/hypervisor/log.ts'
 import type { Vm } from '../core/hypervisor/vm.ts'
-import { LineBuffer, TermText } from './line-buffer.ts'
+import { FoldingBuffer, LineBuffer, MAX_LINE, TermText } from './line-buffer.ts'
 import { LineEditor } from './line-editor.ts'
 
 /** The REPL as the TUI uses it (core/repl/sandbox.ts's ReplSession). */
@@ -19,6 +19,9 @@ export interface Repl {
 }
 
 export const SCROLLBACK = 2000
+/** lines the REPL transcript keeps; one result keeps at most half of them (its head and its tail) */
+export const TRANSCRIPT = 1000
+const RESULT_HEAD = 100
 /** ms between counter refreshes when nothing else changed */
 const STATS_MS = 250
 
@@ -35,10 +38,10 @@ export interface ConsoleTab {
   vm: Vm
 }
 
-/** Line styles in the log and transcript buffers: the first character of each stored line. */
-export type LineStyle = 'input' | 'output' | 'error' | 'info' | 'warning'
-const STYLE_CODE: Record<LineStyle, string> = { input: '>', output: ' ', error: '!', info: '-', warning: '?' }
-const CODE_STYLE: Record<string, LineStyle> = { '>': 'input', ' ': 'output', '!': 'error', '-': 'info', '?': 'warning' }
+/** Line styles in the log and transcript buffers: the first character of each stored line ('fold': a folded result's marker row). */
+export type LineStyle = 'input' | 'output' | 'error' | 'info' | 'warning' | 'fold'
+const STYLE_CODE: Record<LineStyle, string> = { input: '>', output: ' ', error: '!', info: '-', warning: '?', fold: '+' }
+const CODE_STYLE: Record<string, LineStyle> = { '>': 'input', ' ': 'output', '!': 'error', '-': 'info', '?': 'warning', '+': 'fold' }
 export function styled(line: string): { style: LineStyle; text: string } {
   return { style: CODE_STYLE[line[0] ?? ' '] ?? 'output', text: line.slice(1) }
 }
@@ -56,6 +59,12 @@ export interface StatsView {
   instructions: number
   /** million instructions per wall-clock second, over the last second */
   mips: number
+  /** virtual time passed per unit of host time, over the last second (1: real time) */
+  ratio: number
+  /** host CPU this process used over the last second, in % of one core */
+  cpu: number
+  /** how virtual time runs: 'deterministic' or 'realtime' */
+  clock: string
   vms: VmRow[]
 }
 
@@ -64,23 +73,26 @@ export type Focus = 'repl' | number
 export class TuiModel {
   readonly consoles: ConsoleTab[] = []
   readonly log = new LineBuffer(500)
-  readonly transcript = new LineBuffer(1000)
+  /** the REPL's inputs and results, one block per `say`; long results fold (F5 opens the last) */
+  readonly transcript = new FoldingBuffer(TRANSCRIPT, (n) => `${STYLE_CODE.fold}… ${n} more line${n === 1 ? '' : 's'} — F5 unfolds`)
   readonly editor: LineEditor
   focus: Focus = 'repl'
   tab = 0
   split = false
   help = false
+  /** the terminal reports the mouse (F6): the wheel scrolls, selecting text needs Shift */
+  mouse = false
   sim: SimState = 'running'
   /** a REPL evaluation is in progress */
   busy = false
-  stats: StatsView = { virtualMs: 0, instructions: 0, mips: 0, vms: [] }
+  stats: StatsView = { virtualMs: 0, instructions: 0, mips: 0, ratio: 0, cpu: 0, clock: 'deterministic', vms: [] }
 
   private version = 0
   private dirty = true
   private listeners = new Set<() => void>()
   private pending = new Map<ConsoleTab, number[]>()
   private decoders = new Map<ConsoleTab, TermText>()
-  private samples: { t: number; insns: number }[] = []
+  private samples: { t: number; insns: number; virtualMs: number; cpuUs: number }[] = []
   private statsAt = -Infinity
   private detach: (() => void)[] = []
   private unlisten = new Map<ConsoleTab, () => void>()
@@ -126,13 +138,27 @@ export class TuiModel {
     this.log.pushLine(STYLE_CODE[style] + HypLog.format(l))
   }
 
-  /** append to the REPL transcript, one stored line per text line */
+  /**
+   * Append to the REPL transcript as one block (one stored line per text line) and return it to
+   * the bottom. A result longer than half the transcript keeps its first and last lines, so one
+   * huge result neither pushes everything else out nor grows memory.
+   */
   say(text: string, style: LineStyle = 'output'): void {
     // colour escapes (ECMA-48 CSI) would print as garbage in a pane: dropped with other controls
     const plain = text.replace(/\u001b\[[0-9;?]*[ -/]*[@-~]/g, '').replace(/\r/g, '').replace(/\t/g, '  ')
-    for (const line of plain.split('\n')) {
-      this.transcript.pushLine(STYLE_CODE[style] + line.replace(/[\u0000-\u001f\u007f]/g, ''))
+    const all = plain.split('\n')
+    const big = plain.length > 1 << 16
+    const store = (line: string): string => {
+      const l = STYLE_CODE[style] + line.slice(0, MAX_LINE).replace(/[\u0000-\u001f\u007f]/g, '')
+      return big ? detach(l) : l
     }
+    const keep = TRANSCRIPT / 2
+    const lines = all.length <= keep ? all.map(store) : [
+      ...all.slice(0, RESULT_HEAD).map(store),
+      `${STYLE_CODE.info}… ${all.length - keep + 1} lines not kept (the transcript holds ${TRANSCRIPT}) …`,
+      ...all.slice(all.length - (keep - RESULT_HEAD - 1)).map(store),
+    ]
+    this.transcript.push(lines, all.length)
     this.dirty = true
   }
 
@@ -222,27 +248,34 @@ export class TuiModel {
   }
 
   private sample(now: number): void {
-    // counters change on every slice; a redraw for them alone 4 times a second is plenty
-    if (!this.dirty && now - this.statsAt < STATS_MS) return
+    // counters change on every slice; a redraw for them alone 4 times a second is plenty. While
+    // the guests idle, the figures ride along with redraws that happen anyway (console output)
+    // and get one of their own only every 5 s: in real time the clock moves even then, and each
+    // of Ink's whole-frame redraws costs a few ms — an idle TUI should cost the host next to nothing
+    const every = this.stats.mips < 1 ? 20 * STATS_MS : STATS_MS
+    if (!this.dirty && now - this.statsAt < every) return
     this.statsAt = now
     const s = this.wb.stats()
-    this.samples.push({ t: now, insns: s.instructions })
+    const u = process.cpuUsage()
+    this.samples.push({ t: now, insns: s.instructions, virtualMs: s.virtualMs, cpuUs: u.user + u.system })
     while (this.samples.length > 2 && now - this.samples[1]!.t >= 1000) this.samples.shift()
-    const a = this.samples[0]!
+    const a = this.samples[0]!, z = this.samples[this.samples.length - 1]!
     const dt = now - a.t
     const mips = dt > 0 ? (s.instructions - a.insns) / dt / 1000 : 0
-    const harts = new Map(s.harts.map((h) => [h.id, h.instret]))
+    const ratio = dt > 0 ? (s.virtualMs - a.virtualMs) / dt : 0
+    const cpu = dt > 0 ? Math.round((z.cpuUs - a.cpuUs) / 10 / dt) : 0
+    const cpus = new Map(s.cpus.map((h) => [h.id, h.instret]))
     const vms = treeOrder(s.vms).map(({ vm, depth }) => {
       const live = this.wb.hypervisor?.vms.find((v) => v.id === vm.id)
       const f = live?.fault
       return {
         ...vm,
         depth,
-        instructions: vm.pcpus.reduce((sum, p) => sum + (harts.get(p) ?? 0), 0),
+        instructions: vm.pcpus.reduce((sum, p) => sum + (cpus.get(p) ?? 0), 0),
         fault: f ? `${f.cause} at 0x${f.addr.toString(16)}` : null,
       }
     })
-    const next: StatsView = { virtualMs: s.virtualMs, instructions: s.instructions, mips, vms }
+    const next: StatsView = { virtualMs: s.virtualMs, instructions: s.instructions, mips, ratio, cpu, clock: s.clock, vms }
     if (JSON.stringify(next) !== JSON.stringify(this.stats)) {
       this.stats = next
       this.dirty = true
@@ -255,6 +288,14 @@ export class TuiModel {
     this.unlisten.clear()
     this.listeners.clear()
   }
+}
+
+/**
+ * A copy of `s` that shares no memory with the string it was cut from: V8 keeps a substring as a
+ * slice of its parent, so a few kept lines of a huge result would keep all of it alive.
+ */
+function detach(s: string): string {
+  return Buffer.from(s, 'utf16le').toString('utf16le')
 }
 
 /** VMs in tree order: each parent followed by its children, indented one level per generation. */

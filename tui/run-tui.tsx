@@ -4,7 +4,8 @@
  * the Ink view side by side until the user quits. Returns the exit code.
  */
 import { render } from 'ink'
-import { Workbench } from '../core/api.ts'
+import { Workbench, type ClockMode } from '../core/api.ts'
+import { startRecording } from '../core/replay.ts'
 import { App } from './components/App.tsx'
 import { Controller } from './controller.ts'
 import { layout } from './layout.ts'
@@ -19,6 +20,8 @@ export interface TuiOptions {
    * what the sandbox prints outside an evaluation (callbacks that run later).
    */
   createRepl: (wb: Workbench, onOutput: (text: string) => void, onSwitch: (next: Workbench) => void) => Repl
+  /** made ready for the REPL before `createRepl` (plugins every REPL gets) */
+  prepareRepl?: (wb: Workbench) => Promise<void>
   /** an already open workbench (a resumed session) instead of booting `config` */
   workbench?: Workbench
   /** set when the REPL switched machines (`session.load`): the caller reopens the TUI on it */
@@ -29,15 +32,21 @@ export interface TuiOptions {
   notes?: string[]
   /** ms between redraws (at most 20 a second) */
   frameMs?: number
+  /** how virtual time runs when the TUI boots `config` (default real time) */
+  clock?: ClockMode
+  /** record console input and REPL hypercalls to this file (core/replay.ts) */
+  record?: string
 }
 
 const CONSOLE_METHODS = ['log', 'info', 'warn', 'error', 'debug'] as const
 
 export async function runTui(o: TuiOptions): Promise<number> {
-  const wb = o.workbench ?? await Workbench.open({ config: o.config })
+  const wb = o.workbench ?? await Workbench.open({ config: o.config, clock: o.clock ?? 'realtime' })
+  const recorder = o.record !== undefined ? startRecording(wb, o.record) : null
   let late: string[] = []
   let say = (text: string): void => { late.push(text) }
   // `session.load()` in the REPL opens another machine: this screen ends and the caller shows that one
+  await o.prepareRepl?.(wb)
   const repl = o.createRepl(wb, (text) => say(text), (next) => {
     o.switchedTo = next
     finish(0)
@@ -61,6 +70,7 @@ export async function runTui(o: TuiOptions): Promise<number> {
       loop.paused = !loop.paused
       loop.poke()
     },
+    input: () => loop.poke(),
     evaluate: (code) => {
       model.busy = true
       loop.held = true
@@ -125,6 +135,7 @@ export async function runTui(o: TuiOptions): Promise<number> {
   loop.start()
 
   const code = await finished
+  recorder?.end(wb.machine.sched.now)
   await watcher?.close()
   clearInterval(timer)
   await loop.stop()

@@ -1,11 +1,13 @@
 /**
  * Runs the simulation beside the UI: a slice of at most `sliceMs` wall time, then a yield so Ink
  * can draw and keys are read. Guests run as fast as they can; when every vCPU waits for an
- * interrupt no timer will raise (StopReason 'idle', only input can wake them) or the machine has
- * halted, the loop sleeps between checks instead of spinning.
+ * interrupt no timer will raise (StopReason 'idle', only input can wake them), in real-time mode
+ * until the host clock reaches the next event ('wait'), or the machine has halted, the loop
+ * sleeps instead of spinning; input cuts the sleep short (`poke`).
  */
 import type { Machine } from '../core/machine.ts'
 import type { StopReason } from '../core/scheduler.ts'
+import { pauseAfter, Sleeper } from '../core/sleeper.ts'
 
 export interface SimLoopOptions {
   sliceMs?: number
@@ -23,7 +25,7 @@ export class SimLoop {
   last: StopReason | null = null
   private stopped = false
   private done: Promise<void> | null = null
-  private wake: (() => void) | null = null
+  private readonly sleeper = new Sleeper()
 
   constructor(private readonly machine: Machine, private readonly opts: SimLoopOptions = {}) {}
 
@@ -34,28 +36,23 @@ export class SimLoop {
   /** Stop after the current slice; resolves once the loop has left. */
   async stop(): Promise<void> {
     this.stopped = true
-    this.wake?.()
+    this.sleeper.poke()
     await this.done
   }
 
   /** cut a sleep short (input arrived, or the user resumed) */
   poke(): void {
-    this.wake?.()
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((res) => {
-      const t = setTimeout(() => { this.wake = null; res() }, ms)
-      this.wake = () => { clearTimeout(t); this.wake = null; res() }
-    })
+    this.sleeper.poke()
   }
 
   private async loop(): Promise<void> {
     const slice = this.opts.sliceMs ?? 8
-    const idle = this.opts.idleMs ?? 10
+    const sched = this.machine.sched
     while (!this.stopped) {
       if (this.paused || this.held) {
-        await this.sleep(50)
+        // a paused machine's guests do not see host time pass
+        sched.realTime?.hold()
+        await this.sleeper.sleep(50)
         continue
       }
       let r: StopReason
@@ -68,8 +65,10 @@ export class SimLoop {
       }
       this.last = r
       this.opts.onSlice?.(r)
-      if (r === 'idle') await this.sleep(idle)
-      else if (r === 'halted') await this.sleep(50)
+      // idle in real time: only input wakes the guests (it pokes), so a long sleep costs nothing
+      const idle = this.opts.idleMs ?? (sched.realTime ? 1000 : 10)
+      const ms = pauseAfter(r, sched.waitMs, idle)
+      if (ms > 0) await this.sleeper.sleep(ms)
       else await new Promise<void>((res) => setImmediate(res))
     }
   }

@@ -5,8 +5,9 @@
  * ourselves (tui/keys.ts).
  */
 import { useEffect, useRef } from 'react'
-import { useStdin } from 'ink'
+import { useStdin, useStdout } from 'ink'
 import { decodeKeys, type KeyEvent } from './keys.ts'
+import { mouseReporting } from './terminal.ts'
 
 export function useKeys(handler: (k: KeyEvent) => void): void {
   const { internal_eventEmitter: events, setRawMode, isRawModeSupported } = useStdin()
@@ -24,4 +25,18 @@ export function useKeys(handler: (k: KeyEvent) => void): void {
     events.on('input', on)
     return () => { events.off('input', on) }
   }, [events])
+}
+
+/**
+ * The terminal reports the mouse while `on` (its wheel then arrives as keys, see keys.ts); off
+ * again when `on` goes false or the view unmounts — and takeTerminal's restore turns it off
+ * however the process ends.
+ */
+export function useMouse(on: boolean): void {
+  const { stdout } = useStdout()
+  useEffect(() => {
+    if (!on) return
+    mouseReporting(stdout, true)
+    return () => mouseReporting(stdout, false)
+  }, [on, stdout])
 }

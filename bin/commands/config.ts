@@ -1,10 +1,15 @@
-/** `baobab config check <file>`: validate a hypervisor config and report every problem in it. */
+/**
+ * `baobab config check <file>`: validate a hypervisor config and report every problem in it;
+ * `config pack` writes one in CROSSCON's binary layout, `config import` reads a CROSSCON C config.
+ */
 import type { Argv, CommandModule } from 'yargs'
 import type { HvVmConfig } from '../../core/hypervisor/config.ts'
 import type { PluginHost } from '../../core/plugins.ts'
 import { writeFileSync } from 'node:fs'
+import { basename, resolve } from 'node:path'
 import { EXIT_BAD_INPUT } from '../errors.ts'
 import { numberOption } from './numbers.ts'
+import { IMPORT_ARCHS } from './config-import-archs.ts'
 
 const LOAD_TIMEOUT = numberOption('timeout', { unit: 'seconds', above: 0 }, 'seconds a .ts/.js config may take to load (default 10; exit 2 when it does not finish)')
 
@@ -93,6 +98,87 @@ export async function packConfigFile(file: string, out: string, opts: { images?:
   }
 }
 
+interface ImportArgs {
+  file: string
+  out: string
+  board?: string
+  arch?: string
+  feature?: string[]
+}
+
+export interface ImportFileOptions {
+  board?: string
+  arch?: string
+  features?: string[]
+  io?: ConfigIo
+  plugins?: PluginHost
+  /** the PATH searched for the compiler (tests) */
+  searchPath?: string
+}
+
+/** `config import`: a CROSSCON/Bao C config as baobab's JSON config (core/hypervisor/import/), validated, then written. */
+export async function importConfigFile(file: string, out: string, opts: ImportFileOptions = {}): Promise<number> {
+  const io = opts.io ?? processIo
+  const [{ importConfig }, { ImportError }, { ConfigErrors, PluginHost }] = await Promise.all([
+    import('../../core/hypervisor/import/import.ts'), import('../../core/hypervisor/import/import-error.ts'), load(),
+  ])
+  if (resolve(out) === resolve(file)) {
+    io.err(`${file}: the output would overwrite the C file itself\n`)
+    return EXIT_BAD_INPUT
+  }
+  const features = (opts.features ?? []).flatMap((f) => f.split(',')).map((f) => f.trim()).filter((f) => f !== '')
+  try {
+    const r = await importConfig(file, {
+      archs: IMPORT_ARCHS, plugins: opts.plugins ?? new PluginHost(), out,
+      board: opts.board, arch: opts.arch, features, searchPath: opts.searchPath,
+      warn: (w) => io.err(`warning: ${w}\n`),
+    })
+    try {
+      writeFileSync(out, r.text)
+    } catch (e) {
+      io.err(`cannot write ${out}: ${(e as Error).message}\n`)
+      return EXIT_BAD_INPUT
+    }
+    io.out(`imported ${file} with ${basename(r.compiler)} for ${r.board}: ${r.vmCount} VM${r.vmCount === 1 ? '' : 's'}\nwrote ${out}\n`)
+    return 0
+  } catch (e) {
+    if (e instanceof ImportError) {
+      io.err(`${e.message}\n`)
+      return EXIT_BAD_INPUT
+    }
+    if (e instanceof ConfigErrors) {
+      io.err(`${file}: the imported config (not written) breaks baobab's config rules:\n${e.message}\n`)
+      return EXIT_BAD_INPUT
+    }
+    throw e
+  }
+}
+
+/**
+ * `config import --help` above the options: one usage() per line, each shorter than the help's
+ * width (bin/cli.ts: yargs wraps a multi-line string at odd widths, and a long line mid-word).
+ */
+const IMPORT_HELP = [
+  '$0 config import <file.c> -o <config.json> [--board NAME | --arch ARCH] [--feature NAME]...',
+  '',
+  "Compiles the file with the architecture's cross gcc against baobab's <config.h>",
+  "(configs/bao/include/: CROSSCON's structs and macros), links it at address 0 as CROSSCON's",
+  'configs.mk does, reads the binary config back and writes it as JSON, checked as',
+  "'config check' would. VM_IMAGE(name, \"path\"): the path is relative to the file that says",
+  'it; the JSON names it relative to its own folder. VM names are the C names of the',
+  'struct vm_configs.',
+  '',
+  "The compiler is the first found of the board's architecture's:",
+  ...IMPORT_ARCHS.map((a) => `  ${a.name}: ${a.compilers.join(', ')} (Debian: ${a.debianPackage})`),
+  "Without --board or --arch, the architecture is the one the VMs' .arch blocks name",
+  `(${IMPORT_ARCHS.map((a) => `.${a.archFields[0]}: ${a.name}`).join(', ')}; the file must name one), on its board:`,
+  `${IMPORT_ARCHS.map((a) => a.defaultBoard).join(', ')}.`,
+  '',
+  "Not in CROSSCON's structs, so given here or left at their defaults: the board, features",
+  "(a VM of type 1 or 2 adds 'tee'), a device's emulate, dtb, bootargs. Two VMs passing the",
+  'same device through get shared: true.',
+]
+
 export function configCommand(setCode: (c: number) => void, io?: ConfigIo): CommandModule<object, object> {
   const check: CommandModule<object, CheckArgs> = {
     command: 'check <file>',
@@ -119,10 +205,25 @@ export function configCommand(setCode: (c: number) => void, io?: ConfigIo): Comm
       setCode(await packConfigFile(a.file, a.out, { images: a.images, io, timeoutS: a.timeout }))
     },
   }
+  const importC: CommandModule<object, ImportArgs> = {
+    command: 'import <file>',
+    describe: 'Turn a CROSSCON/Bao config written in C (#include <config.h>, struct config config = {...}) into a JSON config',
+    builder: (y: Argv) => IMPORT_HELP.reduce((y2, line) => y2.usage(line), y)
+      .positional('file', { type: 'string', demandOption: true, describe: 'the C config' })
+      .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'the JSON config to write' })
+      .option('board', { type: 'string', describe: 'the board (its architecture picks the compiler)' })
+      .option('arch', { type: 'string', choices: IMPORT_ARCHS.map((a) => a.name), describe: 'the architecture, on its default board' })
+      .option('feature', { type: 'string', array: true, describe: 'a feature for the config (repeat, or comma-separated): dynamic-vm, tee, llc' })
+      .example('$0 config import configs/bao/two-vms.c -o two-vms.json', 'prints "imported ... wrote two-vms.json"; errors with file:line (exit 2)')
+      .example('$0 config import configs/bao/dynamic-vm.c --feature dynamic-vm -o dyn.json', 'a config whose guest creates VMs'),
+    handler: async (a) => {
+      setCode(await importConfigFile(a.file, a.out, { board: a.board, arch: a.arch, features: a.feature, io }))
+    },
+  }
   return {
     command: 'config <command>',
     describe: 'Work with hypervisor configs',
-    builder: (y: Argv) => y.command(check).command(pack).demandCommand(1, 'name a config command (see --help)'),
+    builder: (y: Argv) => y.command(check).command(pack).command(importC).demandCommand(1, 'name a config command (see --help)'),
     handler: () => {},
   }
 }

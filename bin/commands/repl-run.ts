@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url'
 import { Workbench } from '../../core/api.ts'
 import { describeError } from '../../core/repl/display.ts'
 import { createReplSession, type ReplSession } from '../../core/repl/sandbox.ts'
+import { loadReplPlugins } from './repl-features.ts'
 import { UsageError } from '../errors.ts'
 import { DOT_HELP, type ReplArgs } from './repl-args.ts'
 
@@ -221,6 +222,7 @@ export async function runRepl(a: ReplArgs): Promise<number> {
       history = readHistory(histFile)
     } catch { /* no history then */ }
   }
+  await loadReplPlugins(wb, print)
   const session = createReplSession(wb, { unsafe: a['unsafe-repl'], history, onOutput: print })
   const release = catchRejections(print)
   try {

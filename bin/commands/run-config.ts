@@ -6,6 +6,9 @@ import { closeSync, openSync, writeSync } from 'node:fs'
 import { resumeSession } from '../../core/session/store.ts'
 import { UsageError } from '../errors.ts'
 import { EXIT_FAULT, EXIT_TIMEOUT } from './exit-codes.ts'
+import type { ClockMode } from '../../core/api.ts'
+import { pauseAfter, Sleeper } from '../../core/sleeper.ts'
+import { Replayer, startRecording } from '../../core/replay.ts'
 
 export interface RunConfigArgs {
   config?: string
@@ -23,6 +26,15 @@ export interface RunConfigArgs {
   console?: string
   /** write every hypervisor log line to this file too (memory keeps the newest only) */
   hypLog?: string
+  /** how virtual time runs (default deterministic) */
+  clock?: ClockMode
+  /** write the run's input with virtual timestamps to this file (core/record.ts) */
+  record?: string
+  /** feed the input recorded in this file instead of stdin, at the recorded virtual times */
+  replay?: string
+  /** feature gdb: a GDB stub on this port for VM `gdbVm` (default the first) */
+  gdb?: number
+  gdbVm?: string
 }
 
 /** Collects bytes per source into lines and prints each complete line with its prefix. */
@@ -71,8 +83,12 @@ function logToFile(log: HypLog, file: string): void {
 }
 
 export async function runConfig(a: RunConfigArgs): Promise<number> {
-  const wb = a.session !== undefined ? await resume(a.session) : await Workbench.open({ config: a.config!, loadTimeoutS: a.timeout })
+  const wb = a.session !== undefined ? await resume(a.session, a.clock) : await Workbench.open({ config: a.config!, loadTimeoutS: a.timeout, clock: a.clock })
   const m = wb.machine, hv = wb.hypervisor!
+  if (a.record !== undefined && a.replay !== undefined) throw new UsageError('--record and --replay: choose one')
+  const replay = a.replay !== undefined ? new Replayer(wb, a.replay) : null
+  const recorder = a.record !== undefined ? startRecording(wb, a.record) : null
+  const sleeper = new Sleeper()
   // before anything is printed: a mistyped --console is bad input, not a run
   if (a.console !== undefined && !hv.vms.some((v) => v.name === a.console)) {
     throw new UsageError(`--console: no VM named '${a.console}' (VMs: ${hv.vms.map((v) => v.name).join(', ')})`)
@@ -93,7 +109,7 @@ export async function runConfig(a: RunConfigArgs): Promise<number> {
   // stdin (when it is a pipe) goes to one VM's console, like QEMU's -serial stdio
   const target = hv.vms.find((v) => v.name === a.console) ?? hv.vms[0]
   let quit = false
-  if (target) {
+  if (target && !replay) {
     // on a terminal, keys go straight to the guest (raw mode); Ctrl-C or Ctrl-A x quits, as in QEMU
     const tty = process.stdin.isTTY
     if (tty) process.stdin.setRawMode(true)
@@ -107,9 +123,16 @@ export async function runConfig(a: RunConfigArgs): Promise<number> {
         if (quit) return
       }
       target.console.send(new Uint8Array(d))
+      sleeper.poke()
     })
     process.stdin.on('error', () => {})
   }
+  // ---- feature gdb (plugins/feat-gdb): the stub, its VM held until the debugger resumes it ----
+  if (a.gdb !== undefined) {
+    const { startGdbServer } = await import('../../plugins/feat-gdb/index.ts')
+    try { await startGdbServer(m, hv, { port: a.gdb, vm: a.gdbVm, wait: true, log: (l) => hv.log.info(l) }) } catch (e) { throw new UsageError(`--gdb: ${(e as Error).message}`) }
+  }
+  // ---- end feature gdb ----
   // --watch: hot reload of the config and plugins, outcomes as [hyp] lines
   const watcher = a.watch ? wb.watch({ onEvent: (e) => emit(`hot reload: ${e.kind} ${e.name} (${e.ms.toFixed(0)} ms): ${e.message.split('\n').join(' / ')}`) }) : null
   // chokidar sets up over many event-loop turns: let it finish before the machine takes the thread
@@ -119,15 +142,25 @@ export async function runConfig(a: RunConfigArgs): Promise<number> {
   const stopSplit = a.stats ? startStats(m) : null
   let code = 0
   for (;;) {
+    const stopAt = replay ? Math.min(replay.nextTime, runEnd ?? Infinity) : runEnd
     const r = m.sched.run({
       // short slices while watching, so a reload (many small async steps) is not kept waiting
       wallMs: a.watch ? 8 : 50,
-      until: runEnd,
+      until: stopAt,
       predicate: () => quit || matched || (a.until !== undefined && printer.pending().some((l) => a.until!.test(l))) || (a.failOnFault && faulted),
     })
     if (r === 'predicate') {
       if (a.failOnFault && faulted) code = EXIT_FAULT
       break
+    }
+    if (replay && r === 'limit' && m.sched.now >= replay.nextTime && (runEnd === undefined || m.sched.now < runEnd)) {
+      // a recorded input is due: in it goes, at the virtual time it went in the first time
+      replay.deliver()
+      if (replay.done) {
+        code = a.until ? 1 : 0
+        break
+      }
+      continue
     }
     if (r === 'stopped' || r === 'halted' || r === 'limit') {
       code = a.until ? 1 : 0
@@ -139,9 +172,13 @@ export async function runConfig(a: RunConfigArgs): Promise<number> {
       code = EXIT_TIMEOUT
       break
     }
-    // let stdin events in between slices; when every vCPU waits for input, wait in wall time too
-    await new Promise((res) => (r === 'idle' ? setTimeout(res, 10) : setImmediate(res)))
+    // let stdin events in between slices; when the machine waits (every vCPU idle, or real time
+    // ahead of the host clock), sleep until it is due or a key comes
+    const ms = pauseAfter(r, m.sched.waitMs, wb.clock === 'realtime' ? 1000 : 10)
+    if (ms > 0) await sleeper.sleep(ms)
+    else await new Promise((res) => setImmediate(res))
   }
+  recorder?.end(m.sched.now)
   await watcher?.close()
   printer.flush()
   if (process.stdin.isTTY) process.stdin.setRawMode(false)
@@ -159,8 +196,8 @@ export async function runConfig(a: RunConfigArgs): Promise<number> {
 }
 
 /** Resume a saved session headless: its consoles go on from where they were. */
-async function resume(name: string): Promise<Workbench> {
-  const wb = await resumeSession(name, Workbench.open, { onWarning: (w) => process.stderr.write(`baobab: session ${name}: ${w}\n`) })
+async function resume(name: string, clock: ClockMode | undefined): Promise<Workbench> {
+  const wb = await resumeSession(name, Workbench.open, { clock, onWarning: (w) => process.stderr.write(`baobab: session ${name}: ${w}\n`) })
   if (!wb.hypervisor) throw new UsageError(`session ${name} is of a bare machine: resume it from the API (resumeSession)`)
   const m = wb.machine
   process.stderr.write(`baobab: resumed session ${name} at ${((m.sched.now / m.board.cpuHz) * 1000).toFixed(3)} ms of virtual time\n`)

@@ -53,6 +53,8 @@ export function scriptCommand(setCode: (c: number) => void): CommandModule<objec
       const { describeError } = await import('../../core/repl/display.ts')
       const wb = await openWorkbench(a.config, a.bare, a.board)
       // the script's own folder is one the user named: it may read files beside itself
+      const { loadReplPlugins } = await import('./repl-features.ts')
+      await loadReplPlugins(wb, (t) => process.stderr.write(`baobab: ${t}\n`))
       const session = createReplSession(wb, { unsafe: a['unsafe-repl'], hostPaths: [dirname(resolve(a.file))], onOutput: (s) => process.stdout.write(s + '\n') })
       // a promise the script leaves rejected is reported, and fails the run
       let stray = false

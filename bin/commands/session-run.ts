@@ -58,7 +58,7 @@ export async function showCommand(name: string, opts: { dir?: string; io?: Sessi
     `  saved      ${doc.createdAt}`,
     `  ${doc.config.kind === 'config' ? 'config ' : 'image  '}    ${doc.config.path}`,
     ...doc.config.images.map((i) => `  image      ${i.path}`),
-    `  board      ${doc.board} (${m.harts.length} hart${m.harts.length === 1 ? '' : 's'})`,
+    `  board      ${doc.board} (${m.cpus.length} CPU${m.cpus.length === 1 ? '' : 's'})`,
     `  time       ${doc.virtualMs.toFixed(3)} ms virtual, ${doc.instructions} instructions`,
     ...(m.hypervisor ? m.hypervisor.vms.map((v) => `  vm ${v.id}       ${v.name}: ${v.state}, ${v.vcpus.length} vCPU, ${Buffer.from(v.console.output, 'base64').length} console bytes`) : []),
     `  RAM        ${m.ramPages} non-zero pages (ram.bin.gz ${kib(doc.files['ram.bin.gz'].bytes)}, state.bin.gz ${kib(doc.files['state.bin.gz'].bytes)})`,

@@ -1,5 +1,5 @@
 /**
- * Decoded-instruction pages, shared by every hart on a bus and keyed by arena page: an
+ * Decoded-instruction pages, shared by every CPU on a bus and keyed by arena page: an
  * Int32Array of 2048 slots (one per halfword) × [op word, imm], with the translated regions and
  * visit counts of the same page. Shared by the arch plugins: each arch's decoder fills slots its
  * own way but keeps the rules this file relies on — a word of 0 is a slot not decoded yet, bit 7
@@ -9,14 +9,14 @@
  * the host's caches at every block.
  *
  * A page is dropped when anything writes its instructions (the bus reports writes to pages
- * flagged in `bus.codePages`; the harts' store TLBs never map such pages, so CPU stores to them
+ * flagged in `bus.codePages`; the CPUs' store TLBs never map such pages, so CPU stores to them
  * take the slow path and are reported too). A write beside the instructions — data sharing the page — keeps it: relocated
  * U-Boot writes variables next to its hottest code.
  */
 import type { MemoryBus } from '../bus.ts'
 
 /**
- * A translated region's function (an arch's translation tier makes them): hart state at arena
+ * A translated region's function (an arch's translation tier makes them): CPU state at arena
  * offset `base`, entered at pc (pcLo, pcHi), `el` instructions of the window elapsed and `left`
  * to go; returns the instructions of the window elapsed when it leaves — `el` plus what it and
  * the regions it went on into (through the table and the jump cache, tlb.ts) executed.
@@ -28,7 +28,7 @@ export const SLOT_REGION = 1 << 31
 /** bit 30 of a decoded slot's word: no region can start here (`blocks[page][slot]` is null) */
 export const SLOT_NO_REGION = 1 << 30
 
-interface HartLike {
+interface CpuLike {
   brk: boolean
   tlb: { dropWritesTo(page: number): void; dropJumps(): void }
 }
@@ -43,7 +43,7 @@ export class CodeCache {
   readonly index: (Int32Array | undefined)[] = []
   /** per page: visit counts of slots not yet translated */
   readonly heat: (Uint16Array | undefined)[] = []
-  readonly harts: HartLike[] = []
+  readonly cpus: CpuLike[] = []
   /**
    * Every live region function, so that translated code can go on into another region with
    * `return_call_indirect` instead of returning to JavaScript. Index 0 is never used; the
@@ -94,7 +94,7 @@ export class CodeCache {
     this.heat[page] = undefined
     for (const i of this.owned[page] ?? []) { this.table.set(i, null); this.free.push(i) }
     this.owned[page] = undefined
-    for (const h of this.harts) { h.brk = true; h.tlb.dropJumps() }
+    for (const h of this.cpus) { h.brk = true; h.tlb.dropJumps() }
   }
 
   /** The decoded page for arena page `page`, created (empty) on first use. */
@@ -112,7 +112,7 @@ export class CodeCache {
       this.heat[page] = new Uint16Array(4096)
       if (!this.bus.codePages[page]) {
         this.bus.codePages[page] = 1
-        for (const h of this.harts) h.tlb.dropWritesTo(page)
+        for (const h of this.cpus) h.tlb.dropWritesTo(page)
       }
     }
     return d
@@ -157,7 +157,7 @@ export class CodeCache {
   }
 
   /**
-   * Page `page`'s own region arrays, made on first need (see `page`). Only the hart translating
+   * Page `page`'s own region arrays, made on first need (see `page`). Only the CPU translating
    * the page can hold the shared ones meanwhile (the others fetch their page again when they next
    * run): its execute loop looks the page up again after translating.
    */

@@ -2,11 +2,11 @@
  * A guest's access to a device the hypervisor emulates, served in place (a VM exit without a
  * trap): the arch's translation found the address in an emulated window of the VM's stage-2
  * map (`emu`, at `emuOff` in it); the device sees which vCPU accessed it. Shared by the arch
- * plugins, whose harts carry these fields.
+ * plugins, whose CPUs carry these fields.
  */
 import type { MmioHandler } from '../bus.ts'
 
-export interface EmulatingHart {
+export interface EmulatingCpu {
   /** the emulated window of the last translation, and the offset in it */
   emu: { handler?: MmioHandler } | null
   emuOff: number
@@ -19,7 +19,7 @@ export interface EmulatingHart {
 }
 
 /** A load of `size` bytes: the value into h.r64. */
-export function emulatedRead(h: EmulatingHart, size: number): boolean {
+export function emulatedRead(h: EmulatingCpu, size: number): boolean {
   const e = h.emu!, off = h.emuOff
   h.onExit?.()
   if (size === 8) {
@@ -33,7 +33,7 @@ export function emulatedRead(h: EmulatingHart, size: number): boolean {
 }
 
 /** A store of `size` bytes of (vLo, vHi); a device sees only the bytes stored. */
-export function emulatedWrite(h: EmulatingHart, size: number, vLo: number, vHi: number): boolean {
+export function emulatedWrite(h: EmulatingCpu, size: number, vLo: number, vHi: number): boolean {
   const e = h.emu!, off = h.emuOff
   h.onExit?.()
   if (size === 8) {

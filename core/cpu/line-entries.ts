@@ -3,7 +3,7 @@
  * LineTracking): which load and store TLB entry holds each set's newest line, so that an access
  * touching a set drops the entry of another line there, and the hits translated code counted, to
  * report. Shared by the arch plugins: their slow paths call `keep` after an access the model
- * served, their harts register `touched` with the bus and call `report` at the end of a window.
+ * served, their CPUs register `touched` with the bus and call `report` at the end of a window.
  */
 import type { LineTracking, MemoryBus } from '../bus.ts'
 import type { Tlb } from './tlb.ts'

@@ -1,9 +1,9 @@
 /**
- * A per-hart software TLB: direct-mapped, 256 entries each for fetch, load and store, mapping a
+ * A per-CPU software TLB: direct-mapped, 256 entries each for fetch, load and store, mapping a
  * virtual page to the arena offset of its physical page. An entry is 4 int32s in one array —
  * [low word of the page address, high word, arena offset, arena offset − low word (mod 2^32): an
  * address's arena offset in one add, as translated code takes it] — so the execute loop keeps
- * one array per kind live, not three. The arrays live in the hart's state area in the arena,
+ * one array per kind live, not three. The arrays live in the CPU's state area in the arena,
  * where translated blocks read them too. Only arena RAM is ever entered; MMIO and observed pages
  * always miss. Shared by the arch plugins: what fills it (the page-table walk) is the arch's.
  */

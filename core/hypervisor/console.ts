@@ -16,6 +16,7 @@ const MAX_KEPT = 2 * 1024 * 1024
 
 export class VmConsole {
   private listeners: ((b: number) => void)[] = []
+  private inputListeners: ((bytes: Uint8Array) => void)[] = []
   private inputSink: ((b: number) => void) | null = null
   private pendingInput: number[] = []
   /** bytes the guest wrote, all of them (the TUI's scrollback reads this) */
@@ -59,7 +60,14 @@ export class VmConsole {
   /** outside → guest */
   send(data: string | Uint8Array): void {
     const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data
+    for (const fn of this.inputListeners) fn(bytes)
     for (const b of bytes) this.inputSink ? this.inputSink(b) : this.pendingInput.push(b)
+  }
+
+  /** told of everything sent to the guest, before it goes in (a recording of the run's input) */
+  onInput(fn: (bytes: Uint8Array) => void): () => void {
+    this.inputListeners.push(fn)
+    return () => { this.inputListeners = this.inputListeners.filter((f) => f !== fn) }
   }
 
   /** Sessions: the output so far and input not yet taken (listeners and the sink are wiring). */
@@ -74,6 +82,11 @@ export class VmConsole {
     for (const b of bytes) this.output.push(b)
     this.dropped = s.dropped
     this.pendingInput = s.pendingInput.map((b) => b & 0xff)
+  }
+
+  /** whether input has somewhere to go yet (a UART of the VM's, or the firmware console) */
+  get hasInputSink(): boolean {
+    return this.inputSink !== null
   }
 
   /** where input goes (the VM's UART or its SBI console queue) */

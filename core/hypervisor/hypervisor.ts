@@ -93,7 +93,7 @@ export class Hypervisor {
     this.log = new HypLog(() => machine.sched.time())
     if (!arch.hypervisor) throw new Error(`architecture ${arch.name} has no hypervisor support`)
     this.arch = arch.hypervisor(this)
-    machine.harts.forEach((_, p) => this.stacks.push(new VmStack(p, this.arch, (v) => { this.onCpu[p] = v })))
+    machine.cpus.forEach((_, p) => this.stacks.push(new VmStack(p, this.arch, (v) => { this.onCpu[p] = v })))
   }
 
   /** what features keep per machine (hooks.ts `perHypervisor`), by key */
@@ -144,7 +144,7 @@ export class Hypervisor {
 
   /** Build every VM and start the boot vCPUs. Throws (before anything runs) on an impossible config. */
   boot(): void {
-    const cpus = this.machine.harts.length
+    const cpus = this.machine.cpus.length
     const assign = assignCpus(this.config.vms, cpus)
     // the config was checked against the same plan, so this does not fail
     const plan = planMemory(this.machine.board, this.config.vms, this.config.shmem, this.config.hypColors, (path, rule) => {
@@ -160,7 +160,7 @@ export class Hypervisor {
     for (let k = 0; k < this.vms.length; k++) this.buildStaticChildren(this.vms[k]!)
     // every pCPU waits: boot vCPUs start below; the others on SBI HSM / PSCI CPU_ON; pCPUs no VM
     // took stay off, as in Bao
-    for (const h of this.machine.harts) h.halt()
+    for (const h of this.machine.cpus) h.halt()
     // static children wait on the stack for a feature to start them
     for (const vm of this.vms) if (!vm.parent) this.startVm(vm)
     this.consoles = new PassThroughConsoles(this)
@@ -380,17 +380,19 @@ export class Hypervisor {
     if (!factory) throw new Error(`VM ${vm.name}: no device type '${type}'`)
     const lines: IrqLine[] = irqs.map((n) => ({ set: (level: boolean) => this.arch.setVirq(vm, n, level) }))
     const bd: BoardDevice = { name: `${vm.name}.${type}@${hex(gpa)}`, type, base: gpa, size }
+    // a device that opens a serial port is a UART: it becomes the VM's console (any type, not one by name)
+    let console = false
     const ctx: DeviceContext = {
       name: bd.name, base: gpa, size, params: { serial: `vm:${vm.name}` }, irqs: lines,
-      harts: vm.vcpus.length, hartLine: () => NO_IRQ, sched: this.machine.sched,
+      cpus: vm.vcpus.length, cpuLine: () => NO_IRQ, sched: this.machine.sched,
       timebaseHz: this.machine.board.timebaseHz, cpuHz: this.machine.board.cpuHz,
-      serial: (n) => this.machine.serial(n), machine: this.machine,
+      serial: (n) => { console = true; return this.machine.serial(n) }, machine: this.machine,
     }
     const device: Device = factory(ctx)
     this.emulated.set(bd.name, device)
     const serial = this.machine.serial(`vm:${vm.name}`)
-    const unsubscribe = serial.onOutput((b) => vm.console.put(b))
-    vm.console.setInputSink((b) => serial.send(new Uint8Array([b])))
+    const unsubscribe = console ? serial.onOutput((b) => vm.console.put(b)) : () => {}
+    if (console) vm.console.setInputSink((b) => serial.send(new Uint8Array([b])))
     const size4k = Math.ceil(size / PAGE) * PAGE
     const entry: Stage2Entry = { gpa, size: size4k, pa: 0, perm: S2_R | S2_W, kind: 'emulated', name: bd.name, handler: device }
     vm.stage2.map(entry)
@@ -447,7 +449,7 @@ export class Hypervisor {
    * running config; it takes free pCPUs (those no running VM holds) and starts at once.
    */
   createVmAtRuntime(vc: HvVmConfig): Vm {
-    const free = this.machine.harts.map((_, p) => p).filter((p) => !this.onCpu[p] || this.onCpu[p]!.vm.state !== 'running')
+    const free = this.machine.cpus.map((_, p) => p).filter((p) => !this.onCpu[p] || this.onCpu[p]!.vm.state !== 'running')
     const want = free.filter((p) => (vc.cpuAffinity >>> p) & 1).concat(free.filter((p) => !((vc.cpuAffinity >>> p) & 1))).slice(0, vc.cpuNum)
     if (want.length < vc.cpuNum) throw new Error(`VM ${vc.name} needs ${vc.cpuNum} CPUs, ${free.length} free`)
     // its pages from the pools (throws, having taken nothing, when they are not there); written
@@ -471,7 +473,7 @@ export class Hypervisor {
     }
     const vm = this.vms.find((v) => v.id === id)!
     this.buildStaticChildren(vm)
-    for (const v of vm.vcpus) this.machine.harts[v.pcpu]!.halt()
+    for (const v of vm.vcpus) this.machine.cpus[v.pcpu]!.halt()
     this.startVm(vm)
     return vm
   }

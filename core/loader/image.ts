@@ -14,7 +14,7 @@ import { hasElfMagic, ImageError, machineName, parseElf, type ElfImage, type Elf
 export { ImageError } from './elf.ts'
 
 export interface LoadOptions {
-  /** e_machine the board's harts run (EM_RISCV = 243, EM_AARCH64 = 183) */
+  /** e_machine the board's CPUs run (EM_RISCV = 243, EM_AARCH64 = 183) */
   elfMachine: number
   /** where a raw binary goes; it is also its entry point */
   rawBase?: bigint
@@ -29,7 +29,7 @@ export interface LoadedRange {
 
 export interface LoadedImage {
   kind: 'elf' | 'raw'
-  /** physical address the boot hart starts at */
+  /** physical address the boot CPU starts at */
   entry: bigint
   symbols: ElfSymbol[]
   /** the RAM each segment (or the raw file) occupies, memsz bytes each */
@@ -123,7 +123,7 @@ function loadElf(
 }
 
 /**
- * The boot hart starts with translation off, so it needs e_entry as a physical address. Where a
+ * The boot CPU starts with translation off, so it needs e_entry as a physical address. Where a
  * segment is linked at a virtual address other than its load address (a kernel linked high),
  * e_entry is translated through the segment that contains it.
  */

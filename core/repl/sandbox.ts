@@ -211,7 +211,7 @@ function apiGlobals(wb: Workbench, print: (text: string) => void, pure: WeakSet<
     },
   }
   // namespaces plugins added (feature llc's `llc`), for this machine; never over a built-in name
-  for (const [name, make] of wb.plugins.apis) if (!(name in globals)) globals[name] = make(wb.machine.bus)
+  for (const [name, make] of wb.plugins.apis) if (!(name in globals)) globals[name] = make(wb.machine.bus, { machine: wb.machine, hypervisor: wb.hypervisor })
   for (const f of [vm, stats, wb.hv.vms, wb.hv.log, plugins.list!, wb.breakpoint.list, wb.watchpoint.list]) pure.add(f)
   return globals
 }

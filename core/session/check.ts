@@ -1,9 +1,9 @@
 /**
  * What `restoreMachine` checks before it changes anything: that the snapshot is of this machine
- * (board, arch, harts, devices, RAM pages), that what it says refers to things that exist (VMs,
+ * (board, arch, CPUs, devices, RAM pages), that what it says refers to things that exist (VMs,
  * vCPUs, pCPUs, shared memories, device types), and — through their owners' `checkState` /
- * `check` hooks — that every device's, hart's and the arch glue's state is one they restore.
- * The core names no architecture: the hooks say what a valid hart or vPLIC state is.
+ * `check` hooks — that every device's, CPU's and the arch glue's state is one they restore.
+ * The core names no architecture: the hooks say what a valid CPU or vPLIC state is.
  */
 import type { Workbench } from '../api.ts'
 import { PAGE_SIZE, STATE_AREA_BYTES } from '../bus.ts'
@@ -17,7 +17,7 @@ export function checkMachine(wb: Workbench, snap: MachineSnapshot, fail: (msg: s
   const hv = wb.hypervisor
   if (snap.board !== m.board.name) fail(`snapshot is of board ${snap.board}, the machine is ${m.board.name}`)
   if (snap.arch !== m.arch.name) fail(`snapshot is of arch ${snap.arch}, the machine is ${m.arch.name}`)
-  if (snap.harts.length !== m.harts.length) fail(`snapshot has ${snap.harts.length} harts, the machine ${m.harts.length}`)
+  if (snap.cpus.length !== m.cpus.length) fail(`snapshot has ${snap.cpus.length} CPUs, the machine ${m.cpus.length}`)
   for (const name of Object.keys(snap.devices)) if (!m.devices.has(name)) fail(`snapshot has device ${name}, the machine has none`)
   if (snap.state.length !== STATE_AREA_BYTES) fail(`state area is ${snap.state.length} bytes, expected ${STATE_AREA_BYTES}`)
   if (snap.ram.data.length !== snap.ram.pages.length * PAGE_SIZE) fail('RAM image: data length does not match the page list')
@@ -34,7 +34,7 @@ export function checkMachine(wb: Workbench, snap: MachineSnapshot, fail: (msg: s
     }
   }
   for (const [name, s] of Object.entries(snap.devices)) owned(`machine.devices.${name}`, () => m.devices.get(name)!.device.checkState?.(s))
-  snap.harts.forEach((s, i) => owned(`machine.harts[${i}]`, () => m.harts[i]!.checkState?.(s, snap.state)))
+  snap.cpus.forEach((s, i) => owned(`machine.cpus[${i}]`, () => m.cpus[i]!.checkState?.(s, snap.state)))
   if (!hv || !snap.hypervisor) return
 
   const h = snap.hypervisor
@@ -60,7 +60,7 @@ export function checkMachine(wb: Workbench, snap: MachineSnapshot, fail: (msg: s
     const where = `${path}.created[${i}]`
     if (!ids.has(c.id)) fail(`${where}.id: VM ${c.id} is not among the snapshot's VMs`)
     if (c.pcpus.length !== c.config.cpuNum) fail(`${where}.pcpus: ${c.pcpus.length} pCPUs for ${c.config.cpuNum} vCPUs`)
-    c.pcpus.forEach((p, k) => { if (p >= m.harts.length) fail(`${where}.pcpus[${k}]: pCPU ${p} does not exist (${m.harts.length} harts)`) })
+    c.pcpus.forEach((p, k) => { if (p >= m.cpus.length) fail(`${where}.pcpus[${k}]: pCPU ${p} does not exist (${m.cpus.length} CPUs)`) })
     checkVmDef(wb, c.config, `${where}.config`, fail)
   })
   // emulated devices of VMs made at run time exist once those are rebuilt: their restore checks them

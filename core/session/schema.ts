@@ -1,8 +1,8 @@
 /**
  * The shape of `session.json` (one lowdb JSON document per session), checked on every load so
  * a damaged or foreign file is refused with the field that is wrong, before anything restores.
- * Every field the core restores has its type and range here; device, hart and arch-glue states
- * stay opaque (their owners check them: `Device.checkState`, `Hart.checkState`, `ArchHyp.check`).
+ * Every field the core restores has its type and range here; device, CPU and arch-glue states
+ * stay opaque (their owners check them: `Device.checkState`, `Cpu.checkState`, `ArchHyp.check`).
  * The `machine` part as a whole is covered by a checksum, which catches damage, not edits.
  */
 import { z } from 'zod'
@@ -68,16 +68,23 @@ const vmDefShape = z.object({
 }).strict()
 const vmDef: z.ZodType<VmDef> = vmDefShape.extend({ children: z.lazy(() => z.array(vmDef).max(256)) }).strict() as z.ZodType<VmDef>
 
-const machine = z.object({
+/** Sessions saved before the core said "CPU" named the per-CPU states `harts`: read as `cpus`. */
+const legacyCpuKey = (v: unknown): unknown => {
+  if (typeof v !== 'object' || v === null || !('harts' in v) || 'cpus' in v) return v
+  const { CPUs, ...rest } = v as Record<string, unknown>
+  return { ...rest, cpus: CPUs }
+}
+
+const machine = z.preprocess(legacyCpuKey, z.object({
   format: count,
   board: text(256),
   arch: text(64),
-  harts: z.array(z.record(z.unknown())).max(1024),
+  cpus: z.array(z.record(z.unknown())).max(1024),
   sched: z.object({
     now: count,
     instructions: count,
     seq: count,
-    /** instructions per hart turn: 1 (stepping, breakpoints) up to the default 10000 and a little beyond */
+    /** instructions per CPU turn: 1 (stepping, breakpoints) up to the default 10000 and a little beyond */
     quantum: z.number().int().min(1).max(1_000_000),
     events: z.array(savedEvent).max(4096),
   }).strict().superRefine((s, ctx) => {
@@ -101,7 +108,7 @@ const machine = z.object({
   }).strict().nullable(),
   /** how many pages ram.bin holds (at most 2^24: 64 GiB of RAM) */
   ramPages: count.max(1 << 24, 'must be at most 2^24 pages'),
-}).strict()
+}).strict())
 
 export const sessionDoc = z.object({
   version: z.literal(SESSION_VERSION),
@@ -127,6 +134,8 @@ export const sessionDoc = z.object({
   board: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be a board name, not a path'),
   plugins: z.array(z.object({ name: z.string(), kind: z.string(), version: z.string() }).strict()),
   replHistory: z.array(z.string().max(1 << 16)).max(1 << 16),
+  /** how virtual time ran (core/api.ts ClockMode); sessions saved before the modes existed ran deterministic */
+  clock: z.enum(['deterministic', 'realtime']).optional(),
   /** summary for listings */
   virtualMs: z.number().nonnegative().max(Number.MAX_SAFE_INTEGER),
   instructions: count,

@@ -4,8 +4,8 @@
  * console bytes, same instruction counts — in this process or another one (DESIGN "Time and
  * determinism").
  *
- * Captured: RAM (the non-zero pages, arena and sparse), the arena's state area (harts'
- * registers and CSRs), each hart's `snapshot()`, every board device's `snapshot()`, the clock
+ * Captured: RAM (the non-zero pages, arena and sparse), the arena's state area (the CPUs'
+ * registers and CSRs), each CPU's `snapshot()`, every board device's `snapshot()`, the clock
  * and the pending timed events, and in hypervisor mode the VMs (states, faults, counters,
  * consoles), vCPUs (states, VM stacks), the hypervisor's log, the devices it emulates and the
  * architecture glue's own state (vPLICs, SBI input queues and timers, saved vCPU contexts).
@@ -70,7 +70,7 @@ export interface MachineState {
   format: number
   board: string
   arch: string
-  harts: unknown[]
+  cpus: unknown[]
   sched: SchedulerState
   power: PowerState
   /** board devices by instance name */
@@ -80,7 +80,7 @@ export interface MachineState {
 
 export interface MachineSnapshot extends MachineState {
   ram: RamImage
-  /** the arena's state area (harts' registers and CSRs), STATE_AREA_BYTES long */
+  /** the arena's state area (the CPUs' registers and CSRs), STATE_AREA_BYTES long */
   state: Uint8Array
 }
 
@@ -129,7 +129,7 @@ export function snapshotMachine(wb: Workbench): MachineSnapshot {
     format: SNAPSHOT_FORMAT,
     board: m.board.name,
     arch: m.arch.name,
-    harts: m.harts.map((h) => h.snapshot()),
+    cpus: m.cpus.map((h) => h.snapshot()),
     sched,
     power: { ...m.power },
     devices: Object.fromEntries([...m.devices].map(([name, d]) => [name, d.device.snapshot()])),
@@ -186,22 +186,22 @@ function restoreChecked(wb: Workbench, snap: MachineSnapshot, fail: (msg: string
     for (const name of Object.keys(snap.hypervisor.emulated)) if (!hv.emulated.has(name)) fail(`snapshot has emulated device ${name}, the machine has none`)
   }
 
-  // the clock first: devices and harts re-arm their events relative to it
+  // the clock first: devices and CPUs re-arm their events relative to it
   m.sched.restoreClock(snap.sched)
   restoreRam(m.bus, snap.ram)
   m.bus.u8.set(snap.state, 0)
   m.power.off = snap.power.off
   m.power.code = snap.power.code
-  // devices before harts: a device's restore drives its interrupt lines (the harts' inputs),
-  // and the hart's own saved view of those lines is what stands
+  // devices before CPUs: a device's restore drives its interrupt lines (the CPUs' inputs),
+  // and the CPU's own saved view of those lines is what stands
   for (const [name, s] of Object.entries(snap.devices)) m.devices.get(name)!.device.restore(s)
   if (hv && snap.hypervisor) restoreHypervisor(wb, snap.hypervisor)
-  snap.harts.forEach((s, i) => m.harts[i]!.restore(s))
+  snap.cpus.forEach((s, i) => m.cpus[i]!.restore(s))
   const warnings = m.sched.restoreEvents(snap.sched)
   // decoded code and translations refill from the restored RAM
   const code = m.bus.codePages
   for (let p = 0; p < code.length; p++) if (code[p]) m.bus.invalidateCode(p)
-  for (const h of m.harts) h.flushTlb()
+  for (const h of m.cpus) h.flushTlb()
   return { warnings }
 }
 

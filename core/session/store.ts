@@ -3,7 +3,7 @@
  * `sessions/<name>/` holding `session.json` — a lowdb JSON document: version, createdAt, the
  * config (path and sha256 of it and of every image it names), board, plugins, REPL history and
  * the machine snapshot without its binary parts — and beside it `ram.bin.gz` (the non-zero RAM
- * pages) and `state.bin.gz` (the harts' register area), each with its sha256 in session.json.
+ * pages) and `state.bin.gz` (the CPUs' register area), each with its sha256 in session.json.
  *
  * Writes are atomic: everything goes to `.<name>.tmp-<pid>/` first; then the old folder is
  * renamed to `.<name>.old-<pid>`, the new one into place, and the backup deleted. A crash
@@ -94,6 +94,8 @@ export type Opener = (opts: OpenOptions) => Promise<Workbench>
 export interface ResumeOptions extends StoreOptions {
   /** told about anything that did not come back exactly (plugin versions, timed events) */
   onWarning?: (msg: string) => void
+  /** run the resumed machine in this clock mode instead of the one it was saved in */
+  clock?: 'deterministic' | 'realtime'
 }
 
 /** A session that cannot be saved or loaded: `file` is the one at fault ('' for the name itself). */
@@ -160,6 +162,7 @@ export async function saveSession(wb: Workbench, name: string, opts: SaveOptions
     board: m.board.name,
     plugins: wb.plugins.list().map((p) => ({ name: p.name, kind: p.kind, version: p.version })),
     replHistory: [...(opts.replHistory ?? [])],
+    clock: wb.clock,
     virtualMs: (m.sched.now / m.board.cpuHz) * 1000,
     instructions: m.sched.instructions,
     files: { 'ram.bin.gz': { sha256: sha256(ramGz), bytes: ramGz.length }, 'state.bin.gz': { sha256: sha256(stateGz), bytes: stateGz.length } },
@@ -346,9 +349,12 @@ export async function openSession(s: LoadedSession, open: Opener, opts: ResumeOp
   const now = new Map(wb.plugins.list().map((p) => [p.name, p.version]))
   for (const p of s.doc.plugins) {
     const v = now.get(p.name)
+    // a feature the config does not list was a tool of the REPL's (gdb), not part of the machine
+    if (v === undefined && p.kind === 'feature') continue
     if (v !== p.version) warnings.unshift(`plugin ${p.name} was ${p.version} when saved, ${v === undefined ? 'not loaded' : v} now`)
   }
   for (const w of warnings) opts.onWarning?.(w)
+  wb.setClock(opts.clock ?? s.doc.clock ?? 'deterministic')
   return wb
 }
 

@@ -1,11 +1,12 @@
 import type { ArchDesc } from '../../core/arch.ts'
 import { disassemble } from './disasm.ts'
-import { A64Hart } from './hart.ts'
+import { A64Cpu } from './cpu.ts'
 import { warmUp } from './warm-up.ts'
 import { bareBoot, rawImageBase } from './bare-boot.ts'
 import { A64Hyp } from './hyp/a64-hyp.ts'
 import { A64_VM_OPTIONS, checkA64Vm, vgicWindows } from './hyp/options.ts'
 import { configBlob } from './config-blob.ts'
+import { gdb } from './gdb.ts'
 
 /** EM_AARCH64 */
 const EM_AARCH64 = 183
@@ -13,8 +14,9 @@ const EM_AARCH64 = 183
 export const aarch64: ArchDesc = {
   name: 'aarch64',
   elfMachine: EM_AARCH64,
-  createHart: (host, id) => { warmUp(); return new A64Hart(host, id) },
+  createCpu: (host, id) => { warmUp(); return new A64Cpu(host, id) },
   disassemble,
+  gdb,
   bareBoot,
   rawImageBase,
   configBlob,

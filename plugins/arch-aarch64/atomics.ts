@@ -11,7 +11,7 @@
  * and ERET clears it. Returns true when done (the caller advances pc), false after a fault.
  */
 import { undefinedInstruction, abort } from './exceptions.ts'
-import type { A64Hart } from './hart.ts'
+import type { A64Cpu } from './cpu.ts'
 import { physRead, physWrite } from './memory.ts'
 import { ACC_LOAD, ACC_STORE, FSC, translate } from './mmu.ts'
 import { spAlignmentFault } from './system.ts'
@@ -19,12 +19,12 @@ import { ST, X_SINK, X_SP, X_ZR } from './state.ts'
 
 const TWO32 = 4294967296
 
-export function atomic(h: A64Hart, insn: number): boolean {
+export function atomic(h: A64Cpu, insn: number): boolean {
   return ((insn >>> 24) & 63) === 0b001000 ? exclusiveGroup(h, insn) : h.lse ? lse(h, insn) : undefinedInstruction(h)
 }
 
 /** the address in Rn (SP allowed) into h.r64[2..3] (A_LO, A_HI), after the SP alignment check; false after a fault */
-function baseAddress(h: A64Hart, insn: number): boolean {
+function baseAddress(h: A64Cpu, insn: number): boolean {
   const rn = (insn >>> 5) & 31
   const b = rn === 31 ? X_SP : rn * 2
   if (b === X_SP && (h.x[b]! & 15) !== 0 && spAlignmentFault(h)) return false
@@ -39,16 +39,16 @@ const src = (n: number): number => (n === 31 ? X_ZR : n * 2)
 const dst = (n: number): number => (n === 31 ? X_SINK : n * 2)
 
 /** translate an aligned access of `bytes`; -1 after raising an alignment fault or an abort */
-function alignedPa(h: A64Hart, bytes: number, acc: number): number {
+function alignedPa(h: A64Cpu, bytes: number, acc: number): number {
   const lo = h.r64[A_LO]!, hi = h.r64[A_HI]!
   if ((lo & (bytes - 1)) !== 0) { abort(h, false, FSC.ALIGNMENT, acc === ACC_STORE, false, lo, hi); return -1 }
   return translate(h, lo, hi, acc)
 }
 
-const external = (h: A64Hart, write: boolean): false => abort(h, false, FSC.EXTERNAL, write, false, h.r64[A_LO]!, h.r64[A_HI]!)
+const external = (h: A64Cpu, write: boolean): false => abort(h, false, FSC.EXTERNAL, write, false, h.r64[A_LO]!, h.r64[A_HI]!)
 
 /** load/store exclusive register group (C4.1.x): size 001000 o2 L o1 Rs o0 Rt2 Rn Rt */
-function exclusiveGroup(h: A64Hart, insn: number): boolean {
+function exclusiveGroup(h: A64Cpu, insn: number): boolean {
   const size = insn >>> 30, o2 = (insn >>> 23) & 1, l = (insn >>> 22) & 1, o1 = (insn >>> 21) & 1
   const rs = (insn >>> 16) & 31, o0 = (insn >>> 15) & 1, rt2 = (insn >>> 10) & 31, rt = insn & 31
   // CAS and CASP are FEAT_LSE's (A64Options.lse)
@@ -124,7 +124,7 @@ function exclusiveGroup(h: A64Hart, insn: number): boolean {
   return true
 }
 
-function setReg(h: A64Hart, i: number, lo: number, hi: number): void {
+function setReg(h: A64Cpu, i: number, lo: number, hi: number): void {
   h.x[i] = lo
   h.x[i + 1] = hi
 }
@@ -137,7 +137,7 @@ function trunc(bytes: number, lo: number, hi: number, out: Int32Array): void {
 const t = new Int32Array(2)
 
 /** CAS, CASA, CASL, CASAL and the B/H forms (C6.2.44): Rs ← old; memory ← Rt if old = Rs */
-function cas(h: A64Hart, insn: number, size: number, rs: number, rt: number): boolean {
+function cas(h: A64Cpu, insn: number, size: number, rs: number, rt: number): boolean {
   if (!baseAddress(h, insn)) return false
   const bytes = 1 << size
   const pa = alignedPa(h, bytes, ACC_STORE)
@@ -155,7 +155,7 @@ function cas(h: A64Hart, insn: number, size: number, rs: number, rt: number): bo
 }
 
 /** CASP and its forms (C6.2.45): a pair of W (size 0) or X (size 1) registers, even-numbered */
-function casp(h: A64Hart, insn: number, size: number, rs: number, rt: number): boolean {
+function casp(h: A64Cpu, insn: number, size: number, rs: number, rt: number): boolean {
   if ((rs & 1) !== 0 || (rt & 1) !== 0 || rs === 31 || rt === 31) return undefinedInstruction(h)
   if (!baseAddress(h, insn)) return false
   const elem = size === 0 ? 4 : 8
@@ -178,7 +178,7 @@ function casp(h: A64Hart, insn: number, size: number, rs: number, rt: number): b
 }
 
 /** atomic memory operations (C4.1.x): size 111 0 00 A R 1 Rs o3 opc 00 Rn Rt */
-function lse(h: A64Hart, insn: number): boolean {
+function lse(h: A64Cpu, insn: number): boolean {
   const size = insn >>> 30, rs = (insn >>> 16) & 31, o3 = (insn >>> 15) & 1, opc = (insn >>> 12) & 7, rt = insn & 31
   if (o3 === 1 && opc !== 0) return undefinedInstruction(h) // LDAPR and friends: Armv8.3
   if (!baseAddress(h, insn)) return false

@@ -15,7 +15,7 @@ import type { BoardDesc } from '../../core/board.ts'
 import { fdtToBytes } from '../../core/fdt.ts'
 import type { LoadedImage } from '../../core/loader/image.ts'
 import type { Machine } from '../../core/machine.ts'
-import type { A64Hart } from './hart.ts'
+import type { A64Cpu } from './cpu.ts'
 import { gicOptions } from './hyp/options.ts'
 import { a64VmFdt } from './hyp/vm-fdt.ts'
 import { Psci } from './psci.ts'
@@ -53,12 +53,12 @@ export function boardFdt(machine: Machine): Uint8Array {
   // the RAM the bus keeps in its arena: code is fetched only from there (core/bus.ts), and firmware
   // such as U-Boot moves itself to the top of the RAM it is told of (QEMU's own default is 128 MiB)
   const memory = machine.bus.ram.filter((r) => r.arenaOffset >= 0 && b.memory.some((m) => r.base >= m.base && r.base < m.base + m.size))
-  const root = a64VmFdt({ name: b.name, vcpus: machine.harts.length, memory, gic: gicOptions(b, undefined), uarts, psciMethod: 'hvc' })
+  const root = a64VmFdt({ name: b.name, vcpus: machine.cpus.length, memory, gic: gicOptions(b, undefined), uarts, psciMethod: 'hvc' })
   return fdtToBytes(root)
 }
 
 export function bareBoot(machine: Machine, image: LoadedImage): void {
-  const harts = machine.harts as A64Hart[]
+  const harts = machine.cpus as A64Cpu[]
   const psci = new Psci(harts, machine)
   const ram = ramBase(machine.board)
   const dtb = boardFdt(machine)

@@ -5,7 +5,7 @@
  * SHA1, SHA2, CRC32) says so; sysreg-defs.ts reports the same value, so they are here. The AES
  * S-box is computed from its definition (FIPS-197 §5.1.1: the GF(2^8) inverse, then the affine map).
  */
-import type { A64Hart } from './hart.ts'
+import type { A64Cpu } from './cpu.ts'
 import { clearRes, commit, getU, getW, RES32, RES8 } from './vreg.ts'
 
 /** multiplication in GF(2^8) modulo x^8 + x^4 + x^3 + x + 1 */
@@ -35,7 +35,7 @@ const [SBOX, INV_SBOX] = ((): [Uint8Array, Uint8Array] => {
 })()
 
 /** AES: opcode 4 AESE, 5 AESD, 6 AESMC, 7 AESIMC */
-export function aes(h: A64Hart, insn: number): boolean {
+export function aes(h: A64Cpu, insn: number): boolean {
   const size = (insn >>> 22) & 3, opcode = (insn >>> 12) & 31, rn = (insn >>> 5) & 31, rd = insn & 31
   if (size !== 0 || opcode < 4 || opcode > 7) return false
   const b = new Uint8Array(16)
@@ -65,15 +65,15 @@ const choose = (x: number, y: number, z: number): number => ((y ^ z) & x) ^ z
 const parity = (x: number, y: number, z: number): number => x ^ y ^ z
 const majority = (x: number, y: number, z: number): number => (x & y) | ((x | y) & z)
 
-const words = (h: A64Hart, n: number): number[] => [getW(h, n, 0), getW(h, n, 1), getW(h, n, 2), getW(h, n, 3)]
+const words = (h: A64Cpu, n: number): number[] => [getW(h, n, 0), getW(h, n, 1), getW(h, n, 2), getW(h, n, 3)]
 
-function put4(h: A64Hart, rd: number, w: number[]): void {
+function put4(h: A64Cpu, rd: number, w: number[]): void {
   for (let k = 0; k < 4; k++) RES32[k] = w[k]!
   commit(h, rd, true)
 }
 
 /** SHA three-register: opcode 0 SHA1C, 1 SHA1P, 2 SHA1M, 3 SHA1SU0, 4 SHA256H, 5 SHA256H2, 6 SHA256SU1 */
-export function sha3(h: A64Hart, insn: number): boolean {
+export function sha3(h: A64Cpu, insn: number): boolean {
   const size = (insn >>> 22) & 3, opcode = (insn >>> 12) & 7, rm = (insn >>> 16) & 31, rn = (insn >>> 5) & 31, rd = insn & 31
   if (size !== 0 || opcode === 7) return false
   const d = words(h, rd), n = words(h, rn), m = words(h, rm)
@@ -124,7 +124,7 @@ function sha256hash(x0: number[], y0: number[], w: number[], part1: boolean): nu
 }
 
 /** SHA two-register: opcode 0 SHA1H, 1 SHA1SU1, 2 SHA256SU0 */
-export function sha2(h: A64Hart, insn: number): boolean {
+export function sha2(h: A64Cpu, insn: number): boolean {
   const size = (insn >>> 22) & 3, opcode = (insn >>> 12) & 31, rn = (insn >>> 5) & 31, rd = insn & 31
   if (size !== 0 || opcode > 2) return false
   const n = words(h, rn)
@@ -142,7 +142,7 @@ export function sha2(h: A64Hart, insn: number): boolean {
 }
 
 /** PMULL/PMULL2 with 64-bit lanes: the 128-bit carry-less product of Vn.D[q] and Vm.D[q] */
-export function pmull64(h: A64Hart, rd: number, rn: number, rm: number, q: number): void {
+export function pmull64(h: A64Cpu, rd: number, rn: number, rm: number, q: number): void {
   const a = (BigInt(getW(h, rn, 2 * q + 1) >>> 0) << 32n) | BigInt(getW(h, rn, 2 * q) >>> 0)
   const b = (BigInt(getW(h, rm, 2 * q + 1) >>> 0) << 32n) | BigInt(getW(h, rm, 2 * q) >>> 0)
   let r = 0n

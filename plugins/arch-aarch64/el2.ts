@@ -7,7 +7,7 @@
  * instruction names and no trap is taken.
  */
 import { EC, takeException, VEC_SYNC } from './exceptions.ts'
-import type { A64Hart } from './hart.ts'
+import type { A64Cpu } from './cpu.ts'
 import { SR } from './sysreg-defs.ts'
 
 const ACC_FETCH = 0, ACC_STORE = 2, ACC_CM = 8
@@ -18,7 +18,7 @@ const IL = 1 << 25, WNR = 1 << 6, S1PTW = 1 << 7, CM = 1 << 8
  * A stage-2 abort at `ipa` (from EL1/EL0: EC 0x20 / 0x24). HPFAR_EL2.FIPA = IPA[47:12] at
  * bits 39:4; FAR_EL2 = the virtual address. Returns -1 (the abort is taken).
  */
-export function stage2Abort(h: A64Hart, ipa: number, acc: number, s1ptw: boolean, fsc: number, vaLo: number, vaHi: number): number {
+export function stage2Abort(h: A64Cpu, ipa: number, acc: number, s1ptw: boolean, fsc: number, vaLo: number, vaHi: number): number {
   const kind = acc & 3
   const fetch = kind === ACC_FETCH && !s1ptw
   const ec = kind === ACC_FETCH ? EC.IABT_LOW : EC.DABT_LOW
@@ -33,7 +33,7 @@ export function stage2Abort(h: A64Hart, ipa: number, acc: number, s1ptw: boolean
 }
 
 /** HPFAR_EL2 as a fault IPA (page address) */
-export function faultIpa(h: A64Hart): number {
+export function faultIpa(h: A64Cpu): number {
   const s = h.sys
   return ((s[SR.HPFAR_EL2 * 2 + 1]! >>> 0) * 0x10000000 + ((s[SR.HPFAR_EL2 * 2]! >>> 4) >>> 0)) * 4096
 }

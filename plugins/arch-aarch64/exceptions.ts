@@ -4,7 +4,7 @@
  * Synchronous exceptions are raised at the current pc (`h.pcLo/pcHi`, which the execute loop
  * stores before every slow path); every entry leaves pc at the vector and sets `brk`.
  */
-import type { A64Hart } from './hart.ts'
+import type { A64Cpu } from './cpu.ts'
 import { HCR, SR } from './sysreg-defs.ts'
 import { DAIF_A, DAIF_D, DAIF_F, DAIF_I, ST, X_SP } from './state.ts'
 import { hex, trace, TRACE_TRAPS } from './trace.ts'
@@ -28,7 +28,7 @@ function spBank(el: number, spsel: number): number {
 }
 
 /** Change PSTATE.EL and PSTATE.SP, moving the live SP to its bank and the new one in. */
-export function setElSp(h: A64Hart, el: number, spsel: number): void {
+export function setElSp(h: A64Cpu, el: number, spsel: number): void {
   const st = h.st, x = h.x, s = h.sys
   const from = spBank(st[ST.EL]!, st[ST.SPSEL]!) * 2
   s[from] = x[X_SP]!
@@ -45,12 +45,12 @@ export function setElSp(h: A64Hart, el: number, spsel: number): void {
 }
 
 /** Whether SP_ELx bank `idx` is the live one (then it is in x[X_SP], not in storage). */
-export function spIsLive(h: A64Hart, idx: number): boolean {
+export function spIsLive(h: A64Cpu, idx: number): boolean {
   return spBank(h.st[ST.EL]!, h.st[ST.SPSEL]!) === idx
 }
 
 /** PSTATE as SPSR_ELx holds it for an AArch64 state (C5.2.18): NZCV, IL, DAIF, M[3:0] */
-export function spsrOf(h: A64Hart): number {
+export function spsrOf(h: A64Cpu): number {
   const st = h.st
   return (st[ST.NZCV]! & 0xf0000000) | (st[ST.IL]! ? 1 << 20 : 0) | st[ST.DAIF]! | (st[ST.EL]! << 2) | st[ST.SPSEL]!
 }
@@ -68,7 +68,7 @@ export const NO_ESR = -1
  * Take an exception to `target` (1 or 2) at vector offset `vec`, returning to (retLo, retHi).
  * `esr` NO_ESR leaves ESR alone (interrupts); `hasFar` writes FAR_ELx.
  */
-export function takeException(h: A64Hart, target: number, vec: number, esr: number, retLo: number, retHi: number, hasFar: boolean, farLo: number, farHi: number): void {
+export function takeException(h: A64Cpu, target: number, vec: number, esr: number, retLo: number, retHi: number, hasFar: boolean, farLo: number, farHi: number): void {
   if (TRACE_TRAPS) traceEntry(h, target, vec, esr, retLo, retHi)
   if (target === 2 && h.trapHook !== null && h.trapHook(h, vec, esr, farLo, farHi)) return
   const st = h.st, s = h.sys
@@ -94,7 +94,7 @@ export function takeException(h: A64Hart, target: number, vec: number, esr: numb
 }
 
 /** The EL a synchronous exception from the current EL goes to (D1.10.1): EL1, or EL2 from EL2 or with HCR_EL2.TGE. */
-export function syncTarget(h: A64Hart): number {
+export function syncTarget(h: A64Cpu): number {
   const el = h.st[ST.EL]!
   if (el === 2) return 2
   if (el === 0 && h.el2 && (h.sys[SR.HCR_EL2 * 2]! & HCR.TGE) !== 0) return 2
@@ -102,19 +102,19 @@ export function syncTarget(h: A64Hart): number {
 }
 
 /** A synchronous exception at pc (the instruction is not done) with class `ec` and syndrome `iss`. */
-export function syncException(h: A64Hart, ec: number, iss: number): false {
+export function syncException(h: A64Cpu, ec: number, iss: number): false {
   takeException(h, syncTarget(h), VEC_SYNC, (ec << 26) | IL | iss, h.pcLo, h.pcHi, false, 0, 0)
   return false
 }
 
 /** The same with a fault address for FAR_ELx. */
-export function syncFault(h: A64Hart, ec: number, iss: number, farLo: number, farHi: number): false {
+export function syncFault(h: A64Cpu, ec: number, iss: number, farLo: number, farHi: number): false {
   takeException(h, syncTarget(h), VEC_SYNC, (ec << 26) | IL | iss, h.pcLo, h.pcHi, true, farLo, farHi)
   return false
 }
 
 /** UNDEFINED: EC 0 with IL set (D1.10.4, "Unknown reason"). */
-export function undefinedInstruction(h: A64Hart): false {
+export function undefinedInstruction(h: A64Cpu): false {
   return syncException(h, EC.UNKNOWN, 0)
 }
 
@@ -122,7 +122,7 @@ export function undefinedInstruction(h: A64Hart): false {
  * SVC/HVC/SMC: ELR is the next instruction (D1.10.1 "preferred return address"). SVC goes to
  * EL1 (EL2 from EL2); HVC to EL2; SMC would go to EL3.
  */
-export function callException(h: A64Hart, ec: number, imm16: number, target: number): void {
+export function callException(h: A64Cpu, ec: number, imm16: number, target: number): void {
   const lo = (h.pcLo + 4) | 0
   const hi = lo === 0 ? (h.pcHi + 1) | 0 : h.pcHi
   takeException(h, target, VEC_SYNC, (ec << 26) | IL | imm16, lo, hi, false, 0, 0)
@@ -132,7 +132,7 @@ export function callException(h: A64Hart, ec: number, imm16: number, target: num
  * A data or instruction abort with fault status `fsc` (DFSC/IFSC, D19.2.37.x) at virtual
  * address (lo, hi). EC says lower or same EL; WnR for writes; CM for cache maintenance.
  */
-export function abort(h: A64Hart, fetch: boolean, fsc: number, write: boolean, cm: boolean, lo: number, hi: number): false {
+export function abort(h: A64Cpu, fetch: boolean, fsc: number, write: boolean, cm: boolean, lo: number, hi: number): false {
   const target = syncTarget(h)
   const lower = h.st[ST.EL]! < target
   const ec = fetch ? (lower ? EC.IABT_LOW : EC.IABT_CUR) : (lower ? EC.DABT_LOW : EC.DABT_CUR)
@@ -142,12 +142,12 @@ export function abort(h: A64Hart, fetch: boolean, fsc: number, write: boolean, c
 }
 
 /** PC alignment fault (D1.10.3): FAR holds the misaligned pc. */
-export function pcAlignmentFault(h: A64Hart): false {
+export function pcAlignmentFault(h: A64Cpu): false {
   return syncFault(h, EC.PC_ALIGN, 0, h.pcLo, h.pcHi)
 }
 
 /** PSTATE.IL set by an illegal exception return: the next instruction faults with EC 0x0E. */
-export function illegalState(h: A64Hart): void {
+export function illegalState(h: A64Cpu): void {
   syncException(h, EC.ILLEGAL, 0)
 }
 
@@ -156,7 +156,7 @@ export function illegalState(h: A64Hart): void {
  * AArch32, to an EL not implemented or to EL0 with SP_ELx is an illegal exception return
  * (D1.11.2): EL and SP stay, PSTATE.IL is set, and the next instruction faults.
  */
-export function exceptionReturn(h: A64Hart): void {
+export function exceptionReturn(h: A64Cpu): void {
   const st = h.st, s = h.sys
   const el = st[ST.EL]!
   const spsr = s[SPSR[el]! * 2]!
@@ -178,7 +178,7 @@ export function exceptionReturn(h: A64Hart): void {
   h.brk = true
 }
 
-function traceEntry(h: A64Hart, target: number, vec: number, esr: number, retLo: number, retHi: number): void {
+function traceEntry(h: A64Cpu, target: number, vec: number, esr: number, retLo: number, retHi: number): void {
   const kind = vec === VEC_IRQ ? 'irq' : vec === VEC_FIQ ? 'fiq' : `ec ${hex(esr >>> 26)} iss ${hex(esr & 0x1ffffff)}`
   const ret = (BigInt(retHi) << 32n) | BigInt(retLo >>> 0)
   trace(`hart ${h.id} EL${h.st[ST.EL]} ${kind} elr ${hex(ret)} -> EL${target}`)

@@ -8,7 +8,7 @@
  * exceptions, exclusives and atomics — is out of line (memory.ts, system.ts), and so is SIMD & FP
  * data processing (fp-exec.ts); loads and stores of V registers have the TLB fast path.
  */
-import type { A64Hart } from './hart.ts'
+import type { A64Cpu } from './cpu.ts'
 import type * as decoded from './decode.ts'
 import { adds32, adds64, bitfield, crc32, div, dp1, extendReg, extr, logicFlags, madd, maddl, mulh, operand2, shiftv } from './alu.ts'
 import { decodeAt, EXT_SW, EXT_SX, EXT_ZERO, fetchPage, loadSlow, storeSlow } from './memory.ts'
@@ -49,10 +49,10 @@ const OP_IN_SYNC: Same<Values<typeof Op>, Values<typeof decoded.Op>> = true
 void OP_IN_SYNC
 
 const ALU_LAST = 18, MEM_FIRST = 51
-const K_REG = 0, K_IMM = 1, EX_INV = 8
+const K_REG = 0, K_IMM = 1, K_LSL = 2, K_LSR = 3, EX_INV = 8, EX_SF = 1 << 14
 const M_REG = 3, M_LIT = 4, M_PRE = 1, M_POST = 2
 /** the same constants as decode.ts's, local for the same reason (test/decode.test.ts checks they agree) */
-export const LOOP_FIELDS = { ALU_LAST, MEM_FIRST, K_REG, K_IMM, EX_INV, M_REG, M_LIT, M_PRE, M_POST }
+export const LOOP_FIELDS = { ALU_LAST, MEM_FIRST, K_REG, K_IMM, K_LSL, K_LSR, EX_INV, EX_SF, M_REG, M_LIT, M_PRE, M_POST }
 
 const TWO32 = 4294967296
 
@@ -61,7 +61,7 @@ const TWO32 = 4294967296
  * (exception, system register side effect, WFI, MMIO that stops the machine). Accumulates into
  * `elapsed`.
  */
-export function exec(h: A64Hart, max: number): void {
+export function exec(h: A64Cpu, max: number): void {
   const x = h.x, st = h.st, u8 = h.u8, u16 = h.u16, i32 = h.i32, r64 = h.r64
   const rT = h.tlb.r, wT = h.tlb.w
   /** word index of V0 in the arena, and what V-register memory ops may do (fp-ldst.ts fpMemMode; 0: not asked yet) */
@@ -95,7 +95,14 @@ export function exec(h: A64Hart, max: number): void {
       const k = ex & 7
       if (k === K_REG) { bLo = x[rm]!; bHi = x[rm + 1]! }
       else if (k === K_IMM) { bLo = imm; bHi = dec[e + 3]! }
-      else { operand2(r64, x[rm]!, x[rm + 1]!, ex); bLo = r64[0]!; bHi = r64[1]! }
+      else if (k <= K_LSR && (ex & EX_SF) !== 0) {
+        // X-register LSL/LSR by an immediate, the shifted operands compiled code is full of: inline
+        const sh = (ex >>> 5) & 63, lo = x[rm]!, hi = x[rm + 1]!
+        if (sh === 0) { bLo = lo; bHi = hi }
+        else if (k === K_LSL) {
+          if (sh < 32) { bHi = (hi << sh) | (lo >>> (32 - sh)); bLo = lo << sh } else { bHi = lo << (sh - 32); bLo = 0 }
+        } else if (sh < 32) { bLo = (lo >>> sh) | (hi << (32 - sh)); bHi = hi >>> sh } else { bLo = hi >>> (sh - 32); bHi = 0 }
+      } else { operand2(r64, x[rm]!, x[rm + 1]!, ex); bLo = r64[0]!; bHi = r64[1]! }
       if ((ex & EX_INV) !== 0) { bLo = ~bLo; bHi = ~bHi }
     }
 
@@ -114,7 +121,15 @@ export function exec(h: A64Hart, max: number): void {
         }
       }
       let oLo: number, oHi: number
-      if (m === M_REG) { extendReg(r64, x[rm]!, x[rm + 1]!, (ex >>> 4) & 7, (ex >>> 8) & 7); oLo = r64[0]!; oHi = r64[1]! }
+      if (m === M_REG) {
+        const opt = (ex >>> 4) & 7
+        if ((opt & 3) >= 2) {
+          // LSL/UXTX/SXTX, UXTW, SXTW (then LSL 0..4): the register offsets of array indexing, inline
+          const sh = (ex >>> 8) & 7, lo = x[rm]!
+          const hi = (opt & 1) !== 0 ? x[rm + 1]! : opt === 2 ? 0 : lo >> 31
+          oLo = lo << sh; oHi = sh === 0 ? hi : (hi << sh) | (lo >>> (32 - sh))
+        } else { extendReg(r64, x[rm]!, x[rm + 1]!, opt, (ex >>> 8) & 7); oLo = r64[0]!; oHi = r64[1]! }
+      }
       else { oLo = imm; oHi = imm >> 31 }
       const s = (baseLo >>> 0) + (oLo >>> 0)
       const sLo = s | 0, sHi = (baseHi + oHi + (s >= TWO32 ? 1 : 0)) | 0
@@ -161,7 +176,17 @@ export function exec(h: A64Hart, max: number): void {
       }
       case Op.ADR: { const s = (pcLo >>> 0) + (imm >>> 0); x[rd + 1] = (pcHi + dec[e + 3]! + (s >= TWO32 ? 1 : 0)) | 0; x[rd] = s | 0; break }
       case Op.ADRP: { const s = ((pcLo & -4096) >>> 0) + (imm >>> 0); x[rd + 1] = (pcHi + dec[e + 3]! + (s >= TWO32 ? 1 : 0)) | 0; x[rd] = s | 0; break }
-      case Op.UBFM: bitfield(x, rd, x[rn]!, x[rn + 1]!, 0, 0, 2, ex & 63, (ex >>> 6) & 63, (ex & 4096) !== 0); break
+      case Op.UBFM: {
+        // LSR and LSL by an immediate are UBFM aliases (C6.2.220, C6.2.217): inline those
+        const immr = ex & 63, imms = (ex >>> 6) & 63, lo = x[rn]!, hi = x[rn + 1]!
+        if ((ex & 4096) !== 0 && imms === 63 && immr !== 0) {
+          if (immr < 32) { x[rd] = (lo >>> immr) | (hi << (32 - immr)); x[rd + 1] = hi >>> immr } else { x[rd] = hi >>> (immr - 32); x[rd + 1] = 0 }
+        } else if ((ex & 4096) !== 0 && imms + 1 === immr) {
+          const sh = 63 - imms
+          if (sh < 32) { x[rd + 1] = (hi << sh) | (lo >>> (32 - sh)); x[rd] = lo << sh } else { x[rd + 1] = lo << (sh - 32); x[rd] = 0 }
+        } else bitfield(x, rd, lo, hi, 0, 0, 2, immr, imms, (ex & 4096) !== 0)
+        break
+      }
       case Op.SBFM: bitfield(x, rd, x[rn]!, x[rn + 1]!, 0, 0, 0, ex & 63, (ex >>> 6) & 63, (ex & 4096) !== 0); break
       case Op.BFM: bitfield(x, rd, x[rn]!, x[rn + 1]!, x[rm]!, x[rm + 1]!, 1, ex & 63, (ex >>> 6) & 63, (ex & 4096) !== 0); break
       case Op.EXTR: extr(x, rd, x[rn]!, x[rn + 1]!, x[rm]!, x[rm + 1]!, ex & 63, (ex & 64) !== 0); break
@@ -403,22 +428,22 @@ export function exec(h: A64Hart, max: number): void {
 const EMPTY = new Int32Array(4096)
 
 /** TLB miss, misaligned or MMIO load: save the loop's state and take the slow path. */
-function loadMiss(h: A64Hart, lo: number, hi: number, size: number, ext: number, rd: number, pcLo: number, pcHi: number, elapsed: number): boolean {
+function loadMiss(h: A64Cpu, lo: number, hi: number, size: number, ext: number, rd: number, pcLo: number, pcHi: number, elapsed: number): boolean {
   h.pcLo = pcLo; h.pcHi = pcHi; h.elapsed = elapsed
   return loadSlow(h, lo, hi, size, ext, rd)
 }
 
-function storeMiss(h: A64Hart, lo: number, hi: number, size: number, vLo: number, vHi: number, pcLo: number, pcHi: number, elapsed: number): boolean {
+function storeMiss(h: A64Cpu, lo: number, hi: number, size: number, vLo: number, vHi: number, pcLo: number, pcHi: number, elapsed: number): boolean {
   h.pcLo = pcLo; h.pcHi = pcHi; h.elapsed = elapsed
   return storeSlow(h, lo, hi, size, vLo, vHi)
 }
 
-function fpMemMiss(h: A64Hart, lo: number, hi: number, op: number, rt: number, rt2: number, szLog: number, pcLo: number, pcHi: number, elapsed: number): boolean {
+function fpMemMiss(h: A64Cpu, lo: number, hi: number, op: number, rt: number, rt2: number, szLog: number, pcLo: number, pcHi: number, elapsed: number): boolean {
   h.pcLo = pcLo; h.pcHi = pcHi; h.elapsed = elapsed
   return fpMemSlow(h, lo, hi, op, rt, rt2, szLog)
 }
 
-function pairMiss(h: A64Hart, lo: number, hi: number, op: number, rt: number, rt2: number, pcLo: number, pcHi: number, elapsed: number): boolean {
+function pairMiss(h: A64Cpu, lo: number, hi: number, op: number, rt: number, rt2: number, pcLo: number, pcHi: number, elapsed: number): boolean {
   h.pcLo = pcLo; h.pcHi = pcHi; h.elapsed = elapsed
   return pairSlow(h, lo, hi, op, rt, rt2)
 }

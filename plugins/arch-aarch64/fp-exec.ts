@@ -14,7 +14,7 @@ import { undefinedInstruction } from './exceptions.ts'
 import { G } from './fp-decode.ts'
 import { DONE, ldstMulti, ldstSingle, UNDEF } from './fp-ldst.ts'
 import { fpCcmp, fpCmp, fpCsel, fpDp1, fpDp2, fpDp3, fpFixed, fpImm, fpInt } from './fp.ts'
-import type { A64Hart } from './hart.ts'
+import type { A64Cpu } from './cpu.ts'
 import { acrossFp, elemFp, pairFp, threeSameFp, twoMiscFp } from './simd-fp.ts'
 import { threeSameInt } from './simd-int.ts'
 import { twoMiscInt } from './simd-misc.ts'
@@ -26,7 +26,7 @@ import { ST } from './state.ts'
 import { fpAccess, fpTrapTarget } from './vreg.ts'
 
 /** Execute one SIMD & FP instruction: true when done (the loop advances pc), false after an exception. */
-export function execFpSimd(h: A64Hart, group: number, insn: number): boolean {
+export function execFpSimd(h: A64Cpu, group: number, insn: number): boolean {
   if (group === G.LDST_MULTI || group === G.LDST_SINGLE) {
     const r = group === G.LDST_MULTI ? ldstMulti(h, insn) : ldstSingle(h, insn)
     return r === UNDEF ? undefinedInstruction(h) : r === DONE
@@ -40,7 +40,7 @@ export function execFpSimd(h: A64Hart, group: number, insn: number): boolean {
   return dataProcessing(h, group, insn) || undefinedInstruction(h)
 }
 
-function dataProcessing(h: A64Hart, group: number, insn: number): boolean {
+function dataProcessing(h: A64Cpu, group: number, insn: number): boolean {
   const opc5 = (insn >>> 12) & 31 // two-register misc, across lanes and pairwise opcodes
   switch (group) {
     case G.FP_FIXED: return fpFixed(h, insn)

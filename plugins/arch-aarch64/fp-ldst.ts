@@ -9,7 +9,7 @@
  */
 import { Op } from './decode.ts'
 import { abort } from './exceptions.ts'
-import type { A64Hart } from './hart.ts'
+import type { A64Cpu } from './cpu.ts'
 import { readVirt, writeVirt } from './memory.ts'
 import { ACC_LOAD, ACC_STORE, FSC } from './mmu.ts'
 import { SCTLR, SR } from './sysreg-defs.ts'
@@ -21,12 +21,12 @@ import { fpAccess, vOff } from './vreg.ts'
  * What the loop may do with SIMD & FP memory ops until the next system instruction: -1 after
  * raising the access trap, 1 when misaligned accesses are allowed, 2 when SCTLR_ELx.A checks them.
  */
-export function fpMemMode(h: A64Hart): number {
+export function fpMemMode(h: A64Cpu): number {
   if (!fpAccess(h)) return -1
   return alignCheck(h) ? 2 : 1
 }
 
-function alignCheck(h: A64Hart): boolean {
+function alignCheck(h: A64Cpu): boolean {
   const el = h.st[ST.EL]!
   return (h.sys[(el === 2 ? SR.SCTLR_EL2 : SR.SCTLR_EL1) * 2]! & SCTLR.A) !== 0
 }
@@ -73,7 +73,7 @@ function piece(step: number, rem: number): number {
  * Read n bytes at virtual (lo, hi) into BUF: in 8-byte pieces (memory.ts splits those at page
  * boundaries), or element by element when SCTLR.A wants each element aligned. False after a fault.
  */
-function readBlock(h: A64Hart, lo: number, hi: number, n: number, unit: number, whole: number): boolean {
+function readBlock(h: A64Cpu, lo: number, hi: number, n: number, unit: number, whole: number): boolean {
   if (alignCheck(h) && (lo & (whole - 1)) !== 0) return abort(h, false, FSC.ALIGNMENT, false, false, lo, hi)
   const step = alignCheck(h) ? Math.min(unit, 8) : 8
   for (let i = 0; i < n;) {
@@ -88,7 +88,7 @@ function readBlock(h: A64Hart, lo: number, hi: number, n: number, unit: number, 
 }
 
 /** Write n bytes of BUF at virtual (lo, hi), as readBlock reads. */
-function writeBlock(h: A64Hart, lo: number, hi: number, n: number, unit: number, whole: number): boolean {
+function writeBlock(h: A64Cpu, lo: number, hi: number, n: number, unit: number, whole: number): boolean {
   if (alignCheck(h) && (lo & (whole - 1)) !== 0) return abort(h, false, FSC.ALIGNMENT, true, false, lo, hi)
   const step = alignCheck(h) ? Math.min(unit, 8) : 8
   for (let i = 0; i < n;) {
@@ -109,7 +109,7 @@ function writeBlock(h: A64Hart, lo: number, hi: number, n: number, unit: number,
  * A V-register load or store (pair) that missed the loop's fast path: `rt`, `rt2` are register
  * numbers times 4, `szLog` the log2 of each register's bytes. False after a fault.
  */
-export function fpMemSlow(h: A64Hart, lo: number, hi: number, op: number, rt: number, rt2: number, szLog: number): boolean {
+export function fpMemSlow(h: A64Cpu, lo: number, hi: number, op: number, rt: number, rt2: number, szLog: number): boolean {
   const size = 1 << szLog, pair = op === Op.LDPV || op === Op.STPV
   const n = pair ? 2 * size : size
   const vb = vOff(h, 0)
@@ -134,9 +134,9 @@ export const DONE = 1, UNDEF = 0, FAULT = -1
 const base = (rn: number): number => (rn === 31 ? X_SP : rn * 2)
 
 /** the SP alignment check of a structure access based on SP (D1.8.2): true after the fault */
-const spFault = (h: A64Hart, rn: number): boolean => rn === 31 && (h.x[X_SP]! & 15) !== 0 && spAlignmentFault(h)
+const spFault = (h: A64Cpu, rn: number): boolean => rn === 31 && (h.x[X_SP]! & 15) !== 0 && spAlignmentFault(h)
 
-function writeback(h: A64Hart, insn: number, rn: number, lo: number, hi: number, total: number): void {
+function writeback(h: A64Cpu, insn: number, rn: number, lo: number, hi: number, total: number): void {
   if (bits(insn, 23, 23) === 0) return // no post-index
   const rm = bits(insn, 20, 16)
   let oLo: number, oHi: number
@@ -148,7 +148,7 @@ function writeback(h: A64Hart, insn: number, rn: number, lo: number, hi: number,
 }
 
 /** LD1..LD4 / ST1..ST4 (multiple structures), with post-index */
-export function ldstMulti(h: A64Hart, insn: number): number {
+export function ldstMulti(h: A64Cpu, insn: number): number {
   const q = bits(insn, 30, 30), l = bits(insn, 22, 22), opcode = bits(insn, 15, 12), size = bits(insn, 11, 10)
   const rn = bits(insn, 9, 5), rt = insn & 31
   if (bits(insn, 23, 23) === 0 && bits(insn, 21, 16) !== 0) return UNDEF
@@ -205,7 +205,7 @@ export function ldstMulti(h: A64Hart, insn: number): number {
 }
 
 /** LD1..LD4 / ST1..ST4 (single structure), LD1R..LD4R, with post-index */
-export function ldstSingle(h: A64Hart, insn: number): number {
+export function ldstSingle(h: A64Cpu, insn: number): number {
   const q = bits(insn, 30, 30), l = bits(insn, 22, 22), r = bits(insn, 21, 21), opcode = bits(insn, 15, 13)
   const s = bits(insn, 12, 12), size = bits(insn, 11, 10), rn = bits(insn, 9, 5), rt = insn & 31
   if (bits(insn, 23, 23) === 0 && bits(insn, 20, 16) !== 0) return UNDEF

@@ -10,7 +10,7 @@ import { fpCompare } from './fp-cmp.ts'
 import { fixedToFp, fpConvert, fpToFixed } from './fp-convert.ts'
 import { B_ADD, B_DIV, B_MAX, B_MAXNM, B_MIN, B_MINNM, B_MUL, B_NMUL, B_SUB, fpBin, fpFma, fpUn, U_ABS, U_NEG, U_RINT, U_RINTX, U_SQRT } from './fp-lane.ts'
 import { RA } from './fp-round.ts'
-import type { A64Hart } from './hart.ts'
+import type { A64Cpu } from './cpu.ts'
 import { COND, ST } from './state.ts'
 import { accrue, envOf, getW, setD, setScalar, vOff } from './vreg.ts'
 
@@ -20,10 +20,10 @@ const bits = (x: number, hi: number, lo: number): number => (x >>> lo) & ((1 << 
 const PTYPE = [2, 3, -1, 1]
 
 /** general register n as a source (31: XZR) and as a destination (31: discarded) */
-function xGet(h: A64Hart, n: number, out: Int32Array): void {
+function xGet(h: A64Cpu, n: number, out: Int32Array): void {
   if (n === 31) { out[0] = 0; out[1] = 0 } else { out[0] = h.x[2 * n]!; out[1] = h.x[2 * n + 1]! }
 }
-function xSet(h: A64Hart, n: number, lo: number, hi: number): void {
+function xSet(h: A64Cpu, n: number, lo: number, hi: number): void {
   if (n === 31) return
   h.x[2 * n] = lo
   h.x[2 * n + 1] = hi
@@ -33,7 +33,7 @@ function xSet(h: A64Hart, n: number, lo: number, hi: number): void {
 const g = new Int32Array(2)
 
 /** conversion between floating-point and fixed-point (SCVTF, UCVTF, FCVTZS, FCVTZU with #fbits) */
-export function fpFixed(h: A64Hart, insn: number): boolean {
+export function fpFixed(h: A64Cpu, insn: number): boolean {
   const sf = insn >>> 31, esz = PTYPE[bits(insn, 23, 22)]!, rmode = bits(insn, 20, 19), opcode = bits(insn, 18, 16)
   const scale = bits(insn, 15, 10), rn = bits(insn, 9, 5), rd = insn & 31
   if (bits(insn, 29, 29) !== 0 || esz < 2 || (sf === 0 && scale < 32)) return false
@@ -52,7 +52,7 @@ export function fpFixed(h: A64Hart, insn: number): boolean {
 }
 
 /** conversion between floating-point and integer, and FMOV (general) */
-export function fpInt(h: A64Hart, insn: number): boolean {
+export function fpInt(h: A64Cpu, insn: number): boolean {
   const sf = insn >>> 31, ptype = bits(insn, 23, 22), esz = PTYPE[ptype]!, rmode = bits(insn, 20, 19), opcode = bits(insn, 18, 16)
   const rn = bits(insn, 9, 5), rd = insn & 31
   if (bits(insn, 29, 29) !== 0) return false
@@ -87,7 +87,7 @@ export function fpInt(h: A64Hart, insn: number): boolean {
 }
 
 /** floating-point data-processing (1 source) */
-export function fpDp1(h: A64Hart, insn: number): boolean {
+export function fpDp1(h: A64Cpu, insn: number): boolean {
   const esz = PTYPE[bits(insn, 23, 22)]!, opcode = bits(insn, 20, 15), rn = bits(insn, 9, 5), rd = insn & 31
   if (bits(insn, 31, 29) !== 0 || esz < 0) return false
   const lo = getW(h, rn, 0), hi = getW(h, rn, 1)
@@ -123,7 +123,7 @@ export function fpDp1(h: A64Hart, insn: number): boolean {
 const DP2 = [B_MUL, B_DIV, B_ADD, B_SUB, B_MAX, B_MIN, B_MAXNM, B_MINNM, B_NMUL]
 
 /** floating-point data-processing (2 source) */
-export function fpDp2(h: A64Hart, insn: number): boolean {
+export function fpDp2(h: A64Cpu, insn: number): boolean {
   const esz = PTYPE[bits(insn, 23, 22)]!, opcode = bits(insn, 15, 12)
   const rm = bits(insn, 20, 16), rn = bits(insn, 9, 5), rd = insn & 31
   if (bits(insn, 31, 29) !== 0 || esz < 2 || opcode > 8) return false
@@ -135,7 +135,7 @@ export function fpDp2(h: A64Hart, insn: number): boolean {
 }
 
 /** floating-point data-processing (3 source): FMADD, FMSUB, FNMADD, FNMSUB */
-export function fpDp3(h: A64Hart, insn: number): boolean {
+export function fpDp3(h: A64Cpu, insn: number): boolean {
   const esz = PTYPE[bits(insn, 23, 22)]!, o1 = bits(insn, 21, 21), o0 = bits(insn, 15, 15)
   const rm = bits(insn, 20, 16), ra = bits(insn, 14, 10), rn = bits(insn, 9, 5), rd = insn & 31
   if (bits(insn, 31, 29) !== 0 || esz < 2) return false
@@ -148,7 +148,7 @@ export function fpDp3(h: A64Hart, insn: number): boolean {
 }
 
 /** FCMP, FCMPE (with zero when opcode2<3>) */
-export function fpCmp(h: A64Hart, insn: number): boolean {
+export function fpCmp(h: A64Cpu, insn: number): boolean {
   const esz = PTYPE[bits(insn, 23, 22)]!, op = bits(insn, 15, 14), opc2 = insn & 31
   const rm = bits(insn, 20, 16), rn = bits(insn, 9, 5)
   if (bits(insn, 31, 29) !== 0 || esz < 2 || op !== 0 || (opc2 & 7) !== 0) return false
@@ -161,7 +161,7 @@ export function fpCmp(h: A64Hart, insn: number): boolean {
 }
 
 /** FCCMP, FCCMPE: the comparison when the condition holds, else the immediate NZCV */
-export function fpCcmp(h: A64Hart, insn: number): boolean {
+export function fpCcmp(h: A64Cpu, insn: number): boolean {
   const esz = PTYPE[bits(insn, 23, 22)]!, cond = bits(insn, 15, 12), rm = bits(insn, 20, 16), rn = bits(insn, 9, 5)
   if (bits(insn, 31, 29) !== 0 || esz < 2) return false
   if (COND[((h.st[ST.NZCV]! >>> 28) << 4) | cond] === 1) {
@@ -173,7 +173,7 @@ export function fpCcmp(h: A64Hart, insn: number): boolean {
 }
 
 /** FCSEL */
-export function fpCsel(h: A64Hart, insn: number): boolean {
+export function fpCsel(h: A64Cpu, insn: number): boolean {
   const esz = PTYPE[bits(insn, 23, 22)]!, cond = bits(insn, 15, 12), rm = bits(insn, 20, 16), rn = bits(insn, 9, 5), rd = insn & 31
   if (bits(insn, 31, 29) !== 0 || esz < 2) return false
   const s = COND[((h.st[ST.NZCV]! >>> 28) << 4) | cond] === 1 ? rn : rm
@@ -200,7 +200,7 @@ export function vfpExpandImm(imm8: number, esz: number, out: Int32Array): void {
 }
 
 /** FMOV (scalar, immediate) */
-export function fpImm(h: A64Hart, insn: number): boolean {
+export function fpImm(h: A64Cpu, insn: number): boolean {
   const esz = PTYPE[bits(insn, 23, 22)]!
   if (bits(insn, 31, 29) !== 0 || esz < 2 || bits(insn, 9, 5) !== 0) return false
   vfpExpandImm(bits(insn, 20, 13), esz, g)

@@ -13,7 +13,7 @@
  */
 import { findGic, iccRoute, iccSysregAt, type IccSysregInfo } from '../dev-gic/lookup.ts'
 import { EC, takeException, undefinedInstruction, VEC_SYNC } from './exceptions.ts'
-import type { A64Hart } from './hart.ts'
+import type { A64Cpu } from './cpu.ts'
 import { sysIss } from './sysregs.ts'
 import { HCR, SR, sysKey } from './sysreg-defs.ts'
 import { ST } from './state.ts'
@@ -36,7 +36,7 @@ export function gicSysregAt(key: number): IccSysregInfo | undefined {
 }
 
 /** Where the access goes: the physical register, its ICV_ face, or null after raising the exception it takes. */
-function route(h: A64Hart, insn: number, r: IccSysregInfo, write: boolean): { virtual: boolean } | null {
+function route(h: A64Cpu, insn: number, r: IccSysregInfo, write: boolean): { virtual: boolean } | null {
   const el = h.st[ST.EL]!
   const gic = findGic(h.bus)
   if (gic?.gicVersion !== 3 || el < r.el || (r.el === 2 && !h.el2) || (write ? r.access === 'r' : r.access === 'w')) {
@@ -53,7 +53,7 @@ function route(h: A64Hart, insn: number, r: IccSysregInfo, write: boolean): { vi
 }
 
 /** MRS Xt, <GIC register>: the value into x[rt] (a word index, as sysregs.ts `mrs`). False after raising an exception. */
-export function gicMrs(h: A64Hart, insn: number, r: IccSysregInfo, rt: number): boolean {
+export function gicMrs(h: A64Cpu, insn: number, r: IccSysregInfo, rt: number): boolean {
   const how = route(h, insn, r, false)
   if (!how) return false
   const g = findGic(h.bus)
@@ -64,7 +64,7 @@ export function gicMrs(h: A64Hart, insn: number, r: IccSysregInfo, rt: number): 
 }
 
 /** MSR <GIC register>, Xt. False after raising an exception. */
-export function gicMsr(h: A64Hart, insn: number, r: IccSysregInfo, lo: number, hi: number): boolean {
+export function gicMsr(h: A64Cpu, insn: number, r: IccSysregInfo, lo: number, hi: number): boolean {
   const how = route(h, insn, r, true)
   if (!how) return false
   const g = findGic(h.bus)

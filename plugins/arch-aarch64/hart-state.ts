@@ -1,5 +1,5 @@
 /**
- * Sessions: the shape of what `A64Hart.snapshot` saves (registers, PSTATE and system registers
+ * Sessions: the shape of what `A64Cpu.snapshot` saves (registers, PSTATE and system registers
  * travel in the state area), checked before a restore so that a session edited by hand is
  * refused with the field at fault.
  */

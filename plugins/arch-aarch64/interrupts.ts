@@ -8,11 +8,11 @@
  */
 import { irqLine, NO_IRQ, type IrqLine } from '../../core/irq.ts'
 import { NO_ESR, takeException, VEC_FIQ, VEC_IRQ } from './exceptions.ts'
-import type { A64Hart } from './hart.ts'
+import type { A64Cpu } from './cpu.ts'
 import { HCR, SR } from './sysreg-defs.ts'
 import { DAIF_F, DAIF_I, ST } from './state.ts'
 
-export function lineFor(h: A64Hart, name: string): IrqLine {
+export function lineFor(h: A64Cpu, name: string): IrqLine {
   if (name === 'irq') return irqLine((level) => { h.irqIn = level; if (level) wake(h) })
   if (name === 'fiq') return irqLine((level) => { h.fiqIn = level; if (level) wake(h) })
   if (name === 'virq') return irqLine((level) => { h.virqIn = level; if (level) wake(h) })
@@ -21,14 +21,14 @@ export function lineFor(h: A64Hart, name: string): IrqLine {
 }
 
 /** A line went up: leave WFI (which wakes on any pending interrupt, masked or not: D1.16.2) and look. */
-export function wake(h: A64Hart): void {
+export function wake(h: A64Cpu): void {
   if (h.off) return
   h.idle = false
   h.brk = true
 }
 
 /** What WFI waits for: an interrupt pending, whether or not PSTATE masks it. */
-export function interruptPending(h: A64Hart): boolean {
+export function interruptPending(h: A64Cpu): boolean {
   if (h.irqIn || h.fiqIn) return true
   if (!h.el2 || h.st[ST.EL]! >= 2) return false
   const hcr = h.sys[SR.HCR_EL2 * 2]!
@@ -39,7 +39,7 @@ export function interruptPending(h: A64Hart): boolean {
  * Take the pending interrupt PSTATE and routing allow, if any (FIQ before IRQ). The return
  * address is the pc of the instruction not yet executed.
  */
-export function takePending(h: A64Hart): void {
+export function takePending(h: A64Cpu): void {
   if (!h.irqIn && !h.fiqIn && !h.el2) return
   const el = h.st[ST.EL]!, daif = h.st[ST.DAIF]!
   const hcr = h.el2 ? h.sys[SR.HCR_EL2 * 2]! : 0
@@ -50,7 +50,7 @@ export function takePending(h: A64Hart): void {
   take(h, h.irqIn, (hcr & HCR.IMO) !== 0 || tge, vi, el, daif & DAIF_I, VEC_IRQ)
 }
 
-function take(h: A64Hart, phys: boolean, toEl2: boolean, virt: boolean, el: number, masked: number, vec: number): boolean {
+function take(h: A64Cpu, phys: boolean, toEl2: boolean, virt: boolean, el: number, masked: number, vec: number): boolean {
   if (phys) {
     if (h.el2 && toEl2) {
       // routed to EL2: unmaskable from below, masked by PSTATE at EL2
@@ -61,6 +61,6 @@ function take(h: A64Hart, phys: boolean, toEl2: boolean, virt: boolean, el: numb
   return false
 }
 
-function enter(h: A64Hart, target: number, vec: number): void {
+function enter(h: A64Cpu, target: number, vec: number): void {
   takeException(h, target, vec, NO_ESR, h.pcLo, h.pcHi, false, 0, 0)
 }

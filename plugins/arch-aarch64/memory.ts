@@ -11,14 +11,14 @@
 import { BusError } from '../../core/bus.ts'
 import { decode } from './decode.ts'
 import { abort, pcAlignmentFault } from './exceptions.ts'
-import type { A64Hart } from './hart.ts'
+import type { A64Cpu } from './cpu.ts'
 import { ACC_EMU, ACC_FETCH, ACC_LOAD, ACC_STORE, EMULATED, FSC, translate } from './mmu.ts'
 import { emulatedRead, emulatedWrite } from '../../core/cpu/emulated-io.ts'
 import { SCTLR, SR } from './sysreg-defs.ts'
 import { ST } from './state.ts'
 
 /** The decoded page holding pc, or null after raising a fetch fault (the pc then is the vector). */
-export function fetchPage(h: A64Hart): Int32Array | null {
+export function fetchPage(h: A64Cpu): Int32Array | null {
   const lo = h.pcLo, hi = h.pcHi
   if ((lo & 3) !== 0) { pcAlignmentFault(h); return null }
   const t = h.tlb.f
@@ -42,7 +42,7 @@ export function fetchPage(h: A64Hart): Int32Array | null {
 }
 
 /** Decode the instruction at byte `e` of the fetch page into its slot; returns the slot's word (never 0). */
-export function decodeAt(h: A64Hart, dec: Int32Array, e: number): number {
+export function decodeAt(h: A64Cpu, dec: Int32Array, e: number): number {
   const d = decode(h.i32[(h.fetchOff + e) >> 2]!, h.d)
   dec[e + 1] = d.imm
   dec[e + 2] = d.ex
@@ -55,7 +55,7 @@ export function decodeAt(h: A64Hart, dec: Int32Array, e: number): number {
 export const EXT_ZERO = 0, EXT_SX = 1, EXT_SW = 2
 
 /** A load that missed the fast path: x[rd] ← the value, extended. False after raising a fault. */
-export function loadSlow(h: A64Hart, lo: number, hi: number, size: number, ext: number, rd: number): boolean {
+export function loadSlow(h: A64Cpu, lo: number, hi: number, size: number, ext: number, rd: number): boolean {
   if (!readVirt(h, lo, hi, size, ACC_LOAD, true)) return false
   extend(h.r64, size, ext)
   h.x[rd] = h.r64[0]!
@@ -72,24 +72,24 @@ export function extend(r: Int32Array, size: number, ext: number): void {
   r[1] = ext === EXT_SX ? v >> 31 : 0
 }
 
-export function storeSlow(h: A64Hart, lo: number, hi: number, size: number, vLo: number, vHi: number): boolean {
+export function storeSlow(h: A64Cpu, lo: number, hi: number, size: number, vLo: number, vHi: number): boolean {
   return writeVirt(h, lo, hi, size, vLo, vHi, ACC_STORE, true)
 }
 
 /** SCTLR_ELx.A: alignment checking on for ordinary accesses */
-function alignCheck(h: A64Hart): boolean {
+function alignCheck(h: A64Cpu): boolean {
   const el = h.st[ST.EL]!
   return (h.sys[(el === 2 ? SR.SCTLR_EL2 : SR.SCTLR_EL1) * 2]! & SCTLR.A) !== 0
 }
 
-const alignmentFault = (h: A64Hart, lo: number, hi: number, write: boolean): false =>
+const alignmentFault = (h: A64Cpu, lo: number, hi: number, write: boolean): false =>
   abort(h, false, FSC.ALIGNMENT, write, false, lo, hi)
 
 /**
  * Read `size` bytes at virtual (lo, hi) into h.r64 (little-endian, not extended). `acc` is the
  * access kind for translation (with ACC_UNPRIV for LDTR); `fill` lets a RAM page enter the load TLB.
  */
-export function readVirt(h: A64Hart, lo: number, hi: number, size: number, acc: number, fill: boolean): boolean {
+export function readVirt(h: A64Cpu, lo: number, hi: number, size: number, acc: number, fill: boolean): boolean {
   if ((lo & (size - 1)) !== 0) {
     if (alignCheck(h)) return alignmentFault(h, lo, hi, false)
     if ((lo & 4095) + size > 4096) return readSplit(h, lo, hi, size, acc)
@@ -105,7 +105,7 @@ export function readVirt(h: A64Hart, lo: number, hi: number, size: number, acc: 
 }
 
 /** a misaligned read across a page boundary: byte by byte, each translated */
-function readSplit(h: A64Hart, lo: number, hi: number, size: number, acc: number): boolean {
+function readSplit(h: A64Cpu, lo: number, hi: number, size: number, acc: number): boolean {
   let vLo = 0, vHi = 0
   for (let i = 0; i < size; i++) {
     const blo = (lo + i) | 0
@@ -121,7 +121,7 @@ function readSplit(h: A64Hart, lo: number, hi: number, size: number, acc: number
 }
 
 /** Write `size` bytes at virtual (lo, hi); `acc` is ACC_STORE, maybe with ACC_UNPRIV. */
-export function writeVirt(h: A64Hart, lo: number, hi: number, size: number, vLo: number, vHi: number, acc: number, fill: boolean): boolean {
+export function writeVirt(h: A64Cpu, lo: number, hi: number, size: number, vLo: number, vHi: number, acc: number, fill: boolean): boolean {
   if ((lo & (size - 1)) !== 0) {
     if (alignCheck(h)) return alignmentFault(h, lo, hi, true)
     if ((lo & 4095) + size > 4096) {
@@ -150,7 +150,7 @@ export function writeVirt(h: A64Hart, lo: number, hi: number, size: number, vLo:
 }
 
 /** Read `size` bytes at physical `pa` into h.r64; false on a bus error (nothing there). */
-export function physRead(h: A64Hart, pa: number, size: number): boolean {
+export function physRead(h: A64Cpu, pa: number, size: number): boolean {
   try {
     if (size === 8) h.bus.loadDoubleword(pa, h.r64, h.id)
     else {
@@ -165,7 +165,7 @@ export function physRead(h: A64Hart, pa: number, size: number): boolean {
 }
 
 /** Write `size` bytes at physical `pa`; false on a bus error. */
-export function physWrite(h: A64Hart, pa: number, size: number, vLo: number, vHi: number): boolean {
+export function physWrite(h: A64Cpu, pa: number, size: number, vLo: number, vHi: number): boolean {
   try {
     if (size === 8) h.bus.storeDoubleword(pa, vLo, vHi, h.id)
     else h.bus.write(pa, size, size === 4 ? vLo : vLo & ((1 << (8 * size)) - 1), h.id)

@@ -15,7 +15,7 @@
  */
 import { BusError } from '../../core/bus.ts'
 import { abort } from './exceptions.ts'
-import type { A64Hart } from './hart.ts'
+import type { A64Cpu } from './cpu.ts'
 import { SCTLR, SR } from './sysreg-defs.ts'
 import { ST } from './state.ts'
 import { ACC_EMU, EMULATED, S2_FAULTED, stage2 } from './stage2.ts'
@@ -41,7 +41,7 @@ const PA_BITS = 40
  * The physical address of (lo, hi) for `acc`, or -1 after raising the abort, or EMULATED (only
  * for `acc` with ACC_EMU) when stage 2 puts it in an emulated device's window.
  */
-export function translate(h: A64Hart, lo: number, hi: number, acc: number): number {
+export function translate(h: A64Cpu, lo: number, hi: number, acc: number): number {
   const r = walk(h, lo, hi, acc)
   if (r >= 0) return h.stage2 === null || h.st[ST.EL]! === 2 ? r : stage2(h, r, acc, false, lo, hi)
   if (r === S2_FAULTED) return -1
@@ -54,7 +54,7 @@ export function translate(h: A64Hart, lo: number, hi: number, acc: number): numb
  * The physical address for an access of kind `acc` at (lo, hi) by the current EL, or
  * -1 - FSC when it faults (nothing raised). Also the engine of AT S1Ex (system.ts).
  */
-export function walk(h: A64Hart, lo: number, hi: number, acc: number): number {
+export function walk(h: A64Cpu, lo: number, hi: number, acc: number): number {
   const el = h.st[ST.EL]!
   const s = h.sys
   const sctlr = s[(el === 2 ? SR.SCTLR_EL2 : SR.SCTLR_EL1) * 2]!

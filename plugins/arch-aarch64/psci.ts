@@ -6,13 +6,13 @@
  * the machine's power control.
  */
 import type { MachineControl } from '../../core/device.ts'
-import type { A64Hart } from './hart.ts'
+import type { A64Cpu } from './cpu.ts'
 
 /** what a hart calls on HVC/SMC when EL2/EL3 are not implemented */
 export interface Firmware {
   conduit: 'hvc' | 'smc'
   /** serve the call in x0.. (pc already past the instruction); results in x0.. */
-  call(h: A64Hart): void
+  call(h: A64Cpu): void
 }
 
 /** PSCI function IDs (DEN 0022D §5.1): SMC32 0x84…, SMC64 0xC4… */
@@ -27,9 +27,9 @@ const VERSION_1_1 = 0x10001
 
 export class Psci implements Firmware {
   conduit: 'hvc' | 'smc' = 'hvc'
-  constructor(private readonly harts: readonly A64Hart[], private readonly power: MachineControl) {}
+  constructor(private readonly harts: readonly A64Cpu[], private readonly power: MachineControl) {}
 
-  call(h: A64Hart): void {
+  call(h: A64Cpu): void {
     const fn = Number(h.reg(0) & 0xffffffffn)
     const ret = (v: number): void => h.setReg(0, BigInt(v))
     switch (fn) {
@@ -61,7 +61,7 @@ export class Psci implements Firmware {
     ret(NOT_SUPPORTED)
   }
 
-  private byMpidr(mpidr: bigint): A64Hart | undefined {
+  private byMpidr(mpidr: bigint): A64Cpu | undefined {
     const aff = Number(mpidr & 0xffffffn)
     // MPIDR_EL1's affinity as sysregs.ts sets it: Aff1 = id / 8, Aff0 = id % 8
     return this.harts.find((t) => (((t.id >> 3) << 8) | (t.id & 7)) === aff)

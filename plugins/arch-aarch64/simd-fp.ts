@@ -12,14 +12,14 @@ import {
   B_RSQRTS, B_SUB, fpBin, fpFma, fpUn, U_ABS, U_NEG, U_RECPE, U_RECPX, U_RINT, U_RINTX, U_RSQRTE, U_SQRT,
 } from './fp-lane.ts'
 import { type FpEnv, RA, RO } from './fp-round.ts'
-import type { A64Hart } from './hart.ts'
+import type { A64Cpu } from './cpu.ts'
 import { accrue, clearRes, commit, envOf, getW, RES16, RES32 } from './vreg.ts'
 
 const bits = (x: number, hi: number, lo: number): number => (x >>> lo) & ((1 << (hi - lo + 1)) - 1)
 
 /** lane i of register n (esz 2 or 3) as words */
-const lo_ = (h: A64Hart, n: number, i: number, esz: number): number => getW(h, n, esz === 3 ? 2 * i : i)
-const hi_ = (h: A64Hart, n: number, i: number, esz: number): number => (esz === 3 ? getW(h, n, 2 * i + 1) : 0)
+const lo_ = (h: A64Cpu, n: number, i: number, esz: number): number => getW(h, n, esz === 3 ? 2 * i : i)
+const hi_ = (h: A64Cpu, n: number, i: number, esz: number): number => (esz === 3 ? getW(h, n, 2 * i + 1) : 0)
 
 /** the result scratch's lane i ← env's result */
 function put(i: number, esz: number, env: FpEnv): void {
@@ -37,7 +37,7 @@ const THREE_FP = [
 /** the ops the scalar three-same FP group has */
 const SCALAR_3FP = new Set([B_MULX, B_CMEQ, B_RECPS, B_RSQRTS, B_CMGE, B_ACGE, B_ABD, B_CMGT, B_ACGT])
 
-export function threeSameFp(h: A64Hart, insn: number, scalar: boolean): boolean {
+export function threeSameFp(h: A64Cpu, insn: number, scalar: boolean): boolean {
   const qb = (insn >>> 30) & 1, u = bits(insn, 29, 29), a = bits(insn, 23, 23), sz = bits(insn, 22, 22)
   const rm = bits(insn, 20, 16), rn = bits(insn, 9, 5), rd = insn & 31
   const op = THREE_FP[(u << 4) | (a << 3) | (bits(insn, 15, 11) - 0x18)]!
@@ -67,7 +67,7 @@ const M_UN = 0, M_CVTI = 1, M_CVTF = 2, M_CMP0 = 3, M_UREC = 4
  * AdvSIMD two-register misc and scalar two-register misc, the floating-point opcodes (also the
  * FCVTN/FCVTL/FCVTXN narrowing and widening). False when unallocated.
  */
-export function twoMiscFp(h: A64Hart, insn: number, scalar: boolean): boolean {
+export function twoMiscFp(h: A64Cpu, insn: number, scalar: boolean): boolean {
   const qb = (insn >>> 30) & 1, u = bits(insn, 29, 29), a = bits(insn, 23, 23), sz = bits(insn, 22, 22)
   const opcode = bits(insn, 16, 12), rn = bits(insn, 9, 5), rd = insn & 31
   const q = !scalar && qb === 1
@@ -136,7 +136,7 @@ export function twoMiscFp(h: A64Hart, insn: number, scalar: boolean): boolean {
  * FCVTN/FCVTN2 (narrow to the lower or upper half of Vd, the other half kept for the 2 form),
  * FCVTXN (round to odd; also scalar), FCVTL/FCVTL2 (widen the lower or upper half of Vn).
  */
-function narrowWiden(h: A64Hart, insn: number, scalar: boolean): boolean {
+function narrowWiden(h: A64Cpu, insn: number, scalar: boolean): boolean {
   const qb = (insn >>> 30) & 1, u = bits(insn, 29, 29), sz = bits(insn, 22, 22), opcode = bits(insn, 16, 12)
   const rn = bits(insn, 9, 5), rd = insn & 31
   const env = envOf(h)
@@ -171,7 +171,7 @@ function narrowWiden(h: A64Hart, insn: number, scalar: boolean): boolean {
 }
 
 /** AdvSIMD (scalar) by element, floating point: FMLA, FMLS, FMUL, FMULX */
-export function elemFp(h: A64Hart, insn: number, scalar: boolean): boolean {
+export function elemFp(h: A64Cpu, insn: number, scalar: boolean): boolean {
   const qb = (insn >>> 30) & 1, u = bits(insn, 29, 29), size = bits(insn, 23, 22), opcode = bits(insn, 15, 12)
   const l = bits(insn, 21, 21), hb = bits(insn, 11, 11), rn = bits(insn, 9, 5), rd = insn & 31
   const rm = bits(insn, 20, 16) // M:Rm, 5 bits for single and double
@@ -197,7 +197,7 @@ export function elemFp(h: A64Hart, insn: number, scalar: boolean): boolean {
  * FMAXNMV, FMINNMV, FMAXV, FMINV (4S only in Armv8.0): Reduce() halves the vector recursively,
  * so the result is op(op(e0, e1), op(e2, e3)).
  */
-export function acrossFp(h: A64Hart, insn: number): boolean {
+export function acrossFp(h: A64Cpu, insn: number): boolean {
   const qb = (insn >>> 30) & 1, u = bits(insn, 29, 29), a = bits(insn, 23, 23), sz = bits(insn, 22, 22), opcode = bits(insn, 16, 12)
   const rn = bits(insn, 9, 5), rd = insn & 31
   if (u !== 1 || sz !== 0 || qb !== 1 || (opcode !== 0x0c && opcode !== 0x0f)) return false
@@ -215,7 +215,7 @@ export function acrossFp(h: A64Hart, insn: number): boolean {
 }
 
 /** AdvSIMD scalar pairwise, FP ops (FADDP, FMAXP, FMINP, FMAXNMP, FMINNMP on the two lanes of Vn) */
-export function pairFp(h: A64Hart, insn: number): boolean {
+export function pairFp(h: A64Cpu, insn: number): boolean {
   const u = bits(insn, 29, 29), a = bits(insn, 23, 23), sz = bits(insn, 22, 22), opcode = bits(insn, 16, 12)
   const rn = bits(insn, 9, 5), rd = insn & 31
   let op: number

@@ -6,14 +6,14 @@
  * bigints. Saturation sets FPSR.QC.
  */
 import { QC } from './fp-round.ts'
-import type { A64Hart } from './hart.ts'
+import type { A64Cpu } from './cpu.ts'
 import { SR } from './sysreg-defs.ts'
 import { clearRes, commit, getB, getS, getU, getW, putB, putN, RES32, vOff } from './vreg.ts'
 
 const bits = (x: number, hi: number, lo: number): number => (x >>> lo) & ((1 << (hi - lo + 1)) - 1)
 
 /** SatQ: v clamped to an esize-bit signed or unsigned integer; sets FPSR.QC when it was clamped */
-export function satQ(h: A64Hart, v: bigint, esize: number, unsigned: boolean): bigint {
+export function satQ(h: A64Cpu, v: bigint, esize: number, unsigned: boolean): bigint {
   const max = unsigned ? (1n << BigInt(esize)) - 1n : (1n << BigInt(esize - 1)) - 1n
   const min = unsigned ? 0n : -(1n << BigInt(esize - 1))
   if (v > max) { h.sys[SR.FPSR * 2] |= QC; return max }
@@ -22,7 +22,7 @@ export function satQ(h: A64Hart, v: bigint, esize: number, unsigned: boolean): b
 }
 
 /** the bitwise ops (opcode 00011): AND, BIC, ORR, ORN; EOR, BSL, BIT, BIF */
-function logic(h: A64Hart, u: number, size: number, q: boolean, rd: number, rn: number, rm: number): void {
+function logic(h: A64Cpu, u: number, size: number, q: boolean, rd: number, rn: number, rm: number): void {
   for (let k = 0; k < 4; k++) {
     const a = getW(h, rn, k), b = getW(h, rm, k), d = getW(h, rd, k)
     let r: number
@@ -74,7 +74,7 @@ const NUM_OPS = new Set([ADD, SUB, CMTST, CMEQ, CMGT, CMHI, CMGE, CMHS, SMAX, UM
 const SIGNED = (op: number): boolean => op < 0x20
 
 /** the same op on bigints of any lane size (the pseudocode's integers) */
-function laneB(h: A64Hart, op: number, a: bigint, b: bigint, acc: bigint, esize: number): bigint {
+function laneB(h: A64Cpu, op: number, a: bigint, b: bigint, acc: bigint, esize: number): bigint {
   const uns = op >= 0x20
   switch (op & 0x1f) {
     case 0x00: return (a + b) >> 1n // HADD
@@ -112,7 +112,7 @@ function laneB(h: A64Hart, op: number, a: bigint, b: bigint, acc: bigint, esize:
  * AdvSIMD three same (integer) and scalar three same (integer); `scalar` works on element 0 and
  * zeroes the rest. False when the encoding is unallocated.
  */
-export function threeSameInt(h: A64Hart, insn: number, scalar: boolean): boolean {
+export function threeSameInt(h: A64Cpu, insn: number, scalar: boolean): boolean {
   const qb = (insn >>> 30) & 1, u = bits(insn, 29, 29), size = bits(insn, 23, 22), opcode = bits(insn, 15, 11)
   const rm = bits(insn, 20, 16), rn = bits(insn, 9, 5), rd = insn & 31
   const q = !scalar && qb === 1
@@ -161,7 +161,7 @@ export function threeSameInt(h: A64Hart, insn: number, scalar: boolean): boolean
 }
 
 /** 64-bit lane add/subtract on words */
-function add64(h: A64Hart, rn: number, rm: number, i: number, sub: boolean): void {
+function add64(h: A64Cpu, rn: number, rm: number, i: number, sub: boolean): void {
   const wn = (vOff(h, rn) >> 2) + 2 * i, wm = (vOff(h, rm) >> 2) + 2 * i, i32 = h.i32
   let bLo = i32[wm]!, bHi = i32[wm + 1]!
   let cin = 0

@@ -5,7 +5,7 @@
  * XTN/SQXTN/UQXTN/SQXTUN and SHLL. Byte-lane CNT, CMEQ and NOT (what string routines use) run on
  * numbers; the rest on bigints.
  */
-import type { A64Hart } from './hart.ts'
+import type { A64Cpu } from './cpu.ts'
 import { satQ } from './simd-int.ts'
 import { clearRes, commit, getB, getU, getW, putB, putN, RES32 } from './vreg.ts'
 
@@ -24,7 +24,7 @@ function clz(v: bigint, esize: number): number {
   return n
 }
 
-export function twoMiscInt(h: A64Hart, insn: number, scalar: boolean): boolean {
+export function twoMiscInt(h: A64Cpu, insn: number, scalar: boolean): boolean {
   const qb = (insn >>> 30) & 1, u = bits(insn, 29, 29), size = bits(insn, 23, 22), opcode = bits(insn, 16, 12)
   const rn = bits(insn, 9, 5), rd = insn & 31
   const q = !scalar && qb === 1
@@ -72,7 +72,7 @@ export function twoMiscInt(h: A64Hart, insn: number, scalar: boolean): boolean {
 }
 
 /** one lane of the element-wise ops: a (Vn) signed except for CLZ, d the old Vd lane */
-function lane(h: A64Hart, key: number, a: bigint, d: bigint, esize: number): bigint {
+function lane(h: A64Cpu, key: number, a: bigint, d: bigint, esize: number): bigint {
   const zero = (t: boolean): bigint => (t ? -1n : 0n)
   switch (key) {
     case 0x03: return satQ(h, d + BigInt.asUintN(esize, a), esize, false) // SUQADD: Vd signed + Vn unsigned
@@ -92,7 +92,7 @@ function lane(h: A64Hart, key: number, a: bigint, d: bigint, esize: number): big
 }
 
 /** XTN, SQXTN, UQXTN, SQXTUN (to the lower half, or the upper half keeping the lower: the 2 forms), SHLL */
-function narrow(h: A64Hart, key: number, size: number, qb: number, rn: number, rd: number, scalar: boolean): boolean {
+function narrow(h: A64Cpu, key: number, size: number, qb: number, rn: number, rd: number, scalar: boolean): boolean {
   const esz = size, esize = 8 << esz
   clearRes()
   if (key === 0x33) { // SHLL/SHLL2: widen the lower or upper half of Vn, shifted left by esize

@@ -3,7 +3,7 @@
  * scalar form, modified immediate (MOVI, MVNI, ORR, BIC, FMOV vector) with AdvSIMDExpandImm,
  * permute (UZP1/2, TRN1/2, ZIP1/2), EXT and TBL/TBX. No arithmetic: lanes move as bytes and words.
  */
-import type { A64Hart } from './hart.ts'
+import type { A64Cpu } from './cpu.ts'
 import { clearRes, commit, getB, getS, getU, getW, putB, RES32, RES8 } from './vreg.ts'
 import { vfpExpandImm } from './fp.ts'
 
@@ -15,14 +15,14 @@ function imm5Size(imm5: number): number {
   return s > 3 ? -1 : s
 }
 
-function setX(h: A64Hart, n: number, lo: number, hi: number): void {
+function setX(h: A64Cpu, n: number, lo: number, hi: number): void {
   if (n === 31) return
   h.x[2 * n] = lo
   h.x[2 * n + 1] = hi
 }
 
 /** AdvSIMD copy; `scalar` is the scalar copy group (DUP Vd, Vn.T[i], alias MOV) */
-export function copy(h: A64Hart, insn: number, scalar: boolean): boolean {
+export function copy(h: A64Cpu, insn: number, scalar: boolean): boolean {
   const qb = (insn >>> 30) & 1, op = bits(insn, 29, 29), imm5 = bits(insn, 20, 16), imm4 = bits(insn, 14, 11)
   const rn = bits(insn, 9, 5), rd = insn & 31
   const esz = imm5Size(imm5)
@@ -106,7 +106,7 @@ function expandImm(op: number, cmode: number, imm8: number, out: Int32Array): vo
 const imm64 = new Int32Array(2)
 
 /** AdvSIMD modified immediate: MOVI, MVNI, ORR, BIC (vector, immediate), FMOV (vector, immediate) */
-export function modImm(h: A64Hart, insn: number): boolean {
+export function modImm(h: A64Cpu, insn: number): boolean {
   const qb = (insn >>> 30) & 1, op = bits(insn, 29, 29), cmode = bits(insn, 15, 12), o2 = bits(insn, 11, 11)
   const imm8 = (bits(insn, 18, 16) << 5) | bits(insn, 9, 5), rd = insn & 31
   if (o2 !== 0) return false
@@ -127,7 +127,7 @@ export function modImm(h: A64Hart, insn: number): boolean {
 }
 
 /** AdvSIMD permute: UZP1, TRN1, ZIP1, UZP2, TRN2, ZIP2 */
-export function permute(h: A64Hart, insn: number): boolean {
+export function permute(h: A64Cpu, insn: number): boolean {
   const qb = (insn >>> 30) & 1, size = bits(insn, 23, 22), opcode = bits(insn, 14, 12)
   const rm = bits(insn, 20, 16), rn = bits(insn, 9, 5), rd = insn & 31
   if ((opcode & 3) === 0 || (size === 3 && qb === 0)) return false
@@ -147,7 +147,7 @@ export function permute(h: A64Hart, insn: number): boolean {
 }
 
 /** EXT: bytes imm4.. of Vm:Vn (only the low halves with Q = 0) */
-export function ext(h: A64Hart, insn: number): boolean {
+export function ext(h: A64Cpu, insn: number): boolean {
   const qb = (insn >>> 30) & 1, imm4 = bits(insn, 14, 11), rm = bits(insn, 20, 16), rn = bits(insn, 9, 5), rd = insn & 31
   if (bits(insn, 23, 22) !== 0 || (qb === 0 && imm4 >= 8)) return false
   const n = qb ? 16 : 8
@@ -161,7 +161,7 @@ export function ext(h: A64Hart, insn: number): boolean {
 }
 
 /** TBL/TBX: bytes of the table Vn..Vn+len (wrapping at V31) indexed by Vm; out of range gives 0 (TBL) or keeps Vd (TBX) */
-export function tbl(h: A64Hart, insn: number): boolean {
+export function tbl(h: A64Cpu, insn: number): boolean {
   const qb = (insn >>> 30) & 1, len = bits(insn, 14, 13), tbx = bits(insn, 12, 12) === 1
   const rm = bits(insn, 20, 16), rn = bits(insn, 9, 5), rd = insn & 31
   if (bits(insn, 23, 22) !== 0) return false

@@ -6,13 +6,13 @@
  * 2·esize - immh:immb, left shifts immh:immb - esize.
  */
 import { fixedToFp, fpToFixed } from './fp-convert.ts'
-import type { A64Hart } from './hart.ts'
+import type { A64Cpu } from './cpu.ts'
 import { satQ } from './simd-int.ts'
 import { accrue, clearRes, commit, envOf, getB, getS, getU, getW, putB, putN, RES32 } from './vreg.ts'
 
 const bits = (x: number, hi: number, lo: number): number => (x >>> lo) & ((1 << (hi - lo + 1)) - 1)
 
-export function shiftImm(h: A64Hart, insn: number, scalar: boolean): boolean {
+export function shiftImm(h: A64Cpu, insn: number, scalar: boolean): boolean {
   const qb = (insn >>> 30) & 1, u = bits(insn, 29, 29), immh = bits(insn, 22, 19), immhb = bits(insn, 22, 16)
   const opcode = bits(insn, 15, 11), rn = bits(insn, 9, 5), rd = insn & 31
   if (immh === 0) return false
@@ -81,7 +81,7 @@ function validKey(key: number, esz: number, q: boolean, scalar: boolean): boolea
 }
 
 /** SHRN, RSHRN, SQSHRN, UQSHRN, SQRSHRN, UQRSHRN, SQSHRUN, SQRSHRUN: 2·esize lanes shifted right into esize lanes */
-function narrowShift(h: A64Hart, key: number, esz: number, right: number, qb: number, rn: number, rd: number, scalar: boolean): boolean {
+function narrowShift(h: A64Cpu, key: number, esz: number, right: number, qb: number, rn: number, rd: number, scalar: boolean): boolean {
   if (esz === 3) return false
   if (scalar && (key === 0x10 || key === 0x11)) return false // SHRN/RSHRN have no scalar form
   const esize = 8 << esz, n = scalar ? 1 : 8 >> esz
@@ -107,7 +107,7 @@ function narrowShift(h: A64Hart, key: number, esz: number, right: number, qb: nu
 }
 
 /** SCVTF/UCVTF and FCVTZS/FCVTZU (vector and scalar, fixed-point): fbits = 2·esize - immh:immb */
-function fixedPoint(h: A64Hart, insn: number, esz: number, fbits: number, q: boolean, scalar: boolean): boolean {
+function fixedPoint(h: A64Cpu, insn: number, esz: number, fbits: number, q: boolean, scalar: boolean): boolean {
   const u = bits(insn, 29, 29), opcode = bits(insn, 15, 11), rn = bits(insn, 9, 5), rd = insn & 31
   if (esz < 2 || (esz === 3 && !q && !scalar)) return false
   const env = envOf(h)

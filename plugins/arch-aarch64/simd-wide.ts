@@ -6,14 +6,14 @@
  * forms read the upper halves of their narrow operands, or write the upper half of Vd.
  */
 import { pmull64 } from './crypto.ts'
-import type { A64Hart } from './hart.ts'
+import type { A64Cpu } from './cpu.ts'
 import { satQ } from './simd-int.ts'
 import { clearRes, commit, getB, getS, getU, getW, putB, putN, RES32 } from './vreg.ts'
 
 const bits = (x: number, hi: number, lo: number): number => (x >>> lo) & ((1 << (hi - lo + 1)) - 1)
 
 /** the widening multiply-accumulate family on one lane: op 0 MULL, 1 MLAL, 2 MLSL, 3 SQDMULL, 4 SQDMLAL, 5 SQDMLSL */
-function mulLane(h: A64Hart, op: number, a: bigint, b: bigint, acc: bigint, esize: number): bigint {
+function mulLane(h: A64Cpu, op: number, a: bigint, b: bigint, acc: bigint, esize: number): bigint {
   const w = 2 * esize
   switch (op) {
     case 0: return a * b
@@ -26,7 +26,7 @@ function mulLane(h: A64Hart, op: number, a: bigint, b: bigint, acc: bigint, esiz
 }
 
 /** AdvSIMD three different, and scalar three different (SQDMULL, SQDMLAL, SQDMLSL) */
-export function threeDiff(h: A64Hart, insn: number, scalar: boolean): boolean {
+export function threeDiff(h: A64Cpu, insn: number, scalar: boolean): boolean {
   const qb = scalar ? 0 : (insn >>> 30) & 1, u = bits(insn, 29, 29), size = bits(insn, 23, 22), opcode = bits(insn, 15, 12)
   const rm = bits(insn, 20, 16), rn = bits(insn, 9, 5), rd = insn & 31
   const esz = size, esize = 8 << esz
@@ -85,7 +85,7 @@ export function threeDiff(h: A64Hart, insn: number, scalar: boolean): boolean {
 }
 
 /** AdvSIMD across lanes, integer: ADDV, SADDLV/UADDLV, SMAXV/UMAXV, SMINV/UMINV */
-export function acrossInt(h: A64Hart, insn: number): boolean {
+export function acrossInt(h: A64Cpu, insn: number): boolean {
   const qb = (insn >>> 30) & 1, u = bits(insn, 29, 29), size = bits(insn, 23, 22), opcode = bits(insn, 16, 12)
   const rn = bits(insn, 9, 5), rd = insn & 31
   if (size === 3 || (size === 2 && qb === 0)) return false
@@ -108,7 +108,7 @@ export function acrossInt(h: A64Hart, insn: number): boolean {
 }
 
 /** AdvSIMD scalar pairwise, integer: ADDP Dd, Vn.2D */
-export function pairInt(h: A64Hart, insn: number): boolean {
+export function pairInt(h: A64Cpu, insn: number): boolean {
   if (bits(insn, 29, 29) !== 0 || bits(insn, 23, 22) !== 3 || bits(insn, 16, 12) !== 0x1b) return false
   const rn = bits(insn, 9, 5)
   clearRes()
@@ -118,7 +118,7 @@ export function pairInt(h: A64Hart, insn: number): boolean {
 }
 
 /** AdvSIMD (scalar) by element, integer */
-export function elemInt(h: A64Hart, insn: number, scalar: boolean): boolean {
+export function elemInt(h: A64Cpu, insn: number, scalar: boolean): boolean {
   const qb = (insn >>> 30) & 1, u = bits(insn, 29, 29), size = bits(insn, 23, 22), opcode = bits(insn, 15, 12)
   const l = bits(insn, 21, 21), m = bits(insn, 20, 20), hb = bits(insn, 11, 11), rn = bits(insn, 9, 5), rd = insn & 31
   if (size !== 1 && size !== 2) return false

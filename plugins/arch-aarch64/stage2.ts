@@ -8,7 +8,7 @@
  */
 import { S2_R, S2_W, S2_X } from '../../core/hypervisor/stage2.ts'
 import { stage2Abort } from './el2.ts'
-import type { A64Hart } from './hart.ts'
+import type { A64Cpu } from './cpu.ts'
 
 /** translate's answer for an IPA served by an emulated device (`h.emu`, `h.emuOff`) */
 export const EMULATED = -2
@@ -25,7 +25,7 @@ const FSC_TRANSLATION_L3 = 0x07, FSC_PERMISSION_L3 = 0x0f
  * The physical address of `ipa` for an access of kind `acc` (mmu.ts ACC_*, maybe with ACC_EMU);
  * `s1ptw`: a stage-1 table read. EMULATED, or -1 after the abort was taken.
  */
-export function stage2(h: A64Hart, ipa: number, acc: number, s1ptw: boolean, vaLo: number, vaHi: number): number {
+export function stage2(h: A64Cpu, ipa: number, acc: number, s1ptw: boolean, vaLo: number, vaHi: number): number {
   const e = h.stage2!.lookup(ipa)
   const kind = acc & 3
   const need = s1ptw || kind === ACC_LOAD ? S2_R : kind === ACC_FETCH ? S2_X : S2_W

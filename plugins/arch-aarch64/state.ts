@@ -38,7 +38,7 @@ export const OFF = {
 export const V_OFFSET = OFF.V
 export const SYS_WORDS = 1024
 /** bytes of one hart's state area */
-export const HART_STATE_BYTES = 64 * 1024
+export const CPU_STATE_BYTES = 64 * 1024
 
 /** indices into the pstate words (an Int32Array at OFF.ST) */
 export const ST = {

@@ -8,13 +8,13 @@
  */
 import { EC, setElSp, spIsLive, syncException, undefinedInstruction } from './exceptions.ts'
 import { gicMrs, gicMsr, gicSysregAt } from './gic-sysregs.ts'
-import type { A64Hart } from './hart.ts'
+import type { A64Cpu } from './cpu.ts'
 import { BY_KEY, CCSIDR, RESET, SCTLR, SR, type SysRegDef, type SysRegName } from './sysreg-defs.ts'
 import { DAIF_A, DAIF_D, DAIF_F, DAIF_I, ST, X_SP } from './state.ts'
 import { TIMER_P, TIMER_V } from './timer.ts'
 import { fpAccess } from './vreg.ts'
 
-export function resetSysregs(h: A64Hart): void {
+export function resetSysregs(h: A64Cpu): void {
   const s = h.sys
   s.fill(0)
   for (const [name, v] of Object.entries(RESET)) s[SR[name as SysRegName] * 2] = v!
@@ -35,7 +35,7 @@ export function sysIss(insn: number): number {
 }
 
 /** Whether an EL0 access to `name` is trapped to EL1 by an EL1 control bit (else allowed). */
-function el0Trapped(h: A64Hart, name: SysRegName): boolean {
+function el0Trapped(h: A64Cpu, name: SysRegName): boolean {
   const sctlr = h.sys[SR.SCTLR_EL1 * 2]!, kctl = h.sys[SR.CNTKCTL_EL1 * 2]!
   switch (name) {
     case 'CTR_EL0': return (sctlr & SCTLR.UCT) === 0
@@ -54,7 +54,7 @@ function el0Trapped(h: A64Hart, name: SysRegName): boolean {
 export const FP_TRAP_ISS = (1 << 24) | (0xe << 20)
 
 /** The register an access names, or null after raising the exception it takes. */
-function check(h: A64Hart, insn: number, write: boolean): SysRegDef | null {
+function check(h: A64Cpu, insn: number, write: boolean): SysRegDef | null {
   const key = (insn >>> 5) & 0xffff
   const el = h.st[ST.EL]!
   const def = BY_KEY.get(key)
@@ -74,7 +74,7 @@ function razId(key: number): boolean {
 }
 
 /** MRS Xt, <reg>: the value into x[rt]. False after raising an exception. */
-export function mrs(h: A64Hart, insn: number, rt: number): boolean {
+export function mrs(h: A64Cpu, insn: number, rt: number): boolean {
   const key = (insn >>> 5) & 0xffff
   if (!BY_KEY.has(key) && razId(key) && h.st[ST.EL]! >= 1) { h.x[rt] = 0; h.x[rt + 1] = 0; return true }
   // the GIC's own registers (ICC_*, ICH_*): gic-sysregs.ts
@@ -112,7 +112,7 @@ export function mrs(h: A64Hart, insn: number, rt: number): boolean {
 }
 
 /** MSR <reg>, Xt. False after raising an exception. */
-export function msr(h: A64Hart, insn: number, lo: number, hi: number): boolean {
+export function msr(h: A64Cpu, insn: number, lo: number, hi: number): boolean {
   const icc = gicSysregAt((insn >>> 5) & 0xffff)
   if (icc) return gicMsr(h, insn, icc, lo, hi)
   const def = check(h, insn, true)

@@ -7,7 +7,7 @@
 import { atomic } from './atomics.ts'
 import { Op } from './decode.ts'
 import { abort, callException, EC, exceptionReturn, setElSp, syncException, syncTarget, takeException, undefinedInstruction, VEC_SYNC } from './exceptions.ts'
-import type { A64Hart } from './hart.ts'
+import type { A64Cpu } from './cpu.ts'
 import { interruptPending } from './interrupts.ts'
 import { EXT_SW, EXT_SX, EXT_ZERO, extend, physWrite, readVirt, writeVirt } from './memory.ts'
 import { ACC_LOAD, ACC_STORE, ACC_UNPRIV, FSC, translate, walk } from './mmu.ts'
@@ -15,7 +15,7 @@ import { HCR, SCTLR, SR } from './sysreg-defs.ts'
 import { mrs, msr, sysIss } from './sysregs.ts'
 import { DAIF_A, DAIF_D, DAIF_F, DAIF_I, ST, X_SINK, X_SP, X_ZR } from './state.ts'
 
-export function advance(h: A64Hart): true {
+export function advance(h: A64Cpu): true {
   const lo = (h.pcLo + 4) | 0
   if (lo === 0) h.pcHi = (h.pcHi + 1) | 0
   h.pcLo = lo
@@ -25,7 +25,7 @@ export function advance(h: A64Hart): true {
 /** ISS of a trapped WFI/WFE (EC 0x01): CV = 1, COND = 0b1110 as from AArch64 (QEMU's syn_wfx), TI */
 const wfxIss = (wfe: boolean): number => (1 << 24) | (0xe << 20) | (wfe ? 1 : 0)
 
-export function execRare(h: A64Hart, op: number, _w: number, insn: number): boolean {
+export function execRare(h: A64Cpu, op: number, _w: number, insn: number): boolean {
   switch (op) {
     case Op.SYS: return system(h, insn)
     case Op.EXC: return exceptionGen(h, insn)
@@ -37,7 +37,7 @@ export function execRare(h: A64Hart, op: number, _w: number, insn: number): bool
 
 const ERET = 0xd69f03e0 | 0
 
-function system(h: A64Hart, insn: number): boolean {
+function system(h: A64Cpu, insn: number): boolean {
   const el = h.st[ST.EL]!
   if (insn === ERET) {
     if (el === 0) return undefinedInstruction(h)
@@ -63,7 +63,7 @@ function system(h: A64Hart, insn: number): boolean {
 }
 
 /** WFE (2), WFI (3), SEV (4), SEVL (5) (C6.2.xx); the decoder made the other hints NOPs */
-function hint(h: A64Hart, n: number): boolean {
+function hint(h: A64Cpu, n: number): boolean {
   const st = h.st, el = st[ST.EL]!
   const sctlr = h.sys[SR.SCTLR_EL1 * 2]!, hcr = h.el2 ? h.sys[SR.HCR_EL2 * 2]! : 0
   if (n === 2 || n === 3) {
@@ -92,7 +92,7 @@ function hint(h: A64Hart, n: number): boolean {
 }
 
 /** MSR (immediate) to PSTATE fields (C5.2.x): SPSel, DAIFSet, DAIFClr; PAN and UAO are not on the A53 */
-function msrImmediate(h: A64Hart, insn: number, op1: number, op2: number, crm: number): boolean {
+function msrImmediate(h: A64Cpu, insn: number, op1: number, op2: number, crm: number): boolean {
   const st = h.st, el = st[ST.EL]!
   if (op1 === 0 && op2 === 5) {
     if (el === 0) return undefinedInstruction(h)
@@ -110,7 +110,7 @@ function msrImmediate(h: A64Hart, insn: number, op1: number, op2: number, crm: n
 }
 
 /** SYS: cache maintenance, address translation and TLB maintenance (C5.3) */
-function sys(h: A64Hart, insn: number, op1: number, crn: number, crm: number, op2: number, rt: number): boolean {
+function sys(h: A64Cpu, insn: number, op1: number, crn: number, crm: number, op2: number, rt: number): boolean {
   const el = h.st[ST.EL]!
   const sctlr = h.sys[SR.SCTLR_EL1 * 2]!
   if (crn === 8) {
@@ -175,7 +175,7 @@ function sys(h: A64Hart, insn: number, op1: number, crn: number, crm: number, op
  * h.r64, where the walk read it. SH is the descriptor's for cacheable Normal memory and reads
  * 0b10 (outer shareable) for Device and Normal Non-cacheable memory, as the Arm ARM has it.
  */
-function parAttributes(h: A64Hart, el2: boolean): { attr: number; sh: number } {
+function parAttributes(h: A64Cpu, el2: boolean): { attr: number; sh: number } {
   const sctlr = h.sys[(el2 ? SR.SCTLR_EL2 : SR.SCTLR_EL1) * 2]!
   if ((sctlr & SCTLR.M) === 0) return { attr: 0, sh: 2 }
   const d = h.r64[0]!
@@ -187,7 +187,7 @@ function parAttributes(h: A64Hart, el2: boolean): { attr: number; sh: number } {
 }
 
 /** SVC, HVC, SMC, BRK (C6.2.x; exception generation encodings C4.1.66) */
-function exceptionGen(h: A64Hart, insn: number): boolean {
+function exceptionGen(h: A64Cpu, insn: number): boolean {
   const opc = (insn >>> 21) & 7, ll = insn & 3, imm16 = (insn >>> 5) & 0xffff
   const el = h.st[ST.EL]!
   if (((insn >>> 2) & 7) !== 0) return undefinedInstruction(h)
@@ -215,7 +215,7 @@ function exceptionGen(h: A64Hart, insn: number): boolean {
  * A call to firmware that is not there as code: QEMU's PSCI for `-M virt` without EL2/EL3 takes
  * every HVC (the conduit) as a PSCI call (target/arm/psci.c). Without a firmware, UNDEFINED.
  */
-function firmwareCall(h: A64Hart, conduit: 'hvc' | 'smc'): boolean {
+function firmwareCall(h: A64Cpu, conduit: 'hvc' | 'smc'): boolean {
   const fw = h.firmware
   if (fw === null || fw.conduit !== conduit) return undefinedInstruction(h)
   advance(h)
@@ -224,7 +224,7 @@ function firmwareCall(h: A64Hart, conduit: 'hvc' | 'smc'): boolean {
 }
 
 /** LDTR/STTR and friends (C6.2.xx): at EL1, with EL0's permissions */
-function unprivileged(h: A64Hart, insn: number): boolean {
+function unprivileged(h: A64Cpu, insn: number): boolean {
   const size = insn >>> 30, opc = (insn >>> 22) & 3, imm9 = (insn << 11) >> 23
   const rn = (insn >>> 5) & 31, rt = insn & 31
   if ((opc === 2 && size === 3) || (opc === 3 && size >= 2)) return undefinedInstruction(h)
@@ -245,7 +245,7 @@ function unprivileged(h: A64Hart, insn: number): boolean {
 }
 
 /** The SP alignment check (D1.8.2): true after raising the fault, false when the check is off. */
-export function spAlignmentFault(h: A64Hart): boolean {
+export function spAlignmentFault(h: A64Cpu): boolean {
   const el = h.st[ST.EL]!
   const sctlr = h.sys[(el === 2 ? SR.SCTLR_EL2 : SR.SCTLR_EL1) * 2]!
   if ((sctlr & (el === 0 ? SCTLR.SA0 : SCTLR.SA)) === 0) return false
@@ -254,7 +254,7 @@ export function spAlignmentFault(h: A64Hart): boolean {
 }
 
 /** LDP/STP/LDPSW that missed the fast path: element by element through the slow path. */
-export function pairSlow(h: A64Hart, lo: number, hi: number, op: number, rt: number, rt2: number): boolean {
+export function pairSlow(h: A64Cpu, lo: number, hi: number, op: number, rt: number, rt2: number): boolean {
   const size = op === Op.LDPX || op === Op.STPX ? 8 : 4
   const lo2 = (lo + size) | 0, hi2 = (hi + ((lo2 >>> 0) < (lo >>> 0) ? 1 : 0)) | 0
   const x = h.x, r = h.r64

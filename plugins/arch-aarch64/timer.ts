@@ -9,7 +9,7 @@
  * counts stay below 2^53, compare values may be anything.
  */
 import type { TimedEvent } from '../../core/scheduler.ts'
-import type { A64Hart } from './hart.ts'
+import type { A64Cpu } from './cpu.ts'
 import { SR } from './sysreg-defs.ts'
 
 const TWO32 = 4294967296
@@ -33,7 +33,7 @@ export class GenericTimer {
   /** the count as two words, for `count` */
   readonly now = new Int32Array(2)
   private readonly fire = (): void => this.rearm()
-  constructor(private readonly h: A64Hart) {}
+  constructor(private readonly h: A64Cpu) {}
 
   /** The physical count (CNTPCT_EL0) into `now`, or the virtual one (CNTVCT_EL0 = CNTPCT - CNTVOFF_EL2). */
   count(virt: boolean): Int32Array {

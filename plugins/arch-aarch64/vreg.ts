@@ -10,7 +10,7 @@
  * overwritten. The scratch holds nothing between calls.
  */
 import { EC, syncException, takeException, VEC_SYNC } from './exceptions.ts'
-import type { A64Hart } from './hart.ts'
+import type { A64Cpu } from './cpu.ts'
 import { SR } from './sysreg-defs.ts'
 import { FP_TRAP_ISS } from './sysregs.ts'
 import { FpEnv } from './fp-round.ts'
@@ -22,10 +22,10 @@ export const RES16 = new Uint16Array(RES32.buffer)
 export const RES8 = new Uint8Array(RES32.buffer)
 
 /** byte offset of register n in the arena */
-export const vOff = (h: A64Hart, n: number): number => h.stateBase + OFF.V + (n << 4)
+export const vOff = (h: A64Cpu, n: number): number => h.stateBase + OFF.V + (n << 4)
 
 /** unsigned lane (esz 0..2) */
-export function getU(h: A64Hart, n: number, i: number, esz: number): number {
+export function getU(h: A64Cpu, n: number, i: number, esz: number): number {
   const o = vOff(h, n)
   if (esz === 0) return h.u8[o + i]!
   if (esz === 1) return h.u16[(o >> 1) + i]!
@@ -33,7 +33,7 @@ export function getU(h: A64Hart, n: number, i: number, esz: number): number {
 }
 
 /** signed lane (esz 0..2) */
-export function getS(h: A64Hart, n: number, i: number, esz: number): number {
+export function getS(h: A64Cpu, n: number, i: number, esz: number): number {
   const o = vOff(h, n)
   if (esz === 0) return (h.u8[o + i]! << 24) >> 24
   if (esz === 1) return (h.u16[(o >> 1) + i]! << 16) >> 16
@@ -41,7 +41,7 @@ export function getS(h: A64Hart, n: number, i: number, esz: number): number {
 }
 
 /** a lane of any size as a bigint, signed or unsigned */
-export function getB(h: A64Hart, n: number, i: number, esz: number, signed: boolean): bigint {
+export function getB(h: A64Cpu, n: number, i: number, esz: number, signed: boolean): bigint {
   if (esz < 3) return BigInt(signed ? getS(h, n, i, esz) : getU(h, n, i, esz))
   const w = (vOff(h, n) >> 2) + 2 * i
   // no BigInt.asUintN(64, …): see fp-convert.ts fixedToFp
@@ -50,7 +50,7 @@ export function getB(h: A64Hart, n: number, i: number, esz: number, signed: bool
 }
 
 /** word k (0..3) of register n */
-export const getW = (h: A64Hart, n: number, k: number): number => h.i32[(vOff(h, n) >> 2) + k]!
+export const getW = (h: A64Cpu, n: number, k: number): number => h.i32[(vOff(h, n) >> 2) + k]!
 
 /** lane i of the result scratch from a number (the low 2^esz bytes of it; esz 0..2) */
 export function putN(i: number, esz: number, v: number): void {
@@ -67,7 +67,7 @@ export function putB(i: number, esz: number, v: bigint): void {
 }
 
 /** Vd ← the result scratch; a 64-bit operation (q false) clears bits 127..64 (A1.4, "V register writes") */
-export function commit(h: A64Hart, d: number, q: boolean): void {
+export function commit(h: A64Cpu, d: number, q: boolean): void {
   const w = vOff(h, d) >> 2, i32 = h.i32
   i32[w] = RES32[0]!
   i32[w + 1] = RES32[1]!
@@ -76,7 +76,7 @@ export function commit(h: A64Hart, d: number, q: boolean): void {
 }
 
 /** Vd ← (lo, hi) with the rest cleared: every scalar SIMD & FP write */
-export function setD(h: A64Hart, d: number, lo: number, hi: number): void {
+export function setD(h: A64Cpu, d: number, lo: number, hi: number): void {
   const w = vOff(h, d) >> 2, i32 = h.i32
   i32[w] = lo
   i32[w + 1] = hi
@@ -85,7 +85,7 @@ export function setD(h: A64Hart, d: number, lo: number, hi: number): void {
 }
 
 /** scalar write of an element of 2^esz bytes (from its bits as lo/hi), clearing the rest */
-export function setScalar(h: A64Hart, d: number, esz: number, lo: number, hi: number): void {
+export function setScalar(h: A64Cpu, d: number, esz: number, lo: number, hi: number): void {
   setD(h, d, esz === 0 ? lo & 0xff : esz === 1 ? lo & 0xffff : lo, esz === 3 ? hi : 0)
 }
 
@@ -99,7 +99,7 @@ export function clearRes(): void {
  * and false returned. CPACR_EL1 traps EL0/EL1 to EL1 (to EL2 from EL0 when HCR_EL2.TGE routes
  * it); CPTR_EL2.TFP then traps EL0..EL2 to EL2.
  */
-export function fpAccess(h: A64Hart): boolean {
+export function fpAccess(h: A64Cpu): boolean {
   const t = fpTrapTarget(h)
   if (t < 0) return true
   if (t === 2 && h.st[ST.EL]! < 2) takeException(h, 2, VEC_SYNC, (EC.FP << 26) | (1 << 25) | FP_TRAP_ISS, h.pcLo, h.pcHi, false, 0, 0)
@@ -108,7 +108,7 @@ export function fpAccess(h: A64Hart): boolean {
 }
 
 /** the EL a SIMD & FP access traps to, or -1 when it does not */
-export function fpTrapTarget(h: A64Hart): number {
+export function fpTrapTarget(h: A64Cpu): number {
   const el = h.st[ST.EL]!
   if (el < 2) {
     const fpen = (h.sys[SR.CPACR_EL1 * 2]! >>> 20) & 3
@@ -119,9 +119,9 @@ export function fpTrapTarget(h: A64Hart): number {
 }
 
 /** the FP environment of one instruction: FPCR now, flags to accrue */
-export const envOf = (h: A64Hart): FpEnv => new FpEnv(h.sys[SR.FPCR * 2]!)
+export const envOf = (h: A64Cpu): FpEnv => new FpEnv(h.sys[SR.FPCR * 2]!)
 
 /** FPSR's cumulative flags |= what the instruction raised (no trapped exceptions: FPCR.xxE are RAZ on the A53) */
-export function accrue(h: A64Hart, env: FpEnv): void {
+export function accrue(h: A64Cpu, env: FpEnv): void {
   if (env.flags !== 0) h.sys[SR.FPSR * 2] |= env.flags
 }

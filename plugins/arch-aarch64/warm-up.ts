@@ -13,7 +13,7 @@
  */
 import { MemoryBus } from '../../core/bus.ts'
 import { Scheduler } from '../../core/scheduler.ts'
-import { A64Hart } from './hart.ts'
+import { A64Cpu } from './cpu.ts'
 
 const BASE = 0x4000_0000
 /** where the program's vector table's "current EL, SPx, synchronous" entry is: VBAR (0x800) + 0x200 */
@@ -211,7 +211,7 @@ export function warmUp(): void {
 }
 
 /** The program on a scratch bus and hart of its own; returns the hart (tests check it never went astray). */
-export function runWarmUp(): A64Hart {
+export function runWarmUp(): A64Cpu {
   const bus = new MemoryBus(3 * 4096)
   bus.addRam(BASE, 3 * 4096)
   const word = (at: number, w: number): void => bus.load(BASE + at, Uint8Array.of(w & 255, (w >>> 8) & 255, (w >>> 16) & 255, w >>> 24))
@@ -219,7 +219,7 @@ export function runWarmUp(): A64Hart {
   word(LIT, 0x55667788)
   word(LIT + 4, 0x11223344)
   word(SYNC_VECTOR, ERET)
-  const h = new A64Hart({ bus, sched: new Scheduler(), cpuHz: 100_000_000, timebaseHz: 62_500_000, harts: 1 }, 0)
+  const h = new A64Cpu({ bus, sched: new Scheduler(), cpuHz: 100_000_000, timebaseHz: 62_500_000, cpus: 1 }, 0)
   h.reset(BigInt(BASE))
   const page = bus.ramOffset(BASE) >>> 12
   // many short calls: V8 gives a function its feedback vector only after a few; the slots are

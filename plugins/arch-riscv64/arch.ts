@@ -6,6 +6,7 @@ import { disassemble } from './disasm.ts'
 import { htif } from './htif.ts'
 import { warmUp } from './warm-up.ts'
 import { configBlob } from './config-blob.ts'
+import { gdb } from './gdb.ts'
 
 /** EM_RISCV */
 const EM_RISCV = 243
@@ -13,11 +14,12 @@ const EM_RISCV = 243
 export const riscv64: ArchDesc = {
   name: 'riscv64',
   elfMachine: EM_RISCV,
-  createHart: (host, id) => { warmUp(); return new RiscvHart(host, id) },
+  createCpu: (host, id) => { warmUp(); return new RiscvHart(host, id) },
   hypervisor: (hv) => new RiscvHyp(hv),
   // the vPLIC is emulated in every VM at the board's PLIC address (reference §2.2: plic_base is ignored)
   vmWindows: (board) => board.devices.filter((d) => d.type === 'plic').map((d) => ({ base: d.base, size: d.size, what: `the vPLIC (${d.name})` })),
   disassemble,
+  gdb,
   hostInterface: htif,
   configBlob,
   // the execute loop is inlined into the hart's run loop, and slow paths into both

@@ -6,7 +6,7 @@
  * maps virtual pages straight to arena offsets. Everything rare — TLB misses, MMIO, CSRs, traps,
  * atomics, FP — lives in other files and is reached through methods named for what they do.
  */
-import type { Hart, HartHost } from '../../core/arch.ts'
+import type { Cpu, CpuHost } from '../../core/arch.ts'
 import { STATE_AREA_BYTES, type MemoryBus } from '../../core/bus.ts'
 import type { IrqLine } from '../../core/irq.ts'
 import type { Stage2Entry, Stage2Map } from '../../core/hypervisor/stage2.ts'
@@ -33,10 +33,10 @@ const HART_STATE_BYTES = 64 * 1024
  */
 export type TrapHook = (hart: RiscvHart, cause: number, interrupt: boolean, tvalLo: number, tvalHi: number, htval: number) => boolean
 
-export class RiscvHart implements Hart, FpState {
+export class RiscvHart implements Cpu, FpState {
   readonly id: number
   readonly bus: MemoryBus
-  readonly host: HartHost
+  readonly host: CpuHost
   readonly clock: Clock
   /** integer registers: x[2r] = low word, x[2r+1] = high word; index 64/65 is the x0 write sink */
   readonly x: Int32Array
@@ -116,7 +116,7 @@ export class RiscvHart implements Hart, FpState {
   readonly i32: Int32Array
   readonly timers: HartTimers
 
-  constructor(host: HartHost, id: number) {
+  constructor(host: CpuHost, id: number) {
     this.id = id
     this.host = host
     this.bus = host.bus
@@ -139,7 +139,7 @@ export class RiscvHart implements Hart, FpState {
     this.u16 = new Uint16Array(buf)
     this.i32 = new Int32Array(buf)
     this.code = CodeCache.of(this.bus)
-    this.code.harts.push(this)
+    this.code.cpus.push(this)
     this.timers = new HartTimers(this)
     this.reset(0x80000000n)
   }

@@ -1,9 +1,23 @@
 /**
  * The device tree a RISC-V VM's guest finds in a1: QEMU virt's layout (hw/riscv/virt.c,
- * create_fdt), cut down to what a VM is given: its harts, its memory, a PLIC and UARTs. No CLINT
+ * create_fdt), cut down to what a VM is given: its harts, its memory, a PLIC and UARTs (each as its
+ * device plugin describes it, QEMU virt's ns16550a when nothing says otherwise). No CLINT
  * node: VS-mode guests take their timer through SBI TIME (or Sstc), and IPIs through SBI IPI.
  */
-import { FdtError, fdtNode, fdtReg, fdtToBytes, type FdtCell, type FdtNode } from '../../core/fdt.ts'
+import { FdtError, fdtNode, fdtReg, fdtToBytes, type FdtCell, type FdtNode, type FdtPropValue } from '../../core/fdt.ts'
+
+/**
+ * A UART's node: its guest window and PLIC source, and what it is (its plugin's DeviceTreeInfo,
+ * core/device.ts); without `compatible`, an ns16550a as QEMU virt writes it.
+ */
+export interface VmUart {
+  base: FdtCell
+  size: FdtCell
+  irq?: number
+  name?: string
+  compatible?: readonly string[]
+  props?: Record<string, FdtPropValue>
+}
 
 export interface VmFdtOptions {
   /** the VM's name: the root `model` property, verbatim */
@@ -17,8 +31,8 @@ export interface VmFdtOptions {
   memory: readonly { base: FdtCell; size: FdtCell }[]
   /** PLIC with `ndev` sources; contexts 2h (M) and 2h+1 (S) per hart, as QEMU virt wires them */
   plic: { base: FdtCell; size: FdtCell; ndev: number } | null
-  /** ns16550a UARTs; `irq` is a PLIC source and needs `plic` */
-  uarts: readonly { base: FdtCell; size: FdtCell; irq?: number }[]
+  /** UARTs; `irq` is a PLIC source and needs `plic` */
+  uarts: readonly VmUart[]
   /** /chosen bootargs */
   bootargs?: string
   /** /chosen stdout-path; defaults to the first UART */
@@ -119,8 +133,10 @@ export function vmFdtTree(opts: VmFdtOptions): FdtNode {
   }
   const uartPaths: string[] = []
   for (const u of opts.uarts) {
-    const uart = soc.child(unit('serial', u.base))
-    uart.prop('compatible', 'ns16550a').prop('reg', fdtReg([{ address: u.base, size: u.size }]))
+    const uart = soc.child(unit(u.name ?? 'serial', u.base))
+    uart.prop('compatible', u.compatible ?? 'ns16550a').prop('reg', fdtReg([{ address: u.base, size: u.size }]))
+    for (const [k, v] of Object.entries(u.props ?? {})) uart.prop(k, v)
+    // every UART runs from QEMU virt's UART clock
     uart.prop('clock-frequency', NS16550_CLOCK_HZ)
     if (u.irq !== undefined && plicNode !== undefined) uart.prop('interrupt-parent', plicNode.phandle()).prop('interrupts', u.irq)
     uartPaths.push(uart.path)

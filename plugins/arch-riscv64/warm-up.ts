@@ -183,7 +183,7 @@ export function runWarmUp(): RiscvHart {
   word(loopJump, jal0(PAGE_END - loopJump))
   bus.load(BASE + PAGE_END, Uint8Array.of(0x01, 0x00)) // c.nop
   word(PAGE_END + 2, jal0(LOOP - PAGE_END - 2))
-  const h = new RiscvHart({ bus, sched: new Scheduler(), cpuHz: 100_000_000, timebaseHz: 10_000_000, harts: 1 }, 0)
+  const h = new RiscvHart({ bus, sched: new Scheduler(), cpuHz: 100_000_000, timebaseHz: 10_000_000, cpus: 1 }, 0)
   h.reset(BigInt(BASE))
   // Stand-ins for translated blocks at the two fences (each does what its fence does here:
   // nothing, one instruction), so that the loop's way into translated code has its feedback too;

@@ -178,7 +178,7 @@ const imports = new WeakMap<MemoryBus, WebAssembly.Imports>()
 function importsFor(h: RiscvHart): WebAssembly.Imports {
   let im = imports.get(h.bus)
   if (im) return im
-  const harts = h.code.harts as RiscvHart[]
+  const harts = h.code.cpus as RiscvHart[]
   const byBase = (base: number): RiscvHart => harts.find((x) => x.stateBase === base)!
   /**
    * A load or store that missed the TLB (or is misaligned, MMIO, observed), or a rare

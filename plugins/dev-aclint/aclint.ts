@@ -72,14 +72,14 @@ export class Aclint implements Device {
 
   constructor(ctx: DeviceContext) {
     this.name = ctx.name
-    this.harts = Math.min(ctx.harts, MAX_HARTS)
+    this.harts = Math.min(ctx.cpus, MAX_HARTS)
     this.sched = ctx.sched
     this.timebaseHz = ctx.timebaseHz
     this.cpuHz = ctx.cpuHz
     const specs: RegSpec[] = []
     for (let h = 0; h < this.harts; h++) {
-      this.msip.push(ctx.hartLine(h, 'msip'))
-      this.mtip.push(ctx.hartLine(h, 'mtip'))
+      this.msip.push(ctx.cpuLine(h, 'msip'))
+      this.mtip.push(ctx.cpuLine(h, 'mtip'))
       this.mtipLevel.push(false)
       this.events.push(null)
       // §2.1: only bit 0 of MSIP is implemented; the others are hardwired 0

@@ -19,11 +19,11 @@ export function irqsParam(ctx: DeviceContext): number {
   return v
 }
 
-/** An offset param inside the device's window, aligned to 64 KiB (the GIC frames' granule). */
-export function offsetParam(ctx: DeviceContext, key: string, dflt: number, span: number): number {
+/** An offset param inside the device's window, aligned to `align` (4 KiB: GICv2 frames; the GICv3 redistributors pass 64 KiB). */
+export function offsetParam(ctx: DeviceContext, key: string, dflt: number, span: number, align = 0x1000): number {
   const v = ctx.params[key] ?? dflt
-  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0 || v % 0x1_0000) {
-    throw new Error(`${ctx.name}: params.${key} must be a positive multiple of 0x10000 (got ${String(v)})`)
+  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0 || v % align) {
+    throw new Error(`${ctx.name}: params.${key} must be a positive multiple of 0x${align.toString(16)} (got ${String(v)})`)
   }
   if (v + span > ctx.size) {
     throw new Error(`${ctx.name}: the window (size 0x${ctx.size.toString(16)}) must reach params.${key} + 0x${span.toString(16)} = 0x${(v + span).toString(16)}`)
@@ -47,9 +47,9 @@ export function ppiParam(ctx: DeviceContext, key: string, dflt: number): number 
 export function virtualCpuLines(ctx: DeviceContext): { virq: IrqLine[]; vfiq: IrqLine[] } {
   const virq: IrqLine[] = []
   const vfiq: IrqLine[] = []
-  for (let c = 0; c < ctx.harts; c++) {
-    virq.push(ctx.hartLine(c, 'virq'))
-    vfiq.push(ctx.hartLine(c, 'vfiq'))
+  for (let c = 0; c < ctx.cpus; c++) {
+    virq.push(ctx.cpuLine(c, 'virq'))
+    vfiq.push(ctx.cpuLine(c, 'vfiq'))
   }
   return { virq, vfiq }
 }
@@ -133,9 +133,9 @@ export function idRegisters(prefix: string, values: readonly number[], at: numbe
 export function cpuLines(ctx: DeviceContext): { irq: IrqLine[]; fiq: IrqLine[] } {
   const irq: IrqLine[] = []
   const fiq: IrqLine[] = []
-  for (let c = 0; c < ctx.harts; c++) {
-    irq.push(ctx.hartLine(c, 'irq'))
-    fiq.push(ctx.hartLine(c, 'fiq'))
+  for (let c = 0; c < ctx.cpus; c++) {
+    irq.push(ctx.cpuLine(c, 'irq'))
+    fiq.push(ctx.cpuLine(c, 'fiq'))
   }
   return { irq, fiq }
 }

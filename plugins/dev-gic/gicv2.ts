@@ -23,7 +23,7 @@
  * Params: `irqs` (INTIDs incl. the 32 private ones; default 288 as QEMU virt), `giccOffset`,
  * `gichOffset`, `gicvOffset`, `maintenanceIrq` (the PPI, default 25 as QEMU virt).
  * Inputs: `irqInput(n)` for SPI n (32..irqs-1); `ppi(cpu, n)` for CPU cpu's PPI n (16..31).
- * Outputs: each CPU's 'irq' and 'fiq' (`ctx.hartLine(cpu, 'irq' | 'fiq')`); group 0 goes to
+ * Outputs: each CPU's 'irq' and 'fiq' (`ctx.cpuLine(cpu, 'irq' | 'fiq')`); group 0 goes to
  * 'fiq' only while that CPU's GICC_CTLR.FIQEn is set. With the virtualization extensions also
  * each CPU's 'virq' and 'vfiq' (its virtual CPU interface) and its maintenance PPI, asserted
  * while GICH_HCR.En is set and GICH_MISR is not 0. The state machines are gic.ts's and vgic.ts's.
@@ -92,7 +92,7 @@ export class Gicv2 implements Device {
   private readonly allCpus: number
 
   constructor(ctx: DeviceContext) {
-    const cpus = ctx.harts
+    const cpus = ctx.cpus
     if (cpus < 1 || cpus > MAX_CPUS) throw new Error(`${ctx.name}: a GICv2 serves 1 to ${MAX_CPUS} CPUs, the board has ${cpus}`)
     const lines = irqsParam(ctx)
     this.giccOffset = offsetParam(ctx, 'giccOffset', 0x1_0000, GICC_SIZE)

@@ -89,10 +89,11 @@ export class Gicv3 implements Device, IccHost {
   private readonly sleep: Uint8Array
 
   constructor(ctx: DeviceContext) {
-    const cpus = ctx.harts
+    const cpus = ctx.cpus
     if (cpus < 1 || cpus > 512) throw new Error(`${ctx.name}: a GICv3 here serves 1 to 512 CPUs, the board has ${cpus}`)
     const lines = irqsParam(ctx)
-    this.gicrOffset = offsetParam(ctx, 'gicrOffset', 0xa_0000, cpus * GICR_STRIDE)
+    // redistributor frames are 64 KiB each and 64 KiB aligned (GICv3 §12.10)
+    this.gicrOffset = offsetParam(ctx, 'gicrOffset', 0xa_0000, cpus * GICR_STRIDE, 0x1_0000)
     const spis = Math.min(lines, FIRST_SPECIAL) - PRIVATE
     this.irouter = new Uint32Array(spis)
     this.target = new Int16Array(spis)

@@ -1,6 +1,6 @@
 /**
  * How a CPU plugin reaches the GIC. Its harts are made before the board's devices and get only a
- * `HartHost` (core/arch.ts), whose bus maps the GIC: the lookups below find it there, by what it
+ * `CpuHost` (core/arch.ts), whose bus maps the GIC: the lookups below find it there, by what it
  * offers (`gicVersion`, `ppi`) rather than by class, so an instance made by a hot-reloaded
  * dev-gic is found too. They look again at every use, since hot reload swaps the handler behind
  * the bus region: a CPU plugin keeps the objects returned here, never the GIC itself.
@@ -12,7 +12,7 @@
  *   encodings are UNDEFINED: ICC_SRE_EL1.SRE reads as zero). A guest's access at EL1 that
  *   HCR_EL2.IMO/FMO route to EL2 is an ICV_ access: `readSysreg(cpu, 'ICC_IAR1_EL1', { virtual:
  *   true })` — icc.ts's header gives the steps (`iccSysregAt`, `iccRoute`);
- * - the GIC drives each hart's 'irq' and 'fiq' inputs itself (`ctx.hartLine`), and its virtual
+ * - the GIC drives each hart's 'irq' and 'fiq' inputs itself (`ctx.cpuLine`), and its virtual
  *   CPU interface drives 'virq' and 'vfiq' (GICv3 always; GICv2 when its window has GICH/GICV);
  * - a GICv2's virtualization frames are plain MMIO in its window: the hypervisor on pCPU c
  *   programs c's list registers with `bus.write(GICH + offset, 4, value, c)` (gicv2-virt.ts).

@@ -2,6 +2,16 @@
  * A 16550A UART as QEMU's hw/char/serial.c models it (register names from the TI/National
  * PC16550D datasheet).
  *
+ * Board params, as Linux's `reg-shift` / `reg-io-width` device-tree properties describe an 8250:
+ * - `regShift` (0–3, default 0): register i sits at offset i << regShift. 0 is the byte-spaced
+ *   16550 (QEMU virt); 2 the 32-bit spaced 8250s of Tegra186 (TX2 UARTA), RK3399 and CVA6. With a
+ *   stride every byte of a register's slot reaches the whole register, as in QEMU's serial_mm.
+ * - `regIoWidth` (1, 2 or 4; default any size): the only access size the register file decodes;
+ *   an access of another size reads 0 and writes nothing. Without it every size is accepted.
+ * There is no register offset param: a block whose registers start inside its page (Bao's
+ * UART8250_PAGE_OFFSET 0x40 for CVA6) is placed by the board at base + offset, which is also the
+ * address its device-tree `reg` gives.
+ *
  * Deterministic by construction: a THR write is emitted at once, so the transmitter is always
  * empty (LSR.THRE and LSR.TEMT stay set). Input goes into the 16-byte RX FIFO (1 byte when the
  * FIFO is disabled); bytes that arrive while it is full wait in a host-side backlog and move in as
@@ -9,9 +19,9 @@
  * nothing is ever overrun (LSR.OE and the line-status interrupt never occur).
  */
 import type { Device, DeviceContext, SerialPort } from '../../core/device.ts'
-import { NO_IRQ, type IrqLine } from '../../core/irq.ts'
 import { Registers, type RegsSnapshot } from '../../core/regs.ts'
 import { checkState, stateNum } from '../../core/state-check.ts'
+import { choiceParam, IrqOut, openPort, RxFifo } from '../uart-common/serial-io.ts'
 import { z } from 'zod'
 
 // PC16550D §8.6 (IER), §8.5 (IIR), §8.4 (FCR), §8.8 (MCR), §8.9 (LSR), §8.10 (MSR)
@@ -51,17 +61,18 @@ const savedState = z.object({
 
 export class Ns16550 implements Device {
   private readonly regs: Registers
-  private readonly irq: IrqLine
+  private readonly irq: IrqOut
   private readonly port: SerialPort
-  private rx: number[] = []
-  private backlog: number[] = []
+  private readonly rx = new RxFifo(() => (this.fifoOn() ? FIFO_BYTES : 1))
+  /** the one access size decoded (`params.regIoWidth`), 0: any */
+  private readonly ioWidth: number
   /** QEMU's thr_ipending: a THR-empty interrupt is owed until IIR reports it or THR is written */
   private thrIpending = false
-  private level = false
 
   constructor(ctx: DeviceContext) {
-    this.irq = ctx.irqs[0] ?? NO_IRQ
-    const shift = typeof ctx.params.regShift === 'number' ? ctx.params.regShift : 0
+    this.irq = new IrqOut(ctx)
+    const shift = choiceParam(ctx, 'regShift', [0, 1, 2, 3], 0)
+    this.ioWidth = choiceParam(ctx, 'regIoWidth', [1, 2, 4], 0)
     const dlab = (): boolean => (this.regs.get('LCR') & LCR_DLAB) !== 0
     const notDlab = (): boolean => !dlab()
     this.regs = new Registers(
@@ -82,22 +93,22 @@ export class Ns16550 implements Device {
       ],
       { shift },
     )
-    this.port = ctx.serial(typeof ctx.params.serial === 'string' ? ctx.params.serial : ctx.name)
-    this.port.onReceive((b) => this.receive(b))
+    this.port = openPort(ctx, (b) => this.receive(b))
   }
 
   read(offset: number, size: number): number {
+    if (this.ioWidth && size !== this.ioWidth) return 0
     return this.regs.read(offset, size)
   }
 
   write(offset: number, size: number, value: number): void {
+    if (this.ioWidth && size !== this.ioWidth) return
     this.regs.write(offset, size, value)
   }
 
   /** A byte from the outside world (the serial port). */
   receive(byte: number): void {
-    this.backlog.push(byte & 0xff)
-    this.refill()
+    this.rx.arrive(byte)
     this.update()
   }
 
@@ -105,14 +116,8 @@ export class Ns16550 implements Device {
     return (this.regs.get('FCR') & FCR_FE) !== 0
   }
 
-  private refill(): void {
-    const cap = this.fifoOn() ? FIFO_BYTES : 1
-    while (this.rx.length < cap && this.backlog.length) this.rx.push(this.backlog.shift()!)
-  }
-
   private readRbr(): number {
-    const b = this.rx.length ? this.rx.shift()! : 0
-    this.refill()
+    const b = this.rx.pop() ?? 0
     this.update()
     return b
   }
@@ -137,9 +142,9 @@ export class Ns16550 implements Device {
   private writeFcr(v: number, old: number, written: number): void {
     // QEMU: toggling FE clears both FIFOs
     const raw = written | (((v ^ old) & FCR_FE) ? FCR_RFR | FCR_XFR : 0)
-    if (raw & FCR_RFR) this.rx = []
     // the TX FIFO is always empty here (bytes leave at once): XFR has nothing to do
-    this.refill()
+    if (raw & FCR_RFR) this.rx.flush()
+    else this.rx.refill()
     this.update()
   }
 
@@ -180,22 +185,18 @@ export class Ns16550 implements Device {
   }
 
   private update(force = false): void {
-    const level = this.pendingId() !== IIR_NO_INT
-    if (level === this.level && !force) return
-    this.level = level
-    this.irq.set(level)
+    this.irq.set(this.pendingId() !== IIR_NO_INT, force)
   }
 
   reset(): void {
     this.regs.reset()
-    this.rx = []
     this.thrIpending = false
-    this.refill()
+    this.rx.flush()
     this.update(true)
   }
 
   snapshot(): Ns16550State {
-    return { regs: this.regs.snapshot(), rx: [...this.rx], backlog: [...this.backlog], thrIpending: this.thrIpending }
+    return { regs: this.regs.snapshot(), rx: [...this.rx.entries], backlog: [...this.rx.backlog], thrIpending: this.thrIpending }
   }
 
   checkState(state: unknown): void {
@@ -207,8 +208,7 @@ export class Ns16550 implements Device {
     this.checkState(state)
     const s = state as Partial<Ns16550State>
     this.regs.restore(s.regs)
-    this.rx = Array.isArray(s.rx) ? s.rx.map((b) => b & 0xff) : []
-    this.backlog = Array.isArray(s.backlog) ? s.backlog.map((b) => b & 0xff) : []
+    this.rx.restore(s.rx, s.backlog)
     this.thrIpending = s.thrIpending === true
     this.update(true)
   }

@@ -11,6 +11,8 @@ export default definePlugin({
   kind: 'device',
   version: '1.0.0',
   setup(ctx) {
-    ctx.devices.register('pl011', (dctx) => new Pl011(dctx))
+    // serial/pl011.yaml; named as QEMU virt names it, so a VM's tree reads like QEMU's
+    const dt = { name: 'pl011', compatible: ['arm,pl011', 'arm,primecell'], clockNames: ['uartclk', 'apb_pclk'] }
+    ctx.devices.register('pl011', (dctx) => new Pl011(dctx), { dt })
   },
 })

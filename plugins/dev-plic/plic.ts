@@ -83,7 +83,7 @@ export class Plic implements Device {
       throw new Error(`${ctx.name}: params.priorityBits must be an integer in 1..32`)
     }
     this.sources = sources
-    this.contexts = p.contexts === undefined ? defaultContexts(ctx.harts) : checkContexts(ctx.name, p.contexts)
+    this.contexts = p.contexts === undefined ? defaultContexts(ctx.cpus) : checkContexts(ctx.name, p.contexts)
     const words = (this.words = Math.ceil(sources / 32))
     // highest priority value: 2^priorityBits - 1 (QEMU virt: 3 bits, 7)
     const maxPriority = bits === 32 ? 0xffffffff : (1 << bits) - 1
@@ -113,7 +113,7 @@ export class Plic implements Device {
     this.threshold = this.regs.array('threshold')
     this.level = new Uint32Array(words)
     this.claimed = new Uint32Array(words)
-    this.outputs = this.contexts.map((c) => ctx.hartLine(c.hart, c.line))
+    this.outputs = this.contexts.map((c) => ctx.cpuLine(c.hart, c.line))
     this.outLevel = new Uint8Array(n)
   }
 

@@ -173,7 +173,7 @@ export class DynamicVms {
     const devices = plan.devices.flatMap((d) => parent.stage2.unmapRange(d.gpa, d.size))
     // the parent's harts may hold translations of what it just gave away (it wrote the blob and
     // the image there): forget them, or its stores would still reach the child's memory
-    for (const pv of parent.vcpus) this.hv.machine.harts[pv.pcpu]?.flushTlb()
+    for (const pv of parent.vcpus) this.hv.machine.cpus[pv.pcpu]?.flushTlb()
     for (const irq of plan.irqs) {
       parent.irqs.delete(irq)
       this.hv.irqOwner.delete(irq)

@@ -30,7 +30,7 @@ export class LlcModel {
     if (cpu < 0) return // the host (image loading, the API): not a guest access
     const hv = this.hv
     // a miss costs the hart the board's memory latency: its own clock shows the interference
-    if (this.llc.access(pa, this.owner(cpu)) !== HIT && hv) hv.machine.harts[cpu]?.stall(this.missCycles)
+    if (this.llc.access(pa, this.owner(cpu)) !== HIT && hv) hv.machine.cpus[cpu]?.stall(this.missCycles)
   }
   private readonly missCycles: number
 

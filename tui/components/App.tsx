@@ -8,7 +8,7 @@ import { Box, Text, useStdout } from 'ink'
 import type { Controller } from '../controller.ts'
 import { layout } from '../layout.ts'
 import type { TuiModel } from '../model.ts'
-import { useKeys } from '../use-keys.ts'
+import { useKeys, useMouse } from '../use-keys.ts'
 import { ConsoleArea } from './ConsoleArea.tsx'
 import { HelpOverlay } from './HelpOverlay.tsx'
 import { LogPane } from './LogPane.tsx'
@@ -43,6 +43,7 @@ export function App({ model: m, controller }: AppProps) {
     controller.key(k)
     m.publish()
   })
+  useMouse(m.mouse)
   const focused = typeof m.focus === 'number' ? m.consoles[m.focus] : undefined
   return (
     <Box flexDirection="column" width={L.cols} height={L.rows}>
@@ -57,8 +58,7 @@ export function App({ model: m, controller }: AppProps) {
           </Box>
           <StatusLine stats={m.stats} sim={m.sim} focus={m.focus} focusName={focused?.name ?? ''} width={L.cols} />
           <LogPane log={m.log} width={L.cols} height={L.log} />
-          <Text dimColor wrap="truncate">{'─ REPL '.padEnd(L.cols, '─')}</Text>
-          <Transcript lines={m.transcript} width={L.cols} height={L.transcript} />
+          <Transcript transcript={m.transcript} width={L.cols} height={L.transcript} />
         </>
       )}
       <ReplLine prompt={m.editor.prompt} text={m.editor.text} cursor={m.editor.cursor} focused={m.focus === 'repl' && !m.help} busy={m.busy} width={L.cols} />

@@ -73,7 +73,8 @@ void child_trap(u64 kind, u64 esr, u64 elr, u64 far)
 
 void child_main(i64 arg)
 {
-  con_init(CHILD_UART);
+  static const struct uart uart = { .kind = UART_PL011, .base = CHILD_UART };
+  con_init(&uart);
   for (;;) {
     count++;
     say_arg("child: invoked with arg ", arg);

@@ -5,11 +5,12 @@
  *   hello from <name> cpu <c>         for every other CPU, in id order (PSCI CPU_ON)
  *   tick 1..3                         generic-timer interrupts 10 ms of guest time apart
  *   sgi received on cpu <c>           SGI 1 from the boot CPU to every other CPU, in order
- *   echo ready                        then "echo: <c>" for each byte received (PL011 RX irq or polling)
+ *   echo ready                        then "echo: <c>" for each byte received (UART RX irq or polling)
  *   ipc notify returned <x0>          sender; the receiver prints "ipc: message N from <sender>"
  * then idles in WFI, or powers off with PSCI SYSTEM_OFF once "baobab,poweroff-after" ticks have
- * passed. Every interrupt comes through the GICv2 CPU interface the device tree names (under
- * baobab: the vGIC's list registers). */
+ * passed. Every interrupt comes through the GIC the device tree names, v2 or v3 (under baobab:
+ * the vGIC's list registers). The console is the device tree's UART, whichever of the drivers in
+ * ../lib/console.c its compatible names: one image for every board. */
 #include "vm.h"
 
 #define TICKS_SHOWN 3
@@ -249,7 +250,7 @@ void irq_c(void)
         sgi_seen[c] = 1;
     } else if (id == timer_irq)
       timer_tick();
-    else if (echo_irq && id == dt.uart_irq) {
+    else if (echo_irq && id == dt.uart.irq) {
       int c;
       while ((c = con_getc()) >= 0)
         echo(c);
@@ -265,7 +266,7 @@ void irq_c(void)
 
 void secondary_main(u64 c)
 {
-  gic_init(dt.gicd, dt.gicc);       /* this CPU's interface; SGIs are always enabled (GICv2) */
+  gic_init(dt.gic_version, dt.gicd, dt.gicc);   /* this CPU's interface (and redistributor) */
   gic_enable(SGI_ID, PRIO);
   hello(c);
   fence();
@@ -279,7 +280,7 @@ void boot_main(u64 cpu, const void *fdt)
 {
   int ok = fdt_parse(fdt, &dt) == 0;
   name = dt.model ? dt.model : "(unnamed)";
-  con_init(dt.has_uart ? dt.uart : 0);
+  con_init(dt.has_uart ? &dt.uart : 0);
   use_cntp = has_word(dt.bootargs, "timer=cntp");
   timer_irq = use_cntp ? (dt.has_timer ? dt.timer_phys_irq : PPI_CNTP) : (dt.has_timer ? dt.timer_virt_irq : PPI_CNTV);
 
@@ -288,7 +289,7 @@ void boot_main(u64 cpu, const void *fdt)
   if (!ok)
     say("no device tree");
   if (!dt.has_gic) {
-    say("no gicv2 in the device tree: stopping");
+    say("no gic in the device tree: stopping");
     halt();
   }
   struct line l;
@@ -296,7 +297,7 @@ void boot_main(u64 cpu, const void *fdt)
   l_str(&l, use_cntp ? "timer: cntp, intid " : "timer: cntv, intid ");
   l_dec(&l, timer_irq);
   l_emit(&l);
-  gic_init(dt.gicd, dt.gicc);
+  gic_init(dt.gic_version, dt.gicd, dt.gicc);
 
   /* other CPUs, in id order, one at a time (DEN 0022D §5.6 CPU_ON: target MPIDR, entry, context) */
   for (int i = 0; i < dt.ncpus; i++) {
@@ -343,10 +344,10 @@ void boot_main(u64 cpu, const void *fdt)
       ;
   }
 
-  /* 5. echo: the PL011 RX interrupt when the UART node has one, else polling */
+  /* 5. echo: the UART's receive interrupt when its node has one, else polling */
   irq_off();
-  if (dt.has_uart && dt.has_uart_irq) {
-    gic_enable(dt.uart_irq, PRIO);
+  if (dt.has_uart && dt.uart.has_irq) {
+    gic_enable(dt.uart.irq, PRIO);
     con_rx_irq(1);
     echo_irq = 1;
   }

@@ -5,8 +5,8 @@
  * is read its parent's #address-cells / #size-cells are already known; the other facts of a node
  * are collected while its properties go by and used at its FDT_END_NODE. Interrupt specifiers are
  * the GIC binding's three cells (arm,gic.yaml: type 0 SPI / 1 PPI, number, flags), turned into
- * INTIDs (SPI n = 32 + n, PPI n = 16 + n). The console is the PL011 /chosen/stdout-path names,
- * else the first PL011. */
+ * INTIDs (SPI n = 32 + n, PPI n = 16 + n). UARTs are known by their compatible (uart_kind_of: one
+ * driver each in console.c); the console is the UART /chosen/stdout-path names, else the first. */
 #include "vm.h"
 
 #define FDT_MAGIC      0xd00dfeed
@@ -21,14 +21,15 @@
 struct node {
   const char *name;
   u32 acells, scells;               /* this node's #address-cells / #size-cells (for children) */
-  int is_cpu, disabled, uart, gic, timer, psci, has_reg, reg_n;
-  u64 reg[2];                       /* the first two addresses of "reg" */
+  int is_cpu, is_mem, disabled, uart, gic, timer, psci, has_reg, reg_n;
+  u32 shift, width;                 /* an 8250's reg-shift / reg-io-width (or its compatible's) */
+  u64 reg[MAX_MEM], reg_size[MAX_MEM];  /* the first (address, size) pairs of "reg" */
   const u8 *irqs;                   /* "interrupts" */
   u32 irqs_len;
   const char *method;               /* "method" (PSCI) */
 };
 
-struct uart { const char *name; u64 base; int has_irq; u32 irq; };
+struct named_uart { const char *name; struct uart u; };
 
 static u32 be32(const u8 *p) { return (u32)p[0] << 24 | (u32)p[1] << 16 | (u32)p[2] << 8 | p[3]; }
 
@@ -78,6 +79,31 @@ static int has_string(const char *list, u32 len, const char *s)
   return 0;
 }
 
+/* the UART driver for a "compatible" string list; a compatible that fixes the register layout sets
+ * *shift and *width (an 8250's come from its reg-shift / reg-io-width, defaults 0 and 1) */
+static int uart_kind_of(const char *c, u32 len, u32 *shift, u32 *width)
+{
+  if (has_string(c, len, "arm,pl011"))
+    return UART_PL011;
+  if (has_string(c, len, "ns16550a"))
+    return UART_8250;
+  if (has_string(c, len, "brcm,bcm2835-aux-uart")) {
+    *shift = 2;                     /* BCM2711 peripherals §2.2.2: AUX_MU_*_REG 4 bytes apart */
+    *width = 4;
+    return UART_8250;
+  }
+  if (has_string(c, len, "xlnx,xuartps") || has_string(c, len, "cdns,uart-r1p8"))
+    return UART_CDNS;
+  if (has_string(c, len, "fsl,imx8qm-lpuart") || has_string(c, len, "fsl,imx7ulp-lpuart"))
+    return UART_LPUART;
+  if (has_string(c, len, "fsl,imx8mq-uart") || has_string(c, len, "fsl,imx6q-uart") ||
+      has_string(c, len, "fsl,imx21-uart"))
+    return UART_IMX;
+  if (has_string(c, len, "sifive,uart0"))
+    return UART_SIFIVE;
+  return UART_NONE;
+}
+
 /* the INTID of the k-th three-cell GIC specifier of a node's "interrupts", or 0 */
 static u32 intid(const struct node *n, u32 k)
 {
@@ -117,20 +143,25 @@ static void prop(struct dt *dt, const char **stdout_path, struct node *st, int d
     n->scells = be32(v);
   else if (str_eq(name, "compatible")) {
     const char *c = (const char *)v;
-    n->uart = has_string(c, len, "arm,pl011");
+    n->uart = uart_kind_of(c, len, &n->shift, &n->width);
     n->gic = has_string(c, len, "arm,cortex-a15-gic") || has_string(c, len, "arm,gic-400") ||
-             has_string(c, len, "arm,arm-gic");
+             has_string(c, len, "arm,arm-gic") ? 2 : has_string(c, len, "arm,gic-v3") ? 3 : 0;
     n->timer = has_string(c, len, "arm,armv8-timer");
     n->psci = has_string(c, len, "arm,psci") || has_string(c, len, "arm,psci-0.2") ||
               has_string(c, len, "arm,psci-1.0");
   } else if (str_eq(name, "reg") && d > 1 && parent->acells >= 1 && parent->acells <= 2 &&
              parent->scells <= 2) {
     u32 entry = 4 * (parent->acells + parent->scells);
-    for (u32 i = 0; i < 2 && len >= entry * i + 4 * parent->acells; i++) {
+    for (u32 i = 0; i < MAX_MEM && len >= entry * i + 4 * parent->acells; i++) {
       n->reg[i] = cells(v + entry * i, parent->acells);
+      n->reg_size[i] = len >= entry * (i + 1) ? cells(v + entry * i + 4 * parent->acells, parent->scells) : 0;
       n->reg_n = (int)i + 1;
     }
     n->has_reg = n->reg_n > 0;
+  } else if (str_eq(name, "reg-shift") && len == 4) {
+    n->shift = be32(v);
+  } else if (str_eq(name, "reg-io-width") && len == 4) {
+    n->width = be32(v);
   } else if (str_eq(name, "interrupts")) {
     n->irqs = v;
     n->irqs_len = len;
@@ -160,20 +191,29 @@ static void prop(struct dt *dt, const char **stdout_path, struct node *st, int d
   }
 }
 
-static void end_node(struct dt *dt, struct uart *uarts, int *nuarts, struct node *st, int d)
+static void end_node(struct dt *dt, struct named_uart *uarts, int *nuarts, struct node *st, int d)
 {
   struct node *n = &st[d];
   if (d == 3 && str_eq(st[2].name, "cpus") && n->is_cpu && n->has_reg && !n->disabled)
     add_cpu(dt, (u32)n->reg[0]);
+  for (int i = 0; n->is_mem && !n->disabled && i < n->reg_n && dt->nmem < MAX_MEM; i++)
+    if (n->reg_size[i]) {
+      dt->mem_base[dt->nmem] = n->reg[i];
+      dt->mem_size[dt->nmem++] = n->reg_size[i];
+    }
   if (n->uart && n->has_reg && !n->disabled && *nuarts < MAX_UARTS) {
-    struct uart *u = &uarts[(*nuarts)++];
+    struct named_uart *u = &uarts[(*nuarts)++];
     u->name = d == 2 ? n->name : 0;   /* stdout-path names root children only */
-    u->base = n->reg[0];
-    u->irq = intid(n, 0);
-    u->has_irq = u->irq != 0;
+    u->u.kind = n->uart;
+    u->u.base = n->reg[0];
+    u->u.shift = n->shift;
+    u->u.width = n->width ? n->width : 1;
+    u->u.irq = intid(n, 0);
+    u->u.has_irq = u->u.irq != 0;
   }
-  if (n->gic && n->reg_n == 2 && !dt->has_gic) {
+  if (n->gic && n->reg_n >= 2 && !dt->has_gic) {
     dt->has_gic = 1;
+    dt->gic_version = n->gic;
     dt->gicd = n->reg[0];
     dt->gicc = n->reg[1];
   }
@@ -200,7 +240,7 @@ static int is_stdout(const char *path, const char *name)
 int fdt_parse(const void *fdt, struct dt *dt)
 {
   static struct node st[MAX_DEPTH];
-  struct uart uarts[MAX_UARTS];
+  struct named_uart uarts[MAX_UARTS];
   int nuarts = 0;
   const char *stdout_path = 0;
   const u8 *h = fdt;
@@ -250,9 +290,15 @@ int fdt_parse(const void *fdt, struct dt *dt)
   for (int i = 0; i < nuarts; i++)
     if (i == 0 || is_stdout(stdout_path, uarts[i].name)) {
       dt->has_uart = 1;
-      dt->uart = uarts[i].base;
-      dt->has_uart_irq = uarts[i].has_irq;
-      dt->uart_irq = uarts[i].irq;
+      dt->uart = uarts[i].u;
     }
   return 0;
+}
+
+/* The boot CPU's identity map, before its MMU is on (start.S): reading the tree is byte by byte,
+ * which Device memory allows. */
+void mmu_build_fdt(const void *fdt)
+{
+  static struct dt m;
+  mmu_build(fdt_parse(fdt, &m) == 0 ? &m : 0);
 }

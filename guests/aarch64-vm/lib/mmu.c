@@ -1,13 +1,18 @@
 /* The identity map of the Arm VM guests: VMSAv8-64 stage 1 of the EL1&0 regime (ARM DDI 0487
- * D5), 4 KiB granule, TCR_EL1.T0SZ = 25 (39-bit VA: the walk starts at level 1), level-1 blocks of
- * 1 GiB, VA = IPA. [0, 1 GiB) (the GIC, the UARTs) is Device-nGnRnE and never executable; [1, 4
- * GiB) (RAM, shared memory) Normal write-back, inner shareable. Normal memory is what the
- * exclusive monitor's spinlock (console.c) and unaligned accesses want. TTBR1 walks are off. */
+ * D5), 4 KiB granule, TCR_EL1.T0SZ = 25 (39-bit VA: the walk starts at level 1), VA = IPA, the
+ * first 4 GiB mapped. With a device tree, in 2 MiB blocks (four level-2 tables): Normal
+ * write-back, inner shareable, where it names memory (its /memory nodes, the "baobab,ipc" shared
+ * memory), Device-nGnRnE and never executable everywhere else — the GIC and the UART, wherever a
+ * board puts them. Without one (the VM-stack child), in 1 GiB blocks: [0, 1 GiB) Device, [1, 4
+ * GiB) Normal. Normal memory is what the exclusive monitor's spinlock (console.c) and unaligned
+ * accesses want. TTBR1 walks are off. */
 #include "vm.h"
 
 static u64 l1[512] __attribute__((aligned(4096)));
+static u64 l2[4][512] __attribute__((aligned(4096)));
 
 #define DESC_BLOCK    0x1UL
+#define DESC_TABLE    0x3UL
 #define DESC_ATTR(i)  ((u64)(i) << 2)
 #define DESC_SH_INNER (3UL << 8)
 #define DESC_AF       (1UL << 10)
@@ -16,19 +21,45 @@ static u64 l1[512] __attribute__((aligned(4096)));
 #define ATTR_DEVICE   0            /* MAIR_EL1 attribute 0: Device-nGnRnE (0x00) */
 #define ATTR_NORMAL   1            /* attribute 1: Normal, inner/outer write-back RW-allocate (0xff) */
 #define MAIR_VALUE    (0xffUL << 8)
+#define NORMAL        (DESC_ATTR(ATTR_NORMAL) | DESC_SH_INNER | DESC_AF)
+#define DEVICE        (DESC_ATTR(ATTR_DEVICE) | DESC_AF | DESC_PXN | DESC_UXN)
+#define BLOCK_2M      (1UL << 21)
 
 #define SCTLR_M (1UL << 0)
 #define SCTLR_C (1UL << 2)
 #define SCTLR_I (1UL << 12)
 
+/* does [a, a + n) overlap [b, b + m)? */
+static int overlaps(u64 a, u64 n, u64 b, u64 m) { return a < b + m && b < a + n; }
+
+static int is_memory(const struct dt *dt, u64 a, u64 n)
+{
+  for (int i = 0; i < dt->nmem; i++)
+    if (overlaps(a, n, dt->mem_base[i], dt->mem_size[i]))
+      return 1;
+  return dt->has_ipc && overlaps(a, n, dt->shm_base, dt->shm_size);
+}
+
+void mmu_build(const struct dt *dt)
+{
+  if (dt && dt->nmem) {
+    for (u64 g = 0; g < 4; g++) {
+      for (u64 i = 0; i < 512; i++) {
+        u64 a = (g << 30) | (i << 21);
+        l2[g][i] = a | DESC_BLOCK | (is_memory(dt, a, BLOCK_2M) ? NORMAL : DEVICE);
+      }
+      l1[g] = (u64)(uintptr_t)l2[g] | DESC_TABLE;
+    }
+  } else {
+    l1[0] = DESC_BLOCK | DEVICE;
+    for (u64 i = 1; i < 4; i++)
+      l1[i] = (i << 30) | DESC_BLOCK | NORMAL;
+  }
+  dsb();
+}
+
 void mmu_identity_on(void)
 {
-  if (!l1[1]) {                    /* the boot CPU writes the table; the others find it written */
-    l1[0] = DESC_BLOCK | DESC_ATTR(ATTR_DEVICE) | DESC_AF | DESC_PXN | DESC_UXN;
-    for (u64 i = 1; i < 4; i++)
-      l1[i] = (i << 30) | DESC_BLOCK | DESC_ATTR(ATTR_NORMAL) | DESC_SH_INNER | DESC_AF;
-    dsb();
-  }
   write_sysreg(mair_el1, MAIR_VALUE);
   /* T0SZ 25, IRGN0/ORGN0 write-back write-allocate, SH0 inner, TG0 4 KiB, EPD1, IPS 40 bits */
   write_sysreg(tcr_el1, 25UL | (1UL << 8) | (1UL << 10) | (3UL << 12) | (1UL << 23) | (2UL << 32));

@@ -5,7 +5,8 @@
  *    id >= MAX_CPUS (vm.h) has no stack and parks;
  *  - entered at EL2 (QEMU with virtualization=on and no hypervisor) the program drops to EL1h;
  *  - SCTLR_EL1 = its RES1 bits + SA/SA0 + nTWI/nTWE (ARM DDI 0487 D13.2.118), VBAR_EL1 = vectors;
- *  - the boot CPU zeroes .bss, turns the identity map on (mmu.c) and calls boot_main(id, dtb);
+ *  - the boot CPU zeroes .bss, builds the identity map from the device tree and turns it on
+ *    (mmu.c) and calls boot_main(id, dtb);
  *  - secondary_entry is the PSCI CPU_ON entry (DEN 0022D §5.6: x0 = context id): the identity
  *    map (the tables are the boot CPU's), then secondary_main(id);
  *  - vectors: an IRQ from EL1h saves the caller-saved registers on the current stack, calls
@@ -39,6 +40,8 @@ _start:
   stp xzr, xzr, [x1], #16
   b 2b
 3:dsb sy
+  mov x0, x19                   /* the identity map's tables, from the device tree (mmu.c) */
+  bl mmu_build_fdt
   bl mmu_identity_on
   mov x0, x21
   mov x1, x19

@@ -20,6 +20,7 @@ typedef uint8_t u8;
 #define MAX_CPUS 8               /* vCPU ids (MPIDR_EL1.Aff0) 0..7 get a 16 KiB stack each (link.ld) */
 
 #define MMIO8(a)  (*(volatile u8 *)(uintptr_t)(a))
+#define MMIO16(a) (*(volatile uint16_t *)(uintptr_t)(a))
 #define MMIO32(a) (*(volatile u32 *)(uintptr_t)(a))
 
 #define STR_(x) #x
@@ -86,19 +87,41 @@ static inline struct smccc_res smc_call(u64 f, u64 a1, u64 a2, u64 a3) { return 
  * fast call, owner "standard hypervisor service" 6, function 1): x1 = ipc id, x2 = event */
 #define BAO_HC_IPC        0x86000001UL
 
+/* ---- UARTs: the console drivers (console.c), picked by the device tree's compatible (fdt.c) ---- */
+enum uart_kind {
+  UART_NONE,
+  UART_PL011,    /* "arm,pl011": ARM DDI 0183 */
+  UART_8250,     /* "ns16550a" (reg-shift, reg-io-width); "brcm,bcm2835-aux-uart" (the mini UART: 8250
+                    registers 4 bytes apart, 32-bit accesses) */
+  UART_CDNS,     /* "xlnx,xuartps", "cdns,uart-r1p8": Zynq UltraScale+ UG1085 ch. 21 */
+  UART_LPUART,   /* "fsl,imx8qm-lpuart", "fsl,imx7ulp-lpuart": 32-bit LPUART registers */
+  UART_IMX,      /* "fsl,imx8mq-uart", "fsl,imx6q-uart", "fsl,imx21-uart": the i.MX UART */
+  UART_SIFIVE,   /* "sifive,uart0": FU540-C000 manual ch. 13 */
+};
+struct uart {
+  int kind;                    /* enum uart_kind; UART_NONE: no console, lines go nowhere */
+  u64 base;
+  u32 shift, width;            /* 8250: register i at base + (i << shift), accessed width bytes wide */
+  int has_irq;
+  u32 irq;                     /* its INTID (the node's interrupts[0]) */
+};
+
 /* ---- device tree (fdt.c) ---- */
+#define MAX_MEM 8
 struct dt {
   const char *model;           /* root "model" (the VM name), or 0 */
   int ncpus;                   /* cpu nodes under /cpus (status not "disabled") */
   u32 cpus[MAX_CPUS * 4];      /* their "reg" (MPIDR affinity, Aff0 = vCPU id), ascending */
   int psci_hvc;                /* /psci "method" = "hvc" (else SMC) */
-  int has_gic;                 /* first GICv2 node: reg[0] = GICD, reg[1] = GICC */
-  u64 gicd, gicc;
+  int has_gic;                 /* first GIC node: "arm,cortex-a15-gic" & co (v2: reg = GICD, GICC) or */
+  int gic_version;             /* "arm,gic-v3" (3: reg = GICD, the first redistributor) */
+  u64 gicd, gicc;              /* gicc: the GICv2 CPU interface, or the GICv3 redistributors */
   int has_timer;               /* "arm,armv8-timer": INTIDs of the EL1 physical and virtual timers */
   u32 timer_phys_irq, timer_virt_irq;
-  int has_uart, has_uart_irq;  /* the console PL011: reg base, interrupts[0] as an INTID */
-  u64 uart;
-  u32 uart_irq;
+  int has_uart;                /* the console: the UART /chosen/stdout-path names, else the first */
+  struct uart uart;
+  int nmem;                    /* /memory nodes' (base, size) ranges, the first MAX_MEM */
+  u64 mem_base[MAX_MEM], mem_size[MAX_MEM];
   const char *bootargs;        /* /chosen "bootargs", or 0 */
   int has_ipc;                 /* /chosen "baobab,ipc" = <base(2 cells) size(2 cells) id irq> */
   u64 shm_base, shm_size;
@@ -111,10 +134,10 @@ int fdt_parse(const void *fdt, struct dt *dt);   /* 0 = ok, -1 = no valid FDT at
 int str_eq(const char *a, const char *b);
 int has_word(const char *s, const char *w);      /* w is one of the space-separated words of s */
 
-/* ---- console (console.c): the PL011 (ARM DDI 0183) ---- */
-void con_init(u64 uart);             /* 0: no UART, lines go nowhere */
+/* ---- console (console.c) ---- */
+void con_init(const struct uart *u);  /* 0 or UART_NONE: no UART, lines go nowhere */
 int con_getc(void);                  /* a received byte, or -1 */
-void con_rx_irq(int on);             /* UARTIMSC receive (RXIM) and receive-timeout (RTIM) interrupts */
+void con_rx_irq(int on);             /* the UART's receive interrupt (its level follows received data) */
 void *memset(void *d, int c, unsigned long n);
 void *memcpy(void *d, const void *s, unsigned long n);
 
@@ -129,17 +152,21 @@ void l_hex(struct line *l, u64 v);   /* 0x..., no leading zeros */
 void l_emit(struct line *l);         /* appends '\n' and writes it */
 void say(const char *s);             /* one fixed line */
 
-/* ---- GICv2 CPU interface and distributor (gic.c; ARM IHI 0048B ch. 4) ---- */
-void gic_init(u64 gicd, u64 gicc);   /* every CPU: its CPU interface on; the distributor on */
+/* ---- the GIC (gic.c): GICv2 (ARM IHI 0048B ch. 4) or GICv3 (IHI 0069, system registers) ---- */
+void gic_init(int version, u64 gicd, u64 gicc);  /* every CPU: its CPU interface (v3: and redistributor) on; the distributor on */
 void gic_enable(u32 id, u8 prio);    /* priority, target = this CPU (SPIs), enable */
 void gic_disable(u32 id);
-u32 gic_ack(void);                   /* GICC_IAR (1020..1023: spurious) */
-void gic_eoi(u32 iar);               /* GICC_EOIR */
-void gic_sgi(u32 cpu, u32 sgi);      /* GICD_SGIR, target list = that CPU interface */
+u32 gic_ack(void);                   /* the acknowledged INTID (1020..1023: spurious) */
+void gic_eoi(u32 iar);
+void gic_sgi(u32 cpu, u32 sgi);      /* SGI to the CPU whose Aff0 is cpu (Aff3..1 = 0) */
 #define GIC_SPURIOUS 1020
 
 /* ---- mmu.c ---- */
-void mmu_identity_on(void);          /* stage 1 on, VA = IPA: Device below 1 GiB, Normal above */
+void mmu_build(const struct dt *dt); /* the identity map's tables (once, MMU off): Normal where the device
+                                        tree has memory, Device elsewhere; without one (0) Device below
+                                        1 GiB, Normal from 1 to 4 GiB */
+void mmu_build_fdt(const void *fdt); /* fdt.c: mmu_build from the device tree at fdt (0 if it is none) */
+void mmu_identity_on(void);          /* stage 1 on with those tables, VA = IPA */
 void dcache_clean(const void *p, u64 n);   /* DC CVAC over [p, p+n): to the point of coherency */
 
 /* ---- start.S ---- */

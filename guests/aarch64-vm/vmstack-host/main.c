@@ -292,13 +292,13 @@ static void cycles(long last)
 void boot_main(u64 cpu, const void *fdt)
 {
   fdt_parse(fdt, &dt);
-  con_init(dt.has_uart ? dt.uart : 0);
+  con_init(dt.has_uart ? &dt.uart : 0);
   if (dt.model)
     name = dt.model;
   use_cntp = has_word(dt.bootargs, "timer=cntp");
   timer_irq = use_cntp ? (dt.has_timer ? dt.timer_phys_irq : 30) : (dt.has_timer ? dt.timer_virt_irq : 27);
   if (dt.has_gic)
-    gic_init(dt.gicd, dt.gicc);
+    gic_init(dt.gic_version, dt.gicd, dt.gicc);
   read_blob();
   struct line l;
   l_init(&l);

@@ -4,6 +4,7 @@
  *   hello from <name> hart <boot>     console: uart|dbcn|legacy
  *   hello from <name> hart <h>        for every other hart, in hart order (SBI HSM hart_start)
  *   tick 1..3                         timer interrupts 10 ms of guest time apart (SBI TIME / Sstc)
+ *   tick 4, 5, ...                    with bootargs "tick-ms=N": every N ms of guest time from then on
  *   ipi received on hart <h>          SBI IPI from the boot hart to every other hart, in order
  *   echo ready                        then "echo: <c>" for each byte received (UART irq or polling)
  *   ipc notify returned <a0>          sender; the receiver prints "ipc: message N from <sender>"
@@ -20,7 +21,6 @@
 #define PLIC_ENABLE(c, s)   (dt.plic + 0x2000 + 0x80 * (c) + 4 * ((u64)(s) / 32))
 #define PLIC_THRESHOLD(c)   (dt.plic + 0x200000 + 0x1000 * (c))
 #define PLIC_CLAIM(c)       (PLIC_THRESHOLD(c) + 4)
-#define UART_IER 1          /* bit 0 = received-data-available interrupt */
 
 /* Shared-memory layout of the IPC demo (at the start of the "baobab,ipc" region). The receiver
  * zeroes ack and sets ready; the sender writes msg, then seq = N, notifies and waits for ack == N. */
@@ -40,6 +40,7 @@ static volatile int hello_done[MAX_HARTS], started[MAX_HARTS], ipi_seen[MAX_HART
 static volatile u32 ticks;
 static u32 tick_limit;
 static u64 tick_interval, tick_next;
+static u64 heartbeat_interval;   /* bootargs "tick-ms=N": ticks after the first three, 0 = none */
 static int echo_irq, ipc_receiver;
 static u32 ipc_last;
 
@@ -80,10 +81,11 @@ static void timer_set(u64 t)
 static void timer_tick(void)
 {
   u32 n = ++ticks;
-  if (n <= TICKS_SHOWN)
+  if (n <= TICKS_SHOWN || heartbeat_interval)
     say_num("tick ", n, 0, 0);
-  if (n < tick_limit) {
-    tick_next += tick_interval;   /* from the previous deadline: no drift, no time printed */
+  if (n < tick_limit || heartbeat_interval) {
+    /* from the previous deadline: no drift, no time printed */
+    tick_next += n < TICKS_SHOWN || !heartbeat_interval ? tick_interval : heartbeat_interval;
     timer_set(tick_next);
   } else {
     csr_clear(sie, SIE_STIE);
@@ -273,6 +275,27 @@ void secondary_main(u64 h)
     irq_wait();
 }
 
+/* the number after `key` in a space-separated argument string ("tick-ms=1000"), 0 if absent */
+static u64 arg_num(const char *s, const char *key)
+{
+  while (s && *s) {
+    while (*s == ' ')
+      s++;
+    const char *a = s, *k = key;
+    while (*k && *a == *k)
+      a++, k++;
+    if (!*k) {
+      u64 n = 0;
+      while (*a >= '0' && *a <= '9')
+        n = n * 10 + (u64)(*a++ - '0');
+      return n;
+    }
+    while (*s && *s != ' ')
+      s++;
+  }
+  return 0;
+}
+
 void boot_main(u64 hart, const void *fdt)
 {
   boot_hart = hart;
@@ -313,8 +336,11 @@ void boot_main(u64 hart, const void *fdt)
     started[h] = 1;
   }
 
-  /* 2. timer: ticks 10 ms apart; keeps (silently) ticking up to "baobab,poweroff-after" */
-  tick_interval = (dt.timebase ? dt.timebase : DEFAULT_TIMEBASE) / 100;
+  /* 2. timer: ticks 10 ms apart; keeps (silently) ticking up to "baobab,poweroff-after", or
+   * (printing) every "tick-ms" from the bootargs */
+  u64 timebase = dt.timebase ? dt.timebase : DEFAULT_TIMEBASE;
+  tick_interval = timebase / 100;
+  heartbeat_interval = timebase / 1000 * arg_num(dt.bootargs, "tick-ms=");
   tick_limit = dt.has_poweroff && dt.poweroff_after > TICKS_SHOWN ? dt.poweroff_after : TICKS_SHOWN;
   irq_off();
   tick_next = rdtime() + tick_interval;
@@ -342,7 +368,7 @@ void boot_main(u64 hart, const void *fdt)
   irq_off();
   if (dt.has_uart && dt.has_plic && dt.has_uart_irq) {
     plic_enable(dt.uart_irq);
-    MMIO8(dt.uart + UART_IER) = 1;
+    con_rx_irq(1);
     csr_set(sie, SIE_SEIE);
     echo_irq = 1;
   }
@@ -365,5 +391,12 @@ void boot_main(u64 hart, const void *fdt)
     int c = con_getc();
     if (c >= 0)
       echo(c);
+    else if (!dt.has_uart) {
+      /* the SBI console raises no interrupt: sleep in wfi until a tick, or until the hypervisor
+       * wakes us because input arrived (WFI may return at any time: the loop polls again) */
+      irq_off();
+      irq_wait();
+      irq_on();
+    }
   }
 }

@@ -1,15 +1,29 @@
-/* Console of the VM guests: the device tree's ns16550a (polled LSR.THRE / LSR.DR, 1-byte
- * register stride) if there is one, else the SBI debug console (SBI spec v2.0 ch. 12), else, when
- * DBCN answers with an error, the legacy console calls (ch. 5.2 putchar, 5.3 getchar). Output is
- * line by line under an AMO spinlock taken with interrupts off, so lines of different harts (and
- * of interrupt handlers) never interleave. Also memset/memcpy, which GCC may call on its own. */
+/* Console of the VM guests: the device tree's first UART that has a driver here, picked by its
+ * compatible as Linux picks its own — an 8250 ("ns16550a": register i at base + (i << reg-shift),
+ * accessed reg-io-width bytes wide; polled LSR.THRE / LSR.DR) or the SiFive UART ("sifive,uart0":
+ * txdata.full / rxdata.empty) — else the SBI debug console (SBI spec v2.0 ch. 12), else, when DBCN
+ * answers with an error, the legacy console calls (ch. 5.2 putchar, 5.3 getchar). Output is line
+ * by line under an AMO spinlock taken with interrupts off, so lines of different harts (and of
+ * interrupt handlers) never interleave. Also memset/memcpy, which GCC may call on its own. */
 #include "vm.h"
 
+/* 8250 (PC16550D §8): register numbers */
 #define UART_RBR 0   /* receive buffer (read) / THR transmit holding (write) */
+#define UART_IER 1   /* bit 0: received-data-available interrupt */
 #define UART_LSR 5   /* line status: bit 0 DR = data ready, bit 5 THRE = THR empty */
+
+/* SiFive UART (FU540-C000 manual ch. 13) */
+#define SIFIVE_TXDATA 0x00  /* bit 31 full */
+#define SIFIVE_RXDATA 0x04  /* bit 31 empty */
+#define SIFIVE_TXCTRL 0x08  /* bit 0 txen */
+#define SIFIVE_RXCTRL 0x0c  /* bit 0 rxen; rxcnt (18:16) 0: rxwm while anything waits */
+#define SIFIVE_IE     0x10  /* bit 1 rxwm */
+#define SIFIVE_FLAG   (1u << 31)
 
 int con_mode;
 static u64 uart;
+static int uart_kind;
+static u32 uart_shift, uart_width;
 static volatile u32 con_lock;
 
 void *memset(void *d, int c, unsigned long n)
@@ -29,13 +43,48 @@ void *memcpy(void *d, const void *s, unsigned long n)
   return d;
 }
 
+/* 8250 register i, as wide as reg-io-width says */
+static u32 r8250(u32 i)
+{
+  u64 a = uart + ((u64)i << uart_shift);
+  return uart_width == 4 ? MMIO32(a) : uart_width == 2 ? *(volatile uint16_t *)(uintptr_t)a : MMIO8(a);
+}
+
+static void w8250(u32 i, u32 v)
+{
+  u64 a = uart + ((u64)i << uart_shift);
+  if (uart_width == 4)
+    MMIO32(a) = v;
+  else if (uart_width == 2)
+    *(volatile uint16_t *)(uintptr_t)a = (uint16_t)v;
+  else
+    MMIO8(a) = (u8)v;
+}
+
 void con_init(const struct dt *dt)
 {
   if (dt->has_uart) {
     uart = dt->uart;
+    uart_kind = dt->uart_kind;
+    uart_shift = dt->uart_shift;
+    uart_width = dt->uart_width;
     con_mode = CON_UART;
+    if (uart_kind == UART_SIFIVE) {  /* transmitter and receiver are off at reset */
+      MMIO32(uart + SIFIVE_TXCTRL) = MMIO32(uart + SIFIVE_TXCTRL) | 1;
+      MMIO32(uart + SIFIVE_RXCTRL) = MMIO32(uart + SIFIVE_RXCTRL) | 1;
+    }
   } else
     con_mode = CON_DBCN;   /* until DBCN answers with an error */
+}
+
+void con_rx_irq(int on)
+{
+  if (con_mode != CON_UART)
+    return;
+  if (uart_kind == UART_SIFIVE)
+    MMIO32(uart + SIFIVE_IE) = on ? 2 : 0;
+  else
+    w8250(UART_IER, on ? 1 : 0);
 }
 
 const char *con_name(void)
@@ -52,10 +101,24 @@ static void legacy_write(const char *s, int n)
 static void con_write(const char *s, int n)
 {
   if (con_mode == CON_UART) {
-    while (n-- > 0) {
-      while (!(MMIO8(uart + UART_LSR) & 0x20))
-        ;
-      MMIO8(uart + UART_RBR) = (u8)*s++;
+    if (uart_kind == UART_8250 && !uart_shift && uart_width == 1) {   /* QEMU virt's 16550 */
+      while (n-- > 0) {
+        while (!(MMIO8(uart + UART_LSR) & 0x20))
+          ;
+        MMIO8(uart + UART_RBR) = (u8)*s++;
+      }
+    } else if (uart_kind == UART_SIFIVE) {
+      while (n-- > 0) {
+        while (MMIO32(uart + SIFIVE_TXDATA) & SIFIVE_FLAG)
+          ;
+        MMIO32(uart + SIFIVE_TXDATA) = (u8)*s++;
+      }
+    } else {
+      while (n-- > 0) {
+        while (!(r8250(UART_LSR) & 0x20))
+          ;
+        w8250(UART_RBR, (u8)*s++);
+      }
     }
     return;
   }
@@ -76,8 +139,13 @@ static void con_write(const char *s, int n)
 
 int con_getc(void)
 {
-  if (con_mode == CON_UART)
-    return MMIO8(uart + UART_LSR) & 1 ? MMIO8(uart + UART_RBR) : -1;
+  if (con_mode == CON_UART) {
+    if (uart_kind == UART_SIFIVE) {
+      u32 v = MMIO32(uart + SIFIVE_RXDATA);
+      return v & SIFIVE_FLAG ? -1 : (int)(v & 0xff);
+    }
+    return r8250(UART_LSR) & 1 ? (int)(r8250(UART_RBR) & 0xff) : -1;
+  }
   if (con_mode == CON_DBCN) {
     /* ch. 12.2 sbi_debug_console_read(num_bytes, base_addr_lo, base_addr_hi): value = bytes
      * read, 0 when nothing is waiting */

@@ -3,7 +3,8 @@
  * tokens, big-endian cells, names and values padded to 4 bytes) that picks out what the guests
  * need (struct dt in vm.h). A node's properties come before its children, so when a node's "reg"
  * is read its parent's #address-cells / #size-cells are already known; the other facts of a node
- * are collected while its properties go by and used at its FDT_END_NODE. */
+ * are collected while its properties go by and used at its FDT_END_NODE. UARTs are known by their
+ * compatible, one driver each in console.c. */
 #include "vm.h"
 
 #define FDT_MAGIC      0xd00dfeed
@@ -18,6 +19,7 @@ struct node {
   const char *name;
   u32 acells, scells;               /* this node's #address-cells / #size-cells (for children) */
   int is_cpu, disabled, uart, plic, has_reg, has_irq;
+  u32 shift, width;                 /* an 8250's reg-shift / reg-io-width */
   u64 reg;                          /* first address of "reg" */
   u32 irq;                          /* first cell of "interrupts" */
 };
@@ -54,6 +56,23 @@ static int has_string(const char *list, u32 len, const char *s)
   return 0;
 }
 
+/* the console.c driver a compatible string list names, in one walk over it: an 8250 ("ns16550a")
+ * or the SiFive UART ("sifive,uart0"); UART_NONE for anything else */
+static int uart_kind_of(const char *list, u32 len)
+{
+  u32 i = 0;
+  while (i < len) {
+    if (str_eq(list + i, "ns16550a"))
+      return UART_8250;
+    if (str_eq(list + i, "sifive,uart0"))
+      return UART_SIFIVE;
+    while (i < len && list[i])
+      i++;
+    i++;
+  }
+  return UART_NONE;
+}
+
 static void add_hart(struct dt *dt, u32 id)
 {
   int i = dt->nharts;
@@ -81,7 +100,7 @@ static void prop(struct dt *dt, struct node *st, int d, const char *name, const 
   else if (str_eq(name, "#size-cells") && len == 4)
     n->scells = be32(v);
   else if (str_eq(name, "compatible")) {
-    n->uart = has_string((const char *)v, len, "ns16550a");
+    n->uart = uart_kind_of((const char *)v, len);
     n->plic = has_string((const char *)v, len, "riscv,plic0") ||
               has_string((const char *)v, len, "sifive,plic-1.0.0");
   } else if (str_eq(name, "reg") && d > 1 && parent->acells >= 1 && parent->acells <= 2 &&
@@ -110,10 +129,15 @@ static void prop(struct dt *dt, struct node *st, int d, const char *name, const 
     dt->has_ipc = 1;
   } else if (in_chosen && str_eq(name, "baobab,ipc-role") && len > 0 && !v[len - 1])
     dt->ipc_role = (const char *)v;
+  else if (in_chosen && str_eq(name, "bootargs") && len > 0 && !v[len - 1])
+    dt->bootargs = (const char *)v;
   else if (in_chosen && str_eq(name, "baobab,poweroff-after") && len == 4) {
     dt->poweroff_after = be32(v);
     dt->has_poweroff = 1;
-  }
+  } else if (n->uart && str_eq(name, "reg-shift") && len == 4)   /* an 8250's (8250.yaml), after its compatible */
+    n->shift = be32(v);
+  else if (n->uart && str_eq(name, "reg-io-width") && len == 4)
+    n->width = be32(v);
 }
 
 static void end_node(struct dt *dt, struct node *st, int d)
@@ -126,6 +150,9 @@ static void end_node(struct dt *dt, struct node *st, int d)
     dt->uart = n->reg;
     dt->has_uart_irq = n->has_irq;
     dt->uart_irq = n->irq;
+    dt->uart_kind = n->uart;
+    dt->uart_shift = n->shift;
+    dt->uart_width = n->width ? n->width : 1;
   }
   if (n->plic && n->has_reg && !dt->has_plic) {
     dt->has_plic = 1;

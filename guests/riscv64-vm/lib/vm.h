@@ -113,9 +113,11 @@ struct dt {
   int nharts;                  /* cpu nodes under /cpus (status not "disabled") */
   u32 harts[MAX_HARTS * 4];    /* their "reg" (hart ids), ascending */
   u64 timebase;                /* /cpus "timebase-frequency" (or a cpu node's), 0 if none */
-  int has_uart, has_uart_irq;  /* first compatible "ns16550a": reg base, interrupts[0] */
+  int has_uart, has_uart_irq;  /* the first UART console.c has a driver for: reg base, interrupts[0] */
   u64 uart;
   u32 uart_irq;
+  int uart_kind;               /* enum uart_kind: its driver, picked by its compatible */
+  u32 uart_shift, uart_width;  /* an 8250's reg-shift and reg-io-width (defaults 0 and 1) */
   int has_plic;                /* first compatible "riscv,plic0" / "sifive,plic-1.0.0" */
   u64 plic;
   int sstc;                    /* /chosen "baobab,sstc" present */
@@ -125,15 +127,22 @@ struct dt {
   const char *ipc_role;        /* /chosen "baobab,ipc-role" string, or 0 */
   int has_poweroff;            /* /chosen "baobab,poweroff-after" = <u32 ticks> */
   u32 poweroff_after;
+  const char *bootargs;        /* /chosen "bootargs", or 0 */
 };
 int fdt_parse(const void *fdt, struct dt *dt);   /* 0 = ok, -1 = no valid FDT at that address */
 int str_eq(const char *a, const char *b);
 
 /* ---- console (console.c) ---- */
+enum uart_kind {
+  UART_NONE,
+  UART_8250,     /* "ns16550a": register i at base + (i << reg-shift), reg-io-width bytes wide */
+  UART_SIFIVE,   /* "sifive,uart0": FU540-C000 manual ch. 13 */
+};
 enum { CON_UART, CON_DBCN, CON_LEGACY };
 extern int con_mode;
 void con_init(const struct dt *dt);
 int con_getc(void);                  /* a received byte, or -1 */
+void con_rx_irq(int on);             /* the UART's receive interrupt (its level follows received data) */
 const char *con_name(void);          /* "uart" / "dbcn" / "legacy" */
 
 /* A line is built in a buffer (on the caller's stack: identity-mapped, so DBCN can take its

@@ -12,6 +12,7 @@
  */
 import type { ArchHyp } from '../../../core/arch.ts'
 import type { BoardDevice } from '../../../core/board.ts'
+import { vmDeviceNodes } from '../../../core/device.ts'
 import { PAGE_SIZE } from '../../../core/bus.ts'
 import { fdtToBytes } from '../../../core/fdt.ts'
 import { SERVICE_HYPERCALL, SERVICE_TEE } from '../../../core/hypervisor/calls.ts'
@@ -22,7 +23,7 @@ import type { Vcpu, Vm } from '../../../core/hypervisor/vm.ts'
 import { findGic, gicCpuInterface, ppiLine } from '../../dev-gic/lookup.ts'
 import { faultIpa } from '../el2.ts'
 import { EC, VEC_IRQ } from '../exceptions.ts'
-import type { A64Hart } from '../hart.ts'
+import type { A64Cpu } from '../cpu.ts'
 import { HCR, RESET, SR } from '../sysreg-defs.ts'
 import { DAIF_A, DAIF_D, DAIF_F, DAIF_I, ST, X_SP, Z_BIT } from '../state.ts'
 import { HVC, serveCall, SMC } from './conduits.ts'
@@ -65,7 +66,7 @@ export interface VcpuArch {
 const hex = (n: number | bigint): string => '0x' + n.toString(16)
 
 export class A64Hyp implements ArchHyp {
-  readonly harts: A64Hart[]
+  readonly harts: A64Cpu[]
   readonly gicDev: BoardDevice
   /** the physical GIC the hypervisor acknowledges, deactivates and routes interrupts at */
   private readonly phys: PhysGic
@@ -80,7 +81,7 @@ export class A64Hyp implements ArchHyp {
 
   constructor(readonly hv: Hypervisor) {
     const m = hv.machine
-    this.harts = m.harts as unknown as A64Hart[]
+    this.harts = m.cpus as unknown as A64Cpu[]
     const g = boardGic(m.board)
     if (!g) throw new Error(`board ${m.board.name} has no GIC for the vGIC to stand in for`)
     this.gicDev = g
@@ -121,7 +122,7 @@ export class A64Hyp implements ArchHyp {
   }
 
   /** Bao's EL2 setup of a pCPU (reference §1.3 steps 5-6): HCR_EL2, the physical CPU interface, the maintenance PPI */
-  private setupHart(h: A64Hart): void {
+  private setupHart(h: A64Cpu): void {
     h.el2 = true
     h.sys[SR.ID_AA64PFR0_EL1 * 2] = h.sys[SR.ID_AA64PFR0_EL1 * 2]! | 0x200
     h.sys[SR.HCR_EL2 * 2] = GUEST_HCR
@@ -136,7 +137,7 @@ export class A64Hyp implements ArchHyp {
   }
 
   private live(v: Vcpu): boolean { return this.hv.onCpu[v.pcpu] === v }
-  private hart(v: Vcpu): A64Hart { return this.harts[v.pcpu]! }
+  private hart(v: Vcpu): A64Cpu { return this.harts[v.pcpu]! }
   private varch(v: Vcpu): VcpuArch { return v.arch as VcpuArch }
   vmArch(vm: Vm): VmArch { return vm.arch as VmArch }
 
@@ -316,10 +317,13 @@ export class A64Hyp implements ArchHyp {
   }
 
   buildDtb(vm: Vm): Uint8Array | null {
-    const devices = this.hv.machine.board.devices
-    const uarts = vm.config.devs.filter((d) => d.emulate === 'pl011' ||
-      (d.emulate === undefined && d.size > 0 && devices.some((b) => b.type === 'pl011' && d.pa !== undefined && d.pa >= b.base && d.pa < b.base + b.size)))
-      .map((d) => ({ base: d.va, size: Math.max(d.size, 0x1000), irq: d.interrupts[0] }))
+    const m = this.hv.machine
+    // its UARTs: the board's consoles it was given and the UARTs emulated for it, as their plugins describe them
+    const uarts = vmDeviceNodes(vm.config.devs, m.board.devices, this.hv.plugins.deviceInfo, {
+      minSize: PAGE_SIZE,
+      pick: (b) => m.consoles.has(b.name),
+      paramsOf: (d) => m.live.all().find((e) => e.owner === vm && e.type === d.emulate && e.ctx.base === d.va)?.ctx.params ?? {},
+    })
     const ipc = vm.config.ipcs[0]
     const first = ipc && this.hv.vms.find((o) => o.config.ipcs.some((i) => i.shmemId === ipc.shmemId))
     const tree = a64VmFdt({
@@ -346,7 +350,7 @@ export class A64Hyp implements ArchHyp {
 
   // ---- traps: everything that would enter EL2 ----
 
-  private trap(h: A64Hart, vec: number, esr: number, farLo: number, farHi: number): boolean {
+  private trap(h: A64Cpu, vec: number, esr: number, farLo: number, farHi: number): boolean {
     const v = this.hv.onCpu[h.id]
     if (vec !== 0) { // IRQ, FIQ: physical interrupts (HCR_EL2.IMO/FMO)
       if (vec === VEC_IRQ) this.physicalIrq(h, v)
@@ -390,7 +394,7 @@ export class A64Hyp implements ArchHyp {
    * the SGI pends on the VM's vCPUs it names, and the guest goes on past the MSR. False for any
    * other trapped system register access (the caller stops the VM).
    */
-  private sgiWrite(h: A64Hart, v: Vcpu, esr: number): boolean {
+  private sgiWrite(h: A64Cpu, v: Vcpu, esr: number): boolean {
     const a = this.vmArch(v.vm)
     const iss = esr & ISS_SYSREG_MASK
     if (!a.v3 || (iss !== ISS_ICC_SGI1R && iss !== ISS_ICC_SGI0R)) return false
@@ -409,7 +413,7 @@ export class A64Hyp implements ArchHyp {
    * register — the guest's deactivation then deactivates it here. The maintenance PPI is the
    * vGIC's own; an interrupt nobody owns is deactivated at once.
    */
-  private physicalIrq(h: A64Hart, v: Vcpu | undefined): void {
+  private physicalIrq(h: A64Cpu, v: Vcpu | undefined): void {
     const p = h.id
     const id = this.phys.acknowledge(p)
     if (id >= 1020) return

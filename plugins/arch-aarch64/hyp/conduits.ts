@@ -10,7 +10,7 @@
 import { SERVICE_HYPERCALL, SERVICE_TEE, type Call } from '../../../core/hypervisor/calls.ts'
 import type { Hypervisor } from '../../../core/hypervisor/hypervisor.ts'
 import type { Vcpu } from '../../../core/hypervisor/vm.ts'
-import type { A64Hart } from '../hart.ts'
+import type { A64Cpu } from '../cpu.ts'
 import { setPair } from '../../../core/cpu/int64.ts'
 
 export const HVC = 'hvc', SMC = 'smc'
@@ -25,7 +25,7 @@ const isTee = (o: number): boolean => (o >= 0x32 && o <= 0x3f) || (o >= 0x12 && 
 /** A call as HVC/SMC left the registers: x1..x6 made BigInts only when a handler reads `args`. */
 class A64Call implements Call {
   private list: bigint[] | null = null
-  constructor(readonly hv: Hypervisor, readonly vcpu: Vcpu, readonly conduit: string, readonly service: number | string, readonly fn: number, private readonly h: A64Hart) {}
+  constructor(readonly hv: Hypervisor, readonly vcpu: Vcpu, readonly conduit: string, readonly service: number | string, readonly fn: number, private readonly h: A64Cpu) {}
   get args(): readonly bigint[] {
     if (this.list === null) {
       const x = this.h.x
@@ -37,7 +37,7 @@ class A64Call implements Call {
 }
 
 /** result register n (x/a registers) ← v */
-const setReg = (h: A64Hart, n: number, v: bigint): void => setPair(h.x, 2 * n, v)
+const setReg = (h: A64Cpu, n: number, v: bigint): void => setPair(h.x, 2 * n, v)
 
 /** the service and function a conduit's x0 names */
 export function decodeCall(conduit: string, x0: number): { service: number | string; fn: number } {
@@ -47,7 +47,7 @@ export function decodeCall(conduit: string, x0: number): { service: number | str
 }
 
 /** Serve the HVC/SMC whose registers `h` holds for `vcpu` (pc already past it). */
-export function serveCall(hv: Hypervisor, vcpu: Vcpu, h: A64Hart, conduit: string): void {
+export function serveCall(hv: Hypervisor, vcpu: Vcpu, h: A64Cpu, conduit: string): void {
   const { service, fn } = decodeCall(conduit, h.x[0]!)
   const r = hv.dispatch(new A64Call(hv, vcpu, conduit, service, fn, h))
   if (r === null) return // the call switched vCPUs or stopped this one: results are where they belong

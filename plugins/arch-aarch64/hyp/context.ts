@@ -5,7 +5,7 @@
  * FP/SIMD registers V0-V31 with FPCR/FPSR. Saved when a vCPU leaves its pCPU (VM stack), restored
  * when it comes back. The vGIC's part (list registers) is saved by vgic.ts.
  */
-import type { A64Hart } from '../hart.ts'
+import type { A64Cpu } from '../cpu.ts'
 import { SR } from '../sysreg-defs.ts'
 import { ST, X_SP } from '../state.ts'
 
@@ -38,7 +38,7 @@ export function newContext(): A64Context {
 const bank = (el: number, spsel: number): number => (el === 0 || spsel === 0 ? SR.SP_EL0 : SR.SP_EL1)
 
 /** The hart's guest context into `into` (a context restored earlier and no longer referenced, or a new one). */
-export function saveContext(h: A64Hart, into: A64Context = newContext()): A64Context {
+export function saveContext(h: A64Cpu, into: A64Context = newContext()): A64Context {
   const s = h.sys, st = h.st
   // the live SP goes to its bank first
   const b = bank(st[ST.EL]!, st[ST.SPSEL]!) * 2
@@ -56,7 +56,7 @@ export function saveContext(h: A64Hart, into: A64Context = newContext()): A64Con
   return into
 }
 
-export function restoreContext(h: A64Hart, ctx: A64Context): void {
+export function restoreContext(h: A64Cpu, ctx: A64Context): void {
   const s = h.sys, st = h.st
   h.x.set(ctx.x)
   for (let i = 0; i < GUEST_SYSREGS.length; i++) {

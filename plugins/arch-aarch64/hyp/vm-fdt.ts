@@ -4,9 +4,10 @@
  * vCPUs (enable-method "psci"), PSCI over SMC (reference §3.2: HVC would reach Bao's hypercalls),
  * its vGIC at the VM's own addresses, the generic timer's PPIs as QEMU lists them (13, 14, 11,
  * 10: secure, non-secure physical, virtual, hypervisor), and its UARTs, passed through or
- * emulated, with /chosen/stdout-path on the first.
+ * emulated, each as its device plugin describes it (core/device.ts DeviceTreeInfo: a PL011 when
+ * nothing says otherwise), with /chosen/stdout-path on the first.
  */
-import { fdtNode, fdtReg, type FdtNode } from '../../../core/fdt.ts'
+import { fdtNode, fdtReg, type FdtNode, type FdtPropValue } from '../../../core/fdt.ts'
 import type { GicOptions } from './options.ts'
 import { GICD_SIZE, GICV_SIZE } from './options.ts'
 import { GICD_V3_SIZE, GICR_FRAME } from './vgicv3.ts'
@@ -16,14 +17,31 @@ export interface A64VmFdtOptions {
   vcpus: number
   memory: readonly { base: number; size: number }[]
   gic: GicOptions
-  /** PL011s at their guest addresses, with their INTIDs */
-  uarts: readonly { base: number; size: number; irq?: number }[]
+  /** UARTs at their guest addresses, with their INTIDs */
+  uarts: readonly A64VmUart[]
   bootargs?: string
   /** /chosen/baobab,ipc: the first IPC window and its interrupt, as on RISC-V */
   ipc?: { base: number; size: number; irq: number; role: string }
   /** the PSCI conduit (default smc: a VM's, reference §3.2; QEMU's own firmware answers hvc) */
   psciMethod?: 'smc' | 'hvc'
 }
+
+/**
+ * A UART's node: its guest window and INTID, and what it is (its plugin's DeviceTreeInfo); without
+ * `compatible`, a PL011 as QEMU virt writes it.
+ */
+export interface A64VmUart {
+  base: number
+  size: number
+  irq?: number
+  name?: string
+  compatible?: readonly string[]
+  /** the binding's clock-names, each given the fixed APB clock; absent: one unnamed clock */
+  clockNames?: readonly string[]
+  props?: Record<string, FdtPropValue>
+}
+
+const PL011 = { name: 'pl011', compatible: ['arm,pl011', 'arm,primecell'], clockNames: ['uartclk', 'apb_pclk'] }
 
 /** the GIC binding's interrupt specifier (arm,gic.yaml): type (0 SPI, 1 PPI), number, flags */
 const GIC_SPI = 0, GIC_PPI = 1
@@ -75,9 +93,13 @@ export function a64VmFdt(o: A64VmFdtOptions): FdtNode {
 
   const paths: string[] = []
   for (const u of o.uarts) {
-    const n = root.child(unit('pl011', u.base))
-    n.prop('compatible', ['arm,pl011', 'arm,primecell']).prop('reg', fdtReg([{ address: u.base, size: u.size }]))
-    n.prop('clock-names', ['uartclk', 'apb_pclk']).prop('clocks', [clkPh, clkPh])
+    const what = u.compatible ? { name: u.name ?? 'serial', compatible: u.compatible, clockNames: u.clockNames } : PL011
+    const n = root.child(unit(what.name, u.base))
+    n.prop('compatible', what.compatible).prop('reg', fdtReg([{ address: u.base, size: u.size }]))
+    for (const [k, v] of Object.entries(u.props ?? {})) n.prop(k, v)
+    // every UART runs from QEMU virt's fixed clock: one per clock name the binding has
+    if (what.clockNames?.length) n.prop('clock-names', what.clockNames).prop('clocks', what.clockNames.map(() => clkPh))
+    else n.prop('clocks', [clkPh])
     if (u.irq !== undefined && u.irq >= 32) n.prop('interrupts', [GIC_SPI, u.irq - 32, IRQ_TYPE_LEVEL_HIGH])
     paths.push(n.path)
   }

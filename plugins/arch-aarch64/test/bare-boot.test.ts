@@ -40,7 +40,7 @@ describe('bare boot on qemu-virt-aarch64', () => {
 
   it('starts a Linux Image with x0 = a device tree of the board, 2 MiB-aligned past the kernel', async () => {
     const bm = await bootBare({ board: 'qemu-virt-aarch64', image: linuxImage(0x8_0000, 0x1000) })
-    const h = bm.machine.harts[0]!
+    const h = bm.machine.cpus[0]!
     expect(h.pc).toBe(BigInt(RAM + 0x8_0000))
     const dtb = Number(h.reg(0))
     expect(dtb).toBe(RAM + 0x20_0000)
@@ -57,15 +57,15 @@ describe('bare boot on qemu-virt-aarch64', () => {
     const fw = new Uint8Array(8)
     new DataView(fw.buffer).setUint32(0, 0x14000000, true)
     const bm = await bootBare({ board: 'qemu-virt-aarch64', image: fw })
-    expect(bm.machine.harts[0]!.pc).toBe(0n)
-    expect(bm.machine.harts[0]!.reg(0)).toBe(0n)
+    expect(bm.machine.cpus[0]!.pc).toBe(0n)
+    expect(bm.machine.cpus[0]!.reg(0)).toBe(0n)
     expect(beWord(bm.machine.bus, RAM)).toBe(0xd00dfeed)
   })
 
   it('starts an ELF at its entry with x0 = 0, and leaves the first MiB of RAM alone when the image is in it (QEMU reserves 1 MiB there)', async () => {
     const elf = fileURLToPath(new URL('../../../guests/images/aarch64/timer.elf', import.meta.url))
     const bm = await bootBare({ board: 'qemu-virt-aarch64', image: elf })
-    expect(bm.machine.harts[0]!.reg(0)).toBe(0n)
+    expect(bm.machine.cpus[0]!.reg(0)).toBe(0n)
     expect(beWord(bm.machine.bus, RAM)).toBe(0)
   })
 })

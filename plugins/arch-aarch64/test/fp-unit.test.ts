@@ -25,26 +25,26 @@ interface Setup {
 }
 
 function setV(m: TestMachine, n: number, v: number | bigint): void {
-  const w = m.hart.v
+  const w = m.cpu.v
   if (typeof v === 'number') { w[4 * n] = v; w[4 * n + 1] = 0 } else { w[4 * n] = Number(BigInt.asIntN(32, v)); w[4 * n + 1] = Number(BigInt.asIntN(32, v >> 32n)) }
   w[4 * n + 2] = 0; w[4 * n + 3] = 0
 }
 
 function run(words: number[], s: Setup = {}, steps = words.length): TestMachine {
   return runWords(words, (m) => {
-    if (!s.trapped) m.hart.sys[SR.CPACR_EL1 * 2] = 3 << 20
-    m.hart.sys[SR.FPCR * 2] = s.fpcr ?? 0
+    if (!s.trapped) m.cpu.sys[SR.CPACR_EL1 * 2] = 3 << 20
+    m.cpu.sys[SR.FPCR * 2] = s.fpcr ?? 0
     for (const [n, v] of Object.entries(s.v ?? {})) setV(m, Number(n), v)
-    for (const [n, v] of Object.entries(s.x ?? {})) m.hart.setReg(Number(n), v)
+    for (const [n, v] of Object.entries(s.x ?? {})) m.cpu.setReg(Number(n), v)
   }, steps)
 }
 
-const S = (m: TestMachine, n = 0): number => m.hart.v[4 * n]! >>> 0
-const D = (m: TestMachine, n = 0): bigint => (BigInt(m.hart.v[4 * n + 1]! >>> 0) << 32n) | BigInt(m.hart.v[4 * n]! >>> 0)
-const Q = (m: TestMachine, n = 0): bigint => (BigInt.asUintN(64, BigInt(m.hart.v[4 * n + 3]!) << 32n | BigInt(m.hart.v[4 * n + 2]! >>> 0)) << 64n) | D(m, n)
-const X = (m: TestMachine, n = 0): bigint => BigInt.asUintN(64, m.hart.reg(n))
-const fpsr = (m: TestMachine): number => m.hart.sys[SR.FPSR * 2]!
-const esr = (m: TestMachine, el = 1): number => m.hart.sys[(el === 2 ? SR.ESR_EL2 : SR.ESR_EL1) * 2]! >>> 0
+const S = (m: TestMachine, n = 0): number => m.cpu.v[4 * n]! >>> 0
+const D = (m: TestMachine, n = 0): bigint => (BigInt(m.cpu.v[4 * n + 1]! >>> 0) << 32n) | BigInt(m.cpu.v[4 * n]! >>> 0)
+const Q = (m: TestMachine, n = 0): bigint => (BigInt.asUintN(64, BigInt(m.cpu.v[4 * n + 3]!) << 32n | BigInt(m.cpu.v[4 * n + 2]! >>> 0)) << 64n) | D(m, n)
+const X = (m: TestMachine, n = 0): bigint => BigInt.asUintN(64, m.cpu.reg(n))
+const fpsr = (m: TestMachine): number => m.cpu.sys[SR.FPSR * 2]!
+const esr = (m: TestMachine, el = 1): number => m.cpu.sys[(el === 2 ? SR.ESR_EL2 : SR.ESR_EL1) * 2]! >>> 0
 
 const FADD_S = 0x1e222820 // fadd s0, s1, s2
 const FMUL_S = 0x1e220820 // fmul s0, s1, s2
@@ -217,12 +217,12 @@ describe('half precision (FPConvert)', () => {
 describe('SIMD & FP register writes', () => {
   it('clear the register above the scalar or 64-bit vector written', () => {
     const m = run([0x9e670020], { x: { 1: 0x1122334455667788n } }, 0) // fmov d0, x1
-    m.hart.v.fill(-1, 0, 4)
-    m.hart.run(1)
+    m.cpu.v.fill(-1, 0, 4)
+    m.cpu.run(1)
     expect(Q(m).toString(16)).toBe('1122334455667788')
     const n = run([0x0e216820], { v: { 1: 0x3f800000 } }, 0) // fcvtn v0.4h, v1.4s
-    n.hart.v.fill(-1, 0, 4)
-    n.hart.run(1)
+    n.cpu.v.fill(-1, 0, 4)
+    n.cpu.run(1)
     expect(Q(n).toString(16)).toBe('3c00')
   })
 })
@@ -231,7 +231,7 @@ describe('access traps (CheckFPAdvSIMDEnabled64)', () => {
   it('CPACR_EL1.FPEN traps an FP instruction at EL1 with EC 0x07 (ISS: CV, COND 0b1110)', () => {
     const m = run([FADD_S], { trapped: true }, 1)
     expect(esr(m).toString(16)).toBe('1fe00000')
-    expect(m.hart.el).toBe(1)
+    expect(m.cpu.el).toBe(1)
   })
   it('so is an FPCR access', () => {
     const m = run([0xd53b4400 | 0], { trapped: true }, 1) // mrs x0, fpcr
@@ -245,8 +245,8 @@ describe('access traps (CheckFPAdvSIMDEnabled64)', () => {
   it('CPTR_EL2.TFP traps EL1 to EL2', () => {
     const m = testMachine({ el2: true })
     m.bus.write32(RAM_BASE, FADD_S)
-    m.hart.reset(BigInt(RAM_BASE))
-    const h = m.hart
+    m.cpu.reset(BigInt(RAM_BASE))
+    const h = m.cpu
     h.sys[SR.CPACR_EL1 * 2] = 3 << 20
     h.sys[SR.CPTR_EL2 * 2] = 1 << 10
     setElSp(h, 1, 1)
@@ -263,14 +263,14 @@ describe('V-register loads and stores', () => {
     for (const off of [0x1001, 0x1ff9]) {
       const m = run([LDR_Q], { x: { 1: BigInt(RAM_BASE + off) } }, 0)
       fill(m, RAM_BASE + off)
-      m.hart.run(1)
+      m.cpu.run(1)
       expect(Q(m).toString(16)).toBe('100f0e0d0c0b0a090807060504030201')
     }
   })
   it('fault on a misaligned Q access when SCTLR_EL1.A is set (alignment fault, DFSC 0x21)', () => {
     const m = run([LDR_Q], { x: { 1: BigInt(RAM_BASE + 0x1008) } }, 0)
-    m.hart.sys[SR.SCTLR_EL1 * 2] |= 2
-    m.hart.run(1)
+    m.cpu.sys[SR.SCTLR_EL1 * 2] |= 2
+    m.cpu.run(1)
     expect((esr(m) >>> 26).toString(16)).toBe('25')
     expect(esr(m) & 63).toBe(0x21)
   })
@@ -281,8 +281,8 @@ describe('V-register loads and stores', () => {
   })
   it('check SP alignment for an SP base (SCTLR_EL1.SA)', () => {
     const m = run([0x3dc003e0], {}, 0) // ldr q0, [sp]
-    m.hart.setReg(31, BigInt(RAM_BASE + 0x3008))
-    m.hart.run(1)
+    m.cpu.setReg(31, BigInt(RAM_BASE + 0x3008))
+    m.cpu.run(1)
     expect((esr(m) >>> 26).toString(16)).toBe('26')
   })
 })

@@ -8,7 +8,7 @@ import { Machine } from '../../../core/machine.ts'
 import { PluginHost } from '../../../core/plugins.ts'
 import { gicCpuInterface } from '../../dev-gic/lookup.ts'
 import { disassemble } from '../disasm.ts'
-import type { A64Hart } from '../hart.ts'
+import type { A64Cpu } from '../cpu.ts'
 import { HCR, SR } from '../sysreg-defs.ts'
 import { ST } from '../state.ts'
 
@@ -20,7 +20,7 @@ const MRS_X6_ICH_HCR_EL2 = 0xd53ccb06, MSR_ICC_EOIR1_EL1_X3 = 0xd518cc23, MRS_X7
 async function machine(board: string) {
   const host = new PluginHost()
   const m = new Machine(await host.loadBoard(board), host.archs.get('aarch64')!, host, { cpus: 1 })
-  const h = m.harts[0] as A64Hart
+  const h = m.cpus[0] as A64Cpu
   h.reset(BigInt(CODE))
   h.sys[SR.VBAR_EL1 * 2] = VBAR1
   h.sys[SR.VBAR_EL2 * 2] = VBAR2
@@ -36,7 +36,7 @@ async function machine(board: string) {
 }
 
 /** a guest at EL1 under a hypervisor's HCR_EL2 (the hart has EL2; no trap hook: EL2's vectors take what traps) */
-function asGuest(h: A64Hart): void {
+function asGuest(h: A64Cpu): void {
   h.el2 = true
   h.st[ST.EL] = 1
   h.sys[SR.HCR_EL2 * 2] = HCR.RW | HCR.IMO | HCR.FMO | HCR.VM

@@ -6,7 +6,7 @@
 import { MemoryBus } from '../../../core/bus.ts'
 import { loadImage } from '../../../core/loader/image.ts'
 import { Scheduler } from '../../../core/scheduler.ts'
-import { A64Hart } from '../hart.ts'
+import { A64Cpu } from '../cpu.ts'
 import { Psci } from '../psci.ts'
 
 export const RAM_BASE = 0x4000_0000
@@ -15,8 +15,8 @@ export const UART_BASE = 0x0900_0000
 export interface TestMachine {
   bus: MemoryBus
   sched: Scheduler
-  harts: A64Hart[]
-  hart: A64Hart
+  cpus: A64Cpu[]
+  cpu: A64Cpu
   power: { off: boolean; code: number }
   /** the UART's output so far */
   out(): string
@@ -24,7 +24,7 @@ export interface TestMachine {
   run(cycles?: number): string
 }
 
-export function testMachine(opts: { ramBytes?: number; harts?: number; el2?: boolean; lse?: boolean } = {}): TestMachine {
+export function testMachine(opts: { ramBytes?: number; cpus?: number; el2?: boolean; lse?: boolean } = {}): TestMachine {
   const ramBytes = opts.ramBytes ?? 0x100_0000
   const bus = new MemoryBus(ramBytes)
   bus.addRam(RAM_BASE, ramBytes)
@@ -35,9 +35,9 @@ export function testMachine(opts: { ramBytes?: number; harts?: number; el2?: boo
     write: (off, _size, v) => { if (off === 0) bytes.push(v & 0xff) },
   })
   const sched = new Scheduler(1000)
-  const n = opts.harts ?? 1
-  const host = { bus, sched, cpuHz: 1_000_000_000, timebaseHz: 62_500_000, harts: n }
-  const harts = Array.from({ length: n }, (_, i) => new A64Hart(host, i, { el2: opts.el2, lse: opts.lse }))
+  const n = opts.cpus ?? 1
+  const host = { bus, sched, cpuHz: 1_000_000_000, timebaseHz: 62_500_000, cpus: n }
+  const harts = Array.from({ length: n }, (_, i) => new A64Cpu(host, i, { el2: opts.el2, lse: opts.lse }))
   for (const h of harts) sched.add(h)
   const power = { off: false, code: 0 }
   const psci = new Psci(harts, {
@@ -47,16 +47,16 @@ export function testMachine(opts: { ramBytes?: number; harts?: number; el2?: boo
   for (const h of harts) h.firmware = psci
   const out = (): string => Buffer.from(bytes).toString('latin1')
   return {
-    bus, sched, harts, hart: harts[0]!, power, out,
+    bus, sched, cpus: harts, cpu: harts[0]!, power, out,
     run(cycles = 50_000_000) { sched.run({ cycles }); return out() },
   }
 }
 
 /** Boot an ELF as QEMU's -kernel does: hart 0 at the entry in EL1h, the others powered off. */
-export function bootElf(path: string, opts: { harts?: number; lse?: boolean } = {}): TestMachine {
+export function bootElf(path: string, opts: { cpus?: number; lse?: boolean } = {}): TestMachine {
   const m = testMachine(opts)
   const img = loadImage(m.bus, path, { elfMachine: 183 })
-  for (const h of m.harts) {
+  for (const h of m.cpus) {
     h.reset(img.entry)
     if (h.id !== 0) { h.off = true; h.idle = true }
   }
@@ -70,8 +70,8 @@ export function bootElf(path: string, opts: { harts?: number; lse?: boolean } = 
 export function runWords(words: number[], setup?: (m: TestMachine) => void, steps = words.length, opts: { lse?: boolean } = {}): TestMachine {
   const m = testMachine(opts)
   words.forEach((w, i) => m.bus.write32(RAM_BASE + 4 * i, w >>> 0))
-  m.hart.reset(BigInt(RAM_BASE))
+  m.cpu.reset(BigInt(RAM_BASE))
   setup?.(m)
-  m.hart.run(steps)
+  m.cpu.run(steps)
   return m
 }

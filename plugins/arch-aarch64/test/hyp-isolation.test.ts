@@ -21,7 +21,7 @@ import { bootConfig, type BootedSystem } from '../../../core/boot.ts'
 import type { Vm } from '../../../core/hypervisor/vm.ts'
 import { PluginHost } from '../../../core/plugins.ts'
 import { EC } from '../exceptions.ts'
-import type { A64Hart } from '../hart.ts'
+import type { A64Cpu } from '../cpu.ts'
 import type { A64Hyp } from '../hyp/a64-hyp.ts'
 import { serveCall, SMC } from '../hyp/conduits.ts'
 import { PSCI } from '../psci.ts'
@@ -75,7 +75,7 @@ interface ProbeOpts {
 }
 
 /** VM 1 "probe" runs `words` (pCPU 0, or 0-1); VM 2 "vm1" the demo (pCPU 2), its UART and CNTV ticks */
-async function boot(name: string, words: number[], opts: ProbeOpts = {}): Promise<BootedSystem & { probe: Vm; vm1: Vm; h: A64Hart }> {
+async function boot(name: string, words: number[], opts: ProbeOpts = {}): Promise<BootedSystem & { probe: Vm; vm1: Vm; h: A64Cpu }> {
   const img = join(dir, `${name}.bin`)
   writeFileSync(img, new Uint8Array(new Uint32Array(words).buffer))
   const at = `0x${(opts.at ?? 0x5000_0000).toString(16)}`
@@ -95,7 +95,7 @@ async function boot(name: string, words: number[], opts: ProbeOpts = {}): Promis
   }
   const sys = await bootConfig(join(dir, `${name}.json`), new PluginHost(), { data })
   const probe = sys.hv.vms.find((v) => v.name === 'probe')!, vm1 = sys.hv.vms.find((v) => v.name === 'vm1')!
-  return { ...sys, probe, vm1, h: sys.machine.harts[probe.vcpus[0]!.pcpu] as unknown as A64Hart }
+  return { ...sys, probe, vm1, h: sys.machine.cpus[probe.vcpus[0]!.pcpu] as unknown as A64Cpu }
 }
 
 const lines = (vm: Vm): string[] => vm.console.text().split('\n')
@@ -109,7 +109,7 @@ function tick(sys: BootedSystem & { vm1: Vm }): void {
 }
 
 /** the probe stopped at its first access outside its map, reported once, the demo running on */
-function expectFault(sys: BootedSystem & { probe: Vm; vm1: Vm; h: A64Hart }, f: { pc: bigint; addr: bigint; cause: string; vcpu?: number }): void {
+function expectFault(sys: BootedSystem & { probe: Vm; vm1: Vm; h: A64Cpu }, f: { pc: bigint; addr: bigint; cause: string; vcpu?: number }): void {
   expect(sys.probe.state).toBe('faulted')
   expect(sys.probe.fault).toMatchObject({ vm: 1, vmName: 'probe', vcpu: f.vcpu ?? 0, pc: f.pc, addr: f.addr, cause: f.cause })
   expect(errors(sys)).toEqual([`VM 1 (probe) vCPU ${f.vcpu ?? 0} ${f.cause} at ${hex(f.addr)} (pc ${hex(f.pc)}). Disabling.`])
@@ -164,7 +164,7 @@ describe('fault containment in a VM with two vCPUs', () => {
     tick(sys)
     expectFault(sys, { vcpu: 1, pc: BASE + 0x20n, addr: 0x090c_0000n, cause: 'illegal load' })
     expect(sys.h.reg(0)).toBe(0n) // vCPU 0's CPU_ON had succeeded
-    expect(sys.probe.vcpus.map((v) => sys.machine.harts[v.pcpu]!.halted)).toEqual([true, true])
+    expect(sys.probe.vcpus.map((v) => sys.machine.cpus[v.pcpu]!.halted)).toEqual([true, true])
   })
 })
 

@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs'
 import { Workbench } from '../../../core/api.ts'
 import type { Vcpu, Vm } from '../../../core/hypervisor/vm.ts'
 import { restoreMachine, snapshotMachine } from '../../../core/session/snapshot.ts'
-import type { A64Hart } from '../hart.ts'
+import type { A64Cpu } from '../cpu.ts'
 import { GUEST_HCR, type A64Hyp } from '../hyp/a64-hyp.ts'
 import { SR } from '../sysreg-defs.ts'
 
@@ -100,7 +100,7 @@ function watchTeeSwitches(wb: Workbench): TeeSwitch[] {
   const h = hyp(wb), seen: TeeSwitch[] = []
   const mask = h.maskExternalIrqs.bind(h)
   h.maskExternalIrqs = (v, masked) => {
-    const hart = wb.machine.harts[v.pcpu] as unknown as A64Hart
+    const hart = wb.machine.cpus[v.pcpu] as unknown as A64Cpu
     const sys = hart.sys.slice(), st = hart.st.slice()
     mask(v, masked)
     const gpos = wb.hypervisor!.vms.find((g) => g.config.type === 0 && g.vcpus[0]!.pcpu === v.pcpu)!

@@ -19,7 +19,7 @@ function load(m: ReturnType<typeof testMachine>, at: number, words: number[]): v
 describe('the virtual timer through a GIC stand-in', () => {
   it('raises its line at CVAL; the hart leaves WFI and takes the IRQ once unmasked', () => {
     const m = testMachine()
-    const h = m.hart
+    const h = m.cpu
     // msr vbar_el1, x10; msr cntv_cval_el0, x1; mov x2, #1; msr cntv_ctl_el0, x2; msr daifclr, #2; wfi; b .
     load(m, RAM_BASE, [0xd518c00a, 0xd51be341, 0xd2800022, 0xd51be322, 0xd50342ff, 0xd503207f, 0x14000000])
     // at VBAR + 0x280 (current EL with SP_ELx, IRQ): mrs x3, cntvct_el0; mrs x4, cntv_ctl_el0; b .
@@ -44,16 +44,16 @@ describe('the virtual timer through a GIC stand-in', () => {
   it('goes nowhere when the board wired nothing: the hart sleeps on', () => {
     const m = testMachine()
     load(m, RAM_BASE, [0xd518c00a, 0xd51be341, 0xd2800022, 0xd51be322, 0xd50342ff, 0xd503207f, 0x14000000])
-    m.hart.reset(BigInt(RAM_BASE))
-    m.hart.setReg(1, 10n)
+    m.cpu.reset(BigInt(RAM_BASE))
+    m.cpu.setReg(1, 10n)
     expect(m.sched.run({ cycles: 100_000 })).toBe('limit')
-    expect(m.hart.idle).toBe(true)
-    expect(m.hart.pc).toBe(BigInt(RAM_BASE + 0x18))
+    expect(m.cpu.idle).toBe(true)
+    expect(m.cpu.pc).toBe(BigInt(RAM_BASE + 0x18))
   })
 
   it('leaves a masked IRQ pending until DAIF.I clears', () => {
     const m = testMachine()
-    const h = m.hart
+    const h = m.cpu
     // msr daifset, #2 (already masked at reset); nop; msr daifclr, #2; b .
     load(m, RAM_BASE, [0xd50342df, 0xd503201f, 0xd50342ff, 0x14000000])
     load(m, VBAR + 0x280, [0x14000000])
@@ -70,8 +70,8 @@ describe('the virtual timer through a GIC stand-in', () => {
 
 describe('PSCI', () => {
   it('CPU_ON starts a powered-off hart at its entry with x0 = the context id', () => {
-    const m = testMachine({ harts: 2 })
-    const [a, b] = m.harts as [typeof m.hart, typeof m.hart]
+    const m = testMachine({ cpus: 2 })
+    const [a, b] = m.cpus as [typeof m.cpu, typeof m.cpu]
     // hvc #0; b .
     load(m, RAM_BASE, [0xd4000002, 0x14000000])
     load(m, RAM_BASE + 0x100, [0x14000000])

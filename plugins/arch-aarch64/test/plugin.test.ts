@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { bootBare } from '../../../core/bare.ts'
 import { PluginHost } from '../../../core/plugins.ts'
-import type { A64Hart } from '../hart.ts'
+import type { A64Cpu } from '../cpu.ts'
 
 describe('arch-aarch64', () => {
   it('registers the aarch64 architecture through the plugin host', async () => {
@@ -19,7 +19,7 @@ describe('arch-aarch64', () => {
 
   it('boots an image bare on qemu-virt-aarch64 as QEMU -kernel does: the boot CPU at EL1, the others parked for PSCI', async () => {
     const bm = await bootBare({ board: 'qemu-virt-aarch64', image: fileURLToPath(new URL('./images/branch.elf', import.meta.url)), cpus: 2 })
-    const harts = bm.machine.harts as A64Hart[]
+    const harts = bm.machine.cpus as A64Cpu[]
     expect(harts[0]!.el).toBe(1)
     expect([harts[0]!.off, harts[1]!.off]).toEqual([false, true])
     expect(harts[0]!.reg(0)).toBe(0n) // no device tree for a bare ELF

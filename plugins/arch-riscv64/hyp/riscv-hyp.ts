@@ -8,6 +8,7 @@
 import { pmpDecode } from '../pmp.ts'
 import type { ArchHyp } from '../../../core/arch.ts'
 import type { BoardDevice } from '../../../core/board.ts'
+import { vmDeviceNodes } from '../../../core/device.ts'
 import type { Hypervisor } from '../../../core/hypervisor/hypervisor.ts'
 import type { Vcpu, Vm } from '../../../core/hypervisor/vm.ts'
 import { irqLine, NO_IRQ } from '../../../core/irq.ts'
@@ -67,7 +68,7 @@ export class RiscvHyp implements ArchHyp {
   private spareCtx: VcpuContext | null = null
 
   constructor(readonly hv: Hypervisor) {
-    this.harts = hv.machine.harts as unknown as RiscvHart[]
+    this.harts = hv.machine.cpus as unknown as RiscvHart[]
     this.plicDev = hv.machine.board.devices.find((d) => d.type === 'plic')
     for (const h of this.harts) this.setupHart(h)
   }
@@ -78,6 +79,19 @@ export class RiscvHyp implements ArchHyp {
   }
 
   private hart(v: Vcpu): RiscvHart { return this.harts[v.pcpu]! }
+
+  /**
+   * Input for a VM's SBI console, which has no interrupt: its vCPUs waiting in WFI return from
+   * it (the privileged spec lets WFI complete at any time), so a guest that polls the console
+   * between WFIs sleeps instead of spinning and still answers a key at once.
+   */
+  private wakeForInput(vm: Vm): void {
+    if (vm.state !== 'running') return
+    for (const v of vm.vcpus) {
+      const h = this.hart(v)
+      if (this.live(v) && h.idle && !h.halted) h.idle = false
+    }
+  }
   private varch(v: Vcpu): VcpuArch { return v.arch as VcpuArch }
   private vmArch(vm: Vm): VmArch { return vm.arch as VmArch }
 
@@ -88,21 +102,28 @@ export class RiscvHyp implements ArchHyp {
     const contexts = vm.vcpus.flatMap((_, k) => [{ hart: k, line: 'meip' }, { hart: k, line: 'seip' }])
     const vplic = new VPlic(factory, {
       name: `${vm.name}.vplic`, base: this.plicDev.base, size: this.plicDev.size, params: { sources, contexts }, irqs: [],
-      harts: vm.vcpus.length,
-      hartLine: (k, line) => (line === 'seip' && vm.vcpus[k] ? this.vseipLine(vm.vcpus[k]!) : NO_IRQ),
+      cpus: vm.vcpus.length,
+      cpuLine: (k, line) => (line === 'seip' && vm.vcpus[k] ? this.vseipLine(vm.vcpus[k]!) : NO_IRQ),
       sched: this.hv.machine.sched, timebaseHz: this.hv.machine.board.timebaseHz, cpuHz: this.hv.machine.board.cpuHz,
       serial: (n) => this.hv.machine.serial(n), machine: this.hv.machine,
     })
     vm.arch = { vplic, input: [], unsupportedSeen: new Set() } satisfies VmArch
     vm.stage2.map({ gpa: this.plicDev.base, size: this.plicDev.size, pa: 0, perm: 3, kind: 'emulated', name: 'vplic', handler: vplic })
     // the SBI console gets what is typed when the VM has no UART of its own
-    if (!vm.config.devs.some((d) => this.isUart(d.pa, d.emulate))) vm.console.setInputSink((b) => (vm.arch as VmArch).input.push(b))
+    if (!vm.config.devs.some((d) => this.isUart(d.pa, d.emulate, vm))) {
+      vm.console.setInputSink((b) => {
+        (vm.arch as VmArch).input.push(b)
+        this.wakeForInput(vm)
+      })
+    }
     for (const v of vm.vcpus) v.arch = { timer: null, timerAt: null, fire: () => this.timerFired(v), fireTag: `vm${vm.id}.vcpu${v.id}:sbi-timer`, ctx: null, seieMasked: null } satisfies VcpuArch
   }
 
-  private isUart(pa: number | undefined, emulate: string | undefined): boolean {
-    if (emulate) return emulate === 'ns16550'
-    return this.hv.machine.board.devices.some((d) => d.type === 'ns16550' && pa !== undefined && pa >= d.base && pa < d.base + d.size)
+  /** a UART of the VM's: an emulated device that opened a serial port, or a board device that did (a console) */
+  private isUart(pa: number | undefined, emulate: string | undefined, vm: Vm): boolean {
+    if (emulate) return [...this.hv.emulated.keys()].some((n) => n.startsWith(`${vm.name}.${emulate}@`)) && vm.console.hasInputSink
+    const m = this.hv.machine
+    return m.board.devices.some((d) => m.consoles.has(d.name) && pa !== undefined && pa >= d.base && pa < d.base + d.size)
   }
 
   /** Bao's HS-mode configuration of a pCPU (reference §8: delegation, counters); traps go to its current vCPU */
@@ -313,8 +334,13 @@ export class RiscvHyp implements ArchHyp {
   buildDtb(vm: Vm): Uint8Array | null {
     const board = this.hv.machine.board
     const plic = this.plicDev!
-    const uarts = vm.config.devs.filter((d) => this.isUart(d.pa, d.emulate))
-      .map((d) => ({ base: d.va, size: Math.max(d.size, 0x100), irq: d.interrupts[0] }))
+    const m = this.hv.machine
+    // its UARTs: the board's consoles it was given and the UARTs emulated for it, as their plugins describe them
+    const uarts = vmDeviceNodes(vm.config.devs, board.devices, this.hv.plugins.deviceInfo, {
+      minSize: 0x100,
+      pick: (b) => m.consoles.has(b.name),
+      paramsOf: (d) => m.live.all().find((e) => e.owner === vm && e.type === d.emulate && e.ctx.base === d.va)?.ctx.params ?? {},
+    })
     const tree = vmFdtTree({
       name: vm.name, harts: vm.vcpus.length, timebaseHz: board.timebaseHz,
       memory: vm.config.regions.map((r) => ({ base: r.base, size: r.size })),

@@ -107,7 +107,7 @@ export function restoreHypState(hyp: RiscvHyp, hv: Hypervisor, plic: BoardDevice
     } satisfies VcpuContext : null
   }
   // each pCPU translates through the stage-2 map of the vCPU on top of its stack
-  const harts = hv.machine.harts as unknown as RiscvHart[]
+  const harts = hv.machine.cpus as unknown as RiscvHart[]
   harts.forEach((h, p) => { const v = hv.onCpu[p]; if (v) { h.stage2 = v.vm.stage2; h.vcpu = v.id } })
   const bus = hv.machine.bus
   for (const vs of s.vms) {

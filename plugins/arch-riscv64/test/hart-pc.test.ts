@@ -8,7 +8,7 @@ describe('the hart keeps its pc in its state area', () => {
   it('as two int32 words, read back as they were written, whatever their top bits', () => {
     const bus = new MemoryBus(8192)
     bus.addRam(0x80000000, 8192)
-    const h = new RiscvHart({ bus, sched: new Scheduler(), cpuHz: 100_000_000, timebaseHz: 10_000_000, harts: 1 }, 0)
+    const h = new RiscvHart({ bus, sched: new Scheduler(), cpuHz: 100_000_000, timebaseHz: 10_000_000, cpus: 1 }, 0)
     const words = new Int32Array(bus.arena.buffer, h.stateBase + STATE.PC, 2)
     h.pc = 0xffffffff80001234n
     expect([words[0], words[1]]).toEqual([0x80001234 | 0, -1])

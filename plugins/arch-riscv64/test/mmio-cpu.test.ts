@@ -30,7 +30,7 @@ function machine(log: string[]) {
   bus.addRam(RAM, 0x10000)
   bus.addMmio(DEV, 0x1000, 'dev', recorder(log))
   PROGRAM.forEach((w, i) => bus.write32(RAM + 4 * i, w))
-  const host = { bus, sched: new Scheduler(), cpuHz: 1e9, timebaseHz: 1e7, harts: 2 }
+  const host = { bus, sched: new Scheduler(), cpuHz: 1e9, timebaseHz: 1e7, cpus: 2 }
   return { bus, harts: [new RiscvHart(host, 0), new RiscvHart(host, 1)] }
 }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { Machine } from '../../../core/machine.ts'
 import { PluginHost } from '../../../core/plugins.ts'
 import { colourGeometry } from '../../../core/hypervisor/colours.ts'
-import type { A64Hart } from '../../arch-aarch64/hart.ts'
+import type { A64Cpu } from '../../arch-aarch64/cpu.ts'
 import { SR } from '../../arch-aarch64/sysreg-defs.ts'
 import { boardFdt } from '../../arch-aarch64/bare-boot.ts'
 import { findGic, gicCpuInterface } from '../../dev-gic/lookup.ts'
@@ -16,7 +16,7 @@ async function machine(cpus?: number) {
   const host = new PluginHost()
   const board = await host.loadBoard('qemu-virt-aarch64-gicv3')
   const m = new Machine(board, host.archs.get('aarch64')!, host, cpus === undefined ? {} : { cpus })
-  return { host, board, m, bus: m.bus, harts: m.harts as A64Hart[], icc: gicCpuInterface(m.bus) }
+  return { host, board, m, bus: m.bus, harts: m.cpus as A64Cpu[], icc: gicCpuInterface(m.bus) }
 }
 
 describe('board qemu-virt-aarch64-gicv3', () => {
@@ -48,7 +48,7 @@ describe('board qemu-virt-aarch64-gicv3', () => {
     expect(findGic(bus)?.gicVersion).toBe(3)
     expect(bus.read32(GICD + 4) & 0x1f).toBe(7) // GICD_TYPER.ITLinesNumber
     expect((bus.read32(GICD + 0xffe8) >> 4) & 0xf).toBe(3) // GICD_PIDR2.ArchRev
-    for (const h of m.harts as A64Hart[]) {
+    for (const h of m.cpus as A64Cpu[]) {
       const c = h.id
       // GICR_TYPER: Processor_Number c, Last on the last CPU's; the affinity MPIDR_EL1 gives the CPU
       expect([(bus.read32(RD(c) + 8) >> 8) & 0xffff, (bus.read32(RD(c) + 8) >> 4) & 1, bus.read32(RD(c) + 0xc)]).toEqual([c, c === 3 ? 1 : 0, c])

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { Machine } from '../../../core/machine.ts'
 import { PluginHost } from '../../../core/plugins.ts'
 import { colourGeometry } from '../../../core/hypervisor/colours.ts'
-import type { A64Hart } from '../../arch-aarch64/hart.ts'
+import type { A64Cpu } from '../../arch-aarch64/cpu.ts'
 
 const GICD = 0x800_0000, GICC = 0x801_0000
 
@@ -24,7 +24,7 @@ describe('board qemu-virt-aarch64', () => {
     const board = await host.loadBoard('qemu-virt-aarch64')
     const m = new Machine(board, host.archs.get('aarch64')!, host, { cpus: 2 })
     const { bus } = m
-    const harts = m.harts as A64Hart[]
+    const harts = m.cpus as A64Cpu[]
     const GICH = 0x803_0000, GICV = 0x804_0000
     expect(bus.read(GICH + 4, 4, 1)).toBe(0x9000_0003) // GICH_VTR: four list registers
     // the hypervisor on pCPU 1 puts virtual INTID 27 (priority 0xa0) pending in its LR0 and enables the interface
@@ -55,7 +55,7 @@ describe('board qemu-virt-aarch64', () => {
     const board = await host.loadBoard('qemu-virt-aarch64')
     const m = new Machine(board, host.archs.get('aarch64')!, host, { cpus: 2 })
     const { bus } = m
-    const harts = m.harts as A64Hart[]
+    const harts = m.cpus as A64Cpu[]
     bus.write32(GICD, 1) // GICD_CTLR.EnableGrp0
     for (const cpu of [0, 1]) bus.write(GICC, 4, 1, cpu) // GICC_CTLR.EnableGrp0, banked per CPU
     for (const cpu of [0, 1]) bus.write(GICC + 4, 4, 0xff, cpu) // GICC_PMR: let everything through

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { ArchDesc, Hart } from '../../../core/arch.ts'
+import type { ArchDesc, Cpu } from '../../../core/arch.ts'
 import type { IrqLine } from '../../../core/irq.ts'
 import { Machine } from '../../../core/machine.ts'
 import { PluginHost } from '../../../core/plugins.ts'
@@ -10,13 +10,13 @@ function stubArch(): { arch: ArchDesc; levels: Map<string, boolean> } {
   const arch: ArchDesc = {
     name: 'riscv64',
     elfMachine: 243,
-    createHart(_host, id) {
-      const hart: Partial<Hart> = {
+    createCpu(_host, id) {
+      const hart: Partial<Cpu> = {
         id, idle: true, halted: false, elapsed: 0,
         run: () => 0, breakOut() {}, halt() {},
         irq: (line): IrqLine => ({ set: (l) => { levels.set(`${id}:${line}`, l) } }),
       }
-      return hart as Hart
+      return hart as Cpu
     },
   }
   return { arch, levels }

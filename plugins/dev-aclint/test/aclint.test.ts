@@ -41,7 +41,7 @@ function setup(opts: { timebaseHz?: number; harts?: number; busy?: Map<number, (
   const sched = new Scheduler(1000)
   sched.add(opts.busy ? new BusyHart(sched, opts.busy) : new IdleHart())
   const lines = new Map<string, Rec>()
-  const hartLine = (h: number, l: string): Rec => {
+  const cpuLine = (h: number, l: string): Rec => {
     const key = `${h}:${l}`
     let r = lines.get(key)
     if (!r) {
@@ -51,14 +51,14 @@ function setup(opts: { timebaseHz?: number; harts?: number; busy?: Map<number, (
     return r
   }
   const ctx: DeviceContext = {
-    name: 'clint0', base: BASE, size: 0x10000, params: {}, irqs: [], harts: opts.harts ?? 2, hartLine,
+    name: 'clint0', base: BASE, size: 0x10000, params: {}, irqs: [], cpus: opts.harts ?? 2, cpuLine,
     sched, timebaseHz: opts.timebaseHz ?? 10_000_000, cpuHz: 1_000_000_000,
     serial: () => { throw new Error('no serial') }, machine: { poweroff() {}, reset() {} },
   }
   const clint = new Aclint(ctx)
   const bus = new MemoryBus(0)
   bus.addMmio(BASE, 0x10000, 'clint0', clint)
-  return { sched, bus, clint, hartLine }
+  return { sched, bus, clint, cpuLine }
 }
 
 describe('cycle/tick conversion', () => {
@@ -108,38 +108,38 @@ describe('aclint mtime', () => {
 
 describe('aclint timer', () => {
   it('resets mtimecmp to all ones with MTIP low', () => {
-    const { bus, hartLine } = setup()
+    const { bus, cpuLine } = setup()
     expect(bus.read64(MTIMECMP(1))).toBe(0xffff_ffff_ffff_ffffn)
-    expect(hartLine(1, 'mtip').level).toBe(false)
+    expect(cpuLine(1, 'mtip').level).toBe(false)
   })
 
   it('raises MTIP at exactly the first cycle whose mtime reaches mtimecmp', () => {
-    const { sched, bus, hartLine } = setup()
+    const { sched, bus, cpuLine } = setup()
     bus.write64(MTIMECMP(0), 5n)
     sched.run({ until: 10_000 })
-    expect(hartLine(0, 'mtip').rises).toEqual([500])
-    expect(hartLine(1, 'mtip').rises).toEqual([])
+    expect(cpuLine(0, 'mtip').rises).toEqual([500])
+    expect(cpuLine(1, 'mtip').rises).toEqual([])
   })
 
   it('is exact with a timebase that does not divide the clock', () => {
-    const { sched, bus, hartLine } = setup({ timebaseHz: 3_000_000 })
+    const { sched, bus, cpuLine } = setup({ timebaseHz: 3_000_000 })
     bus.write64(MTIMECMP(1), 7n) // 7 ticks at 3 MHz = 2333.3 ns
     sched.run({ until: 2333 })
-    expect(hartLine(1, 'mtip').level).toBe(false)
+    expect(cpuLine(1, 'mtip').level).toBe(false)
     sched.run({ until: 5000 })
-    expect(hartLine(1, 'mtip').rises).toEqual([2334])
+    expect(cpuLine(1, 'mtip').rises).toEqual([2334])
   })
 
   it('fires on time while a hart is busy', () => {
     const s = setup({ busy: new Map() })
     s.bus.write64(MTIMECMP(0), 42n)
     s.sched.run({ until: 10_000 })
-    expect(s.hartLine(0, 'mtip').rises).toEqual([4200])
+    expect(s.cpuLine(0, 'mtip').rises).toEqual([4200])
   })
 
   it('sets MTIP at once when already due, clears it and re-arms on a later compare', () => {
-    const { sched, bus, hartLine } = setup()
-    const mtip = hartLine(0, 'mtip')
+    const { sched, bus, cpuLine } = setup()
+    const mtip = cpuLine(0, 'mtip')
     sched.run({ until: 1000 })
     bus.write64(MTIMECMP(0), 3n)
     expect(mtip.rises).toEqual([1000])
@@ -151,8 +151,8 @@ describe('aclint timer', () => {
   })
 
   it('follows mtime writes: moving mtime past the compare raises MTIP, back lowers it', () => {
-    const { sched, bus, hartLine } = setup()
-    const mtip = hartLine(0, 'mtip')
+    const { sched, bus, cpuLine } = setup()
+    const mtip = cpuLine(0, 'mtip')
     bus.write64(MTIMECMP(0), 1000n)
     bus.write32(MTIME, 2000)
     expect(mtip.level).toBe(true)
@@ -165,12 +165,12 @@ describe('aclint timer', () => {
 
 describe('aclint software interrupts', () => {
   it('drives msip from bit 0 only, per hart', () => {
-    const { bus, hartLine } = setup()
+    const { bus, cpuLine } = setup()
     bus.write32(MSIP(1), 0xffff_ffff)
     expect([bus.read32(MSIP(0)), bus.read32(MSIP(1))]).toEqual([0, 1])
-    expect([hartLine(0, 'msip').level, hartLine(1, 'msip').level]).toEqual([false, true])
+    expect([cpuLine(0, 'msip').level, cpuLine(1, 'msip').level]).toEqual([false, true])
     bus.write32(MSIP(1), 0)
-    expect(hartLine(1, 'msip').level).toBe(false)
+    expect(cpuLine(1, 'msip').level).toBe(false)
     expect(bus.read32(MSIP(2))).toBe(0) // no third hart
   })
 })
@@ -188,28 +188,28 @@ describe('aclint state', () => {
     b.sched.run({ until: 100 })
     b.clint.restore(state)
     expect(b.bus.read64(MTIME)).toBe(7n)
-    expect(b.hartLine(0, 'msip').level).toBe(true)
+    expect(b.cpuLine(0, 'msip').level).toBe(true)
     b.sched.run({ until: 10_000 })
-    expect(b.hartLine(1, 'mtip').rises).toEqual([5100])
+    expect(b.cpuLine(1, 'mtip').rises).toEqual([5100])
   })
 
   it('dispose cancels pending timer events', () => {
-    const { sched, bus, clint, hartLine } = setup()
+    const { sched, bus, clint, cpuLine } = setup()
     bus.write64(MTIMECMP(0), 10n)
     clint.dispose()
     sched.run({ until: 10_000 })
-    expect(hartLine(0, 'mtip').rises).toEqual([])
+    expect(cpuLine(0, 'mtip').rises).toEqual([])
   })
 
   it('reset puts mtime back to 0 and disarms the timer', () => {
-    const { sched, bus, clint, hartLine } = setup()
+    const { sched, bus, clint, cpuLine } = setup()
     bus.write64(MTIMECMP(0), 100n) // due at cycle 10 000
     sched.run({ until: 3000 })
     clint.reset()
     expect(bus.read64(MTIME)).toBe(0n)
-    expect(hartLine(0, 'mtip').level).toBe(false)
+    expect(cpuLine(0, 'mtip').level).toBe(false)
     sched.run({ until: 100_000 })
-    expect(hartLine(0, 'mtip').rises).toEqual([])
+    expect(cpuLine(0, 'mtip').rises).toEqual([])
     expect(bus.read64(MTIME)).toBe(970n) // 97 000 cycles since the reset
   })
 })

@@ -30,8 +30,8 @@ function lr(o: { id: number; prio: number; state: number; grp1?: boolean; hw?: n
 const state = (v: number) => (v >>> 28) & 3
 
 function gic(harts = 2, params: Record<string, unknown> = {}, size = 0x5_0000) {
-  const b = board((ctx) => new Gicv2(ctx), { base: D, size, harts, params })
-  const line = (h: number, name: string) => b.ctx.hartLine(h, name) as ReturnType<typeof b.irq>
+  const b = board((ctx) => new Gicv2(ctx), { base: D, size, cpus: harts, params })
+  const line = (h: number, name: string) => b.ctx.cpuLine(h, name) as ReturnType<typeof b.irq>
   /** the hypervisor on pCPU `cpu` enables its virtual interface; the guest there enables group 0 with PMR open */
   const enable = (cpu: number, hcr = HCR_EN) => {
     b.wr(HCR, hcr, cpu)
@@ -68,7 +68,7 @@ describe('gicv2 virtualization: frames and identification', () => {
     expect(dev.vgic).toBeNull()
     wr(H + 0x100, 0x1000_0001)
     expect(rd(H + 0x100)).toBe(0)
-    expect(ctx.hartLine(0, 'virq')).toMatchObject({ levels: [] }) // never driven
+    expect(ctx.cpuLine(0, 'virq')).toMatchObject({ levels: [] }) // never driven
     expect(() => gic(1, { gicvOffset: 0x4_0000 }, 0x2_0000)).toThrow(/must reach params.gichOffset/)
     expect(() => gic(1, { gichOffset: 0x1_0000 })).toThrow(/three different frames/)
     expect(() => gic(1, { maintenanceIrq: 40 })).toThrow(/maintenanceIrq must be a PPI/)

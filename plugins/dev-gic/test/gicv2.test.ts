@@ -23,7 +23,7 @@ const ABPR = C + 0x1c, AIAR = C + 0x20, AEOIR = C + 0x24, AHPPIR = C + 0x28, APR
 const bit = (id: number) => 1 << (id % 32)
 
 function gic(harts = 2, params: Record<string, unknown> = {}) {
-  const b = board((ctx) => new Gicv2(ctx), { base: D, size: 0x2_0000, harts, params })
+  const b = board((ctx) => new Gicv2(ctx), { base: D, size: 0x2_0000, cpus: harts, params })
   const { wr, bus } = b
   /** distributor and every CPU interface on, PMR open, both groups */
   const enableAll = () => {
@@ -57,8 +57,8 @@ describe('gicv2 identification and window', () => {
     expect(gic(1, { irqs: 64 }).rd(TYPER)).toBe(1)
     expect(() => gic(1, { irqs: 100 })).toThrow(/multiple of 32/)
     expect(() => gic(9)).toThrow(/1 to 8 CPUs/)
-    expect(() => board((ctx) => new Gicv2(ctx), { base: D, size: 0x1_0000, harts: 1 })).toThrow(/must reach params.giccOffset/)
-    const moved = board((ctx) => new Gicv2(ctx), { base: D, size: 0x4_0000, harts: 1, params: { giccOffset: 0x2_0000 } })
+    expect(() => board((ctx) => new Gicv2(ctx), { base: D, size: 0x1_0000, cpus: 1 })).toThrow(/must reach params.giccOffset/)
+    const moved = board((ctx) => new Gicv2(ctx), { base: D, size: 0x4_0000, cpus: 1, params: { giccOffset: 0x2_0000 } })
     moved.wr(D + 0x2_0004, 0xf0)
     expect([moved.rd(D + 0x2_0004), moved.rd(C + 4)]).toEqual([0xf0, 0])
   })

@@ -21,9 +21,9 @@ function lr(o: { id: number; prio: number; state: bigint; g1?: boolean; hw?: num
 const stateOf = (v: bigint) => v >> 62n
 
 function gic(harts = 1) {
-  const b = board((ctx) => new Gicv3(ctx), { base: D, size: 0xa_0000 + harts * 0x2_0000, harts })
+  const b = board((ctx) => new Gicv3(ctx), { base: D, size: 0xa_0000 + harts * 0x2_0000, cpus: harts })
   const { dev } = b
-  const line = (h: number, name: string) => b.ctx.hartLine(h, name) as ReturnType<typeof b.irq>
+  const line = (h: number, name: string) => b.ctx.cpuLine(h, name) as ReturnType<typeof b.irq>
   /** EL2's view */
   const ich = (cpu: number, name: IccSysreg) => dev.readSysreg(cpu, name)
   const setIch = (cpu: number, name: IccSysreg, v: bigint) => dev.writeSysreg(cpu, name, v)

@@ -25,7 +25,7 @@ const GICR_ICFGR = (c: number, k: number) => SGI(c) + 0xc00 + 4 * k
 const bit = (id: number) => 1 << (id % 32)
 
 function gic(harts = 2, params: Record<string, unknown> = {}) {
-  const b = board((ctx) => new Gicv3(ctx), { base: D, size: 0xa_0000 + harts * 0x2_0000, harts, params })
+  const b = board((ctx) => new Gicv3(ctx), { base: D, size: 0xa_0000 + harts * 0x2_0000, cpus: harts, params })
   const { dev, wr } = b
   const sys = (cpu: number, name: Parameters<Gicv3['readSysreg']>[1]) => Number(dev.readSysreg(cpu, name))
   const set = (cpu: number, name: Parameters<Gicv3['writeSysreg']>[1], v: number | bigint) => dev.writeSysreg(cpu, name, BigInt(v))
@@ -284,10 +284,10 @@ describe('gicv3 SGIs (ICC_SGI1R_EL1, ICC_SGI0R_EL1)', () => {
 
 describe('gicv3 window and lookups', () => {
   it('needs a window reaching the last redistributor, and reads 0 in between', () => {
-    expect(() => board((ctx) => new Gicv3(ctx), { base: D, size: 0xc_0000, harts: 2 })).toThrow(/must reach params.gicrOffset/)
-    const b = board((ctx) => new Gicv3(ctx), { base: D, size: 0x8_0000, harts: 2, params: { gicrOffset: 0x4_0000 } })
+    expect(() => board((ctx) => new Gicv3(ctx), { base: D, size: 0xc_0000, cpus: 2 })).toThrow(/must reach params.gicrOffset/)
+    const b = board((ctx) => new Gicv3(ctx), { base: D, size: 0x8_0000, cpus: 2, params: { gicrOffset: 0x4_0000 } })
     expect([b.rd(D + 0x4_0000 + 0x2_0000 + 8), b.rd(D + 0x2_0000)]).toEqual([(1 << 8) | (1 << 4), 0])
-    expect(() => board((ctx) => new Gicv3(ctx), { base: D, size: 0xe_0000, harts: 2, params: { gicrOffset: 0xa_1000 } })).toThrow(/multiple of 0x10000/)
+    expect(() => board((ctx) => new Gicv3(ctx), { base: D, size: 0xe_0000, cpus: 2, params: { gicrOffset: 0xa_1000 } })).toThrow(/multiple of 0x10000/)
   })
 
   it('lets a CPU plugin find the GIC on its bus, drive PPIs and reach ICC_* even across a hot reload', () => {

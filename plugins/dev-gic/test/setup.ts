@@ -11,13 +11,13 @@ export function recorder(): Rec {
   return r
 }
 
-export function board<D extends Device>(make: (ctx: DeviceContext) => D, opts: { base: number; size: number; harts: number; params?: Record<string, unknown> }) {
+export function board<D extends Device>(make: (ctx: DeviceContext) => D, opts: { base: number; size: number; cpus: number; params?: Record<string, unknown> }) {
   const bus = new MemoryBus(0)
   const lines = new Map<string, Rec>()
   const line = (h: number, l: string): Rec => lines.get(`${h}:${l}`) ?? lines.set(`${h}:${l}`, recorder()).get(`${h}:${l}`)!
   const ctx: DeviceContext = {
-    name: 'gic0', base: opts.base, size: opts.size, params: opts.params ?? {}, irqs: [], harts: opts.harts,
-    hartLine: line, sched: new Scheduler(), timebaseHz: 62_500_000, cpuHz: 1_000_000_000,
+    name: 'gic0', base: opts.base, size: opts.size, params: opts.params ?? {}, irqs: [], cpus: opts.cpus,
+    cpuLine: line, sched: new Scheduler(), timebaseHz: 62_500_000, cpuHz: 1_000_000_000,
     serial: () => { throw new Error('no serial') }, machine: { poweroff() {}, reset() {} },
   }
   const dev = make(ctx)

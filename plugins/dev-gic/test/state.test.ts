@@ -10,7 +10,7 @@ const json = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T
 
 /** a GICv2 in the middle of things: SGIs from two sources, one interrupt active, one level input high */
 function busyV2() {
-  const b = board((ctx) => new Gicv2(ctx), { base: D, size: 0x2_0000, harts: 2 })
+  const b = board((ctx) => new Gicv2(ctx), { base: D, size: 0x2_0000, cpus: 2 })
   const { wr, bus, dev } = b
   wr(D, 3)
   for (const c of [0, 1]) {
@@ -33,7 +33,7 @@ function busyV2() {
 }
 
 function busyV3() {
-  const b = board((ctx) => new Gicv3(ctx), { base: D, size: 0xa_0000 + 3 * 0x2_0000, harts: 3 })
+  const b = board((ctx) => new Gicv3(ctx), { base: D, size: 0xa_0000 + 3 * 0x2_0000, cpus: 3 })
   const { wr, bus, dev } = b
   wr(D, 3)
   wr(D + 0x84, 0xffffffff)
@@ -59,7 +59,7 @@ const V = 0x0804_0000
 
 /** a GICv2 with its virtualization frames mid-flight: LRs in each state, a HW LR, EOICount, maintenance asserted on CPU 1 */
 function busyV2Virt() {
-  const b = board((ctx) => new Gicv2(ctx), { base: D, size: 0x5_0000, harts: 2 })
+  const b = board((ctx) => new Gicv2(ctx), { base: D, size: 0x5_0000, cpus: 2 })
   const { wr, rd, bus, dev } = b
   wr(D, 1)
   for (const c of [0, 1]) { wr(C, 1 | (1 << 9), c); wr(C + 4, 0xff, c) }
@@ -90,10 +90,10 @@ describe('gic snapshot and restore', () => {
     const a = busyV2Virt()
     const saved = json(a.dev.snapshot())
     expect(saved.virt?.lrLo.length).toBe(8)
-    const b = board((ctx) => new Gicv2(ctx), { base: D, size: 0x5_0000, harts: 2 })
+    const b = board((ctx) => new Gicv2(ctx), { base: D, size: 0x5_0000, cpus: 2 })
     b.dev.restore(saved)
     expect(b.dev.snapshot()).toEqual(a.dev.snapshot())
-    const lines = (g: typeof a) => [0, 1].flatMap((c) => ['irq', 'virq', 'vfiq'].map((l) => (g.ctx.hartLine(c, l) as ReturnType<typeof g.irq>).level))
+    const lines = (g: typeof a) => [0, 1].flatMap((c) => ['irq', 'virq', 'vfiq'].map((l) => (g.ctx.cpuLine(c, l) as ReturnType<typeof g.irq>).level))
     expect(lines(b)).toEqual(lines(a))
     // EOICount, the running priority, CPU 1's maintenance PPI; then the guest's EOI of the HW LR
     // deactivates SPI 40, which fires again (its line is high), and LR2 is taken
@@ -117,7 +117,7 @@ describe('gic snapshot and restore', () => {
     expect(dev.readSysreg(1, 'ICC_IAR1_EL1', { virtual: true })).toBe(45n)
     dev.writeSysreg(1, 'ICH_LR1_EL2', 0xdead_beefn | (0x1fffn << 32n) | (1n << 62n) | (1n << 61n))
     const saved = json(dev.snapshot())
-    const b = board((ctx) => new Gicv3(ctx), { base: D, size: 0xa_0000 + 3 * 0x2_0000, harts: 3 })
+    const b = board((ctx) => new Gicv3(ctx), { base: D, size: 0xa_0000 + 3 * 0x2_0000, cpus: 3 })
     b.dev.restore(saved)
     expect(b.dev.snapshot()).toEqual(dev.snapshot())
     for (const g of [a, b]) {
@@ -132,7 +132,7 @@ describe('gic snapshot and restore', () => {
   it('gicv2: a restored copy holds the same state, drives the same lines and acknowledges the same way', () => {
     const a = busyV2()
     const saved = json(a.dev.snapshot())
-    const b = board((ctx) => new Gicv2(ctx), { base: D, size: 0x2_0000, harts: 2 })
+    const b = board((ctx) => new Gicv2(ctx), { base: D, size: 0x2_0000, cpus: 2 })
     b.dev.restore(saved)
     expect(b.dev.snapshot()).toEqual(a.dev.snapshot())
     for (const c of [0, 1]) expect([b.irq(c).level, b.fiq(c).level]).toEqual([a.irq(c).level, a.fiq(c).level])
@@ -151,7 +151,7 @@ describe('gic snapshot and restore', () => {
   it('gicv3: a restored copy holds the same state, routes and redistributor wake state', () => {
     const a = busyV3()
     const saved = json(a.dev.snapshot())
-    const b = board((ctx) => new Gicv3(ctx), { base: D, size: 0xa_0000 + 3 * 0x2_0000, harts: 3 })
+    const b = board((ctx) => new Gicv3(ctx), { base: D, size: 0xa_0000 + 3 * 0x2_0000, cpus: 3 })
     b.dev.restore(saved)
     expect(b.dev.snapshot()).toEqual(a.dev.snapshot())
     expect([0, 1, 2].map((c) => b.irq(c).level)).toEqual([0, 1, 2].map((c) => a.irq(c).level))
@@ -166,7 +166,7 @@ describe('gic snapshot and restore', () => {
   it('reset returns both to power-on state', () => {
     const a = busyV3()
     a.dev.reset()
-    const fresh = board((ctx) => new Gicv3(ctx), { base: D, size: 0xa_0000 + 3 * 0x2_0000, harts: 3 })
+    const fresh = board((ctx) => new Gicv3(ctx), { base: D, size: 0xa_0000 + 3 * 0x2_0000, cpus: 3 })
     const { level: la, ...restA } = a.dev.snapshot().core
     const { level: lf, ...restF } = fresh.dev.snapshot().core
     expect(restA).toEqual(restF)

@@ -21,8 +21,8 @@ function setup(params: Record<string, unknown> = {}) {
   const serials = new Map<string, Serial>()
   const serial = (n: string) => serials.get(n) ?? serials.set(n, new Serial(n)).get(n)!
   const ctx: DeviceContext = {
-    name: 'uart0', base: BASE, size: 0x100, params, irqs: [irq], harts: 1,
-    hartLine: () => recorder(), sched: new Scheduler(), timebaseHz: 10_000_000, cpuHz: 1_000_000_000,
+    name: 'uart0', base: BASE, size: 0x100, params, irqs: [irq], cpus: 1,
+    cpuLine: () => recorder(), sched: new Scheduler(), timebaseHz: 10_000_000, cpuHz: 1_000_000_000,
     serial, machine: { poweroff() {}, reset() {} },
   }
   const uart = new Ns16550(ctx)
@@ -191,5 +191,33 @@ describe('ns16550 snapshot', () => {
     uart.reset()
     expect(irq.level).toBe(false)
     expect([rd(LCR), rd(IER), rd(IIR)]).toEqual([0, 0, 0x01])
+  })
+})
+
+describe('ns16550 register layout params (Linux reg-shift / reg-io-width)', () => {
+  it('with regShift 2 and regIoWidth 4 (TX2 UARTA, RK3399, CVA6) decodes 32-bit accesses at i << 2 only', () => {
+    const { bus, out } = setup({ regShift: 2, regIoWidth: 4 })
+    bus.write32(BASE + 4 * SCR, 0x5a)
+    expect(bus.read32(BASE + 4 * SCR)).toBe(0x5a)
+    expect(bus.read32(BASE + 4 * LSR)).toBe(0x60)
+    // other sizes are not decoded: reads give 0, writes do nothing
+    expect(bus.read8(BASE + 4 * LSR)).toBe(0)
+    bus.write8(BASE + 4 * SCR, 0x11)
+    expect(bus.read32(BASE + 4 * SCR)).toBe(0x5a)
+    bus.write8(BASE, 0x41)
+    bus.write32(BASE, 0x42)
+    expect(out).toEqual([0x42])
+  })
+
+  it('with regIoWidth 1 decodes byte accesses only', () => {
+    const { bus } = setup({ regIoWidth: 1 })
+    bus.write8(BASE + SCR, 0x77)
+    expect(bus.read8(BASE + SCR)).toBe(0x77)
+    expect(bus.read32(BASE + 4)).toBe(0)
+  })
+
+  it('refuses a regShift or regIoWidth it cannot lay out', () => {
+    expect(() => setup({ regShift: 5 })).toThrow(/params.regShift must be one of 0, 1, 2, 3/)
+    expect(() => setup({ regIoWidth: 3 })).toThrow(/params.regIoWidth must be one of 1, 2, 4/)
   })
 })

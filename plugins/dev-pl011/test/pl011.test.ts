@@ -44,8 +44,8 @@ function setup(params: Record<string, unknown> = {}) {
   const serials = new Map<string, Serial>()
   const serial = (n: string) => serials.get(n) ?? serials.set(n, new Serial(n)).get(n)!
   const ctx: DeviceContext = {
-    name: 'uart0', base: BASE, size: 0x1000, params, irqs: [irq], harts: 1,
-    hartLine: () => recorder(), sched: new Scheduler(), timebaseHz: 62_500_000, cpuHz: 1_000_000_000,
+    name: 'uart0', base: BASE, size: 0x1000, params, irqs: [irq], cpus: 1,
+    cpuLine: () => recorder(), sched: new Scheduler(), timebaseHz: 62_500_000, cpuHz: 1_000_000_000,
     serial, machine: { poweroff() {}, reset() {} },
   }
   const uart = new Pl011(ctx)

@@ -7,8 +7,8 @@ import { Plic } from '../plic.ts'
 function plic(): { plic: Plic; lines: Map<string, boolean> } {
   const lines = new Map<string, boolean>()
   const ctx: DeviceContext = {
-    name: 'plic0', base: 0, size: 0x60_0000, params: { sources: 40 }, irqs: [], harts: 2,
-    hartLine: (h, l) => ({ set: (v) => { lines.set(`${h}:${l}`, v) } }),
+    name: 'plic0', base: 0, size: 0x60_0000, params: { sources: 40 }, irqs: [], cpus: 2,
+    cpuLine: (h, l) => ({ set: (v) => { lines.set(`${h}:${l}`, v) } }),
     sched: new Scheduler(), timebaseHz: 10_000_000, cpuHz: 1_000_000_000,
     serial: () => { throw new Error('no serial') }, machine: { poweroff() {}, reset() {} },
   }

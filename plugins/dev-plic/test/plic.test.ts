@@ -21,15 +21,15 @@ function recorder(): Rec {
 function setup(params: Record<string, unknown> = { sources: 96 }, harts = 2) {
   const bus = new MemoryBus(0)
   const lines = new Map<string, Rec>()
-  const hartLine = (h: number, l: string) => lines.get(`${h}:${l}`) ?? lines.set(`${h}:${l}`, recorder()).get(`${h}:${l}`)!
+  const cpuLine = (h: number, l: string) => lines.get(`${h}:${l}`) ?? lines.set(`${h}:${l}`, recorder()).get(`${h}:${l}`)!
   const ctx: DeviceContext = {
-    name: 'plic0', base: BASE, size: 0x60_0000, params, irqs: [], harts, hartLine,
+    name: 'plic0', base: BASE, size: 0x60_0000, params, irqs: [], cpus: harts, cpuLine,
     sched: new Scheduler(), timebaseHz: 10_000_000, cpuHz: 1_000_000_000,
     serial: () => { throw new Error('no serial') }, machine: { poweroff() {}, reset() {} },
   }
   const plic = new Plic(ctx)
   bus.addMmio(BASE, 0x60_0000, 'plic0', plic)
-  return { bus, plic, hartLine }
+  return { bus, plic, cpuLine }
 }
 
 describe('plic registers', () => {
@@ -76,7 +76,7 @@ describe('plic registers', () => {
 
 describe('plic contexts and outputs', () => {
   it('derives M and S contexts per hart when none are given', () => {
-    const { bus, plic, hartLine } = setup({ sources: 96 }, 3)
+    const { bus, plic, cpuLine } = setup({ sources: 96 }, 3)
     expect(plic.contexts).toEqual([
       { hart: 0, line: 'meip' }, { hart: 0, line: 'seip' }, { hart: 1, line: 'meip' },
       { hart: 1, line: 'seip' }, { hart: 2, line: 'meip' }, { hart: 2, line: 'seip' },
@@ -84,21 +84,21 @@ describe('plic contexts and outputs', () => {
     bus.write32(prio(5), 1)
     bus.write32(enable(5), 1 << 5)
     plic.irqInput(5).set(true)
-    expect(hartLine(2, 'seip').level).toBe(true)
-    expect(hartLine(2, 'meip').level).toBe(false)
+    expect(cpuLine(2, 'seip').level).toBe(true)
+    expect(cpuLine(2, 'meip').level).toBe(false)
   })
 
   it('drives each given context line', () => {
-    const { bus, plic, hartLine } = setup({ sources: 32, contexts: [{ hart: 1, line: 'seip' }] })
+    const { bus, plic, cpuLine } = setup({ sources: 32, contexts: [{ hart: 1, line: 'seip' }] })
     bus.write32(prio(3), 2)
     bus.write32(enable(0), 1 << 3)
     plic.irqInput(3).set(true)
-    expect(hartLine(1, 'seip').level).toBe(true)
+    expect(cpuLine(1, 'seip').level).toBe(true)
   })
 
   it('interrupts only above the threshold, never at priority 0', () => {
-    const { bus, plic, hartLine } = setup()
-    const meip = hartLine(0, 'meip')
+    const { bus, plic, cpuLine } = setup()
+    const meip = cpuLine(0, 'meip')
     bus.write32(enable(0), 1 << 10)
     plic.irqInput(10).set(true)
     expect(meip.level).toBe(false) // priority 0
@@ -132,26 +132,26 @@ describe('plic claim/complete', () => {
   })
 
   it('a claimed source is not pending while in service, even with its input high', () => {
-    const { bus, hartLine } = busy()
+    const { bus, cpuLine } = busy()
     bus.write32(threshold(0), 4)
     expect(bus.read32(claim(0))).toBe(7)
     expect(bus.read32(pending(0)) & (1 << 7)).toBe(0)
-    expect(hartLine(0, 'meip').level).toBe(true) // 9 still waits
+    expect(cpuLine(0, 'meip').level).toBe(true) // 9 still waits
     expect(bus.read32(claim(0))).toBe(9)
-    expect(hartLine(0, 'meip').level).toBe(false)
+    expect(cpuLine(0, 'meip').level).toBe(false)
     bus.write32(claim(0), 7) // complete: input still high → pending again
     expect(bus.read32(pending(0)) & (1 << 7)).toBe(1 << 7)
-    expect(hartLine(0, 'meip').level).toBe(true)
+    expect(cpuLine(0, 'meip').level).toBe(true)
   })
 
   it('a source whose input dropped while in service does not return on complete', () => {
-    const { bus, plic, hartLine } = busy()
+    const { bus, plic, cpuLine } = busy()
     bus.write32(threshold(0), 4)
     bus.read32(claim(0))
     bus.read32(claim(0))
     plic.irqInput(7).set(false)
     bus.write32(claim(0), 7)
-    expect(hartLine(0, 'meip').level).toBe(false)
+    expect(cpuLine(0, 'meip').level).toBe(false)
     expect(bus.read32(pending(0)) & (1 << 7)).toBe(0)
   })
 
@@ -165,14 +165,14 @@ describe('plic claim/complete', () => {
   })
 
   it('lets one context claim what another sees, and that clears it for both', () => {
-    const { bus, plic, hartLine } = setup()
+    const { bus, plic, cpuLine } = setup()
     bus.write32(prio(20), 1)
     bus.write32(enable(0), 1 << 20)
     bus.write32(enable(2), 1 << 20)
     plic.irqInput(20).set(true)
-    expect([hartLine(0, 'meip').level, hartLine(1, 'meip').level]).toEqual([true, true])
+    expect([cpuLine(0, 'meip').level, cpuLine(1, 'meip').level]).toEqual([true, true])
     expect(bus.read32(claim(2))).toBe(20)
-    expect([hartLine(0, 'meip').level, hartLine(1, 'meip').level]).toEqual([false, false])
+    expect([cpuLine(0, 'meip').level, cpuLine(1, 'meip').level]).toEqual([false, false])
     expect(bus.read32(claim(0))).toBe(0)
   })
 })
@@ -191,7 +191,7 @@ describe('plic state', () => {
     const state = JSON.parse(JSON.stringify(a.plic.snapshot()))
     const b = setup()
     b.plic.restore(state)
-    expect(b.hartLine(0, 'seip').level).toBe(true)
+    expect(b.cpuLine(0, 'seip').level).toBe(true)
     expect([b.bus.read32(prio(40)), b.bus.read32(threshold(1)), b.bus.read32(enable(1, 1))]).toEqual([6, 1, 1 << 8])
     expect(b.bus.read32(claim(1))).toBe(7) // 40 is still in service
     b.bus.write32(claim(1), 40)
@@ -199,13 +199,13 @@ describe('plic state', () => {
   })
 
   it('reset clears registers and service but keeps input levels', () => {
-    const { bus, plic, hartLine } = setup()
+    const { bus, plic, cpuLine } = setup()
     bus.write32(prio(4), 1)
     bus.write32(enable(0), 1 << 4)
     plic.irqInput(4).set(true)
     expect(bus.read32(claim(0))).toBe(4)
     plic.reset()
-    expect(hartLine(0, 'meip').level).toBe(false)
+    expect(cpuLine(0, 'meip').level).toBe(false)
     expect([bus.read32(prio(4)), bus.read32(enable(0)), bus.read32(pending(0))]).toEqual([0, 0, 1 << 4])
   })
 })

@@ -9,7 +9,7 @@ const BASE = 0x10_0000
 function setup() {
   const calls: string[] = []
   const ctx: DeviceContext = {
-    name: 'test0', base: BASE, size: 0x1000, params: {}, irqs: [], harts: 1, hartLine: () => ({ set() {} }),
+    name: 'test0', base: BASE, size: 0x1000, params: {}, irqs: [], cpus: 1, cpuLine: () => ({ set() {} }),
     sched: new Scheduler(), timebaseHz: 10_000_000, cpuHz: 1_000_000_000,
     serial: () => { throw new Error('no serial') },
     machine: { poweroff: (code) => calls.push(`poweroff ${code}`), reset: () => calls.push('reset') },

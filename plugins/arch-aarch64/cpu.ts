@@ -11,7 +11,7 @@
  * (CNTV/CNTP, D11.2.4), named CNTVIRQ and CNTPNSIRQ as the GIC documents them; a board wires
  * them to its GIC's PPIs (BoardDesc.cpuIrqs → `connect`). Unwired, nothing fires.
  */
-import type { Hart, HartHost } from '../../core/arch.ts'
+import type { Cpu, CpuHost } from '../../core/arch.ts'
 import { STATE_AREA_BYTES, type MemoryBus } from '../../core/bus.ts'
 import { NO_IRQ, type IrqLine } from '../../core/irq.ts'
 import { makeClock, type Clock } from '../../core/time.ts'
@@ -26,7 +26,7 @@ import { resetSysregs } from './sysregs.ts'
 import { SR } from './sysreg-defs.ts'
 import { GenericTimer } from './timer.ts'
 import { a64HartState } from './hart-state.ts'
-import { DAIF_A, DAIF_D, DAIF_F, DAIF_I, Z_BIT, HART_STATE_BYTES, OFF, ST, SYS_WORDS, X_SP, X_WORDS } from './state.ts'
+import { DAIF_A, DAIF_D, DAIF_F, DAIF_I, Z_BIT, CPU_STATE_BYTES, OFF, ST, SYS_WORDS, X_SP, X_WORDS } from './state.ts'
 import type { Firmware } from './psci.ts'
 import type { Stage2Entry, Stage2Map } from '../../core/hypervisor/stage2.ts'
 
@@ -37,7 +37,7 @@ import type { Stage2Entry, Stage2Map } from '../../core/hypervisor/stage2.ts'
  * `farLo`/`farHi` FAR_EL2; a stage-2 abort has also written HPFAR_EL2 (el2.ts). Returns true
  * when handled in place. Every VM exit passes here: no BigInt.
  */
-export type TrapHook = (hart: A64Hart, vec: number, esr: number, farLo: number, farHi: number) => boolean
+export type TrapHook = (hart: A64Cpu, vec: number, esr: number, farLo: number, farHi: number) => boolean
 
 export interface A64Options {
   /** EL2 implemented (ID_AA64PFR0_EL1.EL2, HVC to EL2); QEMU's virt without virtualization=on has none */
@@ -49,10 +49,10 @@ export interface A64Options {
   lse?: boolean
 }
 
-export class A64Hart implements Hart {
+export class A64Cpu implements Cpu {
   readonly id: number
   readonly bus: MemoryBus
-  readonly host: HartHost
+  readonly host: CpuHost
   readonly clock: Clock
   /** EL2 implemented; a native hypervisor (hyp/a64-hyp.ts) turns it on for its pCPUs */
   el2: boolean
@@ -109,15 +109,15 @@ export class A64Hart implements Hart {
   readonly u16: Uint16Array
   readonly i32: Int32Array
 
-  constructor(host: HartHost, id: number, opts: A64Options = {}) {
+  constructor(host: CpuHost, id: number, opts: A64Options = {}) {
     this.id = id
     this.host = host
     this.bus = host.bus
     this.el2 = opts.el2 ?? false
     this.lse = opts.lse ?? false
     this.clock = makeClock(host.cpuHz, host.timebaseHz)
-    const base = 65536 + id * HART_STATE_BYTES
-    if (base + HART_STATE_BYTES > STATE_AREA_BYTES) throw new Error(`hart ${id}: too many harts for the state area`)
+    const base = 65536 + id * CPU_STATE_BYTES
+    if (base + CPU_STATE_BYTES > STATE_AREA_BYTES) throw new Error(`hart ${id}: too many harts for the state area`)
     const buf = this.bus.arena.buffer
     this.stateBase = base
     this.x = new Int32Array(buf, base + OFF.X, X_WORDS)
@@ -129,7 +129,7 @@ export class A64Hart implements Hart {
     this.u16 = new Uint16Array(buf)
     this.i32 = new Int32Array(buf)
     this.code = CodeCache.of(this.bus)
-    this.code.harts.push(this)
+    this.code.cpus.push(this)
     this.timerOut = { virt: NO_IRQ, phys: NO_IRQ }
     this.timer = new GenericTimer(this)
     this.reset(0n)
