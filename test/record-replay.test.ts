@@ -96,3 +96,30 @@ describe.skipIf(!present)('record and replay (U-Boot as a VM)', () => {
     expect(rt.stderr).toMatch(/deterministic mode/)
   })
 })
+
+describe('record and replay: the REPL\'s hypercalls', () => {
+  it('a hypercall the API made (SBI console putchar as vm2) comes back at its virtual time', async () => {
+    const demo = join(root, 'configs', 'two-vms.json')
+    const file = join(dir, 'hypercall.rec')
+    const wb = await Workbench.open({ config: demo, clock: 'deterministic' })
+    const rec = startRecording(wb, file)
+    const vm2 = wb.hypervisor!.vms.find((v) => v.name === 'vm2')!
+    wb.machine.sched.run({ cycles: 400_000_000, predicate: () => vm2.console.text().includes('echo ready') })
+    // the legacy SBI console_putchar (EID 0x01) as vm2's vCPU 0, twice, then a newline
+    for (const c of 'OK\n') wb.hv.hypercall('vm2', 0, 1, 0, c.charCodeAt(0))
+    wb.machine.sched.run({ cycles: 2_000_000 })
+    rec.end(wb.machine.sched.now)
+    expect(vm2.console.text()).toMatch(/echo ready\nOK\n$/)
+    const r = readRecording(file)
+    expect(r.events.map((e) => ('call' in e ? [e.call, e.args] : null))).toEqual([
+      ['hv.hypercall', ['vm2', 0, 1, 0, 79]], ['hv.hypercall', ['vm2', 0, 1, 0, 75]], ['hv.hypercall', ['vm2', 0, 1, 0, 10]],
+    ])
+    const out = cli('run', demo, '--replay', file)
+    expect(out.status).toBe(0)
+    const lines = (name: string, text: string): string[] => text.replace(/\r/g, '').split('\n').filter((l) => l !== '').map((l) => `[${name}] ${l}`)
+    for (const vm of wb.hypervisor!.vms) {
+      expect(out.stdout.split('\n').filter((l) => l.startsWith(`[${vm.name}]`))).toEqual(lines(vm.name, vm.console.text()))
+    }
+  })
+})
+
