@@ -12,7 +12,7 @@
  * file has no entry). Rocket and CVA6 have one CPU, room for one VM: their config passes the
  * UART through, and the same config with the UART emulated instead is run beside it.
  */
-import { existsSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { Workbench } from '../core/api.ts'
@@ -24,8 +24,9 @@ import type { VmArch } from '../plugins/arch-aarch64/hyp/a64-hyp.ts'
 import type { VPlic } from '../plugins/arch-riscv64/hyp/vplic.ts'
 import { root } from './hyp-util.ts'
 
-const FACTS = join(root, '..', 'shared', 'reference', 'platforms.json')
-const facts: { name: string; colors: { colorNum: number } | null }[] = existsSync(FACTS) ? JSON.parse(readFileSync(FACTS, 'utf8')) : []
+// reference/platforms.json, copied into the repository (test/fixtures) so a clean clone has it
+const FACTS = join(root, 'test', 'fixtures', 'platforms.json')
+const facts: { name: string; colors: { colorNum: number } | null }[] = JSON.parse(readFileSync(FACTS, 'utf8'))
 
 interface Board {
   name: string
