@@ -27,10 +27,9 @@
  * the receiver overrun bits never set.
  */
 import type { Device, DeviceContext, SerialPort } from '../../core/device.ts'
-import { Registers, type RegSpec, type RegsSnapshot } from '../../core/regs.ts'
-import { checkState } from '../../core/state-check.ts'
-import { boolParam, checkStoredBits, IrqOut, openPort, RxFifo, savedBacklog, savedBytes, storedBits, TxFifo } from '../uart-common/serial-io.ts'
-import { z } from 'zod'
+import { Registers, type RegSpec } from '../../core/regs.ts'
+import { boolParam, IrqOut, openPort, RxFifo, storedBits, TxFifo } from '../uart-common/serial-io.ts'
+import { fifoUartSchema, FifoUartSaver, type FifoUartState } from '../uart-common/fifo-state.ts'
 
 export const FIFO_DEPTH = 8
 /** AUX_IRQ / AUX_ENABLES bit 0: the mini UART */
@@ -63,20 +62,9 @@ const STAT_TX_FULL = 0x020
 const STAT_TX_EMPTY = 0x100
 const STAT_TX_DONE = 0x200
 
-export interface Bcm2835AuxUartState {
-  regs: RegsSnapshot
-  rx: number[]
-  tx: number[]
-  backlog: number[]
-}
+export type Bcm2835AuxUartState = FifoUartState
 
-/** a saved state's shape (fields missing take their reset values) */
-const savedState = z.object({
-  regs: z.unknown(),
-  rx: savedBytes(FIFO_DEPTH).optional(),
-  tx: savedBytes(FIFO_DEPTH).optional(),
-  backlog: savedBacklog.optional(),
-}).strict()
+const savedState = fifoUartSchema(FIFO_DEPTH)
 
 export class Bcm2835AuxUart implements Device {
   private readonly regs: Registers
@@ -223,22 +211,21 @@ export class Bcm2835AuxUart implements Device {
     this.update(true)
   }
 
-  snapshot(): Bcm2835AuxUartState {
-    return { regs: this.regs.snapshot(), rx: [...this.rx.entries], tx: [...this.tx.entries], backlog: [...this.rx.backlog] }
+  private saver(): FifoUartSaver {
+    return new FifoUartSaver(savedState, this.regs, this.rx, this.tx, this.bits)
   }
 
+  snapshot(): Bcm2835AuxUartState {
+    return this.saver().snapshot()
+  }
+
+  /** the computed status bits never come from a state (storedBits) */
   checkState(state: unknown): void {
-    const s = checkState(savedState, state)
-    this.regs.check(s.regs, 'regs')
-    checkStoredBits(s.regs, this.bits)
+    this.saver().check(state)
   }
 
   restore(state: unknown): void {
-    this.checkState(state)
-    const s = state as Partial<Bcm2835AuxUartState>
-    this.regs.restore(s.regs)
-    this.rx.restore(s.rx, s.backlog)
-    this.tx.restore(s.tx)
+    this.saver().restore(state)
     this.update(true)
   }
 }

@@ -24,10 +24,9 @@
  * at once, input beyond the FIFO waits in a backlog, so ROVR never rises.
  */
 import type { Device, DeviceContext, SerialPort } from '../../core/device.ts'
-import { Registers, type RegSpec, type RegsSnapshot } from '../../core/regs.ts'
-import { checkState } from '../../core/state-check.ts'
-import { checkStoredBits, IrqOut, openPort, RxFifo, savedBacklog, savedBytes, storedBits, TxFifo } from '../uart-common/serial-io.ts'
-import { z } from 'zod'
+import { Registers, type RegSpec } from '../../core/regs.ts'
+import { IrqOut, openPort, RxFifo, storedBits, TxFifo } from '../uart-common/serial-io.ts'
+import { fifoUartSchema, FifoUartSaver, type FifoUartState } from '../uart-common/fifo-state.ts'
 
 export const FIFO_DEPTH = 64
 // CR (Control)
@@ -67,20 +66,9 @@ const SR_TNFUL = 0x4000 // the transmit FIFO is nearly full: one byte of room or
 const MODEMCR_FCM = 0x20
 const MODEMSR_FCMS = 0x100
 
-export interface CdnsUartState {
-  regs: RegsSnapshot
-  rx: number[]
-  tx: number[]
-  backlog: number[]
-}
+export type CdnsUartState = FifoUartState
 
-/** a saved state's shape (fields missing take their reset values) */
-const savedState = z.object({
-  regs: z.unknown(),
-  rx: savedBytes(FIFO_DEPTH).optional(),
-  tx: savedBytes(FIFO_DEPTH).optional(),
-  backlog: savedBacklog.optional(),
-}).strict()
+const savedState = fifoUartSchema(FIFO_DEPTH)
 
 export class CdnsUart implements Device {
   private readonly regs: Registers
@@ -237,22 +225,21 @@ export class CdnsUart implements Device {
     this.update(true)
   }
 
-  snapshot(): CdnsUartState {
-    return { regs: this.regs.snapshot(), rx: [...this.rx.entries], tx: [...this.tx.entries], backlog: [...this.rx.backlog] }
+  private saver(): FifoUartSaver {
+    return new FifoUartSaver(savedState, this.regs, this.rx, this.tx, this.bits)
   }
 
+  snapshot(): CdnsUartState {
+    return this.saver().snapshot()
+  }
+
+  /** the computed status bits never come from a state (storedBits) */
   checkState(state: unknown): void {
-    const s = checkState(savedState, state)
-    this.regs.check(s.regs, 'regs')
-    checkStoredBits(s.regs, this.bits)
+    this.saver().check(state)
   }
 
   restore(state: unknown): void {
-    this.checkState(state)
-    const s = state as Partial<CdnsUartState>
-    this.regs.restore(s.regs)
-    this.rx.restore(s.rx, s.backlog)
-    this.tx.restore(s.tx)
+    this.saver().restore(state)
     this.update(true)
   }
 }

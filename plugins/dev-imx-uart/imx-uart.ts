@@ -30,10 +30,9 @@
  * leave at once, input beyond the FIFO waits in a backlog, so USR2.ORE never sets.
  */
 import type { Device, DeviceContext, SerialPort } from '../../core/device.ts'
-import { Registers, type RegSpec, type RegsSnapshot } from '../../core/regs.ts'
-import { checkState } from '../../core/state-check.ts'
-import { boolParam, checkStoredBits, IrqOut, openPort, RxFifo, savedBacklog, savedBytes, storedBits, TxFifo } from '../uart-common/serial-io.ts'
-import { z } from 'zod'
+import { Registers, type RegSpec } from '../../core/regs.ts'
+import { boolParam, IrqOut, openPort, RxFifo, storedBits, TxFifo } from '../uart-common/serial-io.ts'
+import { fifoUartSchema, FifoUartSaver, type FifoUartState } from '../uart-common/fifo-state.ts'
 
 export const FIFO_DEPTH = 32
 // URXD
@@ -80,20 +79,9 @@ const UTS_RXDBG = 1 << 9
 const UTS_LOOP = 1 << 12
 const UTS_RW = 0x3e00 // RXDBG, LOOPIR, DBGEN, LOOP, FRCPERR
 
-export interface ImxUartState {
-  regs: RegsSnapshot
-  rx: number[]
-  tx: number[]
-  backlog: number[]
-}
+export type ImxUartState = FifoUartState
 
-/** a saved state's shape (fields missing take their reset values) */
-const savedState = z.object({
-  regs: z.unknown(),
-  rx: savedBytes(FIFO_DEPTH).optional(),
-  tx: savedBytes(FIFO_DEPTH).optional(),
-  backlog: savedBacklog.optional(),
-}).strict()
+const savedState = fifoUartSchema(FIFO_DEPTH)
 
 export class ImxUart implements Device {
   private readonly regs: Registers
@@ -258,23 +246,21 @@ export class ImxUart implements Device {
     this.update(true)
   }
 
-  snapshot(): ImxUartState {
-    return { regs: this.regs.snapshot(), rx: [...this.rx.entries], tx: [...this.tx.entries], backlog: [...this.rx.backlog] }
+  private saver(): FifoUartSaver {
+    return new FifoUartSaver(savedState, this.regs, this.rx, this.tx, this.bits)
   }
 
+  snapshot(): ImxUartState {
+    return this.saver().snapshot()
+  }
+
+  /** the computed status bits never come from a state (storedBits) */
   checkState(state: unknown): void {
-    const s = checkState(savedState, state)
-    this.regs.check(s.regs, 'regs')
-    // the computed status bits (USR1.TRDY, USR2.TXFE, UTS.TXEMPTY, …) never come from a state
-    checkStoredBits(s.regs, this.bits)
+    this.saver().check(state)
   }
 
   restore(state: unknown): void {
-    this.checkState(state)
-    const s = state as Partial<ImxUartState>
-    this.regs.restore(s.regs)
-    this.rx.restore(s.rx, s.backlog)
-    this.tx.restore(s.tx)
+    this.saver().restore(state)
     this.update(true)
   }
 }

@@ -24,10 +24,9 @@
  * at once, input beyond the FIFO waits in a backlog, so STAT.OR never sets.
  */
 import type { Device, DeviceContext, SerialPort } from '../../core/device.ts'
-import { Registers, type RegSpec, type RegsSnapshot } from '../../core/regs.ts'
-import { checkState } from '../../core/state-check.ts'
-import { checkStoredBits, choiceParam, IrqOut, openPort, RxFifo, savedBacklog, savedBytes, storedBits, TxFifo } from '../uart-common/serial-io.ts'
-import { z } from 'zod'
+import { Registers, type RegSpec } from '../../core/regs.ts'
+import { choiceParam, IrqOut, openPort, RxFifo, storedBits, TxFifo } from '../uart-common/serial-io.ts'
+import { fifoUartSchema, FifoUartSaver, type FifoUartState } from '../uart-common/fifo-state.ts'
 
 /** VERID: major 4, minor 1, feature 3 (standard features with modem/IrDA) */
 const VERID = 0x0401_0003
@@ -92,12 +91,7 @@ const FIFO_ENABLES: readonly (readonly [number, number])[] = [[FIFO_RXUFE, FIFO_
 /** the FIFO sizes `params.fifoDepth` may name (FIFO.RXFIFOSIZE encodes 1, 4, 8, … 256) */
 const DEPTHS = [4, 8, 16, 32, 64, 128] as const
 
-export interface LpuartState {
-  regs: RegsSnapshot
-  rx: number[]
-  tx: number[]
-  backlog: number[]
-}
+export type LpuartState = FifoUartState
 
 export class Lpuart implements Device {
   private readonly regs: Registers
@@ -109,7 +103,7 @@ export class Lpuart implements Device {
   private readonly size: number
   private readonly rx = new RxFifo(() => this.rxDepth(), () => this.entered())
   private readonly tx = new TxFifo(() => (this.regs.get('FIFO') & FIFO_TXFE ? this.size : 1), () => (this.regs.get('CTRL') & CTRL_TE) !== 0, (b) => this.line(b))
-  private readonly savedState: z.ZodType<unknown>
+  private readonly savedState: ReturnType<typeof fifoUartSchema>
 
   constructor(ctx: DeviceContext) {
     this.irq = new IrqOut(ctx)
@@ -119,12 +113,7 @@ export class Lpuart implements Device {
     // FIFO.RXFIFOSIZE / TXFIFOSIZE: 0 is one word, then 4 << (n - 1)
     const sizeCode = log2 - 1
     const water = (this.size - 1) * 0x1_0001
-    this.savedState = z.object({
-      regs: z.unknown(),
-      rx: savedBytes(this.size).optional(),
-      tx: savedBytes(this.size).optional(),
-      backlog: savedBacklog.optional(),
-    }).strict()
+    this.savedState = fifoUartSchema(this.size)
     const specs: RegSpec[] = [
       // identification: reads never consult the stored copy, so a restored state cannot change them
       { name: 'VERID', offset: 0x00, access: 'r', reset: VERID, read: () => VERID },
@@ -273,23 +262,21 @@ export class Lpuart implements Device {
     this.update(true)
   }
 
-  snapshot(): LpuartState {
-    return { regs: this.regs.snapshot(), rx: [...this.rx.entries], tx: [...this.tx.entries], backlog: [...this.rx.backlog] }
+  private saver(): FifoUartSaver {
+    return new FifoUartSaver(this.savedState, this.regs, this.rx, this.tx, this.bits)
   }
 
+  snapshot(): LpuartState {
+    return this.saver().snapshot()
+  }
+
+  /** the computed status bits never come from a state (storedBits) */
   checkState(state: unknown): void {
-    const s = checkState(this.savedState, state) as Partial<LpuartState>
-    this.regs.check(s.regs, 'regs')
-    // the computed bits (STAT.TDRE/TC/RDRF, the FIFO sizes and counts) never come from a state
-    checkStoredBits(s.regs, this.bits)
+    this.saver().check(state)
   }
 
   restore(state: unknown): void {
-    this.checkState(state)
-    const s = state as Partial<LpuartState>
-    this.regs.restore(s.regs)
-    this.rx.restore(s.rx, s.backlog)
-    this.tx.restore(s.tx)
+    this.saver().restore(state)
     this.update(true)
   }
 }

@@ -16,10 +16,9 @@
  * leave at once, input beyond the FIFO waits in a backlog.
  */
 import type { Device, DeviceContext, SerialPort } from '../../core/device.ts'
-import { Registers, type RegSpec, type RegsSnapshot } from '../../core/regs.ts'
-import { checkState } from '../../core/state-check.ts'
-import { checkStoredBits, IrqOut, openPort, RxFifo, savedBacklog, savedBytes, storedBits, TxFifo } from '../uart-common/serial-io.ts'
-import { z } from 'zod'
+import { Registers, type RegSpec } from '../../core/regs.ts'
+import { IrqOut, openPort, RxFifo, storedBits, TxFifo } from '../uart-common/serial-io.ts'
+import { fifoUartSchema, FifoUartSaver, type FifoUartState } from '../uart-common/fifo-state.ts'
 
 export const FIFO_DEPTH = 8
 /** txdata.full, rxdata.empty */
@@ -31,20 +30,9 @@ const CNT_SHIFT = 16
 const IP_TXWM = 0x1
 const IP_RXWM = 0x2
 
-export interface SifiveUartState {
-  regs: RegsSnapshot
-  rx: number[]
-  tx: number[]
-  backlog: number[]
-}
+export type SifiveUartState = FifoUartState
 
-/** a saved state's shape (fields missing take their reset values) */
-const savedState = z.object({
-  regs: z.unknown(),
-  rx: savedBytes(FIFO_DEPTH).optional(),
-  tx: savedBytes(FIFO_DEPTH).optional(),
-  backlog: savedBacklog.optional(),
-}).strict()
+const savedState = fifoUartSchema(FIFO_DEPTH)
 
 export class SifiveUart implements Device {
   private readonly regs: Registers
@@ -127,22 +115,21 @@ export class SifiveUart implements Device {
     this.update(true)
   }
 
-  snapshot(): SifiveUartState {
-    return { regs: this.regs.snapshot(), rx: [...this.rx.entries], tx: [...this.tx.entries], backlog: [...this.rx.backlog] }
+  private saver(): FifoUartSaver {
+    return new FifoUartSaver(savedState, this.regs, this.rx, this.tx, this.bits)
   }
 
+  snapshot(): SifiveUartState {
+    return this.saver().snapshot()
+  }
+
+  /** the computed status bits never come from a state (storedBits) */
   checkState(state: unknown): void {
-    const s = checkState(savedState, state)
-    this.regs.check(s.regs, 'regs')
-    checkStoredBits(s.regs, this.bits)
+    this.saver().check(state)
   }
 
   restore(state: unknown): void {
-    this.checkState(state)
-    const s = state as Partial<SifiveUartState>
-    this.regs.restore(s.regs)
-    this.rx.restore(s.rx, s.backlog)
-    this.tx.restore(s.tx)
+    this.saver().restore(state)
     this.update(true)
   }
 }
