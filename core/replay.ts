@@ -10,18 +10,11 @@
 import { resolve } from 'node:path'
 import type { Workbench } from './api.ts'
 import type { Vm } from './hypervisor/vm.ts'
+import { imagePaths } from './session/sources.ts'
 import { readRecording, Recorder, RecordingError, RECORDING_FORMAT, RECORDING_VERSION, sourceHashes, type Recording } from './record.ts'
 
 function imagesOf(wb: Workbench): string[] {
-  const paths: string[] = []
-  const walk = (vms: { image?: { path: string }; children?: unknown[] }[]): void => {
-    for (const vm of vms) {
-      if (vm.image && !paths.includes(vm.image.path)) paths.push(vm.image.path)
-      walk((vm.children ?? []) as typeof vms)
-    }
-  }
-  walk(wb.hypervisor?.config.vms ?? [])
-  return paths
+  return imagePaths(wb.hypervisor?.config.vms ?? [])
 }
 
 function needDeterministic(wb: Workbench, what: string): void {

@@ -34,6 +34,19 @@ export class SourceError extends Error {
   }
 }
 
+/** Every image a config's VMs (and their children) load, each once, in config order. */
+export function imagePaths(vms: readonly HvVmConfig[]): string[] {
+  const paths: string[] = []
+  const walk = (list: readonly HvVmConfig[]): void => {
+    for (const vm of list) {
+      if (vm.image && !paths.includes(vm.image.path)) paths.push(vm.image.path)
+      walk(vm.children ?? [])
+    }
+  }
+  walk(vms)
+  return paths
+}
+
 /** What the session is made from: the config as data and the images it names, or the bare image. */
 export async function fingerprint(wb: Workbench): Promise<SessionDoc['config']> {
   const o = wb.origin
@@ -49,15 +62,7 @@ export async function fingerprint(wb: Workbench): Promise<SessionDoc['config']> 
   }
   const problem = dataProblem(data)
   if (problem) throw new SourceError(show(file), `${problem}; a session holds data, not code, so it cannot be saved`)
-  const paths: string[] = []
-  const walk = (vms: HvVmConfig[]): void => {
-    for (const vm of vms) {
-      if (vm.image && !paths.includes(vm.image.path)) paths.push(vm.image.path)
-      walk(vm.children ?? [])
-    }
-  }
-  walk(config.vms)
-  return { kind: 'config', path: file, sha256: sha256(readFileSync(file)), images: paths.map((p) => ({ path: p, sha256: sha256(readFileSync(p)) })), data }
+  return { kind: 'config', path: file, sha256: sha256(readFileSync(file)), images: imagePaths(config.vms).map((p) => ({ path: p, sha256: sha256(readFileSync(p)) })), data }
 }
 
 /** Why config data may not be booted from a session: it names code (a board file, a non-built-in feature). */
