@@ -244,16 +244,19 @@ export class Workbench {
     resume: (id: number | string): void => { this.onCall?.('hv.resume', [id]); this.need().pauseVm(this.find(id, 'hv.resume(id)'), false) },
     /**
      * Issue a hypercall / firmware call as if `vcpu` of `vm` had, numbered as the architecture numbers it
-     * (RISC-V: SBI extension `eid` in a7, function `fid` in a6, a0..a5 = args). Returns what the
-     * guest would see in its first two result registers: { error, value }.
+     * (RISC-V: SBI extension `eid` in a7, function `fid` in a6, a0..a5 = args; Arm: SMC with x0 =
+     * `fid`, args in x1..). `eid` may instead name a service every architecture has: 'hypercall'
+     * (Bao's: RISC-V's Bao extension, Arm's HVC #0) or 'tee'. Returns what the guest would see in
+     * its first two result registers: { error, value }.
      */
-    hypercall: (vm: number | string, vcpu: number, eid: number, fid: number, ...args: (number | bigint)[]): { error: bigint; value: bigint } => {
+    hypercall: (vm: number | string, vcpu: number, eid: number | 'hypercall' | 'tee', fid: number, ...args: (number | bigint)[]): { error: bigint; value: bigint } => {
       const call = 'hv.hypercall(vm, vcpu, eid, fid, ...args)'
       this.onCall?.('hv.hypercall', [vm, vcpu, eid, fid, ...args])
       const v = this.find(vm, call).vcpus[num(call, 'vcpu', vcpu, 0, 1024)]
       if (!v) throw new ApiError(`VM ${vm} has no vCPU ${vcpu}`)
       this.notStacked(v)
-      const e = num(call, 'eid', eid, 0, 0xffffffff), f = num(call, 'fid', fid, 0, 0xffffffff)
+      const named = eid === SERVICE_HYPERCALL || eid === SERVICE_TEE
+      const e = named ? eid : num(call, 'eid', eid, 0, 0xffffffff), f = num(call, 'fid', fid, 0, 0xffffffff)
       if (args.length > 6) throw new ApiArgumentError(`${call}: args must be at most 6 (a0..a5), got ${args.length}`)
       const r = this.need().arch.callAs(v, e, f, args.map((a, i) => reg64(call, `args[${i}]`, a)))
       return { error: BigInt.asIntN(64, r[0] ?? 0n), value: r[1] ?? 0n }
@@ -617,7 +620,7 @@ const HELP = `baobab API (REPL globals: hv, vm, board, plugins, run, step, pause
   hv.vms()                          list VMs: id, name, state, vCPUs, pCPUs, exits, hypercalls
   hv.create(vmConfig)               create and start a VM (same fields as a config's vms[]) on free pCPUs
   hv.destroy(id) / hv.pause(id) / hv.resume(id)
-  hv.hypercall(vm, vcpu, eid, fid, ...args)   call as that vCPU would; returns { error, value }
+  hv.hypercall(vm, vcpu, eid, fid, ...args)   call as that vCPU would (eid: RISC-V's SBI extension, Arm: SMC; or 'hypercall' | 'tee' on either); returns { error, value }
   hv.log()                          the hypervisor's log lines
   vm(id).console.read() / .write(text) / .waitFor(text, { ms })
   vm(id).regs(vcpu)                 { pc, x[0..31] }

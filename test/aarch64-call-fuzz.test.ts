@@ -23,8 +23,8 @@ import { hasLine, vmNamed } from './hyp-util.ts'
 // ---- random HVC and SMC calls ----
 
 const HVC = 0, SMC = 1
-/** Bao's hypercalls over HVC: IPC notify (SMCCC form and bare), the VM-stack class 3 */
-const BAO_IDS = [0x86000001, 1, ...Object.values(VMSTACK_FN).map((f) => (3 << 16) | f)]
+/** Bao's hypercalls over HVC: IPC notify (SMCCC form and bare), the VM-stack class 3, CROSSCON's bare sdSGX ids (PSCI over HVC is one) */
+const BAO_IDS = [0x86000001, 1, ...Object.values(VMSTACK_FN).map((f) => (3 << 16) | f), 0, 2, 4, 8, 0x84000000, 0x86000008]
 /** PSCI over SMC (vpsci.ts) that leaves the caller running, and ids it does not serve */
 const PSCI_IDS = [PSCI.VERSION, PSCI.CPU_SUSPEND, PSCI.CPU_SUSPEND64, PSCI.CPU_ON, PSCI.CPU_ON64, PSCI.AFFINITY_INFO, PSCI.AFFINITY_INFO64,
   PSCI.MIGRATE_INFO_TYPE, PSCI.FEATURES, 0x84000005, 0x84000007, 0x8400000b, 0x84000012, 0xc4000012]
@@ -84,7 +84,8 @@ interface Caller { tee: boolean; ipcs: number }
 /**
  * What x0 must hold after call `r` from a one-vCPU VM, worked out from the specifications, not
  * from the handlers: a class for the histogram and the value. HVC: Bao's hypercall `class << 16 |
- * id` (x0[23:0]) — class 0 id 1 IPC notify, class 3 the VM-stack, anything else invalid id; SMC:
+ * id` (x0[23:0]) — class 0 id 1 IPC notify, class 3 the VM-stack and so class 0's other ids
+ * (CROSSCON reads x0 & 0xFFFF, reference §3.2: bare create takes its blob from x2), anything else invalid id; SMC:
  * the SMCCC owner x0[29:24] — 4 PSCI (DEN 0022), 0x32-0x3F the GPOS's OP-TEE #1, 0x12-0x1F its
  * OP-TEE #2 (it has none), any other NOT_SUPPORTED.
  */
@@ -93,7 +94,7 @@ function expected(r: CallRecord, me: Caller): { what: string; x0: bigint } {
   const low = Number(x0 & 0xffffffffn)
   if (r.conduit === HVC) {
     const fn = low & 0xffffff, cls = fn >>> 16, id = fn & 0xffff
-    if (cls === 3) {
+    if (cls === 3 || (cls === 0 && id !== 1)) {
       // no child exists (no blob is ever valid): create's blob is not one, every id is unknown; info answers
       if (id === VMSTACK_FN.INFO) return { what: 'vmstack info', x0: 0n }
       if (id === VMSTACK_FN.CREATE) return { what: 'vmstack create', x0: BigInt(HC_E_INVAL_ARGS) }

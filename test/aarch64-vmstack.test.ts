@@ -15,6 +15,7 @@ import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { describe, expect, it } from 'vitest'
 import { Workbench } from '../core/api.ts'
+import { HC_E_INVAL_ARGS, HC_E_INVAL_ID } from '../core/hypervisor/hypervisor.ts'
 import { bootConfig, type BootedSystem } from '../core/boot.ts'
 import type { Stage2Entry } from '../core/hypervisor/stage2.ts'
 import type { Vm } from '../core/hypervisor/vm.ts'
@@ -203,5 +204,36 @@ describe('configs/aarch64/dynamic-vm.json: 1,000 create/destroy cycles over HVC'
     sys.machine.sched.run({ cycles: 1 * MS })
     expect(sys.machine.bus.read(0x0900_0018, 4) & 0x10).toBe(0)
     expect(sys.hv.log.lines.filter((l) => l.level === 'ERROR')).toEqual([])
+  })
+  it('CROSSCON\'s bare HVC numbering (x0 & 0xFFFF, reference §3.2): x0 = 0 creates from the blob in x2, 3 resumes only its own child, 6 deletes it; 0x86000001 stays IPC notify', async () => {
+    const wb = await Workbench.open({ config: IDLE_HOST })
+    const sys = { machine: wb.machine, hv: wb.hypervisor! } as BootedSystem
+    const host = vmNamed(sys, 'host')
+    sys.machine.sched.run({ predicate: () => host.console.text().includes('done\n'), cycles: 20 * MS })
+    // a blob where a guest would have put it: the API packs one and creates from it; the pages it
+    // took are copied as they were (the hypervisor zeroes them on destroy) and written back
+    const BLOB = 0x5080_0000, SPAN = 0x5_0000
+    const pa = host.stage2.entries.find((e) => e.gpa <= BLOB && BLOB < e.gpa + e.size)!
+    const first = wb.hv.child.create(host.id, CHILD as never, { at: BLOB })
+    const blob = sys.machine.bus.dump(pa.pa + (BLOB - pa.gpa), SPAN)
+    expect(wb.hv.child.destroy(host.id, first)).toEqual({ error: 0n, value: 0n })
+    wb.vm(host.id).mem.write(BLOB, blob)
+    const before = resources(sys, host)
+    // x1 is unused by the bare create: a junk value there changes nothing
+    const made = wb.hv.hypercall(host.id, 0, 'hypercall', 0, 0xdeadn, BLOB)
+    expect(made.error).toBe(0n)
+    const id = Number(made.value)
+    expect(id).not.toBe(first)
+    expect(sys.hv.vms.find((v) => v.id === id)?.parent).toBe(host)
+    // bare 1 is Bao's IPC notify (this host has no IPC: invalid arguments), as 0x86000001 is
+    expect(wb.hv.hypercall(host.id, 0, 'hypercall', 0x86000001, 0, 0).error).toBe(BigInt(HC_E_INVAL_ARGS))
+    // bare 3 (SDSGX_RESUME) of an id the host does not own is refused; of its child, the child runs
+    expect(wb.hv.hypercall(host.id, 0, 'hypercall', 3, 999).error).toBe(BigInt(HC_E_INVAL_ID))
+    expect(wb.hv.hypercall(host.id, 0, 'hypercall', 6, id)).toEqual({ error: 0n, value: 0n })
+    expect(sys.hv.vms.some((v) => v.id === id)).toBe(false)
+    expectSame(before, resources(sys, host))
+    // the same create with the blob in x1 (the class-3 form's register) reads x2 = 0: not a blob
+    wb.vm(host.id).mem.write(BLOB, blob)
+    expect(wb.hv.hypercall(host.id, 0, 'hypercall', 0, BLOB).error).toBe(BigInt(HC_E_INVAL_ARGS))
   })
 })
