@@ -3,7 +3,7 @@
  * they never fail a build. Workloads are the fixed images in bench/ (see bench/rv64-loop/README.md
  * and bench/suite/README.md).
  */
-import { spawn, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { existsSync } from 'node:fs'
@@ -12,6 +12,7 @@ import { benchSuite } from './suite.ts'
 import { benchTee } from './tee.ts'
 import { benchVmstack } from './vmstack.ts'
 import { benchA64 } from './a64.ts'
+import { benchStartup } from './startup.ts'
 
 export { runBare, type Figure } from './measure.ts'
 
@@ -80,27 +81,9 @@ export async function runBenchmarks(opts: { quick: boolean; suiteOnly?: boolean 
   return 0
 }
 
-/** Wall time from spawning the CLI to the first guest line on its stdout (a cold start). */
-function cliFirstLine(config: string): Promise<number> {
-  return new Promise((resolve) => {
-    const t0 = performance.now()
-    const p = spawn(process.execPath, [join(here, '..', 'bin', 'baobab.js'), 'run', config, '--timeout', '60'], { stdio: ['ignore', 'pipe', 'ignore'] })
-    let buf = ''
-    p.stdout.on('data', (d: Buffer) => {
-      buf += d.toString()
-      if (/^\[vm\d\] /m.test(buf)) {
-        resolve(performance.now() - t0)
-        p.kill()
-      }
-    })
-    p.on('exit', () => resolve(-1))
-  })
-}
-
 async function hypervisorFigures(opts: { quick: boolean }, bareMs: number, insns: number): Promise<void> {
   const configs = join(here, '..', 'configs')
-  const cold = await cliFirstLine(join(configs, 'two-vms.json'))
-  print({ name: 'boot: CLI start to first guest line (two-vms)', value: cold, unit: 'ms' })
+  for (const f of await benchStartup(join(here, '..', 'bin', 'baobab.js'), join(configs, 'two-vms.json'))) print(f)
   const warm = await runConfigUntil(join(configs, 'two-vms.json'), (t) => t.includes('hello from'))
   print({ name: 'boot: config load to first guest line, in-process (two-vms)', value: warm.firstLineMs, unit: 'ms' })
   if (!opts.quick) {

@@ -71,7 +71,8 @@ export async function build(root = ROOT) {
   mkdirSync(out, { recursive: true })
   try {
     await vendor(esbuild, root, out)
-    await compile(esbuild, root, out, files.map((f) => join(root, f)))
+    const shared = await compile(esbuild, root, out, files.map((f) => join(root, f)))
+    await bundlePlugins(esbuild, root, out, files.map((f) => join(root, f)), shared)
   } catch (e) {
     rmSync(out, { recursive: true, force: true })
     throw e
@@ -89,9 +90,13 @@ export async function build(root = ROOT) {
   return files.length
 }
 
-/** Every project module of `files` (absolute paths), one output file each, into `out`. */
+/**
+ * Every project module of `files` (absolute paths), one output file each, into `out`. Returns the
+ * plugin files that a module outside their plugin's folder imports (bundlePlugins shares them).
+ */
 async function compile(esbuild, root, out, files) {
   const built = new Set(files)
+  const shared = new Set()
   const output = (path) => path.replace(/\.tsx?$/, '.js')
   await esbuild.build({
     ...ESBUILD,
@@ -116,12 +121,71 @@ async function compile(esbuild, root, out, files) {
           // a project module: its compiled sibling; outside the build (bench/), the source, which
           // only a process that runs the sources imports
           const target = join(a.resolveDir, a.path)
+          if (pluginFolder(root, target) !== undefined && pluginFolder(root, target) !== pluginFolder(root, a.importer)) shared.add(target)
           return built.has(target) ? { path: output(a.path), external: true } : { path: pathToFileURL(target).href, external: true }
         })
         b.onLoad({ filter: /\.tsx?$/ }, async (a) => ({ contents: await contents(a.path), loader: a.path.endsWith('.tsx') ? 'tsx' : 'ts' }))
       },
     }],
   })
+  return shared
+}
+
+/** plugins/<name> of a file in a plugin's folder, else undefined */
+function pluginFolder(root, file) {
+  const rel = relative(root, file).split(sep)
+  return rel[0] === 'plugins' && rel.length > 2 ? rel[1] : undefined
+}
+
+/**
+ * Every plugin's index, with its folder's files bundled into it. Each module Node loads costs its
+ * file's reads, a resolve and a compile, and a plugin's own files are imported by its index alone.
+ * The cut is the one hot reload makes (core/plugin-import.ts): the folder's files inline, every
+ * import that leaves the folder stays an import of the compiled sibling — so core's modules, which
+ * plugins and a reloaded plugin import by URL, keep one instance — and so does an import of a file
+ * some other folder imports too (`shared`: uart-common's, a board another board extends), which
+ * would otherwise exist twice. The per-file outputs stay beside the bundle for those imports.
+ * (Bundling bin/cli.ts the same way was slower: a bundle hoists the imports of the code it inlines
+ * behind `import()` to its top, so `--help` loaded what only `run` needs.)
+ */
+async function bundlePlugins(esbuild, root, out, files, shared) {
+  const built = new Set(files)
+  const output = (path) => path.replace(/\.tsx?$/, '.js')
+  const entries = files.filter((f) => { const rel = relative(root, f).split(sep); return rel.length === 3 && rel[0] === 'plugins' && /^index\.tsx?$/.test(rel[2]) })
+  await Promise.all(entries.map((entry) => {
+    const folder = dirname(entry)
+    const outFile = join(out, output(relative(root, entry)))
+    const fromOut = (target) => {
+      const r = relative(dirname(outFile), target).split(sep).join('/')
+      return r.startsWith('.') ? r : `./${r}`
+    }
+    return esbuild.build({
+      ...ESBUILD,
+      absWorkingDir: root,
+      entryPoints: [entry],
+      outfile: outFile,
+      allowOverwrite: true,
+      sourcemap: 'linked',
+      sourcesContent: false,
+      define: { ...IMPORT_META, 'import.meta.baobabDist': JSON.stringify(out) },
+      plugins: [{
+        name: 'baobab-folder',
+        setup(b) {
+          b.onResolve({ filter: /.*/ }, (a) => {
+            if (a.kind === 'entry-point') return undefined
+            if (VENDORED.includes(a.path)) return { path: fromOut(join(out, 'vendor', `${a.path}.js`)), external: true }
+            if (!/^\.\.?\//.test(a.path)) return { path: a.path, external: true }
+            const target = join(a.resolveDir, a.path)
+            if (!built.has(target)) return { path: pathToFileURL(target).href, external: true }
+            const rel = relative(folder, target)
+            if (!rel.startsWith('..') && !rel.split(sep).includes('node_modules') && !shared.has(target)) return { path: target }
+            return { path: fromOut(join(out, output(relative(root, target)))), external: true }
+          })
+          b.onLoad({ filter: /\.tsx?$/ }, async (a) => ({ contents: await contents(a.path), loader: a.path.endsWith('.tsx') ? 'tsx' : 'ts' }))
+        },
+      }],
+    })
+  }))
 }
 
 /**
