@@ -80,34 +80,49 @@ export function extendReg(o: Int32Array, lo: number, hi: number, option: number,
 
 // ---------------------------------------------------------------- AddWithCarry (J1.1.3)
 
+/**
+ * The carry out of the 32-bit add that gave `sum` from `a` (+ anything + `cin`): the sum wrapped
+ * below `a` — or to `a` itself when a carry came in. All int32 arithmetic: written as a sum of
+ * unsigned halves compared with 2^32, it ran in doubles (and, inlined into the execute loop,
+ * loaded the 2^32 constant from the module context at every use).
+ */
+const carry = (a: number, sum: number, cin: number): number =>
+  (cin === 0 ? (sum >>> 0) < (a >>> 0) : (sum >>> 0) <= (a >>> 0)) ? 1 : 0
+
 /** x + y + cin into o[i..i+1], 64-bit, no flags */
 export function add64(o: Int32Array, i: number, alo: number, ahi: number, blo: number, bhi: number, cin: number): void {
-  const s = (alo >>> 0) + (blo >>> 0) + cin
-  o[i + 1] = (ahi + bhi + (s >= TWO32 ? 1 : 0)) | 0
-  o[i] = s | 0
+  const lo = (alo + blo + cin) | 0
+  o[i + 1] = (ahi + bhi + carry(alo, lo, cin)) | 0
+  o[i] = lo
 }
+
+/**
+ * A 0/1 option of the helpers below (64-bit, signed, subtract), a number rather than a boolean:
+ * the execute loop passes `(ex >>> k) & 1`. Booleans computed there were hoisted by TurboFan
+ * above the loop's switch (one shared value for every case that passes one) and held as tagged
+ * true/false objects, loaded and spilled on every instruction.
+ */
+export type Flag = number
 
 /** AddWithCarry with flags: result into o[i..i+1], NZCV returned packed (bits 31..28) */
 export function adds64(o: Int32Array, i: number, alo: number, ahi: number, blo: number, bhi: number, cin: number): number {
-  const sl = (alo >>> 0) + (blo >>> 0) + cin
-  const c0 = sl >= TWO32 ? 1 : 0
-  const sh = (ahi >>> 0) + (bhi >>> 0) + c0
-  const lo = sl | 0, hi = sh | 0
+  const lo = (alo + blo + cin) | 0
+  const c0 = carry(alo, lo, cin)
+  const hi = (ahi + bhi + c0) | 0
   o[i] = lo
   o[i + 1] = hi
   // C: unsigned carry out of bit 63; V: operands of one sign and a result of the other
-  const c = sh >= TWO32 ? 1 : 0
+  const c = carry(ahi, hi, c0)
   const v = ((ahi ^ hi) & (bhi ^ hi)) < 0 ? 1 : 0
   return (hi & (1 << 31)) | ((lo | hi) === 0 ? 1 << 30 : 0) | (c << 29) | (v << 28)
 }
 
 /** the 32-bit AddWithCarry: result zero-extended into o[i..i+1], NZCV returned */
 export function adds32(o: Int32Array, i: number, a: number, b: number, cin: number): number {
-  const s = (a >>> 0) + (b >>> 0) + cin
-  const r = s | 0
+  const r = (a + b + cin) | 0
   o[i] = r
   o[i + 1] = 0
-  const c = s >= TWO32 ? 1 : 0
+  const c = carry(a, r, cin)
   const v = ((a ^ r) & (b ^ r)) < 0 ? 1 : 0
   return (r & (1 << 31)) | (r === 0 ? 1 << 30 : 0) | (c << 29) | (v << 28)
 }
@@ -131,7 +146,7 @@ const t64 = new Int32Array(2)
  * inserts bits [imms:0] at datasize - immr. SBFM extends the field's top bit, BFM keeps the
  * destination's other bits, UBFM zeroes them.
  */
-export function bitfield(o: Int32Array, rd: number, sLo: number, sHi: number, dLo: number, dHi: number, kind: number, immr: number, imms: number, sf: boolean): void {
+export function bitfield(o: Int32Array, rd: number, sLo: number, sHi: number, dLo: number, dHi: number, kind: number, immr: number, imms: number, sf: Flag): void {
   const size = sf ? 64 : 32
   let width: number, lsb: number
   if (imms >= immr) {
@@ -167,7 +182,7 @@ export function bitfield(o: Int32Array, rd: number, sLo: number, sHi: number, dL
 }
 
 /** EXTR: (n:m) >> lsb, the low datasize bits (ROR when n = m) */
-export function extr(o: Int32Array, rd: number, nLo: number, nHi: number, mLo: number, mHi: number, lsb: number, sf: boolean): void {
+export function extr(o: Int32Array, rd: number, nLo: number, nHi: number, mLo: number, mHi: number, lsb: number, sf: Flag): void {
   if (!sf) {
     o[rd] = lsb === 0 ? mLo : (mLo >>> lsb) | (nLo << (32 - lsb))
     o[rd + 1] = 0
@@ -185,7 +200,7 @@ export function extr(o: Int32Array, rd: number, nLo: number, nHi: number, mLo: n
 // ---------------------------------------------------------------- 2-source: variable shifts, division
 
 /** LSLV/LSRV/ASRV/RORV (`type` 0..3): the shift amount is Rm modulo the datasize */
-export function shiftv(o: Int32Array, rd: number, lo: number, hi: number, amount: number, type: number, sf: boolean): void {
+export function shiftv(o: Int32Array, rd: number, lo: number, hi: number, amount: number, type: number, sf: Flag): void {
   if (sf) {
     const s = amount & 63
     if (type === 0) lsl64(o, rd, lo, hi, s)
@@ -200,7 +215,7 @@ export function shiftv(o: Int32Array, rd: number, lo: number, hi: number, amount
 }
 
 /** UDIV/SDIV (C6.2.388, C6.2.265): division by zero gives 0, MIN / -1 gives MIN; rounds toward zero */
-export function div(o: Int32Array, rd: number, alo: number, ahi: number, blo: number, bhi: number, signed: boolean, sf: boolean): void {
+export function div(o: Int32Array, rd: number, alo: number, ahi: number, blo: number, bhi: number, signed: Flag, sf: Flag): void {
   if (!sf) {
     let r: number
     if (blo === 0) r = 0
@@ -245,7 +260,7 @@ const rev16 = (v: number): number => (((v >>> 8) & 0x00ff00ff) | ((v & 0x00ff00f
 const cls32 = (v: number): number => Math.clz32(v ^ (v >> 31)) - 1
 
 /** `sub`: 0 RBIT, 1 REV16, 2 REV32 (REV of a W register), 3 REV (64-bit), 4 CLZ, 5 CLS */
-export function dp1(o: Int32Array, rd: number, lo: number, hi: number, sub: number, sf: boolean): void {
+export function dp1(o: Int32Array, rd: number, lo: number, hi: number, sub: number, sf: Flag): void {
   if (!sf) {
     o[rd] = sub === 0 ? rbit32(lo) : sub === 1 ? rev16(lo) : sub === 2 ? bswap32(lo) : sub === 4 ? Math.clz32(lo) : cls32(lo)
     o[rd + 1] = 0
@@ -274,7 +289,7 @@ export function dp1(o: Int32Array, rd: number, lo: number, hi: number, sub: numb
 const m64 = new Int32Array(2)
 
 /** MADD/MSUB (`sub`): a ± n × m, 64- or 32-bit */
-export function madd(o: Int32Array, rd: number, nLo: number, nHi: number, mLo: number, mHi: number, aLo: number, aHi: number, sub: boolean, sf: boolean): void {
+export function madd(o: Int32Array, rd: number, nLo: number, nHi: number, mLo: number, mHi: number, aLo: number, aHi: number, sub: Flag, sf: Flag): void {
   if (!sf) {
     const p = Math.imul(nLo, mLo)
     o[rd] = sub ? (aLo - p) | 0 : (aLo + p) | 0
@@ -288,7 +303,7 @@ export function madd(o: Int32Array, rd: number, nLo: number, nHi: number, mLo: n
 }
 
 /** SMADDL/SMSUBL/UMADDL/UMSUBL: a ± (32 × 32 → 64) */
-export function maddl(o: Int32Array, rd: number, n: number, m: number, aLo: number, aHi: number, sub: boolean, signed: boolean): void {
+export function maddl(o: Int32Array, rd: number, n: number, m: number, aLo: number, aHi: number, sub: Flag, signed: Flag): void {
   const pl = Math.imul(n, m)
   let ph = mulhu32(n, m)
   if (signed) {
@@ -301,7 +316,7 @@ export function maddl(o: Int32Array, rd: number, n: number, m: number, aLo: numb
 }
 
 /** SMULH/UMULH: the high 64 bits of the 128-bit product */
-export function mulh(o: Int32Array, rd: number, nLo: number, nHi: number, mLo: number, mHi: number, signed: boolean): void {
+export function mulh(o: Int32Array, rd: number, nLo: number, nHi: number, mLo: number, mHi: number, signed: Flag): void {
   if (signed) mulh64(m64, nLo, nHi, mLo, mHi)
   else mulhu64(m64, nLo, nHi, mLo, mHi)
   o[rd] = m64[0]!

@@ -11,11 +11,11 @@
 import type { A64Cpu } from './cpu.ts'
 import type * as decoded from './decode.ts'
 import { adds32, adds64, bitfield, crc32, div, dp1, extendReg, extr, logicFlags, madd, maddl, mulh, operand2, shiftv } from './alu.ts'
-import { decodeAt, EXT_SW, EXT_SX, EXT_ZERO, fetchPage, loadSlow, storeSlow } from './memory.ts'
+import { decodeAt, type EXT_SW, type EXT_SX, type EXT_ZERO, fetchPage, loadSlow, storeSlow } from './memory.ts'
 import { execFpSimd } from './fp-exec.ts'
 import { fpMemMode, fpMemSlow, vLoadRam, vStoreRam } from './fp-ldst.ts'
 import { execRare, pairSlow, spAlignmentFault } from './system.ts'
-import { COND, OFF, ST, X_SP } from './state.ts'
+import { COND, type OFF, type ST, type X_SP } from './state.ts'
 
 /**
  * decode.ts's `Op` again, as a same-file `const enum`: esbuild (tsx, vitest) inlines only those,
@@ -48,13 +48,28 @@ type Same<X, Y> = [X] extends [Y] ? ([Y] extends [X] ? true : false) : false
 const OP_IN_SYNC: Same<Values<typeof Op>, Values<typeof decoded.Op>> = true
 void OP_IN_SYNC
 
-const ALU_LAST = 18, MEM_FIRST = 51
-const K_REG = 0, K_IMM = 1, K_LSL = 2, K_LSR = 3, EX_INV = 8, EX_SF = 1 << 14
-const M_REG = 3, M_LIT = 4, M_PRE = 1, M_POST = 2
-/** the same constants as decode.ts's, local for the same reason (test/decode.test.ts checks they agree) */
-export const LOOP_FIELDS = { ALU_LAST, MEM_FIRST, K_REG, K_IMM, K_LSL, K_LSR, EX_INV, EX_SF, M_REG, M_LIT, M_PRE, M_POST }
-
-const TWO32 = 4294967296
+/**
+ * Every constant the loop reads, as members of same-file `const enum`s, for the same reason as
+ * `Op`: a module-level `const` (or an import: ST.NZCV, X_SP) is a variable to V8 11 — each use
+ * in the loop loaded it from the module context and checked its type, and TurboFan could fold
+ * none of them; literals it folds. decode.ts's field constants (test/decode.test.ts checks they
+ * agree) and state.ts's (checked below by type).
+ */
+const enum F {
+  ALU_LAST = 18, MEM_FIRST = 51,
+  K_REG = 0, K_IMM = 1, K_LSL = 2, K_LSR = 3, EX_INV = 8, EX_SF = 1 << 14,
+  M_REG = 3, M_LIT = 4, M_PRE = 1, M_POST = 2,
+  EXT_ZERO = 0, EXT_SX = 1, EXT_SW = 2,
+}
+const enum S { NZCV = 2, X_SP = 62, OFF_V = 512 }
+const STATE_IN_SYNC: Same<[`${S.NZCV}`, `${S.X_SP}`, `${S.OFF_V}`], [`${typeof ST.NZCV}`, `${typeof X_SP}`, `${typeof OFF.V}`]> = true
+const EXT_IN_SYNC: Same<[`${F.EXT_ZERO}`, `${F.EXT_SX}`, `${F.EXT_SW}`], [`${typeof EXT_ZERO}`, `${typeof EXT_SX}`, `${typeof EXT_SW}`]> = true
+void STATE_IN_SYNC
+void EXT_IN_SYNC
+export const LOOP_FIELDS = {
+  ALU_LAST: F.ALU_LAST, MEM_FIRST: F.MEM_FIRST, K_REG: F.K_REG, K_IMM: F.K_IMM, K_LSL: F.K_LSL, K_LSR: F.K_LSR, EX_INV: F.EX_INV,
+  EX_SF: F.EX_SF, M_REG: F.M_REG, M_LIT: F.M_LIT, M_PRE: F.M_PRE, M_POST: F.M_POST,
+}
 
 /**
  * The execute loop: up to `max` instructions, leaving early when `brk` is raised by a slow path
@@ -63,27 +78,27 @@ const TWO32 = 4294967296
  */
 export function exec(h: A64Cpu, max: number): void {
   const x = h.x, st = h.st, u8 = h.u8, u16 = h.u16, i32 = h.i32, r64 = h.r64
-  const rT = h.tlb.r, wT = h.tlb.w
+  const rT = h.tlb.r, wT = h.tlb.w, cond = COND
   /** word index of V0 in the arena, and what V-register memory ops may do (fp-ldst.ts fpMemMode; 0: not asked yet) */
-  const vb = (h.stateBase + OFF.V) >> 2
+  const vb = (h.stateBase + S.OFF_V) >> 2
   let fpOk = 0
   const end = (h.elapsed + max) | 0 // h.elapsed at any point = end - left
-  let pcLo = h.pcLo, pcHi = h.pcHi
+  let pcLo = h.pcLo | 0, pcHi = h.pcHi | 0
   let fTag = 1 // never page-aligned: forces a fetch-page lookup first
   let dec: Int32Array = EMPTY
   let left = max | 0
-  let stop = false
+  let stop = 0 // numbers, not booleans: a boolean phi is a tagged true/false (see alu.ts Flag)
   loop: while (left > 0) {
     if ((pcLo & -4096) !== fTag) {
       h.pcLo = pcLo; h.pcHi = pcHi; h.elapsed = end - left
       const p = fetchPage(h)
-      if (p === null) { pcLo = h.pcLo; pcHi = h.pcHi; left--; if (h.brk) break; continue }
+      if (p === null) { pcLo = h.pcLo | 0; pcHi = h.pcHi | 0; left--; if (h.brk) break; continue }
       dec = p
       fTag = pcLo & -4096
     }
     const e = pcLo & 4095
     let w = dec[e]!
-    if (w === 0) { h.pcLo = pcLo; h.pcHi = pcHi; w = decodeAt(h, dec, e) }
+    if (w === 0) { h.pcLo = pcLo; h.pcHi = pcHi; w = decodeAt(h, dec, e) | 0 }
     const op = w & 127
     const rd = (w >>> 8) & 127, rn = (w >>> 15) & 127, rm = (w >>> 22) & 127
     const imm = dec[e + 1]!, ex = dec[e + 2]!
@@ -91,37 +106,37 @@ export function exec(h: A64Cpu, max: number): void {
 
     // ---- operand 2 of the ALU ops ----
     let bLo = 0, bHi = 0
-    if (op <= ALU_LAST) {
+    if (op <= F.ALU_LAST) {
       const k = ex & 7
-      if (k === K_REG) { bLo = x[rm]!; bHi = x[rm + 1]! }
-      else if (k === K_IMM) { bLo = imm; bHi = dec[e + 3]! }
-      else if (k <= K_LSR && (ex & EX_SF) !== 0) {
+      if (k === F.K_REG) { bLo = x[rm]!; bHi = x[rm + 1]! }
+      else if (k === F.K_IMM) { bLo = imm; bHi = dec[e + 3]! }
+      else if (k <= F.K_LSR && (ex & F.EX_SF) !== 0) {
         // X-register LSL/LSR by an immediate, the shifted operands compiled code is full of: inline
         const sh = (ex >>> 5) & 63, lo = x[rm]!, hi = x[rm + 1]!
         if (sh === 0) { bLo = lo; bHi = hi }
-        else if (k === K_LSL) {
+        else if (k === F.K_LSL) {
           if (sh < 32) { bHi = (hi << sh) | (lo >>> (32 - sh)); bLo = lo << sh } else { bHi = lo << (sh - 32); bLo = 0 }
-        } else if (sh < 32) { bLo = (lo >>> sh) | (hi << (32 - sh)); bHi = hi >>> sh } else { bLo = hi >>> (sh - 32); bHi = 0 }
+        } else if (sh < 32) { bLo = (lo >>> sh) | (hi << (32 - sh)); bHi = (hi >>> sh) | 0 } else { bLo = (hi >>> (sh - 32)) | 0; bHi = 0 }
       } else { operand2(r64, x[rm]!, x[rm + 1]!, ex); bLo = r64[0]!; bHi = r64[1]! }
-      if ((ex & EX_INV) !== 0) { bLo = ~bLo; bHi = ~bHi }
+      if ((ex & F.EX_INV) !== 0) { bLo = ~bLo; bHi = ~bHi }
     }
 
     // ---- the address of the memory ops ----
-    let aLo = 0, aHi = 0, wb = false, wbLo = 0, wbHi = 0
-    if (op >= MEM_FIRST) {
+    let aLo = 0, aHi = 0, wb = 0, wbLo = 0, wbHi = 0
+    if (op >= F.MEM_FIRST) {
       const m = ex & 7
       let baseLo: number, baseHi: number
-      if (m === M_LIT) { baseLo = pcLo; baseHi = pcHi }
+      if (m === F.M_LIT) { baseLo = pcLo; baseHi = pcHi }
       else {
         baseLo = x[rn]!; baseHi = x[rn + 1]!
         // SP as the base must be 16-byte aligned when SCTLR_ELx.SA/SA0 ask (D1.8.2)
-        if (rn === X_SP && (baseLo & 15) !== 0) {
+        if (rn === S.X_SP && (baseLo & 15) !== 0) {
           h.pcLo = pcLo; h.pcHi = pcHi; h.elapsed = end - left
-          if (spAlignmentFault(h)) { pcLo = h.pcLo; pcHi = h.pcHi; break }
+          if (spAlignmentFault(h)) { pcLo = h.pcLo | 0; pcHi = h.pcHi | 0; break }
         }
       }
       let oLo: number, oHi: number
-      if (m === M_REG) {
+      if (m === F.M_REG) {
         const opt = (ex >>> 4) & 7
         if ((opt & 3) >= 2) {
           // LSL/UXTX/SXTX, UXTW, SXTW (then LSL 0..4): the register offsets of array indexing, inline
@@ -131,35 +146,35 @@ export function exec(h: A64Cpu, max: number): void {
         } else { extendReg(r64, x[rm]!, x[rm + 1]!, opt, (ex >>> 8) & 7); oLo = r64[0]!; oHi = r64[1]! }
       }
       else { oLo = imm; oHi = imm >> 31 }
-      const s = (baseLo >>> 0) + (oLo >>> 0)
-      const sLo = s | 0, sHi = (baseHi + oHi + (s >= TWO32 ? 1 : 0)) | 0
-      if (m === M_POST) { aLo = baseLo; aHi = baseHi } else { aLo = sLo; aHi = sHi }
-      if (m === M_PRE || m === M_POST) { wb = true; wbLo = sLo; wbHi = sHi }
+      // 64-bit add in int32 halves: the carry is the low half wrapping below an operand (no doubles)
+      const sLo = (baseLo + oLo) | 0, sHi = (baseHi + oHi + ((sLo >>> 0) < (baseLo >>> 0) ? 1 : 0)) | 0
+      if (m === F.M_POST) { aLo = baseLo; aHi = baseHi } else { aLo = sLo; aHi = sHi }
+      if (m === F.M_PRE || m === F.M_POST) { wb = 1; wbLo = sLo; wbHi = sHi }
     }
 
     switch (op) {
       // ---- ALU: x[rn] op operand 2 ----
-      case Op.ADD_X: { const a = x[rn]!; const s = (a >>> 0) + (bLo >>> 0) + ((ex >>> 4) & 1); x[rd + 1] = (x[rn + 1]! + bHi + (s >= TWO32 ? 1 : 0)) | 0; x[rd] = s | 0; break }
+      case Op.ADD_X: { const a = x[rn]!, c = (ex >>> 4) & 1, lo = (a + bLo + c) | 0; x[rd + 1] = (x[rn + 1]! + bHi + (c === 0 ? ((lo >>> 0) < (a >>> 0) ? 1 : 0) : ((lo >>> 0) <= (a >>> 0) ? 1 : 0))) | 0; x[rd] = lo; break }
       case Op.ADD_W: x[rd] = (x[rn]! + bLo + ((ex >>> 4) & 1)) | 0; x[rd + 1] = 0; break
-      case Op.ADDS_X: st[ST.NZCV] = adds64(x, rd, x[rn]!, x[rn + 1]!, bLo, bHi, (ex >>> 4) & 1); break
-      case Op.ADDS_W: st[ST.NZCV] = adds32(x, rd, x[rn]!, bLo, (ex >>> 4) & 1); break
-      case Op.ADC_X: { const a = x[rn]!; const s = (a >>> 0) + (bLo >>> 0) + ((st[ST.NZCV]! >>> 29) & 1); x[rd + 1] = (x[rn + 1]! + bHi + (s >= TWO32 ? 1 : 0)) | 0; x[rd] = s | 0; break }
-      case Op.ADC_W: x[rd] = (x[rn]! + bLo + ((st[ST.NZCV]! >>> 29) & 1)) | 0; x[rd + 1] = 0; break
-      case Op.ADCS_X: st[ST.NZCV] = adds64(x, rd, x[rn]!, x[rn + 1]!, bLo, bHi, (st[ST.NZCV]! >>> 29) & 1); break
-      case Op.ADCS_W: st[ST.NZCV] = adds32(x, rd, x[rn]!, bLo, (st[ST.NZCV]! >>> 29) & 1); break
+      case Op.ADDS_X: st[S.NZCV] = adds64(x, rd, x[rn]!, x[rn + 1]!, bLo, bHi, (ex >>> 4) & 1); break
+      case Op.ADDS_W: st[S.NZCV] = adds32(x, rd, x[rn]!, bLo, (ex >>> 4) & 1); break
+      case Op.ADC_X: { const a = x[rn]!, c = (st[S.NZCV]! >>> 29) & 1, lo = (a + bLo + c) | 0; x[rd + 1] = (x[rn + 1]! + bHi + (c === 0 ? ((lo >>> 0) < (a >>> 0) ? 1 : 0) : ((lo >>> 0) <= (a >>> 0) ? 1 : 0))) | 0; x[rd] = lo; break }
+      case Op.ADC_W: x[rd] = (x[rn]! + bLo + ((st[S.NZCV]! >>> 29) & 1)) | 0; x[rd + 1] = 0; break
+      case Op.ADCS_X: st[S.NZCV] = adds64(x, rd, x[rn]!, x[rn + 1]!, bLo, bHi, (st[S.NZCV]! >>> 29) & 1); break
+      case Op.ADCS_W: st[S.NZCV] = adds32(x, rd, x[rn]!, bLo, (st[S.NZCV]! >>> 29) & 1); break
       case Op.AND_X: x[rd + 1] = x[rn + 1]! & bHi; x[rd] = x[rn]! & bLo; break
       case Op.AND_W: x[rd] = x[rn]! & bLo; x[rd + 1] = 0; break
-      case Op.ANDS_X: { const lo = x[rn]! & bLo, hi = x[rn + 1]! & bHi; x[rd] = lo; x[rd + 1] = hi; st[ST.NZCV] = logicFlags(lo, hi); break }
-      case Op.ANDS_W: { const lo = x[rn]! & bLo; x[rd] = lo; x[rd + 1] = 0; st[ST.NZCV] = logicFlags(lo, lo); break }
+      case Op.ANDS_X: { const lo = x[rn]! & bLo, hi = x[rn + 1]! & bHi; x[rd] = lo; x[rd + 1] = hi; st[S.NZCV] = logicFlags(lo, hi); break }
+      case Op.ANDS_W: { const lo = x[rn]! & bLo; x[rd] = lo; x[rd + 1] = 0; st[S.NZCV] = logicFlags(lo, lo); break }
       case Op.ORR_X: x[rd + 1] = x[rn + 1]! | bHi; x[rd] = x[rn]! | bLo; break
       case Op.ORR_W: x[rd] = x[rn]! | bLo; x[rd + 1] = 0; break
       case Op.EOR_X: x[rd + 1] = x[rn + 1]! ^ bHi; x[rd] = x[rn]! ^ bLo; break
       case Op.EOR_W: x[rd] = x[rn]! ^ bLo; x[rd + 1] = 0; break
       case Op.CCMP_X: case Op.CCMP_W: {
         // CCMP/CCMN (C6.2.50): the comparison's flags if the condition holds, else the immediate NZCV
-        if (COND[((st[ST.NZCV]! >>> 28) << 4) | ((ex >>> 16) & 15)] === 1) {
-          st[ST.NZCV] = op === Op.CCMP_X ? adds64(r64, 0, x[rn]!, x[rn + 1]!, bLo, bHi, (ex >>> 4) & 1) : adds32(r64, 0, x[rn]!, bLo, (ex >>> 4) & 1)
-        } else st[ST.NZCV] = ((ex >>> 20) & 15) << 28
+        if (cond[((st[S.NZCV]! >>> 28) << 4) | ((ex >>> 16) & 15)] === 1) {
+          st[S.NZCV] = op === Op.CCMP_X ? adds64(r64, 0, x[rn]!, x[rn + 1]!, bLo, bHi, (ex >>> 4) & 1) : adds32(r64, 0, x[rn]!, bLo, (ex >>> 4) & 1)
+        } else st[S.NZCV] = ((ex >>> 20) & 15) << 28
         break
       }
 
@@ -174,8 +189,8 @@ export function exec(h: A64Cpu, max: number): void {
         if ((ex & 64) === 0) x[rd + 1] = 0
         break
       }
-      case Op.ADR: { const s = (pcLo >>> 0) + (imm >>> 0); x[rd + 1] = (pcHi + dec[e + 3]! + (s >= TWO32 ? 1 : 0)) | 0; x[rd] = s | 0; break }
-      case Op.ADRP: { const s = ((pcLo & -4096) >>> 0) + (imm >>> 0); x[rd + 1] = (pcHi + dec[e + 3]! + (s >= TWO32 ? 1 : 0)) | 0; x[rd] = s | 0; break }
+      case Op.ADR: { const lo = (pcLo + imm) | 0; x[rd + 1] = (pcHi + dec[e + 3]! + ((lo >>> 0) < (pcLo >>> 0) ? 1 : 0)) | 0; x[rd] = lo; break }
+      case Op.ADRP: { const p = pcLo & -4096, lo = (p + imm) | 0; x[rd + 1] = (pcHi + dec[e + 3]! + ((lo >>> 0) < (p >>> 0) ? 1 : 0)) | 0; x[rd] = lo; break }
       case Op.UBFM: {
         // LSR and LSL by an immediate are UBFM aliases (C6.2.220, C6.2.217): inline those
         const immr = ex & 63, imms = (ex >>> 6) & 63, lo = x[rn]!, hi = x[rn + 1]!
@@ -184,33 +199,33 @@ export function exec(h: A64Cpu, max: number): void {
         } else if ((ex & 4096) !== 0 && imms + 1 === immr) {
           const sh = 63 - imms
           if (sh < 32) { x[rd + 1] = (hi << sh) | (lo >>> (32 - sh)); x[rd] = lo << sh } else { x[rd + 1] = lo << (sh - 32); x[rd] = 0 }
-        } else bitfield(x, rd, lo, hi, 0, 0, 2, immr, imms, (ex & 4096) !== 0)
+        } else bitfield(x, rd, lo, hi, 0, 0, 2, immr, imms, (ex >>> 12) & 1)
         break
       }
-      case Op.SBFM: bitfield(x, rd, x[rn]!, x[rn + 1]!, 0, 0, 0, ex & 63, (ex >>> 6) & 63, (ex & 4096) !== 0); break
-      case Op.BFM: bitfield(x, rd, x[rn]!, x[rn + 1]!, x[rm]!, x[rm + 1]!, 1, ex & 63, (ex >>> 6) & 63, (ex & 4096) !== 0); break
-      case Op.EXTR: extr(x, rd, x[rn]!, x[rn + 1]!, x[rm]!, x[rm + 1]!, ex & 63, (ex & 64) !== 0); break
+      case Op.SBFM: bitfield(x, rd, x[rn]!, x[rn + 1]!, 0, 0, 0, ex & 63, (ex >>> 6) & 63, (ex >>> 12) & 1); break
+      case Op.BFM: bitfield(x, rd, x[rn]!, x[rn + 1]!, x[rm]!, x[rm + 1]!, 1, ex & 63, (ex >>> 6) & 63, (ex >>> 12) & 1); break
+      case Op.EXTR: extr(x, rd, x[rn]!, x[rn + 1]!, x[rm]!, x[rm + 1]!, ex & 63, (ex >>> 6) & 1); break
       case Op.CSEL: {
         // CSEL/CSINC/CSINV/CSNEG (C6.2.69 ff.)
         let lo: number, hi: number
-        if (COND[((st[ST.NZCV]! >>> 28) << 4) | (ex & 15)] === 1) { lo = x[rn]!; hi = x[rn + 1]! }
+        if (cond[((st[S.NZCV]! >>> 28) << 4) | (ex & 15)] === 1) { lo = x[rn]!; hi = x[rn + 1]! }
         else {
           lo = x[rm]!; hi = x[rm + 1]!
           const v = (ex >>> 4) & 3
-          if (v === 1) { const s = (lo >>> 0) + 1; lo = s | 0; hi = (hi + (s >= TWO32 ? 1 : 0)) | 0 }
+          if (v === 1) { lo = (lo + 1) | 0; if (lo === 0) hi = (hi + 1) | 0 }
           else if (v === 2) { lo = ~lo; hi = ~hi }
-          else if (v === 3) { lo = ~lo; hi = ~hi; const s = (lo >>> 0) + 1; lo = s | 0; hi = (hi + (s >= TWO32 ? 1 : 0)) | 0 }
+          else if (v === 3) { lo = (~lo + 1) | 0; hi = ~hi; if (lo === 0) hi = (hi + 1) | 0 }
         }
         x[rd] = lo
         x[rd + 1] = (ex & 64) !== 0 ? hi : 0
         break
       }
-      case Op.SHIFTV: shiftv(x, rd, x[rn]!, x[rn + 1]!, x[rm]!, ex & 3, (ex & 4) !== 0); break
-      case Op.DIV: div(x, rd, x[rn]!, x[rn + 1]!, x[rm]!, x[rm + 1]!, (ex & 1) !== 0, (ex & 2) !== 0); break
-      case Op.DP1: dp1(x, rd, x[rn]!, x[rn + 1]!, ex & 7, (ex & 8) !== 0); break
-      case Op.MADD: { const ra = dec[e + 3]!; madd(x, rd, x[rn]!, x[rn + 1]!, x[rm]!, x[rm + 1]!, x[ra]!, x[ra + 1]!, (ex & 1) !== 0, (ex & 2) !== 0); break }
-      case Op.MADDL: { const ra = dec[e + 3]!; maddl(x, rd, x[rn]!, x[rm]!, x[ra]!, x[ra + 1]!, (ex & 1) !== 0, (ex & 2) !== 0); break }
-      case Op.MULH: mulh(x, rd, x[rn]!, x[rn + 1]!, x[rm]!, x[rm + 1]!, ex === 1); break
+      case Op.SHIFTV: shiftv(x, rd, x[rn]!, x[rn + 1]!, x[rm]!, ex & 3, (ex >>> 2) & 1); break
+      case Op.DIV: div(x, rd, x[rn]!, x[rn + 1]!, x[rm]!, x[rm + 1]!, ex & 1, (ex >>> 1) & 1); break
+      case Op.DP1: dp1(x, rd, x[rn]!, x[rn + 1]!, ex & 7, (ex >>> 3) & 1); break
+      case Op.MADD: { const ra = dec[e + 3]!; madd(x, rd, x[rn]!, x[rn + 1]!, x[rm]!, x[rm + 1]!, x[ra]!, x[ra + 1]!, ex & 1, (ex >>> 1) & 1); break }
+      case Op.MADDL: { const ra = dec[e + 3]!; maddl(x, rd, x[rn]!, x[rm]!, x[ra]!, x[ra + 1]!, ex & 1, (ex >>> 1) & 1); break }
+      case Op.MULH: mulh(x, rd, x[rn]!, x[rn + 1]!, x[rm]!, x[rm + 1]!, ex & 1); break
       case Op.CRC32: x[rd] = crc32(x[rn]!, x[rm]!, x[rm + 1]!, ex & 3, ex >>> 2); x[rd + 1] = 0; break
 
       // ---- branches ----
@@ -231,7 +246,7 @@ export function exec(h: A64Cpu, max: number): void {
         continue
       }
       case Op.BCOND:
-        if (COND[((st[ST.NZCV]! >>> 28) << 4) | ex] === 1) {
+        if (cond[((st[S.NZCV]! >>> 28) << 4) | ex] === 1) {
           const lo = (pcLo + imm) | 0
           const hi = (pcHi + (imm >> 31) + ((lo >>> 0) < (pcLo >>> 0) ? 1 : 0)) | 0
           if (hi !== pcHi) { pcHi = hi; fTag = 1 }
@@ -285,8 +300,8 @@ export function exec(h: A64Cpu, max: number): void {
           const v = u8[rT[ti + 2]! + (aLo & 4095)]!
           if (op === Op.LDRB) { x[rd] = v; x[rd + 1] = 0 }
           else { const s = (v << 24) >> 24; x[rd] = s; x[rd + 1] = op === Op.LDRSBX ? s >> 31 : 0 }
-        } else if (!loadMiss(h, aLo, aHi, 1, op === Op.LDRB ? EXT_ZERO : op === Op.LDRSBX ? EXT_SX : EXT_SW, rd, pcLo, pcHi, end - left)) { pcLo = h.pcLo; pcHi = h.pcHi; break loop }
-        else if (h.brk) stop = true
+        } else if (!loadMiss(h, aLo, aHi, 1, op === Op.LDRB ? F.EXT_ZERO : op === Op.LDRSBX ? F.EXT_SX : F.EXT_SW, rd, pcLo, pcHi, end - left)) { pcLo = h.pcLo | 0; pcHi = h.pcHi | 0; break loop }
+        else if (h.brk) stop = 1
         break
       }
       case Op.LDRH: case Op.LDRSHX: case Op.LDRSHW: {
@@ -295,8 +310,8 @@ export function exec(h: A64Cpu, max: number): void {
           const v = u16[(rT[ti + 2]! + (aLo & 4095)) >> 1]!
           if (op === Op.LDRH) { x[rd] = v; x[rd + 1] = 0 }
           else { const s = (v << 16) >> 16; x[rd] = s; x[rd + 1] = op === Op.LDRSHX ? s >> 31 : 0 }
-        } else if (!loadMiss(h, aLo, aHi, 2, op === Op.LDRH ? EXT_ZERO : op === Op.LDRSHX ? EXT_SX : EXT_SW, rd, pcLo, pcHi, end - left)) { pcLo = h.pcLo; pcHi = h.pcHi; break loop }
-        else if (h.brk) stop = true
+        } else if (!loadMiss(h, aLo, aHi, 2, op === Op.LDRH ? F.EXT_ZERO : op === Op.LDRSHX ? F.EXT_SX : F.EXT_SW, rd, pcLo, pcHi, end - left)) { pcLo = h.pcLo | 0; pcHi = h.pcHi | 0; break loop }
+        else if (h.brk) stop = 1
         break
       }
       case Op.LDRW: case Op.LDRSWX: {
@@ -304,8 +319,8 @@ export function exec(h: A64Cpu, max: number): void {
         if (rT[ti] === (aLo & -4096) && rT[ti + 1] === aHi && (aLo & 3) === 0) {
           const v = i32[(rT[ti + 2]! + (aLo & 4095)) >> 2]!
           x[rd] = v; x[rd + 1] = op === Op.LDRSWX ? v >> 31 : 0
-        } else if (!loadMiss(h, aLo, aHi, 4, op === Op.LDRW ? EXT_ZERO : EXT_SX, rd, pcLo, pcHi, end - left)) { pcLo = h.pcLo; pcHi = h.pcHi; break loop }
-        else if (h.brk) stop = true
+        } else if (!loadMiss(h, aLo, aHi, 4, op === Op.LDRW ? F.EXT_ZERO : F.EXT_SX, rd, pcLo, pcHi, end - left)) { pcLo = h.pcLo | 0; pcHi = h.pcHi | 0; break loop }
+        else if (h.brk) stop = 1
         break
       }
       case Op.LDRX: {
@@ -313,8 +328,8 @@ export function exec(h: A64Cpu, max: number): void {
         if (rT[ti] === (aLo & -4096) && rT[ti + 1] === aHi && (aLo & 7) === 0) {
           const o = (rT[ti + 2]! + (aLo & 4095)) >> 2
           x[rd] = i32[o]!; x[rd + 1] = i32[o + 1]!
-        } else if (!loadMiss(h, aLo, aHi, 8, EXT_ZERO, rd, pcLo, pcHi, end - left)) { pcLo = h.pcLo; pcHi = h.pcHi; break loop }
-        else if (h.brk) stop = true
+        } else if (!loadMiss(h, aLo, aHi, 8, F.EXT_ZERO, rd, pcLo, pcHi, end - left)) { pcLo = h.pcLo | 0; pcHi = h.pcHi | 0; break loop }
+        else if (h.brk) stop = 1
         break
       }
       case Op.LDPX: case Op.LDPW: case Op.LDPSW: {
@@ -324,8 +339,8 @@ export function exec(h: A64Cpu, max: number): void {
           const o = (rT[ti + 2]! + (aLo & 4095)) >> 2
           if (size === 8) { const a0 = i32[o]!, a1 = i32[o + 1]!, b0 = i32[o + 2]!, b1 = i32[o + 3]!; x[rd] = a0; x[rd + 1] = a1; x[rm] = b0; x[rm + 1] = b1 }
           else { const a = i32[o]!, b = i32[o + 1]!; const sx = op === Op.LDPSW; x[rd] = a; x[rd + 1] = sx ? a >> 31 : 0; x[rm] = b; x[rm + 1] = sx ? b >> 31 : 0 }
-        } else if (!pairMiss(h, aLo, aHi, op, rd, rm, pcLo, pcHi, end - left)) { pcLo = h.pcLo; pcHi = h.pcHi; break loop }
-        else if (h.brk) stop = true
+        } else if (!pairMiss(h, aLo, aHi, op, rd, rm, pcLo, pcHi, end - left)) { pcLo = h.pcLo | 0; pcHi = h.pcHi | 0; break loop }
+        else if (h.brk) stop = 1
         break
       }
 
@@ -333,22 +348,22 @@ export function exec(h: A64Cpu, max: number): void {
       case Op.STRB: {
         const ti = ((aLo >>> 12) & 255) << 2
         if (wT[ti] === (aLo & -4096) && wT[ti + 1] === aHi) u8[wT[ti + 2]! + (aLo & 4095)] = x[rd]!
-        else if (!storeMiss(h, aLo, aHi, 1, x[rd]!, 0, pcLo, pcHi, end - left)) { pcLo = h.pcLo; pcHi = h.pcHi; break loop }
-        else if (h.brk) stop = true
+        else if (!storeMiss(h, aLo, aHi, 1, x[rd]!, 0, pcLo, pcHi, end - left)) { pcLo = h.pcLo | 0; pcHi = h.pcHi | 0; break loop }
+        else if (h.brk) stop = 1
         break
       }
       case Op.STRH: {
         const ti = ((aLo >>> 12) & 255) << 2
         if (wT[ti] === (aLo & -4096) && wT[ti + 1] === aHi && (aLo & 1) === 0) u16[(wT[ti + 2]! + (aLo & 4095)) >> 1] = x[rd]!
-        else if (!storeMiss(h, aLo, aHi, 2, x[rd]!, 0, pcLo, pcHi, end - left)) { pcLo = h.pcLo; pcHi = h.pcHi; break loop }
-        else if (h.brk) stop = true
+        else if (!storeMiss(h, aLo, aHi, 2, x[rd]!, 0, pcLo, pcHi, end - left)) { pcLo = h.pcLo | 0; pcHi = h.pcHi | 0; break loop }
+        else if (h.brk) stop = 1
         break
       }
       case Op.STRW: {
         const ti = ((aLo >>> 12) & 255) << 2
         if (wT[ti] === (aLo & -4096) && wT[ti + 1] === aHi && (aLo & 3) === 0) i32[(wT[ti + 2]! + (aLo & 4095)) >> 2] = x[rd]!
-        else if (!storeMiss(h, aLo, aHi, 4, x[rd]!, 0, pcLo, pcHi, end - left)) { pcLo = h.pcLo; pcHi = h.pcHi; break loop }
-        else if (h.brk) stop = true
+        else if (!storeMiss(h, aLo, aHi, 4, x[rd]!, 0, pcLo, pcHi, end - left)) { pcLo = h.pcLo | 0; pcHi = h.pcHi | 0; break loop }
+        else if (h.brk) stop = 1
         break
       }
       case Op.STRX: {
@@ -356,8 +371,8 @@ export function exec(h: A64Cpu, max: number): void {
         if (wT[ti] === (aLo & -4096) && wT[ti + 1] === aHi && (aLo & 7) === 0) {
           const o = (wT[ti + 2]! + (aLo & 4095)) >> 2
           i32[o] = x[rd]!; i32[o + 1] = x[rd + 1]!
-        } else if (!storeMiss(h, aLo, aHi, 8, x[rd]!, x[rd + 1]!, pcLo, pcHi, end - left)) { pcLo = h.pcLo; pcHi = h.pcHi; break loop }
-        else if (h.brk) stop = true
+        } else if (!storeMiss(h, aLo, aHi, 8, x[rd]!, x[rd + 1]!, pcLo, pcHi, end - left)) { pcLo = h.pcLo | 0; pcHi = h.pcHi | 0; break loop }
+        else if (h.brk) stop = 1
         break
       }
       case Op.STPX: case Op.STPW: {
@@ -367,21 +382,21 @@ export function exec(h: A64Cpu, max: number): void {
           const o = (wT[ti + 2]! + (aLo & 4095)) >> 2
           if (size === 8) { i32[o] = x[rd]!; i32[o + 1] = x[rd + 1]!; i32[o + 2] = x[rm]!; i32[o + 3] = x[rm + 1]! }
           else { i32[o] = x[rd]!; i32[o + 1] = x[rm]! }
-        } else if (!pairMiss(h, aLo, aHi, op, rd, rm, pcLo, pcHi, end - left)) { pcLo = h.pcLo; pcHi = h.pcHi; break loop }
-        else if (h.brk) stop = true
+        } else if (!pairMiss(h, aLo, aHi, op, rd, rm, pcLo, pcHi, end - left)) { pcLo = h.pcLo | 0; pcHi = h.pcHi | 0; break loop }
+        else if (h.brk) stop = 1
         break
       }
 
       // ---- SIMD & FP: data processing out of line; V-register loads and stores like the integer ones ----
       case Op.FPSIMD:
         h.pcLo = pcLo; h.pcHi = pcHi; h.elapsed = end - left
-        if (!execFpSimd(h, ex, imm)) { pcLo = h.pcLo; pcHi = h.pcHi; if (h.brk) break loop; fTag = 1; continue }
+        if (!execFpSimd(h, ex, imm)) { pcLo = h.pcLo | 0; pcHi = h.pcHi | 0; if (h.brk) break loop; fTag = 1; continue }
         break
       case Op.LDRV: case Op.STRV: case Op.LDPV: case Op.STPV: {
         if (fpOk <= 0) {
           h.pcLo = pcLo; h.pcHi = pcHi; h.elapsed = end - left
-          fpOk = fpMemMode(h)
-          if (fpOk < 0) { pcLo = h.pcLo; pcHi = h.pcHi; break loop }
+          fpOk = fpMemMode(h) | 0
+          if (fpOk < 0) { pcLo = h.pcLo | 0; pcHi = h.pcHi | 0; break loop }
         }
         const szLog = (ex >>> 12) & 7, sz = 1 << szLog
         const n = op >= Op.LDPV ? 2 * sz : sz
@@ -393,14 +408,14 @@ export function exec(h: A64Cpu, max: number): void {
             const o = rT[ti + 2]! + (aLo & 4095)
             vLoadRam(u8, i32, o, vb + rd, sz)
             if (op === Op.LDPV) vLoadRam(u8, i32, o + sz, vb + rm, sz)
-          } else if (!fpMemMiss(h, aLo, aHi, op, rd, rm, szLog, pcLo, pcHi, end - left)) { pcLo = h.pcLo; pcHi = h.pcHi; break loop }
-          else if (h.brk) stop = true
+          } else if (!fpMemMiss(h, aLo, aHi, op, rd, rm, szLog, pcLo, pcHi, end - left)) { pcLo = h.pcLo | 0; pcHi = h.pcHi | 0; break loop }
+          else if (h.brk) stop = 1
         } else if (fast && wT[ti] === (aLo & -4096) && wT[ti + 1] === aHi) {
           const o = wT[ti + 2]! + (aLo & 4095)
           vStoreRam(u8, i32, o, vb + rd, sz)
           if (op === Op.STPV) vStoreRam(u8, i32, o + sz, vb + rm, sz)
-        } else if (!fpMemMiss(h, aLo, aHi, op, rd, rm, szLog, pcLo, pcHi, end - left)) { pcLo = h.pcLo; pcHi = h.pcHi; break loop }
-        else if (h.brk) stop = true
+        } else if (!fpMemMiss(h, aLo, aHi, op, rd, rm, szLog, pcLo, pcHi, end - left)) { pcLo = h.pcLo | 0; pcHi = h.pcHi | 0; break loop }
+        else if (h.brk) stop = 1
         break
       }
 
@@ -409,16 +424,16 @@ export function exec(h: A64Cpu, max: number): void {
         h.pcLo = pcLo; h.pcHi = pcHi; h.elapsed = end - left
         fpOk = 0 // CPACR_EL1, CPTR_EL2 or SCTLR_ELx may change
         const advanced = execRare(h, op, w, imm)
-        pcLo = h.pcLo; pcHi = h.pcHi
+        pcLo = h.pcLo | 0; pcHi = h.pcHi | 0
         if (h.brk) break loop
         if (!advanced) fTag = 1
         continue
       }
     }
-    if (wb) { x[rn] = wbLo; x[rn + 1] = wbHi }
+    if (wb !== 0) { x[rn] = wbLo; x[rn + 1] = wbHi }
     pcLo = (pcLo + 4) | 0
     if (pcLo === 0) { pcHi = (pcHi + 1) | 0; fTag = 1 }
-    if (stop) break
+    if (stop !== 0) break
   }
   h.pcLo = pcLo
   h.pcHi = pcHi
